@@ -1,0 +1,77 @@
+import Foundation
+
+/// An AWS service as the signer and the endpoint resolver see it.
+public struct AWSService: Sendable, Hashable {
+    /// The SigV4 credential-scope name (`bedrock-agentcore`, `s3`, `sts`).
+    public let signingName: String
+    /// The host prefix on AWS (`bedrock-agentcore-control.{region}.amazonaws.com`).
+    public let endpointPrefix: String
+    /// The suffix of the SDKs' per-service endpoint override, `AWS_ENDPOINT_URL_<suffix>`.
+    public let endpointEnvironmentSuffix: String
+
+    public init(signingName: String, endpointPrefix: String, endpointEnvironmentSuffix: String) {
+        self.signingName = signingName
+        self.endpointPrefix = endpointPrefix
+        self.endpointEnvironmentSuffix = endpointEnvironmentSuffix
+    }
+
+    public static let agentCoreControl = AWSService(
+        signingName: "bedrock-agentcore", endpointPrefix: "bedrock-agentcore-control",
+        endpointEnvironmentSuffix: "BEDROCK_AGENTCORE_CONTROL")
+    public static let s3 = AWSService(signingName: "s3", endpointPrefix: "s3", endpointEnvironmentSuffix: "S3")
+    public static let sts = AWSService(signingName: "sts", endpointPrefix: "sts", endpointEnvironmentSuffix: "STS")
+}
+
+/// What a request sends: nothing, bytes in memory, or a file streamed from disk.
+public enum AWSBody: Sendable {
+    case empty
+    case data(Data)
+    case file(URL)
+}
+
+/// One AWS API call before signing. Service clients build these; the transport resolves the
+/// endpoint, signs, sends and retries.
+public struct AWSRequest: Sendable {
+    public var service: AWSService
+    /// The API operation name (`CreateAgentRuntime`), used in errors, logs and retry decisions.
+    public var operation: String
+    public var method: String
+    /// The path as unencoded segments joined by `/`, e.g. `/runtimes/pr_1-abc/`; the transport
+    /// percent-encodes it as the service expects.
+    public var path: String
+    public var query: [URLQueryItem]
+    public var headers: [String: String]
+    public var body: AWSBody
+
+    public init(
+        service: AWSService, operation: String, method: String, path: String,
+        query: [URLQueryItem] = [], headers: [String: String] = [:], body: AWSBody = .empty
+    ) {
+        self.service = service
+        self.operation = operation
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// A response with a 2xx status. Error statuses are thrown as `AWSError`.
+public struct AWSResponse: Sendable {
+    public var status: Int
+    /// Header names lower-cased.
+    public var headers: [String: String]
+    public var body: Data
+
+    public init(status: Int, headers: [String: String], body: Data) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// Sends signed requests to AWS. `AWSClient` is the real one; unit tests may fake it.
+public protocol AWSRequestSending: Sendable {
+    func send(_ request: AWSRequest) async throws -> AWSResponse
+}

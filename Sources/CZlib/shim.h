@@ -1,0 +1,4 @@
+#ifndef AGENTCORE_GITOPS_CZLIB_H
+#define AGENTCORE_GITOPS_CZLIB_H
+#include <zlib.h>
+#endif

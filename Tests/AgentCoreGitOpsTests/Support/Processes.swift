@@ -1,0 +1,71 @@
+import Foundation
+
+enum RepositoryPaths {
+    /// The package root, found from this file's place in Tests/AgentCoreGitOpsTests/Support.
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `../shared/test-vectors`, beside the checkout, as CI lays it out.
+    static let testVectors = root.deletingLastPathComponent().appendingPathComponent("shared/test-vectors")
+
+    /// Where SwiftPM put the test bundle, and so the executables it builds with it.
+    static let products: URL = {
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        if FileManager.default.fileExists(atPath: exe.path) { return exe.deletingLastPathComponent() }
+        return Bundle.main.bundleURL.deletingLastPathComponent()
+    }()
+
+    static func executable(_ name: String) -> URL { products.appendingPathComponent(name) }
+}
+
+struct ProcessResult: Sendable {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+    var output: String { stdout + stderr }
+}
+
+/// Runs a program to completion with the given environment added to a minimal base
+/// (PATH and HOME only, so nothing from the developer's shell leaks into a test).
+/// Waits without blocking a concurrency thread: the machine has two cores.
+func runProcess(
+    _ executable: URL, _ arguments: [String], environment: [String: String] = [:],
+    stdin: String? = nil, currentDirectory: URL? = nil
+) async throws -> ProcessResult {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+               "HOME": FileManager.default.temporaryDirectory.path]
+    env.merge(environment) { _, new in new }
+    process.environment = env
+    if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+    let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("out-\(UUID().uuidString)")
+    let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("err-\(UUID().uuidString)")
+    FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    defer {
+        try? FileManager.default.removeItem(at: outURL)
+        try? FileManager.default.removeItem(at: errURL)
+    }
+    process.standardOutput = try FileHandle(forWritingTo: outURL)
+    process.standardError = try FileHandle(forWritingTo: errURL)
+    let input = Pipe()
+    process.standardInput = input
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
+        process.terminationHandler = { _ in continuation.resume() }
+        do {
+            try process.run()
+        } catch {
+            continuation.resume(throwing: error)
+            return
+        }
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try? input.fileHandleForWriting.close()
+    }
+    return ProcessResult(
+        status: process.terminationStatus,
+        stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
+        stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+}

@@ -1,0 +1,144 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// What `scripts/sandbox` prints on its one JSON line when it is ready.
+struct SandboxInfo: Decodable, Sendable {
+    let awsEndpoint: String
+    let awsAccessKeyId: String
+    let awsSecretAccessKey: String
+    let region: String
+    let s3Bucket: String
+    let roleArn: String
+    let githubApiUrl: String?
+    let repository: String?
+    let tokens: [String: String]?
+    let logins: [String: String]?
+}
+
+/// A running sandbox (moto with our fidelity fixes, and the GitHub emulator) on loopback ports.
+/// Tests share one through `Sandbox.shared()`; a test that changes global sandbox settings
+/// (faults, delays) starts its own with `Sandbox.start()` and stops it when done.
+final class Sandbox: @unchecked Sendable {
+    let info: SandboxInfo
+    private let process: Process
+    let logURL: URL
+
+    private init(info: SandboxInfo, process: Process, logURL: URL) {
+        self.info = info
+        self.process = process
+        self.logURL = logURL
+    }
+
+    static func start(arguments: [String] = []) throws -> Sandbox {
+        let process = Process()
+        process.executableURL = RepositoryPaths.root.appendingPathComponent("scripts/sandbox")
+        process.arguments = ["--exit-with-parent"] + arguments
+        let stdout = Pipe()
+        let logURL = FileManager.default.temporaryDirectory
+            .appendingPathComponent("sandbox-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        process.standardOutput = stdout
+        process.standardError = try FileHandle(forWritingTo: logURL)
+        try process.run()
+
+        var line = Data()
+        let reader = stdout.fileHandleForReading
+        while true {
+            let byte = reader.readData(ofLength: 1)
+            if byte.isEmpty {
+                let log = (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
+                throw SandboxError.didNotStart(log: String(log.suffix(4000)))
+            }
+            if byte.first == UInt8(ascii: "\n") { break }
+            line.append(byte)
+        }
+        // Keep draining stdout so a chatty sandbox never blocks on a full pipe.
+        reader.readabilityHandler = { handle in _ = handle.availableData }
+
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let info = try decoder.decode(SandboxInfo.self, from: line)
+        return Sandbox(info: info, process: process, logURL: logURL)
+    }
+
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    deinit { stop() }
+
+    /// The environment a process needs to talk to this sandbox as the SDKs would.
+    var awsEnvironment: [String: String] {
+        [
+            "AWS_ENDPOINT_URL": info.awsEndpoint,
+            "AWS_ACCESS_KEY_ID": info.awsAccessKeyId,
+            "AWS_SECRET_ACCESS_KEY": info.awsSecretAccessKey,
+            "AWS_REGION": info.region,
+            "AGENTCORE_S3_BUCKET": info.s3Bucket,
+            "AGENTCORE_ROLE_ARN": info.roleArn,
+        ]
+    }
+
+    /// Calls the sandbox's AWS control API (`/_sandbox/...`: faults, delays, failures, stats).
+    @discardableResult
+    func awsControl(_ method: String, _ path: String, json: [String: Any]? = nil) async throws -> Data {
+        try await Self.call(method, base: info.awsEndpoint, path: path, json: json)
+    }
+
+    /// Calls the GitHub emulator's control API (`/_sandbox/...`: pull requests, merges, state).
+    @discardableResult
+    func githubControl(_ method: String, _ path: String, json: [String: Any]? = nil) async throws -> Data {
+        guard let base = info.githubApiUrl else { throw SandboxError.noGitHub }
+        return try await Self.call(method, base: base, path: path, json: json)
+    }
+
+    private static func call(_ method: String, base: String, path: String, json: [String: Any]?) async throws -> Data {
+        var request = URLRequest(url: URL(string: base + path)!)
+        request.httpMethod = method
+        if let json {
+            request.httpBody = try JSONSerialization.data(withJSONObject: json)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard (200..<300).contains(status) else {
+            throw SandboxError.controlFailed(path: path, status: status, body: String(decoding: data, as: UTF8.self))
+        }
+        return data
+    }
+
+    private static let sharedStore = SharedSandboxStore()
+
+    /// One sandbox for the whole test process, started on first use.
+    static func shared() async throws -> Sandbox {
+        try await sharedStore.get()
+    }
+}
+
+private actor SharedSandboxStore {
+    private var sandbox: Sandbox?
+    func get() throws -> Sandbox {
+        if let sandbox { return sandbox }
+        let started = try Sandbox.start()
+        sandbox = started
+        return started
+    }
+}
+
+enum SandboxError: Error, CustomStringConvertible {
+    case didNotStart(log: String)
+    case noGitHub
+    case controlFailed(path: String, status: Int, body: String)
+
+    var description: String {
+        switch self {
+        case .didNotStart(let log): "scripts/sandbox exited before printing its JSON line:\n\(log)"
+        case .noGitHub: "this sandbox runs no GitHub emulator"
+        case .controlFailed(let path, let status, let body): "sandbox control \(path) answered \(status): \(body)"
+        }
+    }
+}
