@@ -77,9 +77,7 @@ def list_issues(call: Call, owner: str, name: str) -> Reply:
     ]
     key = (lambda i: (i.updated_at, i.number)) if args.get("sort") == "updated" else (lambda i: i.number)
     issues.sort(key=key, reverse=args.get("direction", "desc") != "asc")
-    reply = call.paginate(issues, repo)
-    reply.body = [call.render.issue(repo, issue) for issue in reply.body]
-    return reply
+    return call.paginate(repo, issues, call.render.issue)
 
 
 @route("POST", REPO + "/issues", docs="issues/issues#create-an-issue")
@@ -159,9 +157,7 @@ def list_comments(call: Call, owner: str, name: str, number: int) -> Reply:
     call.issue(repo, number)
     since = call.request.args.get("since")
     comments = [c for c in repo.comments_on(number) if since is None or c.updated_at >= since]
-    reply = call.paginate(comments, repo)
-    reply.body = [call.render.comment(repo, comment) for comment in reply.body]
-    return reply
+    return call.paginate(repo, comments, call.render.comment)
 
 
 @route("POST", REPO + "/issues/<int:number>/comments", docs="issues/comments#create-an-issue-comment")
@@ -219,9 +215,7 @@ def delete_comment(call: Call, owner: str, name: str, comment_id: int) -> Reply:
 @route("GET", REPO + "/issues/<int:number>/labels", docs="issues/labels#list-labels-for-an-issue")
 def list_issue_labels(call: Call, owner: str, name: str, number: int) -> Reply:
     repo = call.repo(owner, name)
-    reply = call.paginate(call.issue(repo, number).labels, repo)
-    reply.body = [call.render.label(repo, label) for label in reply.body]
-    return reply
+    return call.paginate(repo, call.issue(repo, number).labels, call.render.label)
 
 
 @route("POST", REPO + "/issues/<int:number>/labels", docs="issues/labels#add-labels-to-an-issue")
@@ -274,9 +268,7 @@ def remove_all_issue_labels(call: Call, owner: str, name: str, number: int) -> R
 @route("GET", REPO + "/labels", docs="issues/labels#list-labels-for-a-repository")
 def list_labels(call: Call, owner: str, name: str) -> Reply:
     repo = call.repo(owner, name)
-    reply = call.paginate(list(repo.labels.values()), repo)
-    reply.body = [call.render.label(repo, label) for label in reply.body]
-    return reply
+    return call.paginate(repo, list(repo.labels.values()), call.render.label)
 
 
 @route("POST", REPO + "/labels", docs="issues/labels#create-a-label")
@@ -356,9 +348,7 @@ def list_pulls(call: Call, owner: str, name: str) -> Reply:
         and (head is None or head.split(":")[-1] == issue.pull.head_ref)
     ]
     pulls.sort(key=lambda i: i.number, reverse=args.get("direction", "desc") != "asc")
-    reply = call.paginate(pulls, repo)
-    reply.body = [call.render.pull(repo, issue) for issue in reply.body]
-    return reply
+    return call.paginate(repo, pulls, call.render.pull)
 
 
 @route("GET", REPO + "/pulls/<int:number>", docs="pulls/pulls#get-a-pull-request")
@@ -384,9 +374,7 @@ def list_pulls_for_commit(call: Call, owner: str, name: str, sha: str) -> Reply:
         )
 
     pulls = sorted((issue for issue in repo.issues.values() if made(issue)), key=lambda i: i.number)
-    reply = call.paginate(pulls, repo)
-    reply.body = [call.render.pull(repo, issue) for issue in reply.body]
-    return reply
+    return call.paginate(repo, pulls, call.render.pull)
 
 
 # Input checks shared by the handlers above

@@ -74,9 +74,10 @@ class Call:
             raise ApiError(403, f"Resource not accessible by {kind}")
         return who
 
-    def paginate(self, items: list, repo: Repo | None = None) -> Reply:
-        """One page of `items` with GitHub's `link` header. Like GitHub, links address the
-        repository by id (`/repositories/{id}/...`) and keep the caller's other parameters."""
+    def paginate(self, repo: Repo, items: list, render: Callable[[Repo, Any], dict]) -> Reply:
+        """One page of `items`, each rendered, with GitHub's `link` header. Like GitHub, links
+        address the repository by id (`/repositories/{id}/...`) and keep the caller's other
+        parameters."""
         query = parse_qsl(self.request.query_string.decode(), keep_blank_values=True)
         per_page = _positive_int(self.request.args.get("per_page"), DEFAULT_PER_PAGE)
         per_page = min(per_page, MAX_PER_PAGE)
@@ -85,10 +86,9 @@ class Call:
         chosen = items[(page - 1) * per_page : page * per_page]
 
         path = self.request.path
-        if repo is not None:
-            prefix = f"/repos/{repo.owner}/{repo.name}"
-            if path.lower().startswith(prefix.lower()):
-                path = f"/repositories/{repo.id}{path[len(prefix):]}"
+        prefix = f"/repos/{repo.owner}/{repo.name}"
+        if path.lower().startswith(prefix.lower()):
+            path = f"/repositories/{repo.id}{path[len(prefix):]}"
 
         def link(target: int, rel: str) -> str:
             params = [(k, v) for k, v in query if k != "page"]
@@ -107,7 +107,7 @@ class Call:
         if page > 1:
             links.append(link(1, "first"))
         headers = {"link": ", ".join(links)} if links else {}
-        return Reply(200, chosen, headers)
+        return Reply(200, [render(repo, item) for item in chosen], headers)
 
 
 def _positive_int(raw: str | None, default: int) -> int:
