@@ -103,7 +103,7 @@ def merge_pull_request(call: Call, owner: str, name: str, number: int) -> Reply:
     merge_sha = _sha(data, "merge_commit_sha")
     merged_by = data.get("merged_by", _maintainer(call))
     call.store.ensure_user(merged_by)
-    issue.close(merged_by, None)
+    call.store.close(issue, merged_by, None, merge_commit=merge_sha)
     issue.pull.merged = True
     issue.pull.merged_at = issue.closed_at
     issue.pull.merge_commit_sha = merge_sha
@@ -115,7 +115,7 @@ def merge_pull_request(call: Call, owner: str, name: str, number: int) -> Reply:
 def close_pull_request(call: Call, owner: str, name: str, number: int) -> Reply:
     """Closes an open pull request without merging it."""
     repo, issue = _open_pull(call, owner, name, number)
-    issue.close(_maintainer(call), None)
+    call.store.close(issue, _maintainer(call), None)
     return Reply(200, call.render.pull(repo, issue))
 
 

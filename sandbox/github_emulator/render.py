@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from .identities import Identity
-from .state import Comment, Issue, Label, Repo, Store
+from .state import Comment, Event, Issue, Label, Repo, Store
 
 
 def node_id(kind: str, number: int) -> str:
@@ -173,6 +173,24 @@ class Renderer:
             "reactions": no_reactions(f"{url}/reactions"),
             "performed_via_github_app": None,
         }
+
+    # Issue events
+
+    def event(self, repo: Repo, event: Event) -> dict:
+        body = {
+            "id": event.id,
+            "node_id": node_id(f"{event.event.capitalize()}Event", event.id),
+            "url": f"{self.repo_api(repo)}/issues/events/{event.id}",
+            "actor": self.user(event.actor),
+            "event": event.event,
+            "commit_id": event.commit_id,
+            "commit_url": f"{self.repo_api(repo)}/commits/{event.commit_id}" if event.commit_id else None,
+            "created_at": event.created_at,
+            "performed_via_github_app": None,
+        }
+        if event.label is not None:
+            body["label"] = {"name": event.label.name, "color": event.label.color}
+        return body
 
     # Repositories
 

@@ -94,7 +94,7 @@ def create_issue(call: Call, owner: str, name: str) -> Reply:
     assert call.who is not None
     issue = call.store.open_issue(repo, str(title), body, call.who.login)
     if call.who.has("triage"):
-        issue.labels = _unique([call.store.ensure_label(repo, label) for label in labels])
+        call.store.set_labels(issue, [call.store.ensure_label(repo, label) for label in labels], call.who.login)
     rendered = call.render.issue(repo, issue)
     return Reply(201, rendered, {"location": rendered["url"]})
 
@@ -124,14 +124,16 @@ def update_issue(call: Call, owner: str, name: str, number: int) -> Reply:
         issue.title = data["title"]
     if "body" in data:
         issue.body = _optional_text(data, "body", "Issue")
-    _change_state(issue, data, who.login)
+    _change_state(call, issue, data)
     if "labels" in data and who.has("triage"):
-        issue.labels = _unique([call.store.ensure_label(repo, label) for label in _label_names(data["labels"])])
+        call.store.set_labels(issue, [call.store.ensure_label(repo, label) for label in _label_names(data["labels"])],
+                              who.login)
     issue.touch()
     return Reply(200, call.render.issue(repo, issue))
 
 
-def _change_state(issue: Issue, data: dict, login: str) -> None:
+def _change_state(call: Call, issue: Issue, data: dict) -> None:
+    assert call.who is not None
     state = data.get("state", issue.state)
     reason = data.get("state_reason")
     if state not in ("open", "closed"):
@@ -141,11 +143,11 @@ def _change_state(issue: Issue, data: dict, login: str) -> None:
     if state == "closed" and (issue.state == "open" or "state_reason" in data):
         if issue.pull and reason not in (None, "completed"):
             raise validation_failed("PullRequest", "state_reason")
-        issue.close(login, reason or "completed")
+        call.store.close(issue, call.who.login, reason or "completed")
     elif state == "open" and issue.state == "closed":
         if issue.pull and issue.pull.merged:
             raise validation_failed("PullRequest", "state", "custom", "state cannot be changed. The pull request is merged.")
-        issue.reopen()
+        call.store.reopen(issue, call.who.login)
 
 
 # Comments
@@ -209,6 +211,12 @@ def delete_comment(call: Call, owner: str, name: str, comment_id: int) -> Reply:
     return Reply(204)
 
 
+@route("GET", REPO + "/issues/<int:number>/events", docs="issues/events#list-issue-events")
+def list_issue_events(call: Call, owner: str, name: str, number: int) -> Reply:
+    repo = call.repo(owner, name)
+    return call.paginate(repo, call.issue(repo, number).events, call.render.event)
+
+
 # Labels on an issue
 
 
@@ -231,12 +239,11 @@ def set_issue_labels(call: Call, owner: str, name: str, number: int) -> Reply:
 def _write_issue_labels(call: Call, owner: str, name: str, number: int, *, replace: bool) -> Reply:
     repo = call.repo(owner, name)
     issue = call.issue(repo, number)
-    call.require("triage")
+    who = call.require("triage")
     data = call.json()
     names = _label_names(data.get("labels") if isinstance(data, dict) else data)
     added = [call.store.ensure_label(repo, label) for label in names]
-    issue.labels = _unique(added if replace else issue.labels + added)
-    issue.touch()
+    call.store.set_labels(issue, added if replace else issue.labels + added, who.login)
     return Reply(200, [call.render.label(repo, label) for label in issue.labels])
 
 
@@ -244,11 +251,11 @@ def _write_issue_labels(call: Call, owner: str, name: str, number: int, *, repla
 def remove_issue_label(call: Call, owner: str, name: str, number: int, label: str) -> Reply:
     repo = call.repo(owner, name)
     issue = call.issue(repo, number)
-    call.require("triage")
+    who = call.require("triage")
     if not issue.has_label(label):
         raise ApiError(404, "Label does not exist")
-    issue.labels = [kept for kept in issue.labels if kept.name.lower() != label.lower()]
-    issue.touch()
+    kept = [kept for kept in issue.labels if kept.name.lower() != label.lower()]
+    call.store.set_labels(issue, kept, who.login)
     return Reply(200, [call.render.label(repo, kept) for kept in issue.labels])
 
 
@@ -256,9 +263,7 @@ def remove_issue_label(call: Call, owner: str, name: str, number: int, label: st
 def remove_all_issue_labels(call: Call, owner: str, name: str, number: int) -> Reply:
     repo = call.repo(owner, name)
     issue = call.issue(repo, number)
-    call.require("triage")
-    issue.labels = []
-    issue.touch()
+    call.store.set_labels(issue, [], call.require("triage").login)
     return Reply(204)
 
 
@@ -419,7 +424,3 @@ def _label_description(description: object) -> str | None:
         raise validation_failed("Label", "description")
     return description
 
-
-def _unique(labels: list[Label]) -> list[Label]:
-    seen: set[int] = set()
-    return [label for label in labels if not (label.id in seen or seen.add(label.id))]

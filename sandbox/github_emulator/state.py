@@ -59,6 +59,18 @@ class Pull:
 
 
 @dataclass
+class Event:
+    """An entry of an issue's event list: who labelled, unlabelled, closed, reopened or merged it."""
+
+    id: int
+    event: str
+    actor: str
+    created_at: str
+    label: Label | None = None
+    commit_id: str | None = None
+
+
+@dataclass
 class Issue:
     id: int
     number: int
@@ -73,27 +85,13 @@ class Issue:
     closed_at: str | None = None
     closed_by: str | None = None
     pull: Pull | None = None
+    events: list[Event] = field(default_factory=list)
 
     def has_label(self, name: str) -> bool:
         return any(label.name.lower() == name.lower() for label in self.labels)
 
     def touch(self) -> None:
         self.updated_at = now_iso()
-
-    def close(self, by: str, reason: str | None) -> None:
-        if self.state != "closed":
-            self.closed_at = now_iso()
-        self.state = "closed"
-        self.closed_by = by
-        self.state_reason = reason
-        self.touch()
-
-    def reopen(self) -> None:
-        self.state = "open"
-        self.state_reason = "reopened"
-        self.closed_at = None
-        self.closed_by = None
-        self.touch()
 
 
 @dataclass
@@ -146,6 +144,7 @@ class Store:
             self._issue_ids = itertools.count(2_100_000_001)
             self._comment_ids = itertools.count(3_100_000_001)
             self._label_ids = itertools.count(5_100_000_001)
+            self._event_ids = itertools.count(6_100_000_001)
             self._user_ids = itertools.count(20_000_001)
             self.users: dict[str, Identity] = {i.login.lower(): i for i in self.identities.values()}
             self.repos: dict[str, Repo] = {}
@@ -206,6 +205,22 @@ class Store:
         for issue in repo.issues.values():
             issue.labels = [kept for kept in issue.labels if kept.id != label.id]
 
+    def set_labels(self, issue: Issue, labels: list[Label], actor: str) -> None:
+        """Gives the issue exactly `labels` (first of each kept), recording what changed."""
+        unique: list[Label] = []
+        for label in labels:
+            if all(label.id != kept.id for kept in unique):
+                unique.append(label)
+        for label in issue.labels:
+            if label not in unique:
+                self._record(issue, "unlabeled", actor, label=label)
+        for label in unique:
+            if label not in issue.labels:
+                self._record(issue, "labeled", actor, label=label)
+        if unique != issue.labels:
+            issue.labels = unique
+            issue.touch()
+
     # Issues, pull requests and comments
 
     def open_issue(self, repo: Repo, title: str, body: str | None, author: str, number: int | None = None) -> Issue:
@@ -216,6 +231,28 @@ class Store:
         issue = Issue(next(self._issue_ids), number, title, body, author, stamp, stamp)
         repo.issues[number] = issue
         return issue
+
+    def close(self, issue: Issue, actor: str, reason: str | None, merge_commit: str | None = None) -> None:
+        if merge_commit is not None:
+            self._record(issue, "merged", actor, commit_id=merge_commit)
+        if issue.state != "closed":
+            issue.closed_at = now_iso()
+            self._record(issue, "closed", actor, commit_id=merge_commit)
+        issue.state = "closed"
+        issue.closed_by = actor
+        issue.state_reason = reason
+        issue.touch()
+
+    def reopen(self, issue: Issue, actor: str) -> None:
+        issue.state = "open"
+        issue.state_reason = "reopened"
+        issue.closed_at = None
+        issue.closed_by = None
+        self._record(issue, "reopened", actor)
+        issue.touch()
+
+    def _record(self, issue: Issue, event: str, actor: str, **details) -> None:
+        issue.events.append(Event(next(self._event_ids), event, actor, now_iso(), **details))
 
     def add_comment(self, repo: Repo, issue: Issue, author: str, body: str) -> Comment:
         stamp = now_iso()

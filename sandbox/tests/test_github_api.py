@@ -225,3 +225,27 @@ def test_bodies_longer_than_65536_characters_are_rejected(gh: Session) -> None:
     assert "too long" in too_long.body["errors"][0]["message"]
     assert bot.post(f"{gh.repo}/issues", {"title": "t", "body": "é" * 65537}).status == 422
     assert bot.patch(f"{gh.repo}/issues/{issue['number']}", {"body": "x" * 65537}).status == 422
+
+
+def test_issue_events_say_who_labelled_closed_and_merged(gh: Session) -> None:
+    issue = gh.new_issue("bot", labels=["deployment"])
+    events_path = f"{gh.repo}/issues/{issue['number']}/events"
+    gh.as_("triage").post(f"{gh.repo}/issues/{issue['number']}/labels", {"labels": ["approved", "deployment"]})
+    gh.as_("outsider").post(f"{gh.repo}/issues/{issue['number']}/labels", {"labels": ["sneaky"]})  # refused
+    gh.as_("bot").delete(f"{gh.repo}/issues/{issue['number']}/labels/approved")
+    gh.as_("bot").patch(f"{gh.repo}/issues/{issue['number']}", {"state": "closed"})
+    gh.as_("maintainer").patch(f"{gh.repo}/issues/{issue['number']}", {"state": "open"})
+
+    events = gh.as_("bot").get(events_path).body
+    assert [(e["event"], e["actor"]["login"], e.get("label", {}).get("name")) for e in events] == [
+        ("labeled", "github-actions[bot]", "deployment"),
+        ("labeled", gh.login("triage"), "approved"),
+        ("unlabeled", "github-actions[bot]", "approved"),
+        ("closed", "github-actions[bot]", None),
+        ("reopened", gh.login("maintainer"), None),
+    ]
+
+    pull = gh.open_pull()
+    gh.control("POST", f"/_sandbox{gh.repo}/pulls/{pull['number']}/merge", {"merge_commit_sha": sha("m")})
+    merged = gh.as_("bot").get(f"{gh.repo}/issues/{pull['number']}/events").body
+    assert [(e["event"], e["commit_id"]) for e in merged] == [("merged", sha("m")), ("closed", sha("m"))]
