@@ -74,7 +74,7 @@ class GitHubApp:
                     raise bad_credentials()
                 raise ApiError(401, "Requires authentication")
             if exhausted:
-                raise self._primary_limit(who, int(limit_headers["x-ratelimit-reset"]) - int(time.time()))
+                raise self._primary_limit(who, limit_headers, int(limit_headers["x-ratelimit-reset"]))
             return self._route(request, who)
         except ApiError as error:
             return Reply(error.status, error.body(), error.headers)
@@ -122,21 +122,21 @@ class GitHubApp:
             error = ApiError(rule.status or 403, message, documentation_url=RATE_LIMIT_DOCS + "#about-secondary-rate-limits",
                              headers={"retry-after": str(rule.retry_after)})
         elif rule.fault == "primary_rate_limit":
-            error = self._primary_limit(who, rule.retry_after, rule.status or 403)
+            error = self._primary_limit(who, limit_headers, int(time.time()) + rule.retry_after, rule.status or 403)
         else:
             status = 500 if rule.fault == "error500" else 502
             error = ApiError(status, "Server Error" if status == 500 else "Bad Gateway")
         return Reply(error.status, error.body(), error.headers)
 
-    def _primary_limit(self, who: Identity | None, reset_in: int, status: int = 403) -> ApiError:
+    def _primary_limit(self, who: Identity | None, limit_headers: dict[str, str], reset: int,
+                       status: int = 403) -> ApiError:
         if who is None:
             subject = "this IP address"
         elif who.is_bot:
             subject = "installation ID 1"
         else:
             subject = f"user ID {who.id}"
-        limit = 60 if who is None else 1000 if who.is_bot else 5000
-        reset = int(time.time()) + max(reset_in, 0)
+        limit = int(limit_headers["x-ratelimit-limit"])
         return ApiError(
             status,
             f"API rate limit exceeded for {subject}.",
@@ -157,6 +157,8 @@ class GitHubApp:
                     if method == "DELETE":
                         self._log.clear()
                 return self._response(Reply(200, {"requests": entries}) if method == "GET" else Reply(204))
+            if path == "/_sandbox/rate-limits":
+                return self._response(self._control_rate_limits(request))
             if path == "/_sandbox/reset" and method == "POST":
                 self.reset()
                 return self._response(Reply(204))
@@ -178,6 +180,24 @@ class GitHubApp:
             raise ApiError(400, f"bad fault rule: {problem}") from None
         self.faults.add(rule)
         return Reply(201, rule.to_json())
+
+    def _control_rate_limits(self, request: Request) -> Reply:
+        identities = self.store.identities
+        if request.method == "GET":
+            return Reply(200, {key: self.limits.describe(who) for key, who in identities.items()})
+        if request.method == "DELETE":
+            self.limits.clear()
+            return Reply(204)
+        if request.method != "POST":
+            raise not_found()
+        try:
+            spec = json.loads(request.get_data(as_text=True) or "null")
+            who = identities[spec["identity"]]
+            return Reply(200, self.limits.adjust(who, spec))
+        except (KeyError, TypeError):
+            raise ApiError(400, f"bad rate limit setting: identity must be one of {sorted(identities)}") from None
+        except ValueError as problem:
+            raise ApiError(400, f"bad rate limit setting: {problem}") from None
 
     def reset(self) -> None:
         """Back to the state right after start: same tokens, no issues, no faults, empty log."""

@@ -107,28 +107,64 @@ class Budget:
     reset: int = 0
 
 
+def default_limit(who: Identity | None) -> int:
+    return 60 if who is None else 1000 if who.is_bot else 5000
+
+
 class RateLimits:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._budgets: dict[str, Budget] = {}
+        self._limits: dict[str, int] = {}  # limits set through the control API, by identity key
 
     def clear(self) -> None:
         with self._lock:
             self._budgets.clear()
+            self._limits.clear()
+
+    def _budget(self, key: str, limit: int) -> Budget:
+        now = int(time.time())
+        budget = self._budgets.get(key)
+        if budget is None or now >= budget.reset:
+            budget = self._budgets[key] = Budget(self._limits.get(key, limit), 0, now + WINDOW_SECONDS)
+        return budget
 
     def charge(self, who: Identity | None) -> tuple[dict[str, str], bool]:
         """Counts one request; returns the headers to send and whether the budget was already spent."""
-        key = who.key if who else "anonymous"
-        limit = 60 if who is None else 1000 if who.is_bot else 5000
-        now = int(time.time())
         with self._lock:
-            budget = self._budgets.get(key)
-            if budget is None or now >= budget.reset:
-                budget = self._budgets[key] = Budget(limit, 0, now + WINDOW_SECONDS)
+            budget = self._budget(who.key if who else "anonymous", default_limit(who))
             exhausted = budget.used >= budget.limit
             if not exhausted:
                 budget.used += 1
             return headers(budget.limit, budget.limit - budget.used, budget.used, budget.reset), exhausted
+
+    def adjust(self, who: Identity, spec: dict) -> dict:
+        """Sets an identity's budget: `limit` (kept for later windows too), `remaining` and
+        `reset_in` seconds (for the current window). ValueError names a bad field."""
+        unknown = set(spec) - {"identity", "limit", "remaining", "reset_in"}
+        if unknown:
+            raise ValueError(f"unknown fields: {sorted(unknown)}")
+        for field in ("limit", "remaining", "reset_in"):
+            if field in spec and (not isinstance(spec[field], int) or spec[field] < 0):
+                raise ValueError(f"{field} must be a whole number, 0 or more")
+        with self._lock:
+            budget = self._budget(who.key, default_limit(who))
+            if "limit" in spec:
+                self._limits[who.key] = budget.limit = spec["limit"]
+            if "remaining" in spec:
+                budget.used = max(budget.limit - spec["remaining"], 0)
+            if "reset_in" in spec:
+                budget.reset = int(time.time()) + spec["reset_in"]
+            return self._describe(budget)
+
+    def describe(self, who: Identity) -> dict:
+        with self._lock:
+            return self._describe(self._budget(who.key, default_limit(who)))
+
+    @staticmethod
+    def _describe(budget: Budget) -> dict:
+        return {"limit": budget.limit, "used": budget.used, "remaining": budget.limit - budget.used,
+                "reset": budget.reset}
 
 
 def headers(limit: int, remaining: int, used: int, reset: int) -> dict[str, str]:

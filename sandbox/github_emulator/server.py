@@ -21,10 +21,19 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
+def _require_loopback(host: str) -> None:
+    """Tests must never expose the emulator (and its tokens) beyond this machine."""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ValueError(f"the GitHub emulator serves loopback only; use 127.0.0.1 instead of {host!r}")
+
+
 class GitHubEmulator:
     def __init__(self, host: str, port: int, repository: str) -> None:
-        if not ipaddress.ip_address(host).is_loopback:
-            raise ValueError(f"the GitHub emulator serves loopback only; {host} is not a loopback address")
+        _require_loopback(host)
         owner = repository.split("/", 1)[0]
         self.identities = make_identities(owner)
         self.repository = repository

@@ -125,3 +125,22 @@ def test_bad_fault_rules_are_refused_with_the_reason(gh: Session, rule: dict) ->
     answer = gh.control("POST", "/_sandbox/faults", rule)
     assert answer.status == 400 and answer.body["message"].startswith("bad fault rule:")
     assert gh.control("GET", "/_sandbox/faults").body["faults"] == []
+
+
+def test_rate_limit_budgets_can_be_set_through_the_control_api(gh: Session) -> None:
+    nearly_spent = gh.control("POST", "/_sandbox/rate-limits", {"identity": "bot", "remaining": 1, "reset_in": 2})
+    assert nearly_spent.status == 200 and nearly_spent.body["remaining"] == 1
+    last = gh.as_("bot").get(gh.repo)
+    assert (last.status, last.headers["x-ratelimit-remaining"]) == (200, "0")
+    refused = gh.as_("bot").get(gh.repo)
+    assert refused.status == 403 and refused.body["message"] == "API rate limit exceeded for installation ID 1."
+    assert 0 <= int(refused.headers["x-ratelimit-reset"]) - time.time() <= 3
+
+    raised = gh.control("POST", "/_sandbox/rate-limits", {"identity": "bot", "limit": 50000})
+    assert raised.body["limit"] == 50000
+    assert gh.as_("bot").get(gh.repo).headers["x-ratelimit-limit"] == "50000"
+    assert gh.control("GET", "/_sandbox/rate-limits").body["bot"]["limit"] == 50000
+    assert gh.control("POST", "/_sandbox/rate-limits", {"identity": "nobody"}).status == 400
+    assert gh.control("POST", "/_sandbox/rate-limits", {"identity": "bot", "remaining": -1}).status == 400
+    assert gh.control("DELETE", "/_sandbox/rate-limits").status == 204
+    assert gh.as_("bot").get(gh.repo).headers["x-ratelimit-limit"] == "1000"

@@ -40,5 +40,6 @@ def test_each_start_gets_new_tokens_and_its_own_port() -> None:
 
 
 def test_only_loopback_addresses_are_served() -> None:
-    with pytest.raises(ValueError, match="loopback"):
-        start_github_emulator(host="0.0.0.0")
+    for host in ("0.0.0.0", "example.com"):
+        with pytest.raises(ValueError, match="loopback"):
+            start_github_emulator(host=host)
