@@ -118,36 +118,37 @@ def update_issue(call: Call, owner: str, name: str, number: int) -> Reply:
     if ("state" in data or "state_reason" in data) and not is_author:
         call.require("triage")
 
-    if "title" in data:
-        if not isinstance(data["title"], str) or not data["title"].strip():
-            raise validation_failed("Issue", "title")
-        issue.title = data["title"]
-    if "body" in data:
-        issue.body = _optional_text(data, "body", "Issue")
-    _change_state(call, issue, data)
-    if "labels" in data and who.has("triage"):
-        call.store.set_labels(issue, [call.store.ensure_label(repo, label) for label in _label_names(data["labels"])],
-                              who.login)
+    # Check everything before changing anything: a refused edit leaves the issue as it was.
+    title = data.get("title", issue.title)
+    if not isinstance(title, str) or not title.strip():
+        raise validation_failed("Issue", "title")
+    body = _optional_text(data, "body", "Issue") if "body" in data else issue.body
+    labels = _label_names(data["labels"]) if "labels" in data else None
+    state, reason = _wanted_state(issue, data)
+
+    issue.title, issue.body = title, body
+    if state == "closed" and (issue.state == "open" or "state_reason" in data):
+        call.store.close(issue, who.login, reason or "completed")
+    elif state == "open" and issue.state == "closed":
+        call.store.reopen(issue, who.login)
+    if labels is not None and who.has("triage"):
+        call.store.set_labels(issue, [call.store.ensure_label(repo, label) for label in labels], who.login)
     issue.touch()
     return Reply(200, call.render.issue(repo, issue))
 
 
-def _change_state(call: Call, issue: Issue, data: dict) -> None:
-    assert call.who is not None
+def _wanted_state(issue: Issue, data: dict) -> tuple[str, str | None]:
     state = data.get("state", issue.state)
     reason = data.get("state_reason")
     if state not in ("open", "closed"):
         raise validation_failed("Issue", "state")
     if reason is not None and reason not in STATE_REASONS:
         raise validation_failed("Issue", "state_reason")
-    if state == "closed" and (issue.state == "open" or "state_reason" in data):
-        if issue.pull and reason not in (None, "completed"):
-            raise validation_failed("PullRequest", "state_reason")
-        call.store.close(issue, call.who.login, reason or "completed")
-    elif state == "open" and issue.state == "closed":
-        if issue.pull and issue.pull.merged:
-            raise validation_failed("PullRequest", "state", "custom", "state cannot be changed. The pull request is merged.")
-        call.store.reopen(issue, call.who.login)
+    if issue.pull and state == "closed" and reason not in (None, "completed"):
+        raise validation_failed("PullRequest", "state_reason")
+    if issue.pull and issue.pull.merged and state == "open":
+        raise validation_failed("PullRequest", "state", "custom", "state cannot be changed. The pull request is merged.")
+    return state, reason
 
 
 # Comments

@@ -249,3 +249,16 @@ def test_issue_events_say_who_labelled_closed_and_merged(gh: Session) -> None:
     gh.control("POST", f"/_sandbox{gh.repo}/pulls/{pull['number']}/merge", {"merge_commit_sha": sha("m")})
     merged = gh.as_("bot").get(f"{gh.repo}/issues/{pull['number']}/events").body
     assert [(e["event"], e["commit_id"]) for e in merged] == [("merged", sha("m")), ("closed", sha("m"))]
+
+
+def test_a_rejected_edit_changes_nothing(gh: Session) -> None:
+    issue = gh.new_issue("bot", title="Deploy v1", labels=["deployment"])
+    path = f"{gh.repo}/issues/{issue['number']}"
+    rejected = gh.as_("bot").patch(path, {"title": "Changed", "labels": ["x"], "state": "shut"})
+    assert rejected.status == 422 and rejected.body["errors"][0]["field"] == "state"
+    after = gh.as_("bot").get(path).body
+    assert (after["title"], [l["name"] for l in after["labels"]], after["state"]) == ("Deploy v1", ["deployment"], "open")
+
+    merged = gh.open_pull()
+    gh.control("POST", f"/_sandbox{gh.repo}/pulls/{merged['number']}/merge", {"merge_commit_sha": sha("m")})
+    assert gh.as_("bot").patch(f"{gh.repo}/issues/{merged['number']}", {"state": "open"}).status == 422
