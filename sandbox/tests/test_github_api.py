@@ -262,3 +262,22 @@ def test_a_rejected_edit_changes_nothing(gh: Session) -> None:
     merged = gh.open_pull()
     gh.control("POST", f"/_sandbox{gh.repo}/pulls/{merged['number']}/merge", {"merge_commit_sha": sha("m")})
     assert gh.as_("bot").patch(f"{gh.repo}/issues/{merged['number']}", {"state": "open"}).status == 422
+
+
+def test_concurrent_writers_get_distinct_numbers_and_ids(gh: Session) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    issue = gh.new_issue()
+
+    def write(n: int) -> tuple[int, int]:
+        client = gh.as_(("bot", "maintainer", "triage", "outsider")[n % 4])
+        opened = client.post(f"{gh.repo}/issues", {"title": f"t{n}"}).body["number"]
+        said = client.post(f"{gh.repo}/issues/{issue['number']}/comments", {"body": str(n)}).body["id"]
+        return opened, said
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(write, range(80)))
+    assert sorted(number for number, _ in results) == list(range(2, 82))
+    assert len({comment_id for _, comment_id in results}) == 80
+    listed = gh.as_("bot").get(f"{gh.repo}/issues/{issue['number']}/comments?per_page=100").body
+    assert sorted(int(c["body"]) for c in listed) == list(range(80))
