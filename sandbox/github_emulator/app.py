@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 import threading
 import time
+import traceback
 import uuid
 from typing import Any
 
@@ -39,10 +41,17 @@ class GitHubApp:
 
     def __call__(self, environ: dict, start_response: Any) -> Any:
         request = Request(environ)
-        if request.path.startswith("/_sandbox/"):
-            response = self._control(request)
-        else:
-            response = self._api(request)
+        try:
+            if request.path.startswith("/_sandbox/"):
+                response = self._control(request)
+            else:
+                response = self._api(request)
+        except ConnectionError:
+            raise  # a dropped connection (fault rule) has no answer
+        except Exception:
+            # An emulator bug: answer like GitHub's 500 and leave the traceback on stderr.
+            traceback.print_exc(file=sys.stderr)
+            response = self._response(Reply(500, ApiError(500, "Server Error").body()))
         return response(environ, start_response)
 
     # REST API
