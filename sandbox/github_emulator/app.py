@@ -19,7 +19,7 @@ from typing import Any
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.wrappers import Request, Response
 
-from . import control, rest  # noqa: F401  (importing them registers their routes)
+from . import control, rest, webhooks  # noqa: F401  (importing them registers their routes)
 from .errors import DOCS, ApiError, bad_credentials, not_found
 from .identities import Identity
 from .limits import FaultRule, Faults, RateLimits, headers as rate_headers

@@ -18,14 +18,14 @@ REPO_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 PULLS = "/_sandbox/repos/<owner>/<name>/pulls"
 
 
-def _bad(message: str) -> ApiError:
+def bad_request(message: str) -> ApiError:
     return ApiError(400, message, documentation_url="sandbox/github_emulator/control.py")
 
 
 def _sha(data: dict, field: str) -> str:
     value = data.get(field)
     if not isinstance(value, str) or not SHA40.match(value):
-        raise _bad(f"{field} must be a 40-character lower-case hex commit sha, got {value!r}")
+        raise bad_request(f"{field} must be a 40-character lower-case hex commit sha, got {value!r}")
     return value
 
 
@@ -39,7 +39,7 @@ def _open_pull(call: Call, owner: str, name: str, number: int) -> tuple[Repo, Is
     return repo, issue
 
 
-def _maintainer(call: Call) -> str:
+def maintainer_login(call: Call) -> str:
     return call.store.identities["maintainer"].login
 
 
@@ -48,7 +48,7 @@ def create_repository(call: Call) -> Reply:
     """`{"full_name": "owner/name"}`: a new public repository with GitHub's default labels."""
     full_name = call.json_object().get("full_name")
     if not isinstance(full_name, str) or not REPO_NAME.match(full_name):
-        raise _bad(f"full_name must look like owner/name, got {full_name!r}")
+        raise bad_request(f"full_name must look like owner/name, got {full_name!r}")
     if call.store.repo(*full_name.split("/")) is not None:
         raise ApiError(422, f"repository {full_name} already exists")
     return Reply(201, call.render.repository(call.store.create_repo(full_name)))
@@ -64,12 +64,12 @@ def open_pull_request(call: Call, owner: str, name: str) -> Reply:
     number = data.get("number")
     if number is not None:
         if not isinstance(number, int) or number < 1:
-            raise _bad("number must be a positive integer")
+            raise bad_request("number must be a positive integer")
         if number in repo.issues:
             raise ApiError(422, f"#{number} already exists in {repo.full_name}")
-    user = data.get("user", _maintainer(call))
+    user = data.get("user", maintainer_login(call))
     if not isinstance(user, str) or not user:
-        raise _bad("user must be a login")
+        raise bad_request("user must be a login")
     call.store.ensure_user(user)
     body = data.get("body")
     issue = call.store.open_issue(repo, str(data.get("title", "A change")), body, user, number)
@@ -80,6 +80,9 @@ def open_pull_request(call: Call, owner: str, name: str) -> Reply:
         base_sha=data.get("base_sha") or secrets.token_hex(20),
         fork=bool(data.get("fork", False)),
         draft=bool(data.get("draft", False)),
+        # GitHub fills this in before merging too, with its test merge commit: only a merged
+        # pull request's merge_commit_sha is on the base branch.
+        merge_commit_sha=secrets.token_hex(20),
     )
     return Reply(201, call.render.pull(repo, issue))
 
@@ -101,7 +104,7 @@ def merge_pull_request(call: Call, owner: str, name: str, number: int) -> Reply:
     assert issue.pull is not None
     data = call.json_object()
     merge_sha = _sha(data, "merge_commit_sha")
-    merged_by = data.get("merged_by", _maintainer(call))
+    merged_by = data.get("merged_by", maintainer_login(call))
     call.store.ensure_user(merged_by)
     call.store.close(issue, merged_by, None, merge_commit=merge_sha)
     issue.pull.merged = True
@@ -115,7 +118,7 @@ def merge_pull_request(call: Call, owner: str, name: str, number: int) -> Reply:
 def close_pull_request(call: Call, owner: str, name: str, number: int) -> Reply:
     """Closes an open pull request without merging it."""
     repo, issue = _open_pull(call, owner, name, number)
-    call.store.close(issue, _maintainer(call), None)
+    call.store.close(issue, maintainer_login(call), None)
     return Reply(200, call.render.pull(repo, issue))
 
 

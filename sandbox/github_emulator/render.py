@@ -37,6 +37,24 @@ def author_association(store: Store, repo: Repo, login: str) -> str:
     return "MEMBER" if identity.has("maintain") else "COLLABORATOR"
 
 
+# The URL templates of a repository object: (field name without `_url`, path under the repository).
+REPOSITORY_URLS = [
+    ("forks", "/forks"), ("keys", "/keys{/key_id}"), ("collaborators", "/collaborators{/collaborator}"),
+    ("teams", "/teams"), ("hooks", "/hooks"), ("issue_events", "/issues/events{/number}"), ("events", "/events"),
+    ("assignees", "/assignees{/user}"), ("branches", "/branches{/branch}"), ("tags", "/tags"),
+    ("blobs", "/git/blobs{/sha}"), ("git_tags", "/git/tags{/sha}"), ("git_refs", "/git/refs{/sha}"),
+    ("trees", "/git/trees{/sha}"), ("statuses", "/statuses/{sha}"), ("languages", "/languages"),
+    ("stargazers", "/stargazers"), ("contributors", "/contributors"), ("subscribers", "/subscribers"),
+    ("subscription", "/subscription"), ("commits", "/commits{/sha}"), ("git_commits", "/git/commits{/sha}"),
+    ("comments", "/comments{/number}"), ("issue_comment", "/issues/comments{/number}"),
+    ("contents", "/contents/{+path}"), ("compare", "/compare/{base}...{head}"), ("merges", "/merges"),
+    ("archive", "/{archive_format}{/ref}"), ("downloads", "/downloads"), ("issues", "/issues{/number}"),
+    ("pulls", "/pulls{/number}"), ("milestones", "/milestones{/number}"),
+    ("notifications", "/notifications{?since,all,participating}"), ("labels", "/labels{/name}"),
+    ("releases", "/releases{/id}"), ("deployments", "/deployments"),
+]
+
+
 @dataclass(frozen=True)
 class Renderer:
     store: Store
@@ -200,6 +218,8 @@ class Renderer:
         owner, name = (fork_of, repo.name) if fork_of else (repo.owner, repo.name)
         full_name = f"{owner}/{name}"
         api = f"{self.api}/repos/{full_name}"
+        host = self.html.split("://", 1)[-1]
+        open_issues = sum(1 for i in repo.issues.values() if i.state == "open")
         body = {
             "id": repo.id + (1_000_000 if fork_of else 0),
             "node_id": node_id("Repository", repo.id),
@@ -211,22 +231,39 @@ class Renderer:
             "description": None,
             "fork": fork_of is not None,
             "url": api,
-            "issues_url": f"{api}/issues{{/number}}",
-            "pulls_url": f"{api}/pulls{{/number}}",
-            "labels_url": f"{api}/labels{{/name}}",
-            "comments_url": f"{api}/comments{{/number}}",
-            "issue_comment_url": f"{api}/issues/comments{{/number}}",
-            "collaborators_url": f"{api}/collaborators{{/collaborator}}",
-            "commits_url": f"{api}/commits{{/sha}}",
+            **{f"{key}_url": api + suffix for key, suffix in REPOSITORY_URLS},
             "created_at": repo.created_at,
             "updated_at": repo.created_at,
             "pushed_at": repo.created_at,
+            "git_url": f"git://{host}/{full_name}.git",
+            "ssh_url": f"git@{host}:{full_name}.git",
+            "clone_url": f"{self.html}/{full_name}.git",
+            "svn_url": f"{self.html}/{full_name}",
+            "homepage": None,
+            "size": 0,
+            "stargazers_count": 0,
+            "watchers_count": 0,
+            "language": "Python",
             "has_issues": True,
+            "has_projects": False,
+            "has_downloads": True,
+            "has_wiki": False,
+            "has_pages": False,
+            "forks_count": 0,
+            "mirror_url": None,
             "archived": False,
             "disabled": False,
-            "visibility": "public",
+            "open_issues_count": open_issues,
+            "license": None,
+            "forks": 0,
+            "open_issues": open_issues,
+            "watchers": 0,
             "default_branch": "main",
-            "open_issues_count": sum(1 for i in repo.issues.values() if i.state == "open"),
+            "is_template": False,
+            "topics": [],
+            "visibility": "public",
+            "web_commit_signoff_required": False,
+            "custom_properties": {},
         }
         if viewer is not None:
             body["permissions"] = viewer.permission_flags()
@@ -301,9 +338,9 @@ class Renderer:
             "auto_merge": None,
             "active_lock_reason": None,
             "merged": pull.merged,
-            "mergeable": None if issue.state == "closed" else True,
-            "rebaseable": None if issue.state == "closed" else True,
-            "mergeable_state": "unknown" if issue.state == "closed" else "clean",
+            "mergeable": None if pull.merged else True,
+            "rebaseable": None if pull.merged else True,
+            "mergeable_state": "unknown" if pull.merged else "clean",
             "merged_by": self.user(pull.merged_by) if pull.merged_by else None,
             "comments": len(repo.comments_on(issue.number)),
             "review_comments": 0,

@@ -376,7 +376,7 @@ def list_pulls_for_commit(call: Call, owner: str, name: str, sha: str) -> Reply:
     def made(issue: Issue) -> bool:
         pull = issue.pull
         return pull is not None and (
-            pull.head_sha.startswith(sha) or (pull.merge_commit_sha or "").startswith(sha)
+            pull.head_sha.startswith(sha) or (pull.merged and (pull.merge_commit_sha or "").startswith(sha))
         )
 
     pulls = sorted((issue for issue in repo.issues.values() if made(issue)), key=lambda i: i.number)

@@ -111,6 +111,33 @@ class Session:
         return answer.body
 
 
+def assert_like(recorded: Any, ours: Any, where: str, *, stable: set[str] = frozenset(),
+                nullable: set[str] = frozenset(), same_length: bool = True) -> None:
+    """`ours` has every field of `recorded`, at every depth, with the same JSON type where the
+    recording has a value (`nullable` fields may be null in ours), and the same value for the
+    `stable` fields. Arrays are compared item by item (and must be as long, unless `same_length`
+    is off: then only first items, if both have one)."""
+    if isinstance(recorded, dict):
+        assert isinstance(ours, dict), f"{where}: expected an object, got {ours!r}"
+        for key, value in recorded.items():
+            assert key in ours, f"{where}: field {key!r} is missing"
+            if key in stable:
+                assert ours[key] == value, f"{where}.{key}: recorded {value!r}, emulator {ours[key]!r}"
+            if key in nullable and ours[key] is None:
+                continue
+            assert_like(value, ours[key], f"{where}.{key}", stable=stable, nullable=nullable, same_length=same_length)
+    elif isinstance(recorded, list):
+        assert isinstance(ours, list), f"{where}: expected an array, got {ours!r}"
+        if same_length:
+            assert len(ours) == len(recorded), f"{where}: {len(recorded)} items recorded, got {len(ours)}"
+        pairs = list(zip(recorded, ours)) if same_length else list(zip(recorded[:1], ours[:1]))
+        for index, (recorded_item, our_item) in enumerate(pairs):
+            assert_like(recorded_item, our_item, f"{where}[{index}]", stable=stable, nullable=nullable,
+                        same_length=same_length)
+    elif recorded is not None:
+        assert type(ours) is type(recorded), f"{where}: recorded {type(recorded).__name__}, got {ours!r}"
+
+
 def sha(seed: str) -> str:
     """A stable, valid-looking commit sha for a word."""
     import hashlib
