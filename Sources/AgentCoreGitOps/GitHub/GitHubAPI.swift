@@ -102,10 +102,10 @@ extension GitHubAPI {
         try await updateIssue(number: number, .close(reason: reason))
     }
 
-    public func isAuthoredByBot(_ user: GitHubUser?) -> Bool {
-        guard let login = user?.login else { return false }
-        return login.caseInsensitiveCompare(botLogin) == .orderedSame
-    }
+    /// Reads markers only from what the bot wrote.
+    public var trustedMarkers: TrustedMarkers { TrustedMarkers(botLogin: botLogin) }
+
+    public func isAuthoredByBot(_ user: GitHubUser?) -> Bool { trustedMarkers.isBot(user) }
 
     /// Another run may have deleted the same duplicate a moment earlier.
     private func deleteCommentIfPresent(id: Int) async throws {

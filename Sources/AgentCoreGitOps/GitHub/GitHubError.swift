@@ -15,16 +15,19 @@ public struct GitHubOperation: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { name }
 
-    static let listComments = GitHubOperation("list comments", permission: "issues: read (pull-requests: read on a pull request)")
-    static let createComment = GitHubOperation("create a comment", permission: "issues: write (pull-requests: write on a pull request)")
-    static let updateComment = GitHubOperation("update a comment", permission: "issues: write (pull-requests: write on a pull request)")
-    static let deleteComment = GitHubOperation("delete a comment", permission: "issues: write (pull-requests: write on a pull request)")
+    private static let issueOrPullRequestRead = "issues: read (pull-requests: read on a pull request)"
+    private static let issueOrPullRequestWrite = "issues: write (pull-requests: write on a pull request)"
+
+    static let listComments = GitHubOperation("list comments", permission: issueOrPullRequestRead)
+    static let createComment = GitHubOperation("create a comment", permission: issueOrPullRequestWrite)
+    static let updateComment = GitHubOperation("update a comment", permission: issueOrPullRequestWrite)
+    static let deleteComment = GitHubOperation("delete a comment", permission: issueOrPullRequestWrite)
     static let createIssue = GitHubOperation("create an issue", permission: "issues: write")
     static let listIssues = GitHubOperation("list issues", permission: "issues: read")
     static let getIssue = GitHubOperation("get an issue", permission: "issues: read")
     static let updateIssue = GitHubOperation("update an issue", permission: "issues: write")
-    static let addLabels = GitHubOperation("add labels", permission: "issues: write (pull-requests: write on a pull request)")
-    static let removeLabel = GitHubOperation("remove a label", permission: "issues: write (pull-requests: write on a pull request)")
+    static let addLabels = GitHubOperation("add labels", permission: issueOrPullRequestWrite)
+    static let removeLabel = GitHubOperation("remove a label", permission: issueOrPullRequestWrite)
     static let listLabels = GitHubOperation("list labels", permission: "issues: read")
     static let createLabel = GitHubOperation("create a label", permission: "issues: write")
     static let getPullRequest = GitHubOperation("get a pull request", permission: "pull-requests: read")
