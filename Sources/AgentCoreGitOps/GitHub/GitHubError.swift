@@ -5,12 +5,15 @@ import Foundation
 public struct GitHubOperation: Sendable, Equatable, CustomStringConvertible {
     /// What the call does, e.g. `create a comment`.
     public var name: String
-    /// The workflow `permissions:` entries that allow it, e.g. `issues: write`.
+    /// What the token needs for it: usually workflow `permissions:` entries, e.g. `issues: write`.
     public var permission: String
+    /// False when no `permissions:` entry can grant it (a different kind of token is needed).
+    public var isWorkflowPermission: Bool
 
-    public init(_ name: String, permission: String) {
+    public init(_ name: String, permission: String, isWorkflowPermission: Bool = true) {
         self.name = name
         self.permission = permission
+        self.isWorkflowPermission = isWorkflowPermission
     }
 
     public var description: String { name }
@@ -35,7 +38,8 @@ public struct GitHubOperation: Sendable, Equatable, CustomStringConvertible {
         "list pull requests for a commit", permission: "contents: read and pull-requests: read")
     static let collaboratorPermission = GitHubOperation("read a user's permission", permission: "metadata: read")
     static let authenticatedUser = GitHubOperation(
-        "read the authenticated user", permission: "a user token (GITHUB_TOKEN cannot read /user)")
+        "read the authenticated user", permission: "a personal token: GITHUB_TOKEN is not a user and cannot read /user",
+        isWorkflowPermission: false)
 }
 
 /// An error response from GitHub: status, GitHub's own message and documentation link, and
@@ -94,7 +98,9 @@ public enum GitHubError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "HTTP \(failure.status): \(failure.message)"
             if !failure.errorCodes.isEmpty { text += " [\(failure.errorCodes.joined(separator: ", "))]" }
             if let documentation = failure.documentationURL { text += " (see \(documentation))" }
-            if failure.status == 403 {
+            if failure.status == 403, !failure.operation.isWorkflowPermission {
+                text += ". This call needs \(failure.operation.permission)"
+            } else if failure.status == 403 {
                 text += ". The workflow token may lack a permission: add `\(failure.operation.permission)`"
                     + " to the workflow's `permissions:` block"
             } else if failure.status == 404 {

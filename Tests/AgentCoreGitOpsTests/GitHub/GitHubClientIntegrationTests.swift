@@ -152,7 +152,7 @@ import Testing
             Issue.record("expected 403")
         } catch let error as GitHubError {
             #expect(error.apiFailure?.status == 403)
-            #expect(error.description.contains("GITHUB_TOKEN cannot read /user"))
+            #expect(error.description.contains("This call needs a personal token: GITHUB_TOKEN is not a user"))
         }
     }
 

@@ -80,6 +80,27 @@ import Testing
         #expect(try github.trustedMarkers.runtimeID(inComments: comments) == "pr_7-AbCd1234Ef")
     }
 
+    /// GitHub created the comment but the answer was lost: the retry creates a second one,
+    /// and the next run removes it.
+    @Test func duplicateFromARetriedCreateIsCleanedUpNextRun() async throws {
+        let emulator = try await GitHubEmulator.shared()
+        let github = try emulator.client()
+        let pr = try await emulator.openPullRequest()
+        try await emulator.addFault([
+            "fault": "error502", "count": 1, "method": "POST", "path_contains": "/issues/\(pr)/comments",
+            "after_processing": true,
+        ])
+        let first = try await github.upsertStickyComment(issue: pr, marker: Self.marker, body: try Self.body("pr_1-AbCd1234Ef", version: 1))
+        #expect(first.action == .created)
+        let twins = try await github.listComments(issue: pr)
+        #expect(twins.count == 2)
+
+        let next = try await github.upsertStickyComment(issue: pr, marker: Self.marker, body: try Self.body("pr_1-AbCd1234Ef", version: 1))
+        #expect(next.action == .unchanged && next.comment.id == twins[0].id)
+        #expect(next.deletedDuplicateIDs == [twins[1].id])
+        #expect(try await github.listComments(issue: pr).map(\.id) == [twins[0].id])
+    }
+
     @Test func findsOurCommentBeyondTheFirstPage() async throws {
         let emulator = try await GitHubEmulator.shared()
         let github = try emulator.client()
