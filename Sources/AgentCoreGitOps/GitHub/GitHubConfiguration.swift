@@ -8,7 +8,7 @@ public struct GitHubRepository: Sendable, Hashable, CustomStringConvertible {
     /// Accepts `owner/name` as `GITHUB_REPOSITORY` holds it.
     public init(_ fullName: String) throws {
         let parts = fullName.split(separator: "/", omittingEmptySubsequences: false)
-        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_."))
+        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
         guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.unicodeScalars.allSatisfy(allowed.contains) }),
               !parts.contains(where: { $0 == "." || $0 == ".." })
         else {

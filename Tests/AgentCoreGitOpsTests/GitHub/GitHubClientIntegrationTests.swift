@@ -222,6 +222,19 @@ import Testing
         #expect(try await emulator.requests(containing: path).map(\.status) == [429, 200])
     }
 
+    @Test func primaryRateLimitIsWaitedOutUntilReset() async throws {
+        let emulator = try await GitHubEmulator.shared()
+        let pr = try await emulator.openPullRequest()
+        let path = "/issues/\(pr)/comments"
+        try await emulator.addFault(["fault": "primary_rate_limit", "count": 1, "retry_after": 1, "status": 429, "path_contains": path])
+        let log = LineRecorder()
+        #expect(try await emulator.client(log: log.record).listComments(issue: pr).isEmpty)
+        let attempts = try await emulator.requests(containing: path)
+        #expect(attempts.map(\.status) == [429, 200])
+        #expect(attempts[1].time - attempts[0].time >= 0.95, "must wait for x-ratelimit-reset")
+        #expect(log.lines.count == 1 && log.lines[0].contains("primary rate limit for core exhausted until"))
+    }
+
     @Test func primaryRateLimitBeyondTheCapFailsAtOnce() async throws {
         let emulator = try await GitHubEmulator.shared()
         let pr = try await emulator.openPullRequest()

@@ -34,7 +34,7 @@ import Testing
         #expect(message(["GITHUB_REPOSITORY": "o/r"]).contains("GITHUB_TOKEN"))
         #expect(message(["GITHUB_TOKEN": "", "GITHUB_REPOSITORY": "o/r"]).contains("GITHUB_TOKEN"))
         #expect(message(["GITHUB_TOKEN": "t"]).contains("GITHUB_REPOSITORY"))
-        for bad in ["o", "o/r/x", "/r", "o/", "o/..", "o/r?x", "o /r"] {
+        for bad in ["o", "o/r/x", "/r", "o/", "o/..", "o/r?x", "o /r", "ö/r"] {
             #expect(message(["GITHUB_TOKEN": "t", "GITHUB_REPOSITORY": bad]).contains("owner/name"), "\(bad)")
         }
         #expect(message(["GITHUB_TOKEN": "t", "GITHUB_REPOSITORY": "o/r", "GITHUB_API_URL": "ftp://x"]).contains("GITHUB_API_URL"))
