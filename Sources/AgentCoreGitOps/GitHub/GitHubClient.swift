@@ -151,7 +151,9 @@ public final class GitHubClient: GitHubAPI {
     }
 
     private func url(_ path: String, query: [(String, String)] = []) -> URL {
-        var text = configuration.apiURL.absoluteString + path
+        var base = configuration.apiURL.absoluteString
+        while base.hasSuffix("/") { base.removeLast() }
+        var text = base + path
         if !query.isEmpty {
             text += "?" + query.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
         }

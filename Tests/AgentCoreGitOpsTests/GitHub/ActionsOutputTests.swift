@@ -3,7 +3,7 @@ import Testing
 @testable import AgentCoreGitOps
 
 /// Collects what a reporter writes to stdout.
-final class LineRecorder: @unchecked Sendable {
+final class GitHubOutputRecorder: @unchecked Sendable {
     private let lock = NSLock()
     private var stored: [String] = []
 
@@ -49,7 +49,7 @@ final class LineRecorder: @unchecked Sendable {
     // MARK: Commands in Actions and plain output elsewhere
 
     @Test func inActionsWritesWorkflowCommands() async {
-        let recorder = LineRecorder()
+        let recorder = GitHubOutputRecorder()
         let reporter = ActionsReporter(environment: ["GITHUB_ACTIONS": "true"], write: recorder.record)
         await reporter.group("Deploy pr_42") { reporter.info("uploading") }
         reporter.warning("slow", title: "S3")
@@ -63,7 +63,7 @@ final class LineRecorder: @unchecked Sendable {
     }
 
     @Test func outsideActionsWritesPlainLines() async {
-        let recorder = LineRecorder()
+        let recorder = GitHubOutputRecorder()
         let reporter = ActionsReporter(environment: ["GITHUB_ACTIONS": "false"], write: recorder.record)
         await reporter.group("Deploy pr_42") { reporter.info("uploading") }
         reporter.warning("slow", title: "S3")
@@ -73,7 +73,7 @@ final class LineRecorder: @unchecked Sendable {
     }
 
     @Test func groupEndsWhenBodyThrows() async {
-        let recorder = LineRecorder()
+        let recorder = GitHubOutputRecorder()
         let reporter = ActionsReporter(environment: ["GITHUB_ACTIONS": "true"], write: recorder.record)
         await #expect(throws: CancellationError.self) {
             try await reporter.group("g") { throw CancellationError() }
@@ -131,7 +131,7 @@ final class LineRecorder: @unchecked Sendable {
     }
 
     @Test func withoutFilesOutputsArePrinted() throws {
-        let recorder = LineRecorder()
+        let recorder = GitHubOutputRecorder()
         let reporter = ActionsReporter(environment: [:], write: recorder.record)
         try reporter.setOutput("version", "5")
         try reporter.appendSummary("## Done")

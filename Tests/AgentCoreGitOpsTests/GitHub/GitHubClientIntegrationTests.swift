@@ -177,7 +177,7 @@ import Testing
     @Test func badTokenIsNotRetriedAndNeverLogged() async throws {
         let emulator = try await GitHubEmulator.shared()
         let token = "ghs_not_a_real_token_\(UUID().uuidString)"
-        let log = LineRecorder()
+        let log = GitHubOutputRecorder()
         let github = GitHubClient(
             configuration: GitHubConfiguration(
                 apiURL: URL(string: emulator.apiURL)!, token: token, repository: try GitHubRepository(emulator.repository),
@@ -199,7 +199,7 @@ import Testing
         let pr = try await emulator.openPullRequest()
         let path = "/issues/\(pr)/comments"
         try await emulator.addFault(["fault": "secondary_rate_limit", "count": 1, "retry_after": 1, "method": "POST", "path_contains": path])
-        let log = LineRecorder()
+        let log = GitHubOutputRecorder()
         let github = try emulator.client(log: log.record)
 
         let comment = try await github.createComment(issue: pr, body: "after the limit")
@@ -227,7 +227,7 @@ import Testing
         let pr = try await emulator.openPullRequest()
         let path = "/issues/\(pr)/comments"
         try await emulator.addFault(["fault": "primary_rate_limit", "count": 1, "retry_after": 1, "status": 429, "path_contains": path])
-        let log = LineRecorder()
+        let log = GitHubOutputRecorder()
         #expect(try await emulator.client(log: log.record).listComments(issue: pr).isEmpty)
         let attempts = try await emulator.requests(containing: path)
         #expect(attempts.map(\.status) == [429, 200])
