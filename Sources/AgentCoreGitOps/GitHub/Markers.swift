@@ -43,6 +43,13 @@ public enum MarkerValue {
         return (try? regex.wholeMatch(in: value)) != nil
     }
 
+    /// The runtime name an id starts with (`pr_42` for `pr_42-AbCd1234Ef`), nil for no runtime id.
+    /// Lets a flow check that a runtime it is about to delete really is `pr_<number>`.
+    public static func runtimeName(ofRuntimeID runtimeID: String) -> String? {
+        guard matches(runtimeID, runtimeIDPattern), let dash = runtimeID.lastIndex(of: "-") else { return nil }
+        return String(runtimeID[..<dash])
+    }
+
     static func check(_ key: String, _ value: String, _ pattern: String) throws {
         guard matches(value, pattern) else {
             throw MarkerError.invalidValue(key: key, value: value, expected: pattern)

@@ -80,6 +80,13 @@ import Testing
         #expect(throws: MarkerError.self) { try RuntimeIDMarker.parse("<!-- RUNTIME_ID: \(value) -->") }
     }
 
+    @Test func runtimeNameComesFromTheID() {
+        #expect(MarkerValue.runtimeName(ofRuntimeID: "pr_42-AbCd1234Ef") == "pr_42")
+        #expect(MarkerValue.runtimeName(ofRuntimeID: "prod-XyZ9876WvU") == "prod")
+        #expect(MarkerValue.runtimeName(ofRuntimeID: "pr_42") == nil)
+        #expect(MarkerValue.runtimeName(ofRuntimeID: "pr_42-AbCd1234Ef\n") == nil)
+    }
+
     @Test func acceptsLongestRuntimeID() throws {
         let id = "a" + String(repeating: "b", count: 99) + "-AbCd1234Ef"
         #expect(try RuntimeIDMarker.parse(try RuntimeIDMarker.render(id)) == id)
