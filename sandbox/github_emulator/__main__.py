@@ -16,7 +16,7 @@ from .server import DEFAULT_REPOSITORY, start_github_emulator
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="python3 -m github_emulator", description=__doc__.splitlines()[2])
+    parser = argparse.ArgumentParser(prog="python3 -m github_emulator", description=" ".join(__doc__.split("\n\n")[1].split()))
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to listen on")
     parser.add_argument("--port", type=int, default=0, help="port (0 picks a free one)")
     parser.add_argument("--repository", default=DEFAULT_REPOSITORY, help="the repository, owner/name")
