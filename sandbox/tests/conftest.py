@@ -17,11 +17,13 @@ class RunningSandbox:
         self.process = process
         self.info = info
 
-    def client(self, service: str, **overrides):
+    def client(self, service: str, retries: bool = True, **overrides):
+        """A boto3 client for this sandbox; `retries=False` shows the first answer as it came."""
         import boto3
         from botocore.config import Config
 
-        config = overrides.pop("config", None) or Config(retries={"mode": "standard", "max_attempts": 3})
+        attempts = 4 if retries else 1
+        config = overrides.pop("config", None) or Config(retries={"mode": "standard", "total_max_attempts": attempts})
         settings = {
             "endpoint_url": self.info["aws_endpoint"],
             "region_name": self.info["region"],

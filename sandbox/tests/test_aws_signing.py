@@ -11,8 +11,6 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-NO_RETRIES = Config(retries={"mode": "standard", "max_attempts": 1})
-
 
 def status_and_code(excinfo) -> tuple[int, str]:
     response = excinfo.value.response
@@ -28,7 +26,7 @@ def status_and_code(excinfo) -> tuple[int, str]:
     ],
 )
 def test_wrong_secret_is_a_403(sandbox, service, call, expected_code):
-    client = sandbox.client(service, aws_secret_access_key="not-the-secret", config=NO_RETRIES)
+    client = sandbox.client(service, aws_secret_access_key="not-the-secret", retries=False)
     with pytest.raises(ClientError) as excinfo:
         call(client, sandbox.info)
     assert status_and_code(excinfo) == (403, expected_code)
@@ -44,7 +42,7 @@ def test_wrong_secret_is_a_403(sandbox, service, call, expected_code):
     ],
 )
 def test_unknown_access_key_is_a_403(sandbox, service, call, expected_code):
-    client = sandbox.client(service, aws_access_key_id="AKIAUNKNOWNUNKNOWN00", config=NO_RETRIES)
+    client = sandbox.client(service, aws_access_key_id="AKIAUNKNOWNUNKNOWN00", retries=False)
     with pytest.raises(ClientError) as excinfo:
         call(client, sandbox.info)
     assert status_and_code(excinfo) == (403, expected_code)
@@ -95,12 +93,12 @@ def test_credentials_issued_by_the_sandbox_sts_work_with_their_session_token(san
     assert agentcore.get_agent_runtime(agentRuntimeId=created["agentRuntimeId"])["status"] == "READY"
     sandbox.client("s3", **session).put_object(Bucket=sandbox.info["s3_bucket"], Key="sts/ok.txt", Body=b"ok")
 
-    without_token = sandbox.client("bedrock-agentcore-control", config=NO_RETRIES,
+    without_token = sandbox.client("bedrock-agentcore-control", retries=False,
                                    **{**session, "aws_session_token": None})
     with pytest.raises(ClientError) as excinfo:
         without_token.list_agent_runtimes()
     assert status_and_code(excinfo) == (403, "UnrecognizedClientException")
-    wrong_token = sandbox.client("s3", config=NO_RETRIES, **{**session, "aws_session_token": "forged"})
+    wrong_token = sandbox.client("s3", retries=False, **{**session, "aws_session_token": "forged"})
     with pytest.raises(ClientError) as excinfo:
         wrong_token.list_objects_v2(Bucket=sandbox.info["s3_bucket"])
     assert status_and_code(excinfo) == (400, "InvalidToken")
