@@ -105,7 +105,11 @@ def main(argv: list[str]) -> int:
     from aws import build_aws_app
 
     aws = build_aws_app(region=arguments.region, ready_delay_seconds=arguments.ready_delay)
-    server = make_server(arguments.host, arguments.port, aws)
+    try:
+        server = make_server(arguments.host, arguments.port, aws)
+    except OSError as error:
+        log.error("cannot listen on %s:%d (%s); pass --port 0 to use a free port", arguments.host, arguments.port, error)
+        return 1
     threading.Thread(target=server.serve_forever, name="aws", daemon=True).start()
     resources = DeploymentResources(arguments.region)
     threading.Thread(target=aws.load, args=(resources.create,), name="load-moto", daemon=True).start()

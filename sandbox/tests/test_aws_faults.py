@@ -111,5 +111,10 @@ def test_bad_fault_rules_are_refused_with_a_reason(sandbox):
     assert status == 400 and "throttle" in body["message"]
     status, body = sandbox.control("POST", "/_sandbox/faults", {"fault": "throttle"})
     assert status == 400 and "count" in body["message"]
+    status, body = sandbox.control("POST", "/_sandbox/faults", {"service": "bedrock", "fault": "drop", "count": 1})
+    assert status == 400 and "bedrock-agentcore" in body["message"]
+    status, body = sandbox.control("POST", "/_sandbox/faults", {"operation": "CreateRuntime", "fault": "drop", "count": 1})
+    assert status == 400 and "CreateRuntime" in body["message"]
+    assert sandbox.control("GET", "/_sandbox/faults") == (200, {"faults": [], "fail_after": None})
     status, body = sandbox.control("GET", "/_sandbox/nothing")
     assert status == 404 and "/_sandbox/faults" in body["message"]

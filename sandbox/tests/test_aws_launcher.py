@@ -4,6 +4,7 @@ import json
 import os
 import pathlib
 import signal
+import socket
 import subprocess
 import time
 
@@ -78,3 +79,52 @@ def test_a_non_loopback_host_is_refused_with_a_clear_error():
     assert result.returncode == 2
     assert result.stdout == ""
     assert "loopback" in result.stderr
+
+
+def test_busy_port_is_a_clear_error(sandbox):
+    port = sandbox.info["aws_endpoint"].rsplit(":", 1)[1]
+    result = subprocess.run([str(ROOT / "scripts" / "sandbox"), "--port", port], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert f"Port {port} is in use" in result.stderr  # werkzeug says so, and which port
+
+
+STUB_EMULATOR = """
+import json, os
+class Stub:
+    def __init__(self, host, port):
+        self.host, self.port = host, port
+    def info(self):
+        return {"github_api_url": f"http://{self.host}:{self.port}", "repository": "owner/repo",
+                "tokens": {"bot": "t"}, "logins": {"bot": "github-actions[bot]"}}
+    def stop(self):
+        open(os.environ["STUB_STOPPED"], "w").write("stopped")
+def start_github_emulator(host, port):
+    return Stub(host, port)
+"""
+
+
+def test_the_github_emulator_is_started_merged_and_stopped(tmp_path: pathlib.Path):
+    """The launcher's side of the GitHub contract, with a stand-in module when the real one is absent."""
+    if (ROOT / "sandbox" / "github_emulator").exists():
+        stub_path = None  # the real emulator is installed: check it is wired in
+    else:
+        stub_path = tmp_path / "github_emulator"
+        stub_path.mkdir()
+        (stub_path / "__init__.py").write_text(STUB_EMULATOR)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        free_port = probe.getsockname()[1]
+    stopped = tmp_path / "stopped"
+    environment = {**os.environ, "PYTHONPATH": str(tmp_path), "STUB_STOPPED": str(stopped)}
+    process = subprocess.Popen([str(ROOT / "scripts" / "sandbox"), "--github-port", str(free_port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=environment)
+    try:
+        info = json.loads(process.stdout.readline())
+        assert {"github_api_url", "repository", "tokens", "logins"} <= set(info)
+        assert info["github_api_url"].endswith(f":{free_port}")
+    finally:
+        process.terminate()
+        assert process.wait(timeout=10) == 0
+    if stub_path is not None:
+        assert stopped.read_text() == "stopped"
