@@ -31,7 +31,7 @@ ROLE_TRUST_POLICY = {
 
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="scripts/sandbox", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="scripts/sandbox", description=__doc__.split("\n\n")[0].replace("\n", " "))
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback only)")
     parser.add_argument("--port", type=int, default=0, help="AWS endpoint port (0: a free one)")
     parser.add_argument("--github-port", type=int, default=0, help="GitHub emulator port (0: a free one)")
