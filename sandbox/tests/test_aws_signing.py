@@ -1,6 +1,8 @@
 """Every AWS request must be SigV4-signed with the sandbox's credentials (or ones its STS issued)."""
 
 import datetime
+import hashlib
+import json
 import urllib.error
 import urllib.request
 
@@ -76,6 +78,19 @@ def test_tampered_body_fails_the_signature(sandbox):
         urllib.request.urlopen(sent, timeout=10)
     assert excinfo.value.code == 403
     assert excinfo.value.headers["X-Amzn-Errortype"] == "InvalidSignatureException"
+    # As AWS does, the answer shows what was expected, so a hand-written signer can be debugged.
+    message = json.loads(excinfo.value.read())["message"]
+    assert "The Canonical String for this request should have been\n'POST\n/runtimes/\n" in message
+    assert hashlib.sha256(b'{"maxResults": 1}').hexdigest() in message
+
+
+def test_s3_signature_mismatch_shows_the_string_to_sign(sandbox):
+    s3 = sandbox.client("s3", retries=False, aws_secret_access_key="not-the-secret")
+    with pytest.raises(ClientError) as excinfo:
+        s3.list_objects_v2(Bucket=sandbox.info["s3_bucket"])
+    error = excinfo.value.response["Error"]
+    assert error["StringToSign"].startswith("AWS4-HMAC-SHA256\n")
+    assert error["CanonicalRequest"].startswith(f"GET\n/{sandbox.info['s3_bucket']}\n")
 
 
 def test_credentials_issued_by_the_sandbox_sts_work_with_their_session_token(sandbox, runtime_request, unique_name):
