@@ -34,9 +34,11 @@ class RunningSandbox:
         }
         return boto3.client(service, **settings)
 
-    def control(self, method: str, path: str, payload: dict | None = None) -> tuple[int, dict]:
+    def control(self, method: str, path: str, payload: dict | None = None, api: str = "aws") -> tuple[int, dict]:
+        """Calls a `/_sandbox/` control API: the AWS one, or with `api="github"` the emulator's."""
+        base = self.info["aws_endpoint"] if api == "aws" else self.info["github_api_url"]
         data = json.dumps(payload).encode() if payload is not None else None
-        request = urllib.request.Request(self.info["aws_endpoint"] + path, data=data, method=method)
+        request = urllib.request.Request(base + path, data=data, method=method)
         request.add_header("Content-Type", "application/json")
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
