@@ -17,11 +17,13 @@ class RunningSandbox:
         self.process = process
         self.info = info
 
-    def client(self, service: str, **overrides):
+    def client(self, service: str, retries: bool = True, **overrides):
+        """A boto3 client for this sandbox; `retries=False` shows the first answer as it came."""
         import boto3
         from botocore.config import Config
 
-        config = overrides.pop("config", None) or Config(retries={"mode": "standard", "max_attempts": 3})
+        attempts = 4 if retries else 1
+        config = overrides.pop("config", None) or Config(retries={"mode": "standard", "total_max_attempts": attempts})
         settings = {
             "endpoint_url": self.info["aws_endpoint"],
             "region_name": self.info["region"],
@@ -32,9 +34,11 @@ class RunningSandbox:
         }
         return boto3.client(service, **settings)
 
-    def control(self, method: str, path: str, payload: dict | None = None) -> tuple[int, dict]:
+    def control(self, method: str, path: str, payload: dict | None = None, api: str = "aws") -> tuple[int, dict]:
+        """Calls a `/_sandbox/` control API: the AWS one, or with `api="github"` the emulator's."""
+        base = self.info["aws_endpoint"] if api == "aws" else self.info["github_api_url"]
         data = json.dumps(payload).encode() if payload is not None else None
-        request = urllib.request.Request(self.info["aws_endpoint"] + path, data=data, method=method)
+        request = urllib.request.Request(base + path, data=data, method=method)
         request.add_header("Content-Type", "application/json")
         try:
             with urllib.request.urlopen(request, timeout=10) as response:

@@ -248,6 +248,14 @@ class TestDelaysAndFailures:
         endpoint = agentcore.get_agent_runtime_endpoint(agentRuntimeId=runtime_id, endpointName="prod")
         assert (endpoint["status"], endpoint["liveVersion"], endpoint["failureReason"]) == ("UPDATE_FAILED", "1", "health check failed")
 
+    def test_fail_next_endpoint_create_ends_create_failed(self, sandbox, agentcore, runtime_request, unique_name):
+        runtime_id = create(agentcore, runtime_request, unique_name())["agentRuntimeId"]
+        sandbox.control("POST", "/_sandbox/fail-next", {"operation": "CreateAgentRuntimeEndpoint", "name_contains": "canary"})
+        agentcore.create_agent_runtime_endpoint(agentRuntimeId=runtime_id, name="canary")
+        endpoint = agentcore.get_agent_runtime_endpoint(agentRuntimeId=runtime_id, endpointName="canary")
+        assert endpoint["status"] == "CREATE_FAILED" and "liveVersion" not in endpoint
+        assert "CreateAgentRuntimeEndpoint" in endpoint["failureReason"]
+
     def test_bad_control_requests_are_refused_with_a_reason(self, sandbox):
         status, body = sandbox.control("POST", "/_sandbox/fail-next", {"operation": "DeleteAgentRuntime"})
         assert status == 400 and "CreateAgentRuntime" in body["message"]

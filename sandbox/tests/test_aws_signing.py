@@ -1,6 +1,8 @@
 """Every AWS request must be SigV4-signed with the sandbox's credentials (or ones its STS issued)."""
 
 import datetime
+import hashlib
+import json
 import urllib.error
 import urllib.request
 
@@ -10,8 +12,6 @@ from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
-
-NO_RETRIES = Config(retries={"mode": "standard", "max_attempts": 1})
 
 
 def status_and_code(excinfo) -> tuple[int, str]:
@@ -28,7 +28,7 @@ def status_and_code(excinfo) -> tuple[int, str]:
     ],
 )
 def test_wrong_secret_is_a_403(sandbox, service, call, expected_code):
-    client = sandbox.client(service, aws_secret_access_key="not-the-secret", config=NO_RETRIES)
+    client = sandbox.client(service, aws_secret_access_key="not-the-secret", retries=False)
     with pytest.raises(ClientError) as excinfo:
         call(client, sandbox.info)
     assert status_and_code(excinfo) == (403, expected_code)
@@ -44,7 +44,7 @@ def test_wrong_secret_is_a_403(sandbox, service, call, expected_code):
     ],
 )
 def test_unknown_access_key_is_a_403(sandbox, service, call, expected_code):
-    client = sandbox.client(service, aws_access_key_id="AKIAUNKNOWNUNKNOWN00", config=NO_RETRIES)
+    client = sandbox.client(service, aws_access_key_id="AKIAUNKNOWNUNKNOWN00", retries=False)
     with pytest.raises(ClientError) as excinfo:
         call(client, sandbox.info)
     assert status_and_code(excinfo) == (403, expected_code)
@@ -78,6 +78,19 @@ def test_tampered_body_fails_the_signature(sandbox):
         urllib.request.urlopen(sent, timeout=10)
     assert excinfo.value.code == 403
     assert excinfo.value.headers["X-Amzn-Errortype"] == "InvalidSignatureException"
+    # As AWS does, the answer shows what was expected, so a hand-written signer can be debugged.
+    message = json.loads(excinfo.value.read())["message"]
+    assert "The Canonical String for this request should have been\n'POST\n/runtimes/\n" in message
+    assert hashlib.sha256(b'{"maxResults": 1}').hexdigest() in message
+
+
+def test_s3_signature_mismatch_shows_the_string_to_sign(sandbox):
+    s3 = sandbox.client("s3", retries=False, aws_secret_access_key="not-the-secret")
+    with pytest.raises(ClientError) as excinfo:
+        s3.list_objects_v2(Bucket=sandbox.info["s3_bucket"])
+    error = excinfo.value.response["Error"]
+    assert error["StringToSign"].startswith("AWS4-HMAC-SHA256\n")
+    assert error["CanonicalRequest"].startswith(f"GET\n/{sandbox.info['s3_bucket']}\n")
 
 
 def test_credentials_issued_by_the_sandbox_sts_work_with_their_session_token(sandbox, runtime_request, unique_name):
@@ -95,12 +108,12 @@ def test_credentials_issued_by_the_sandbox_sts_work_with_their_session_token(san
     assert agentcore.get_agent_runtime(agentRuntimeId=created["agentRuntimeId"])["status"] == "READY"
     sandbox.client("s3", **session).put_object(Bucket=sandbox.info["s3_bucket"], Key="sts/ok.txt", Body=b"ok")
 
-    without_token = sandbox.client("bedrock-agentcore-control", config=NO_RETRIES,
+    without_token = sandbox.client("bedrock-agentcore-control", retries=False,
                                    **{**session, "aws_session_token": None})
     with pytest.raises(ClientError) as excinfo:
         without_token.list_agent_runtimes()
     assert status_and_code(excinfo) == (403, "UnrecognizedClientException")
-    wrong_token = sandbox.client("s3", config=NO_RETRIES, **{**session, "aws_session_token": "forged"})
+    wrong_token = sandbox.client("s3", retries=False, **{**session, "aws_session_token": "forged"})
     with pytest.raises(ClientError) as excinfo:
         wrong_token.list_objects_v2(Bucket=sandbox.info["s3_bucket"])
     assert status_and_code(excinfo) == (400, "InvalidToken")
