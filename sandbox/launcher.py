@@ -76,11 +76,8 @@ class DeploymentResources:
 
 
 def start_github(host: str, port: int):
-    try:
-        from github_emulator import start_github_emulator
-    except ImportError:
-        log.info("GitHub emulator not installed (sandbox/github_emulator); serving AWS only")
-        return None
+    from github_emulator import start_github_emulator
+
     return start_github_emulator(host, port)
 
 
@@ -124,8 +121,7 @@ def main(argv: list[str]) -> int:
         "role_arn": resources.role_arn,
     }
     github = start_github(arguments.host, arguments.github_port)
-    if github is not None:
-        info.update(github.info())
+    info.update(github.info())
 
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -149,8 +145,7 @@ def main(argv: list[str]) -> int:
     while not stop.wait(1.0):
         pass
     log.info("stopping")
-    if github is not None:
-        github.stop()
+    github.stop()
     server.shutdown()
     return 0
 
