@@ -62,9 +62,7 @@ public struct AWSClient: AWSRequestSending {
             let failure: String
             do {
                 let response = try await transport.send(try await signed(request, endpoint: endpoint, payloadHash: payloadHash))
-                if (200..<300).contains(response.status) {
-                    return AWSResponse(status: response.status, headers: response.headers, body: response.body)
-                }
+                if (200..<300).contains(response.status) { return response }
                 let error = AWSErrorDecoder.decode(
                     status: response.status, headers: response.headers, body: response.body,
                     operation: request.operation, service: request.service.signingName)

@@ -66,7 +66,8 @@ public struct AWSRequest: Sendable {
     }
 }
 
-/// A response with a 2xx status. Error statuses are thrown as `AWSError`.
+/// A response as received. `AWSRequestSending.send` returns only 2xx ones; other statuses are
+/// thrown as `AWSError`.
 public struct AWSResponse: Sendable {
     public var status: Int
     /// Header names lower-cased.

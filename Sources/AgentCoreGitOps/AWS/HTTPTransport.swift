@@ -13,24 +13,11 @@ public struct HTTPRequest: Sendable {
     public var responseBodyFile: URL?
 }
 
-public struct HTTPResponse: Sendable {
-    public var status: Int
-    /// Names lower-cased.
-    public var headers: [String: String]
-    /// Empty when a successful body went to `responseBodyFile`.
-    public var body: Data
-
-    public init(status: Int, headers: [String: String], body: Data) {
-        self.status = status
-        self.headers = headers
-        self.body = body
-    }
-}
-
 /// Moves bytes; `AWSClient` does the AWS part (endpoints, signing, errors, retries) on top.
 /// `URLSessionTransport` is the real one; unit tests of the retry logic script a fake.
 public protocol HTTPTransport: Sendable {
-    func send(_ request: HTTPRequest) async throws -> HTTPResponse
+    /// Returns every status; the body is empty when a successful one went to `responseBodyFile`.
+    func send(_ request: HTTPRequest) async throws -> AWSResponse
 }
 
 /// HTTP over URLSession. File bodies are uploaded from disk and downloads go to disk, so a
@@ -42,7 +29,7 @@ public struct URLSessionTransport: HTTPTransport {
         self.session = session
     }
 
-    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+    public func send(_ request: HTTPRequest) async throws -> AWSResponse {
         var urlRequest = URLRequest(url: request.url)
         urlRequest.httpMethod = request.method
         for (name, value) in request.headers {
@@ -62,22 +49,22 @@ public struct URLSessionTransport: HTTPTransport {
         case .file(let file):
             (data, response) = try await session.upload(for: urlRequest, fromFile: file)
         }
-        return try HTTPResponse(Self.http(response), body: data)
+        return try AWSResponse(Self.http(response), body: data)
     }
 
     /// A success moves the download into place; an error's (small) body is read for decoding.
-    private static func finishDownload(from temporary: URL, to destination: URL, response: URLResponse) throws -> HTTPResponse {
+    private static func finishDownload(from temporary: URL, to destination: URL, response: URLResponse) throws -> AWSResponse {
         let http = try http(response)
         defer { try? FileManager.default.removeItem(at: temporary) }
         guard (200..<300).contains(http.statusCode) else {
-            return HTTPResponse(http, body: (try? Data(contentsOf: temporary)) ?? Data())
+            return AWSResponse(http, body: (try? Data(contentsOf: temporary)) ?? Data())
         }
         if FileManager.default.fileExists(atPath: destination.path) {
             _ = try FileManager.default.replaceItemAt(destination, withItemAt: temporary)
         } else {
             try FileManager.default.moveItem(at: temporary, to: destination)
         }
-        return HTTPResponse(http, body: Data())
+        return AWSResponse(http, body: Data())
     }
 
     private static func http(_ response: URLResponse) throws -> HTTPURLResponse {
@@ -86,7 +73,7 @@ public struct URLSessionTransport: HTTPTransport {
     }
 }
 
-extension HTTPResponse {
+extension AWSResponse {
     init(_ response: HTTPURLResponse, body: Data) {
         var headers: [String: String] = [:]
         for (name, value) in response.allHeaderFields {
