@@ -21,7 +21,7 @@ import Testing
     /// A file of `size` bytes that are not all alike, so a corrupted byte would change the hash.
     static func makeFile(size: Int, in directory: URL) throws -> URL {
         let url = directory.appendingPathComponent("payload-\(size).bin")
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
         let handle = try FileHandle(forWritingTo: url)
         defer { try? handle.close() }
         var written = 0
@@ -106,12 +106,17 @@ import Testing
         let sandbox = try await Sandbox.shared()
         let client = try Self.client(sandbox, overriding: ["AWS_SECRET_ACCESS_KEY": "not-the-secret"])
 
+        let directory = try AWSFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let error = try await #require(throws: AWSError.self) {
-            try await S3Client(client: client).headObject(bucket: sandbox.info.s3Bucket, key: "anything")
+            try await S3Client(client: client).getObject(
+                bucket: sandbox.info.s3Bucket, key: "anything", to: directory.appendingPathComponent("out"))
         }
 
         #expect(error.httpStatus == 403)
-        #expect(error.description.contains("AWS rejected the credentials") || error.description.contains("may not call HeadObject"))
+        #expect(error.code == "SignatureDoesNotMatch")
+        #expect(error.description.contains("AWS rejected the credentials"))
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("out").path))
         let agentCore = try await #require(throws: AWSError.self) {
             try await client.send(AWSRequest(service: .agentCoreControl, operation: "ListAgentRuntimes", method: "POST", path: "/runtimes/"))
         }
