@@ -37,6 +37,20 @@ public struct AWSConfiguration: Sendable {
         self.retryPolicy = retryPolicy
     }
 
+    /// One line for logs and `--verbose` output; names the access key id, never the secret.
+    public var summary: String {
+        let credentials = switch credentialSource {
+        case let .keys(keys, origin): "key \(keys.accessKeyID) from \(origin)"
+        case let .webIdentity(source): "role \(source.roleARN) via web identity token \(source.tokenFile.path)"
+        }
+        let endpoints = ([endpoint.map { "all services: \($0.absoluteString)" }]
+            + serviceEndpoints.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.absoluteString)" })
+            .compactMap { $0 }
+        return "AWS region \(region), \(credentials), endpoints "
+            + (endpoints.isEmpty ? "AWS default" : endpoints.joined(separator: ", "))
+            + ", up to \(retryPolicy.maxAttempts) attempts"
+    }
+
     /// The endpoint set for `service`, or nil to use AWS's own.
     public func endpointOverride(for service: AWSService) -> URL? {
         serviceEndpoints[service.endpointEnvironmentSuffix] ?? endpoint

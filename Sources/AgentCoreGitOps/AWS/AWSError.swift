@@ -76,9 +76,10 @@ extension AWSError: CustomStringConvertible, LocalizedError {
         switch code {
         case "AccessDenied", "AccessDeniedException":
             let permission = iamAction.map { "`\($0)`" } ?? "the permission for \(operation)"
-            return "The AWS identity in use may not call \(operation). Grant it \(permission) in an IAM policy "
-                + "(for CreateAgentRuntime/UpdateAgentRuntime also `iam:PassRole` on the execution role and "
-                + "`s3:GetObject` on the code zip), or use credentials of a role that has it."
+            let alsoNeeded = ["CreateAgentRuntime", "UpdateAgentRuntime"].contains(operation)
+                ? " (plus `iam:PassRole` on the execution role and `s3:GetObject` on the code zip)" : ""
+            return "The AWS identity in use may not call \(operation). Grant it \(permission)\(alsoNeeded) in an "
+                + "IAM policy, or use credentials of a role that has it."
         case "SignatureDoesNotMatch", "InvalidSignatureException", "UnrecognizedClientException",
              "InvalidClientTokenId", "InvalidAccessKeyId", "IncompleteSignature", "MissingAuthenticationToken":
             return "AWS rejected the credentials. Check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the profile in "

@@ -25,9 +25,18 @@ public protocol HTTPTransport: Sendable {
 public struct URLSessionTransport: HTTPTransport {
     private let session: URLSession
 
-    public init(session: URLSession = .shared) {
+    public init(session: URLSession = URLSessionTransport.uncachedSession) {
         self.session = session
     }
+
+    /// No response cache: a HeadObject or GetAgentRuntime must always ask AWS, never a cache.
+    public static let uncachedSession: URLSession = {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.urlCache = nil
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        configuration.timeoutIntervalForRequest = 60
+        return URLSession(configuration: configuration)
+    }()
 
     public func send(_ request: HTTPRequest) async throws -> AWSResponse {
         var urlRequest = URLRequest(url: request.url)

@@ -110,6 +110,9 @@ import Testing
             #expect(configuration.endpointOverride(for: .s3)?.absoluteString == "http://127.0.0.1:9000")
             #expect(configuration.endpointOverride(for: .agentCoreControl)?.absoluteString == "http://127.0.0.1:7000")
             #expect(configuration.endpointOverride(for: .sts)?.absoluteString == "http://127.0.0.1:5000")
+            #expect(configuration.summary == "AWS region us-east-1, key K from environment variables, endpoints "
+                + "all services: http://127.0.0.1:5000, BEDROCK_AGENTCORE_CONTROL: http://127.0.0.1:7000, "
+                + "S3: http://127.0.0.1:9000, up to 3 attempts")
         }
     }
 

@@ -49,6 +49,7 @@ import Testing
         let head = decode(403, "", operation: "HeadObject", service: "s3")
         #expect(head.code == "AccessDenied")
         #expect(head.description.contains("`s3:GetObject`"))
+        #expect(!head.description.contains("iam:PassRole"))
     }
 
     @Test func credentialProblemsSayWhatToCheckOrRefresh() {

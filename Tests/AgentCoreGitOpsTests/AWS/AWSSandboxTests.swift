@@ -100,6 +100,24 @@ import Testing
         #expect(try await S3Client(client: client).headObject(bucket: sandbox.info.s3Bucket, key: key) == nil)
     }
 
+    // MARK: AgentCore control plane
+
+    @Test func signedGetWithQueryReachesAgentCoreAndDecodesItsError() async throws {
+        let sandbox = try await Sandbox.shared()
+        let client = try Self.client(sandbox)
+
+        let error = try await #require(throws: AWSError.self) {
+            try await client.send(AWSRequest(
+                service: .agentCoreControl, operation: "GetAgentRuntime", method: "GET",
+                path: "/runtimes/missing_runtime-abcdefghij/", query: [URLQueryItem(name: "version", value: "1")]))
+        }
+
+        #expect(error.code == "ResourceNotFoundException")
+        #expect(error.isNotFound)
+        #expect(error.httpStatus == 404)
+        #expect(!error.message.isEmpty)
+    }
+
     // MARK: Credentials
 
     @Test func aWrongSecretGetsA403ThatSaysToCheckTheCredentials() async throws {
