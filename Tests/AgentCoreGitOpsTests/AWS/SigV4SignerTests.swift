@@ -68,6 +68,18 @@ import Testing
         #expect(signed.headers.contains { $0.name == "x-amz-content-sha256" && $0.value == payloadHash })
     }
 
+    @Test func aContentHashTheCallerAlreadySetIsSignedOnce() {
+        let signer = SigV4Signer(
+            credentials: AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "secret"),
+            region: "us-east-1", service: "s3", options: .s3)
+        let hash = SHA256Hasher.hash(Data("file".utf8)).hexString
+        let signed = signer.signHeaders(
+            method: "PUT", path: "/b/k", headers: [("host", "h"), ("x-amz-content-sha256", hash)],
+            payloadHash: hash, date: Date(timeIntervalSince1970: 0))
+        #expect(signed.signature.canonicalRequest.contains("x-amz-content-sha256:\(hash)\n"))
+        #expect(!signed.headers.contains { $0.name.lowercased() == "x-amz-content-sha256" })
+    }
+
     @Test func otherServicesEncodeTheWirePathAgain() {
         let signer = SigV4Signer(
             credentials: AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "secret"),
