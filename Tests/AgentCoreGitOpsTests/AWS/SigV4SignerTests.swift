@@ -52,12 +52,13 @@ import Testing
         #expect(Self.sorted(signed.queryItems) == Self.sorted(expectedRequest.query))
     }
 
+    static let s3Signer = SigV4Signer(
+        credentials: AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "secret"),
+        region: "us-east-1", service: "s3", options: .s3)
+
     @Test func s3SignsThePathAsSentAndTheContentHash() {
-        let signer = SigV4Signer(
-            credentials: AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "secret"),
-            region: "us-east-1", service: "s3", options: .s3)
         let payloadHash = SHA256Hasher.hash(Data("hello".utf8)).hexString
-        let signed = signer.signHeaders(
+        let signed = Self.s3Signer.signHeaders(
             method: "PUT", path: "/bucket/a%20b/../c", headers: [("host", "127.0.0.1:5000")],
             payloadHash: payloadHash, date: Date(timeIntervalSince1970: 0))
 
@@ -69,11 +70,8 @@ import Testing
     }
 
     @Test func aContentHashTheCallerAlreadySetIsSignedOnce() {
-        let signer = SigV4Signer(
-            credentials: AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "secret"),
-            region: "us-east-1", service: "s3", options: .s3)
         let hash = SHA256Hasher.hash(Data("file".utf8)).hexString
-        let signed = signer.signHeaders(
+        let signed = Self.s3Signer.signHeaders(
             method: "PUT", path: "/b/k", headers: [("host", "h"), ("x-amz-content-sha256", hash)],
             payloadHash: hash, date: Date(timeIntervalSince1970: 0))
         #expect(signed.signature.canonicalRequest.contains("x-amz-content-sha256:\(hash)\n"))
