@@ -1,0 +1,180 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One entry of the archive: where its bytes come from and the path it gets inside the zip.
+public struct ArchiveItem: Sendable, Equatable {
+    public enum Source: Sendable, Equatable {
+        case file(URL)
+        case directory
+    }
+
+    /// Slash-separated, relative, without a trailing slash (the writer adds one for directories).
+    public var path: String
+    public var source: Source
+    public var size: Int64
+
+    public var isDirectory: Bool { source == .directory }
+
+    /// The runtime's non-root user must read every file and traverse every directory, whatever
+    /// the mode on the build machine; console scripts under `bin/` stay executable.
+    public var mode: UInt32 {
+        if isDirectory || path.hasPrefix("bin/") { return 0o755 }
+        return 0o644
+    }
+
+    /// The first path component: a package, a dist-info directory or a root file.
+    var topLevelName: String { String(path.split(separator: "/", maxSplits: 1).first ?? "") }
+}
+
+/// Which files of a directory tree stay out of the package.
+public struct ExclusionRules: Sendable {
+    /// Names left out at any depth: bytecode caches and version control.
+    public var anywhere: Set<String> = ["__pycache__", ".git"]
+    /// Names left out only at the top of the tree (e.g. the agent's own tests).
+    public var topLevel: Set<String> = []
+    /// File name suffixes left out at any depth.
+    public var suffixes: [String] = [".pyc"]
+
+    public init(topLevel: Set<String> = []) { self.topLevel = topLevel }
+
+    /// For `agentcore zip`: bytecode and VCS metadata only.
+    public static let standard = ExclusionRules()
+    /// For the agent's source directory: also its tests, virtual environments and tool caches.
+    public static let agentSource = ExclusionRules(
+        topLevel: ["tests", ".venv", "venv", ".pytest_cache", ".mypy_cache", ".ruff_cache", "requirements.txt"])
+    /// For a uv `--target` install: also uv's lock file at its top.
+    public static let installedDependencies = ExclusionRules(topLevel: [".lock"])
+
+    func excludes(name: String, depth: Int) -> Bool {
+        if anywhere.contains(name) { return true }
+        if depth == 0 && topLevel.contains(name) { return true }
+        return suffixes.contains { name.hasSuffix($0) }
+    }
+}
+
+/// Collects the entries of a package from directory trees and single files, enforcing the rules
+/// that keep an archive safe to extract: relative paths only, symlinks followed only when they
+/// stay inside their tree, no two sources for one path.
+public struct ArchiveContents: Sendable {
+    private var entries: [String: ArchiveItem] = [:]
+
+    public init() {}
+
+    /// Items sorted by the bytes of their path, with every parent directory present: the order
+    /// never depends on the file system.
+    public var sortedItems: [ArchiveItem] {
+        entries.values.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+    }
+
+    public var fileCount: Int { entries.values.filter { !$0.isDirectory }.count }
+    public var uncompressedBytes: Int64 { entries.values.reduce(0) { $0 + $1.size } }
+    public func contains(_ path: String) -> Bool { entries[path] != nil }
+
+    /// Adds `url` as the file `path`; an existing entry at that path is an error unless
+    /// `replacing` is set (used for `system_prompt.txt`, which `--prompt` overrides).
+    public mutating func addFile(_ url: URL, as path: String, replacing: Bool = false) throws {
+        try Self.validate(path)
+        var info = stat()
+        guard stat(url.path, &info) == 0 else {
+            throw PackagingError.unreadable(path: url.path, reason: String(cString: strerror(errno)))
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw PackagingError.unreadable(path: url.path, reason: "not a regular file")
+        }
+        try insert(ArchiveItem(path: path, source: .file(url), size: Int64(info.st_size)), replacing: replacing)
+    }
+
+    /// Adds every file under `root` (following the exclusion rules) below `prefix` in the archive.
+    public mutating func addTree(_ root: URL, under prefix: String = "", rules: ExclusionRules = .standard) throws {
+        guard let realRoot = Self.realPath(root.path) else {
+            throw PackagingError.unreadable(path: root.path, reason: "no such directory")
+        }
+        if !prefix.isEmpty { try Self.validate(prefix) }
+        try walk(directory: realRoot, archivePrefix: prefix, depth: 0, realRoot: realRoot, ancestors: [realRoot], rules: rules)
+    }
+
+    private mutating func walk(
+        directory: String, archivePrefix: String, depth: Int, realRoot: String, ancestors: Set<String>, rules: ExclusionRules
+    ) throws {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            throw PackagingError.unreadable(path: directory, reason: "cannot list the directory")
+        }
+        for name in names where !rules.excludes(name: name, depth: depth) {
+            let diskPath = directory + "/" + name
+            let archivePath = archivePrefix.isEmpty ? name : archivePrefix + "/" + name
+            try Self.validate(archivePath)
+            var info = stat()
+            guard lstat(diskPath, &info) == 0 else {
+                throw PackagingError.unreadable(path: diskPath, reason: String(cString: strerror(errno)))
+            }
+            var target = diskPath
+            if info.st_mode & S_IFMT == S_IFLNK {
+                guard let resolved = Self.realPath(diskPath), stat(resolved, &info) == 0 else {
+                    throw PackagingError.brokenSymlink(diskPath)
+                }
+                guard resolved == realRoot || resolved.hasPrefix(realRoot + "/") else {
+                    throw PackagingError.symlinkOutsideTree(link: diskPath, target: resolved)
+                }
+                target = resolved
+            }
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR:
+                // A link back to a directory we are inside would recurse for ever.
+                guard !ancestors.contains(target) else {
+                    throw PackagingError.unsafePath("\(archivePath) (a symlink loop back to \(target))")
+                }
+                try insert(ArchiveItem(path: archivePath, source: .directory, size: 0), replacing: false)
+                try walk(
+                    directory: target, archivePrefix: archivePath, depth: depth + 1, realRoot: realRoot,
+                    ancestors: ancestors.union([target]), rules: rules)
+            case S_IFREG:
+                try insert(
+                    ArchiveItem(path: archivePath, source: .file(URL(fileURLWithPath: target)), size: Int64(info.st_size)),
+                    replacing: false)
+            default:
+                throw PackagingError.unreadable(path: diskPath, reason: "not a regular file, directory or symlink")
+            }
+        }
+    }
+
+    private mutating func insert(_ item: ArchiveItem, replacing: Bool) throws {
+        if let existing = entries[item.path] {
+            // The same directory reached from two trees is fine; anything else is a clash.
+            if existing.isDirectory && item.isDirectory { return }
+            if !replacing || existing.isDirectory != item.isDirectory { throw PackagingError.duplicateEntry(item.path) }
+        }
+        entries[item.path] = item
+        // Every parent directory gets its own 0755 entry, so extractors never invent a mode.
+        var parent = item.path
+        while let slash = parent.lastIndex(of: "/") {
+            parent = String(parent[..<slash])
+            if let existing = entries[parent] {
+                guard existing.isDirectory else { throw PackagingError.duplicateEntry(parent) }
+                break
+            }
+            entries[parent] = ArchiveItem(path: parent, source: .directory, size: 0)
+        }
+    }
+
+    /// A path inside the archive must stay inside the extraction directory on any extractor.
+    static func validate(_ path: String) throws {
+        let components = path.split(separator: "/", omittingEmptySubsequences: false)
+        let unsafe = path.isEmpty || path.hasPrefix("/") || path.contains("\\") || path.contains("\0")
+            || components.contains { $0.isEmpty || $0 == "." || $0 == ".." }
+        if unsafe { throw PackagingError.unsafePath(path) }
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}
