@@ -91,7 +91,7 @@ public enum PackageBuilder {
 
         var dependencies: InstalledDependencies?
         if hasRequirements {
-            log("installing ARM64 dependencies with uv")
+            log("resolving ARM64 dependencies")
             dependencies = try await installer.install(
                 requirements: requirements, python: options.pythonVersion, platform: .agentCore)
             log(dependencies!.fromCache ? "dependencies from cache (\(dependencies!.hash.prefix(12)))" : "dependencies installed (\(dependencies!.platform))")
