@@ -38,9 +38,13 @@ struct ZipCommand: AsyncParsableCommand {
     @Option(help: "The file that must sit at the zip root.")
     var entryPoint = "agent.py"
 
+    @Option(help: "Deflate level, 1 (fastest) to 9 (smallest).")
+    var level = Int(Deflate.defaultLevel)
+
     @OptionGroup var manifest: ManifestOutput
 
     func validate() throws {
+        guard (1...9).contains(level) else { throw ValidationError("--level must be between 1 and 9") }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ValidationError("'\(directory)' is not a directory")
@@ -49,7 +53,8 @@ struct ZipCommand: AsyncParsableCommand {
 
     func run() async throws {
         let result = try await PackageBuilder.zip(
-            directory: URL(fileURLWithPath: directory), to: URL(fileURLWithPath: output), entryPoint: entryPoint)
+            directory: URL(fileURLWithPath: directory), to: URL(fileURLWithPath: output), entryPoint: entryPoint,
+            level: Int32(level))
         try manifest.print(result)
     }
 }

@@ -17,6 +17,30 @@ public struct ArchiveItem: Sendable, Equatable {
     public var path: String
     public var source: Source
     public var size: Int64
+    /// The source file's identity on disk (path, size, mtime, ctime, inode): when it matches the
+    /// previous build's, the content hash recorded then still holds and the file is not read.
+    var fingerprint: String?
+
+    public init(path: String, source: Source, size: Int64) {
+        self.path = path
+        self.source = source
+        self.size = size
+    }
+
+    init(path: String, file: URL, info: stat) {
+        self.init(path: path, source: .file(file), size: Int64(info.st_size))
+        fingerprint = Self.fingerprint(of: file.path, info)
+    }
+
+    static func fingerprint(of path: String, _ info: stat) -> String? {
+        guard !path.contains("\n") else { return nil }
+        #if canImport(Darwin)
+        let (modified, changed) = (info.st_mtimespec, info.st_ctimespec)
+        #else
+        let (modified, changed) = (info.st_mtim, info.st_ctim)
+        #endif
+        return "\(info.st_size):\(modified.tv_sec).\(modified.tv_nsec):\(changed.tv_sec).\(changed.tv_nsec):\(info.st_ino) \(path)"
+    }
 
     public var isDirectory: Bool { source == .directory }
 
@@ -86,7 +110,7 @@ public struct ArchiveContents: Sendable {
         guard info.st_mode & S_IFMT == S_IFREG else {
             throw PackagingError.unreadable(path: url.path, reason: "not a regular file")
         }
-        try insert(ArchiveItem(path: path, source: .file(url), size: Int64(info.st_size)), replacing: replacing)
+        try insert(ArchiveItem(path: path, file: url, info: info), replacing: replacing)
     }
 
     /// Adds every file under `root` (following the exclusion rules) below `prefix` in the archive.
@@ -101,12 +125,7 @@ public struct ArchiveContents: Sendable {
     private mutating func walk(
         directory: String, archivePrefix: String, depth: Int, realRoot: String, ancestors: Set<String>, rules: ExclusionRules
     ) throws {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory)
-        } catch {
-            throw PackagingError.unreadable(path: directory, reason: "cannot list the directory")
-        }
+        let names = try Self.listDirectory(directory)
         for name in names where !rules.excludes(name: name, depth: depth) {
             let diskPath = directory + "/" + name
             let archivePath = archivePrefix.isEmpty ? name : archivePrefix + "/" + name
@@ -136,9 +155,7 @@ public struct ArchiveContents: Sendable {
                     directory: target, archivePrefix: archivePath, depth: depth + 1, realRoot: realRoot,
                     ancestors: ancestors.union([target]), rules: rules)
             case S_IFREG:
-                try insert(
-                    ArchiveItem(path: archivePath, source: .file(URL(fileURLWithPath: target)), size: Int64(info.st_size)),
-                    replacing: false)
+                try insert(ArchiveItem(path: archivePath, file: URL(fileURLWithPath: target, isDirectory: false), info: info), replacing: false)
             default:
                 throw PackagingError.unreadable(path: diskPath, reason: "not a regular file, directory or symlink")
             }
@@ -165,11 +182,39 @@ public struct ArchiveContents: Sendable {
     }
 
     /// A path inside the archive must stay inside the extraction directory on any extractor.
+    /// Checked byte by byte: this runs for every file of every build.
     static func validate(_ path: String) throws {
-        let components = path.split(separator: "/", omittingEmptySubsequences: false)
-        let unsafe = path.isEmpty || path.hasPrefix("/") || path.contains("\\") || path.contains("\0")
-            || components.contains { $0.isEmpty || $0 == "." || $0 == ".." }
-        if unsafe { throw PackagingError.unsafePath(path) }
+        let slash = UInt8(ascii: "/"), dot = UInt8(ascii: "."), backslash = UInt8(ascii: "\\")
+        var componentLength = 0
+        var dotsOnly = true
+        for byte in path.utf8 + [slash] {
+            if byte == slash {
+                // Empty, "." and ".." components are all "only dots, at most two".
+                if componentLength == 0 || (dotsOnly && componentLength <= 2) { throw PackagingError.unsafePath(path) }
+                componentLength = 0
+                dotsOnly = true
+            } else {
+                if byte == backslash || byte == 0 { throw PackagingError.unsafePath(path) }
+                componentLength += 1
+                dotsOnly = dotsOnly && byte == dot
+            }
+        }
+    }
+
+    /// The names in a directory, without Foundation's per-entry overhead.
+    static func listDirectory(_ path: String) throws -> [String] {
+        guard let stream = opendir(path) else {
+            throw PackagingError.unreadable(path: path, reason: "cannot list the directory: \(String(cString: strerror(errno)))")
+        }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
     }
 
     static func realPath(_ path: String) -> String? {

@@ -50,6 +50,18 @@ public struct PackageManifest: Sendable, Equatable, Codable {
     public var precompiled: Bool
     public var reusedEntries: Int
     public var bootSeconds: Double?
+
+    /// The archive's facts; the build fills in what it knows about Python and dependencies.
+    init(_ archive: ZipArchiveResult, entryPoint: String) {
+        path = archive.path.path
+        sha256 = archive.sha256
+        compressedBytes = archive.compressedBytes
+        uncompressedBytes = archive.uncompressedBytes
+        fileCount = archive.fileCount
+        self.entryPoint = entryPoint
+        precompiled = false
+        reusedEntries = archive.reusedEntries
+    }
 }
 
 /// Builds the code zip AgentCore runs: ARM64 dependencies (cached), the agent's files and the
@@ -99,28 +111,29 @@ public enum PackageBuilder {
         let items = try await assemble(options, dependencies: dependencies, python: python)
         try options.limits.checkContents(items, entryPoint: options.entryPoint)
         let result = try await ZipArchiver(limits: options.limits).write(items, to: options.output)
-        return PackageManifest(
-            path: result.path.path, sha256: result.sha256, compressedBytes: result.compressedBytes,
-            uncompressedBytes: result.uncompressedBytes, fileCount: result.fileCount, entryPoint: options.entryPoint,
-            pythonVersion: options.pythonVersion.description, runtime: options.pythonVersion.runtimeIdentifier,
-            platform: dependencies?.platform ?? "any", dependencyHash: dependencies?.hash,
-            precompiled: options.precompile, reusedEntries: result.reusedEntries, bootSeconds: bootSeconds)
+        var manifest = PackageManifest(result, entryPoint: options.entryPoint)
+        manifest.pythonVersion = options.pythonVersion.description
+        manifest.runtime = options.pythonVersion.runtimeIdentifier
+        manifest.platform = dependencies?.platform ?? "any"
+        manifest.dependencyHash = dependencies?.hash
+        manifest.precompiled = options.precompile
+        manifest.bootSeconds = bootSeconds
+        return manifest
     }
 
     /// `agentcore zip`: one directory as it is, under the same rules and limits.
     public static func zip(
-        directory: URL, to output: URL, entryPoint: String = "agent.py", limits: PackageLimits = PackageLimits()
+        directory: URL, to output: URL, entryPoint: String = "agent.py", limits: PackageLimits = PackageLimits(),
+        level: Int32 = Deflate.defaultLevel
     ) async throws -> PackageManifest {
         var contents = ArchiveContents()
         try contents.addTree(directory, rules: .standard)
         let items = contents.sortedItems
         try limits.checkContents(items, entryPoint: entryPoint)
-        let result = try await ZipArchiver(limits: limits).write(items, to: output)
-        return PackageManifest(
-            path: result.path.path, sha256: result.sha256, compressedBytes: result.compressedBytes,
-            uncompressedBytes: result.uncompressedBytes, fileCount: result.fileCount, entryPoint: entryPoint,
-            pythonVersion: nil, runtime: nil, platform: nil, dependencyHash: nil, precompiled: false,
-            reusedEntries: result.reusedEntries, bootSeconds: nil)
+        var archiver = ZipArchiver(limits: limits)
+        archiver.level = level
+        let result = try await archiver.write(items, to: output)
+        return PackageManifest(result, entryPoint: entryPoint)
     }
 
     /// The package's entries: dependencies, the agent's files, the prompt, and bytecode if asked.

@@ -6,7 +6,9 @@ import Foundation
 ///
 /// Format: a header line `agentcore-zip-index 1 level=<n> size=<zip bytes> mtime=<ns>` binding the
 /// index to exactly one archive file, then one line per entry:
-/// `<sha256 hex> <crc32> <method> <compressed> <uncompressed> <data offset>`.
+/// `<sha256 hex> <crc32> <method> <compressed> <uncompressed> <data offset>`; then, like git's
+/// index, one line per source file `F <sha256 hex> <fingerprint>` so that a file whose size,
+/// times and inode are unchanged is not even read to learn its hash.
 struct ReuseIndex: Sendable {
     struct Entry: Sendable, Equatable {
         var crc32: UInt32
@@ -20,6 +22,8 @@ struct ReuseIndex: Sendable {
 
     var level: Int32
     var entries: [String: Entry] = [:]
+    /// Source file fingerprint → content hash.
+    var hashes: [String: String] = [:]
 
     static func url(for archive: URL) -> URL {
         archive.deletingLastPathComponent().appendingPathComponent(archive.lastPathComponent + ".index")
@@ -29,27 +33,44 @@ struct ReuseIndex: Sendable {
     /// was rebuilt by something else, or the level changed): then nothing is reused.
     static func load(for archive: URL, level: Int32) -> ReuseIndex? {
         guard let identity = identity(of: archive),
-              let text = try? String(contentsOf: url(for: archive), encoding: .utf8) else { return nil }
-        var lines = text.split(separator: "\n")[...]
-        guard lines.popFirst() == Substring("\(magic) level=\(level) \(identity)") else { return nil }
-        var index = ReuseIndex(level: level)
-        for line in lines {
-            let fields = line.split(separator: " ")
-            guard fields.count == 6, let crc = UInt32(fields[1]), let raw = UInt16(fields[2]),
-                  let method = ZipFormat.Method(rawValue: raw), let compressed = UInt32(fields[3]),
-                  let size = UInt32(fields[4]), let offset = UInt64(fields[5]) else { return nil }
-            index.entries[String(fields[0])] = Entry(
-                crc32: crc, method: method, compressedSize: compressed, uncompressedSize: size, dataOffset: offset)
+              let data = try? Data(contentsOf: url(for: archive)) else { return nil }
+        // Parsed as raw bytes: thousands of lines, read on every rebuild, which must stay fast.
+        return data.withUnsafeBytes { bytes -> ReuseIndex? in
+            var lines = ByteLines(bytes)
+            guard let header = lines.next(),
+                  String(decoding: header, as: UTF8.self) == "\(magic) level=\(level) \(identity)" else { return nil }
+            var index = ReuseIndex(level: level)
+            while let line = lines.next() {
+                if line.first == UInt8(ascii: "F") {
+                    let fields = ByteLines.fields(line, limit: 3)
+                    guard fields.count == 3 else { return nil }
+                    index.hashes[String(decoding: fields[2], as: UTF8.self)] = String(decoding: fields[1], as: UTF8.self)
+                    continue
+                }
+                let fields = ByteLines.fields(line, limit: 6)
+                guard fields.count == 6, let crc = UInt32(exactly: ByteLines.number(fields[1]) ?? .max),
+                      let raw = UInt16(exactly: ByteLines.number(fields[2]) ?? .max),
+                      let method = ZipFormat.Method(rawValue: raw),
+                      let compressed = UInt32(exactly: ByteLines.number(fields[3]) ?? .max),
+                      let size = UInt32(exactly: ByteLines.number(fields[4]) ?? .max),
+                      let offset = ByteLines.number(fields[5]) else { return nil }
+                index.entries[String(decoding: fields[0], as: UTF8.self)] = Entry(
+                    crc32: crc, method: method, compressedSize: compressed, uncompressedSize: size, dataOffset: offset)
+            }
+            return index
         }
-        return index
     }
 
     /// Writes the index for `archive`, which must already be in its final place.
     func save(for archive: URL) throws {
         guard let identity = Self.identity(of: archive) else { return }
         var text = "\(Self.magic) level=\(level) \(identity)\n"
+        text.reserveCapacity(entries.count * 200)
         for (hash, entry) in entries.sorted(by: { $0.key < $1.key }) {
             text += "\(hash) \(entry.crc32) \(entry.method.rawValue) \(entry.compressedSize) \(entry.uncompressedSize) \(entry.dataOffset)\n"
+        }
+        for (fingerprint, hash) in hashes.sorted(by: { $0.key < $1.key }) {
+            text += "F \(hash) \(fingerprint)\n"
         }
         try Data(text.utf8).write(to: Self.url(for: archive), options: .atomic)
     }
@@ -65,5 +86,48 @@ struct ReuseIndex: Sendable {
         #endif
         let nanoseconds = Int64(modified.tv_sec) * 1_000_000_000 + Int64(modified.tv_nsec)
         return "size=\(info.st_size) mtime=\(nanoseconds)"
+    }
+}
+
+/// Lines and space-separated fields of a byte buffer, without building intermediate strings.
+struct ByteLines {
+    private let bytes: UnsafeRawBufferPointer
+    private var position = 0
+
+    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    mutating func next() -> UnsafeRawBufferPointer.SubSequence? {
+        guard position < bytes.count else { return nil }
+        let start = position
+        while position < bytes.count && bytes[position] != UInt8(ascii: "\n") { position += 1 }
+        let line = bytes[start..<position]
+        position += 1
+        return line
+    }
+
+    /// At most `limit` fields; the last one takes the rest of the line, spaces included.
+    static func fields(_ line: UnsafeRawBufferPointer.SubSequence, limit: Int) -> [UnsafeRawBufferPointer.SubSequence] {
+        var fields: [UnsafeRawBufferPointer.SubSequence] = []
+        var start = line.startIndex
+        var index = line.startIndex
+        while index < line.endIndex && fields.count < limit - 1 {
+            if line[index] == UInt8(ascii: " ") {
+                fields.append(line[start..<index])
+                start = index + 1
+            }
+            index += 1
+        }
+        fields.append(line[start..<line.endIndex])
+        return fields
+    }
+
+    static func number(_ digits: UnsafeRawBufferPointer.SubSequence) -> UInt64? {
+        guard !digits.isEmpty, digits.count < 20 else { return nil }
+        var value: UInt64 = 0
+        for byte in digits {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + UInt64(byte - UInt8(ascii: "0"))
+        }
+        return value
     }
 }

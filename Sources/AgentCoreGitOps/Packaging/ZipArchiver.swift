@@ -70,6 +70,7 @@ public struct ZipArchiver: Sendable {
             let header = ZipFormat.localHeader(for: record, time: timestamp)
             try sink.append(header)
             if let hash = prepared.contentHash {
+                if let fingerprint = item.fingerprint { newIndex.hashes[fingerprint] = hash }
                 newIndex.entries[hash] = ReuseIndex.Entry(
                     crc32: prepared.crc32, method: prepared.method, compressedSize: record.compressedSize,
                     uncompressedSize: record.uncompressedSize, dataOffset: sink.offset)
@@ -161,15 +162,18 @@ struct PreparedEntry: Sendable {
         guard case .file(let url) = item.source else {
             return PreparedEntry(method: .stored, crc32: 0, data: [], contentHash: nil, reused: false)
         }
+        // An unchanged file (same fingerprint as last time) whose entry is in the previous
+        // archive is copied without reading it.
+        if let previous, let fingerprint = item.fingerprint, let hash = previous.index.hashes[fingerprint],
+           let reused = previous.entry(hash: hash, size: item.size) {
+            return reused
+        }
         let content = try readFile(url, expectedSize: item.size, archivePath: item.path)
         return try content.withUnsafeBytes { bytes in
             var hasher = SHA256Hasher()
             hasher.update(bytes)
             let hash = hasher.finalize().hexString
-            if let previous, let known = previous.index.entries[hash], known.uncompressedSize == UInt32(bytes.count),
-               let copied = previous.read(offset: known.dataOffset, count: Int(known.compressedSize)) {
-                return PreparedEntry(method: known.method, crc32: known.crc32, data: copied, contentHash: hash, reused: true)
-            }
+            if let reused = previous?.entry(hash: hash, size: item.size) { return reused }
             let crc = Deflate.crc32(bytes)
             if let deflated = try Deflate.compress(bytes, level: level) {
                 return PreparedEntry(method: .deflated, crc32: crc, data: deflated, contentHash: hash, reused: false)
@@ -217,10 +221,20 @@ final class PreviousArchive: Sendable {
         self.fd = fd
     }
 
+    /// The compressed bytes of the entry whose content has `hash`, ready to write again.
+    func entry(hash: String, size: Int64) -> PreparedEntry? {
+        guard let known = index.entries[hash], Int64(known.uncompressedSize) == size,
+              let copied = read(offset: known.dataOffset, count: Int(known.compressedSize)) else { return nil }
+        return PreparedEntry(method: known.method, crc32: known.crc32, data: copied, contentHash: hash, reused: true)
+    }
+
     /// `pread` needs no shared file position, so compression tasks can read concurrently.
     func read(offset: UInt64, count: Int) -> [UInt8]? {
-        var bytes = [UInt8](repeating: 0, count: count)
-        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(offset)) }
+        var n = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            n = pread(fd, buffer.baseAddress, count, off_t(offset))
+            initialized = n == count ? count : 0
+        }
         return n == count ? bytes : nil
     }
 

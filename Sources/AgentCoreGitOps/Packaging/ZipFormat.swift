@@ -39,16 +39,7 @@ enum ZipFormat {
     static func localHeader(for entry: EntryRecord, time: DOSTimestamp) -> [UInt8] {
         var bytes = ByteWriter()
         bytes.u32(localHeaderSignature)
-        bytes.u16(entry.isDirectory ? 20 : entry.method.versionNeeded)
-        bytes.u16(utf8Flag)
-        bytes.u16(entry.method.rawValue)
-        bytes.u16(time.time)
-        bytes.u16(time.date)
-        bytes.u32(entry.crc32)
-        bytes.u32(entry.compressedSize)
-        bytes.u32(entry.uncompressedSize)
-        bytes.u16(UInt16(entry.name.count))
-        bytes.u16(0)  // extra field length
+        appendSharedFields(of: entry, time: time, to: &bytes)
         bytes.append(entry.name)
         return bytes.bytes
     }
@@ -57,6 +48,19 @@ enum ZipFormat {
         var bytes = ByteWriter()
         bytes.u32(centralHeaderSignature)
         bytes.u16(versionMadeBy)
+        appendSharedFields(of: entry, time: time, to: &bytes)
+        bytes.u16(0)  // comment length
+        bytes.u16(0)  // disk number start
+        bytes.u16(0)  // internal attributes
+        bytes.u32(entry.externalAttributes)
+        bytes.u32(entry.localHeaderOffset)
+        bytes.append(entry.name)
+        return bytes.bytes
+    }
+
+    /// The run of fields the local and central headers have in common, from "version needed"
+    /// to "extra field length".
+    private static func appendSharedFields(of entry: EntryRecord, time: DOSTimestamp, to bytes: inout ByteWriter) {
         bytes.u16(entry.isDirectory ? 20 : entry.method.versionNeeded)
         bytes.u16(utf8Flag)
         bytes.u16(entry.method.rawValue)
@@ -67,13 +71,6 @@ enum ZipFormat {
         bytes.u32(entry.uncompressedSize)
         bytes.u16(UInt16(entry.name.count))
         bytes.u16(0)  // extra field length
-        bytes.u16(0)  // comment length
-        bytes.u16(0)  // disk number start
-        bytes.u16(0)  // internal attributes
-        bytes.u32(entry.externalAttributes)
-        bytes.u32(entry.localHeaderOffset)
-        bytes.append(entry.name)
-        return bytes.bytes
     }
 
     static func endOfCentralDirectory(entryCount: Int, size: UInt32, offset: UInt32) -> [UInt8] {
