@@ -81,6 +81,110 @@ public struct ExclusionRules: Sendable {
     }
 }
 
+/// Lists a directory tree as archive items: one `fstatat` per entry, symlinks resolved and
+/// checked, the top-level directories walked in parallel (a rebuild spends a good part of its
+/// time here, in system calls).
+struct TreeWalker: Sendable {
+    let realRoot: String
+    let rules: ExclusionRules
+
+    func collect(directory: String, archivePrefix: String) throws -> [ArchiveItem] {
+        var items: [ArchiveItem] = []
+        var subdirectories: [(item: ArchiveItem, target: String)] = []
+        try visit(directory: directory, archivePrefix: archivePrefix, depth: 0, ancestors: [directory]) { item, target in
+            if let target { subdirectories.append((item, target)) } else { items.append(item) }
+            return false
+        }
+        // Each top-level directory is walked on its own thread; results keep their order.
+        let work = subdirectories
+        let results = WalkResults(count: work.count)
+        DispatchQueue.concurrentPerform(iterations: work.count) { index in
+            let (item, target) = work[index]
+            results.set(index, Result {
+                var found = [item]
+                try walk(directory: target, archivePrefix: item.path, depth: 1, ancestors: [directory, target], into: &found)
+                return found
+            })
+        }
+        for result in results.all { items += try result.get() }
+        return items
+    }
+
+    private func walk(directory: String, archivePrefix: String, depth: Int, ancestors: Set<String>, into items: inout [ArchiveItem]) throws {
+        var subdirectories: [(item: ArchiveItem, target: String)] = []
+        try visit(directory: directory, archivePrefix: archivePrefix, depth: depth, ancestors: ancestors) { item, target in
+            if let target { subdirectories.append((item, target)) } else { items.append(item) }
+            return false
+        }
+        for (item, target) in subdirectories {
+            items.append(item)
+            try walk(directory: target, archivePrefix: item.path, depth: depth + 1, ancestors: ancestors.union([target]), into: &items)
+        }
+    }
+
+    /// Calls `found` for each entry of one directory: a file (target nil) or a directory to
+    /// descend into (its real path as target).
+    private func visit(
+        directory: String, archivePrefix: String, depth: Int, ancestors: Set<String>,
+        found: (ArchiveItem, String?) -> Bool
+    ) throws {
+        let listing = try ArchiveContents.listDirectory(directory)
+        defer { close(listing.descriptor) }
+        for name in listing.names where !rules.excludes(name: name, depth: depth) {
+            let diskPath = directory + "/" + name
+            let archivePath = archivePrefix.isEmpty ? name : archivePrefix + "/" + name
+            try ArchiveContents.validate(archivePath)
+            var info = stat()
+            // Relative to the open directory: the kernel does not walk the whole path again.
+            guard fstatat(listing.descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
+                throw PackagingError.unreadable(path: diskPath, reason: String(cString: strerror(errno)))
+            }
+            var target = diskPath
+            if info.st_mode & S_IFMT == S_IFLNK {
+                guard let resolved = ArchiveContents.realPath(diskPath), stat(resolved, &info) == 0 else {
+                    throw PackagingError.brokenSymlink(diskPath)
+                }
+                guard resolved == realRoot || resolved.hasPrefix(realRoot + "/") else {
+                    throw PackagingError.symlinkOutsideTree(link: diskPath, target: resolved)
+                }
+                target = resolved
+            }
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR:
+                // A link back to a directory we are inside would recurse for ever.
+                guard !ancestors.contains(target) else {
+                    throw PackagingError.unsafePath("\(archivePath) (a symlink loop back to \(target))")
+                }
+                _ = found(ArchiveItem(path: archivePath, source: .directory, size: 0), target)
+            case S_IFREG:
+                _ = found(ArchiveItem(path: archivePath, file: URL(fileURLWithPath: target, isDirectory: false), info: info), nil)
+            default:
+                throw PackagingError.unreadable(path: diskPath, reason: "not a regular file, directory or symlink")
+            }
+        }
+    }
+}
+
+/// One slot per parallel walk, filled from several threads.
+private final class WalkResults: @unchecked Sendable {
+    private var slots: [Result<[ArchiveItem], Error>]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: .success([]), count: count) }
+
+    func set(_ index: Int, _ result: Result<[ArchiveItem], Error>) {
+        lock.lock()
+        slots[index] = result
+        lock.unlock()
+    }
+
+    var all: [Result<[ArchiveItem], Error>] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots
+    }
+}
+
 /// Collects the entries of a package from directory trees and single files, enforcing the rules
 /// that keep an archive safe to extract: relative paths only, symlinks followed only when they
 /// stay inside their tree, no two sources for one path.
@@ -119,46 +223,9 @@ public struct ArchiveContents: Sendable {
             throw PackagingError.unreadable(path: root.path, reason: "no such directory")
         }
         if !prefix.isEmpty { try Self.validate(prefix) }
-        try walk(directory: realRoot, archivePrefix: prefix, depth: 0, realRoot: realRoot, ancestors: [realRoot], rules: rules)
-    }
-
-    private mutating func walk(
-        directory: String, archivePrefix: String, depth: Int, realRoot: String, ancestors: Set<String>, rules: ExclusionRules
-    ) throws {
-        let names = try Self.listDirectory(directory)
-        for name in names where !rules.excludes(name: name, depth: depth) {
-            let diskPath = directory + "/" + name
-            let archivePath = archivePrefix.isEmpty ? name : archivePrefix + "/" + name
-            try Self.validate(archivePath)
-            var info = stat()
-            guard lstat(diskPath, &info) == 0 else {
-                throw PackagingError.unreadable(path: diskPath, reason: String(cString: strerror(errno)))
-            }
-            var target = diskPath
-            if info.st_mode & S_IFMT == S_IFLNK {
-                guard let resolved = Self.realPath(diskPath), stat(resolved, &info) == 0 else {
-                    throw PackagingError.brokenSymlink(diskPath)
-                }
-                guard resolved == realRoot || resolved.hasPrefix(realRoot + "/") else {
-                    throw PackagingError.symlinkOutsideTree(link: diskPath, target: resolved)
-                }
-                target = resolved
-            }
-            switch info.st_mode & S_IFMT {
-            case S_IFDIR:
-                // A link back to a directory we are inside would recurse for ever.
-                guard !ancestors.contains(target) else {
-                    throw PackagingError.unsafePath("\(archivePath) (a symlink loop back to \(target))")
-                }
-                try insert(ArchiveItem(path: archivePath, source: .directory, size: 0), replacing: false)
-                try walk(
-                    directory: target, archivePrefix: archivePath, depth: depth + 1, realRoot: realRoot,
-                    ancestors: ancestors.union([target]), rules: rules)
-            case S_IFREG:
-                try insert(ArchiveItem(path: archivePath, file: URL(fileURLWithPath: target, isDirectory: false), info: info), replacing: false)
-            default:
-                throw PackagingError.unreadable(path: diskPath, reason: "not a regular file, directory or symlink")
-            }
+        let walker = TreeWalker(realRoot: realRoot, rules: rules)
+        for item in try walker.collect(directory: realRoot, archivePrefix: prefix) {
+            try insert(item, replacing: false)
         }
     }
 
@@ -201,9 +268,12 @@ public struct ArchiveContents: Sendable {
         }
     }
 
-    /// The names in a directory, without Foundation's per-entry overhead.
-    static func listDirectory(_ path: String) throws -> [String] {
-        guard let stream = opendir(path) else {
+    /// The names in a directory, without Foundation's per-entry overhead, and a descriptor of
+    /// the directory (the caller closes it) to look its entries up by name.
+    static func listDirectory(_ path: String) throws -> (names: [String], descriptor: Int32) {
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY)
+        guard descriptor >= 0, let stream = opendir(path) else {
+            if descriptor >= 0 { close(descriptor) }
             throw PackagingError.unreadable(path: path, reason: "cannot list the directory: \(String(cString: strerror(errno)))")
         }
         defer { closedir(stream) }
@@ -214,7 +284,7 @@ public struct ArchiveContents: Sendable {
             }
             if name != "." && name != ".." { names.append(name) }
         }
-        return names
+        return (names, descriptor)
     }
 
     static func realPath(_ path: String) -> String? {

@@ -64,15 +64,21 @@ struct ReuseIndex: Sendable {
     /// Writes the index for `archive`, which must already be in its final place.
     func save(for archive: URL) throws {
         guard let identity = Self.identity(of: archive) else { return }
-        var text = "\(Self.magic) level=\(level) \(identity)\n"
-        text.reserveCapacity(entries.count * 200)
-        for (hash, entry) in entries.sorted(by: { $0.key < $1.key }) {
-            text += "\(hash) \(entry.crc32) \(entry.method.rawValue) \(entry.compressedSize) \(entry.uncompressedSize) \(entry.dataOffset)\n"
+        // Built as bytes in one buffer: it is rewritten after every build.
+        var bytes = Array("\(Self.magic) level=\(level) \(identity)\n".utf8)
+        bytes.reserveCapacity(entries.count * 100 + hashes.count * 200)
+        for (hash, entry) in entries {
+            bytes += hash.utf8
+            bytes += " \(entry.crc32) \(entry.method.rawValue) \(entry.compressedSize) \(entry.uncompressedSize) \(entry.dataOffset)\n".utf8
         }
-        for (fingerprint, hash) in hashes.sorted(by: { $0.key < $1.key }) {
-            text += "F \(hash) \(fingerprint)\n"
+        for (fingerprint, hash) in hashes {
+            bytes += "F ".utf8
+            bytes += hash.utf8
+            bytes.append(UInt8(ascii: " "))
+            bytes += fingerprint.utf8
+            bytes.append(UInt8(ascii: "\n"))
         }
-        try Data(text.utf8).write(to: Self.url(for: archive), options: .atomic)
+        try Data(bytes).write(to: Self.url(for: archive), options: .atomic)
     }
 
     /// Size and modification time to the nanosecond: cheap to check, and any rewrite changes them.

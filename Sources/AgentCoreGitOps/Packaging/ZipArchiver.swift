@@ -64,7 +64,7 @@ public struct ZipArchiver: Sendable {
             let record = ZipFormat.EntryRecord(
                 name: Array((item.isDirectory ? item.path + "/" : item.path).utf8),
                 method: prepared.method, crc32: prepared.crc32,
-                compressedSize: UInt32(prepared.data.count), uncompressedSize: UInt32(item.size),
+                compressedSize: UInt32(prepared.bytes.count), uncompressedSize: UInt32(item.size),
                 externalAttributes: ZipFormat.externalAttributes(mode: item.mode, isDirectory: item.isDirectory),
                 localHeaderOffset: offset, isDirectory: item.isDirectory)
             let header = ZipFormat.localHeader(for: record, time: timestamp)
@@ -75,10 +75,10 @@ public struct ZipArchiver: Sendable {
                     crc32: prepared.crc32, method: prepared.method, compressedSize: record.compressedSize,
                     uncompressedSize: record.uncompressedSize, dataOffset: sink.offset)
             }
-            try sink.append(prepared.data)
+            try prepared.bytes.withUnsafeBytes { try sink.append($0) }
             records.append(record)
             if prepared.reused { reused += 1 }
-            byTopLevel[item.topLevelName, default: 0] += Int64(header.count + prepared.data.count)
+            byTopLevel[item.topLevelName, default: 0] += Int64(header.count + prepared.bytes.count)
         }
 
         let centralStart = try Self.checkedOffset(sink.offset, "the central directory")
@@ -114,7 +114,8 @@ public struct ZipArchiver: Sendable {
 
     /// Compresses entries on all cores and hands them to `emit` strictly in order. New work is
     /// started only while the bytes in flight or waiting stay under the memory budget (the next
-    /// entry to write is always started, so one huge file cannot stall the pipeline).
+    /// entry to write is always started, so one huge file cannot stall the pipeline). Entries that
+    /// are unchanged since the previous archive and directories need no task at all.
     private func compressInOrder(
         _ items: [ArchiveItem], previous: PreviousArchive?,
         emit: (ArchiveItem, PreparedEntry) throws -> Void
@@ -131,18 +132,23 @@ public struct ZipArchiver: Sendable {
                       bytesHeld < memoryBudget || nextToStart == nextToWrite {
                     let index = nextToStart
                     let item = items[index]
+                    nextToStart += 1
+                    if let ready = PreparedEntry.withoutWork(item, previous: previous) {
+                        waiting[index] = ready
+                        continue
+                    }
                     group.addTask { (index, try PreparedEntry.prepare(item, level: level, previous: previous)) }
                     bytesHeld += item.size
-                    nextToStart += 1
                     running += 1
                 }
-                guard let (index, prepared) = try await group.next() else { break }
-                running -= 1
-                waiting[index] = prepared
                 while let ready = waiting.removeValue(forKey: nextToWrite) {
                     try emit(items[nextToWrite], ready)
-                    bytesHeld -= items[nextToWrite].size
+                    if !ready.reused && !items[nextToWrite].isDirectory { bytesHeld -= items[nextToWrite].size }
                     nextToWrite += 1
+                }
+                if running > 0, let (index, prepared) = try await group.next() {
+                    running -= 1
+                    waiting[index] = prepared
                 }
             }
         }
@@ -153,21 +159,27 @@ public struct ZipArchiver: Sendable {
 struct PreparedEntry: Sendable {
     var method: ZipFormat.Method
     var crc32: UInt32
-    var data: [UInt8]
+    var bytes: EntryBytes
     /// SHA-256 of the uncompressed content; nil for directories.
     var contentHash: String?
     var reused: Bool
 
+    /// Directories, and files unchanged since the previous archive (same fingerprint, entry
+    /// still there): ready at once, without reading the file.
+    static func withoutWork(_ item: ArchiveItem, previous: PreviousArchive?) -> PreparedEntry? {
+        if item.isDirectory {
+            return PreparedEntry(method: .stored, crc32: 0, bytes: .owned([]), contentHash: nil, reused: false)
+        }
+        guard let previous, let fingerprint = item.fingerprint, let hash = previous.index.hashes[fingerprint] else {
+            return nil
+        }
+        return previous.entry(hash: hash, size: item.size)
+    }
+
+    /// Reads, hashes and deflates one file, unless its content is already in the previous archive.
     static func prepare(_ item: ArchiveItem, level: Int32, previous: PreviousArchive?) throws -> PreparedEntry {
-        guard case .file(let url) = item.source else {
-            return PreparedEntry(method: .stored, crc32: 0, data: [], contentHash: nil, reused: false)
-        }
-        // An unchanged file (same fingerprint as last time) whose entry is in the previous
-        // archive is copied without reading it.
-        if let previous, let fingerprint = item.fingerprint, let hash = previous.index.hashes[fingerprint],
-           let reused = previous.entry(hash: hash, size: item.size) {
-            return reused
-        }
+        if let ready = withoutWork(item, previous: previous) { return ready }
+        guard case .file(let url) = item.source else { preconditionFailure("directories need no work") }
         let content = try readFile(url, expectedSize: item.size, archivePath: item.path)
         return try content.withUnsafeBytes { bytes in
             var hasher = SHA256Hasher()
@@ -176,9 +188,9 @@ struct PreparedEntry: Sendable {
             if let reused = previous?.entry(hash: hash, size: item.size) { return reused }
             let crc = Deflate.crc32(bytes)
             if let deflated = try Deflate.compress(bytes, level: level) {
-                return PreparedEntry(method: .deflated, crc32: crc, data: deflated, contentHash: hash, reused: false)
+                return PreparedEntry(method: .deflated, crc32: crc, bytes: .owned(deflated), contentHash: hash, reused: false)
             }
-            return PreparedEntry(method: .stored, crc32: crc, data: Array(bytes), contentHash: hash, reused: false)
+            return PreparedEntry(method: .stored, crc32: crc, bytes: .owned(content), contentHash: hash, reused: false)
         }
     }
 
@@ -190,55 +202,82 @@ struct PreparedEntry: Sendable {
             throw PackagingError.unreadable(path: url.path, reason: String(cString: strerror(errno)))
         }
         defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: Int(expectedSize))
         var filled = 0
-        try buffer.withUnsafeMutableBytes { raw in
+        var failure: Int32 = 0
+        let buffer = [UInt8](unsafeUninitializedCapacity: Int(expectedSize)) { raw, initialized in
             while filled < raw.count {
                 let n = read(fd, raw.baseAddress! + filled, raw.count - filled)
-                if n < 0 { throw PackagingError.unreadable(path: url.path, reason: String(cString: strerror(errno))) }
-                if n == 0 { break }
+                if n < 0 { failure = errno }
+                if n <= 0 { break }
                 filled += n
             }
+            initialized = filled
         }
+        if failure != 0 { throw PackagingError.unreadable(path: url.path, reason: String(cString: strerror(failure))) }
         var probe: UInt8 = 0
-        guard filled == buffer.count, read(fd, &probe, 1) == 0 else {
+        guard filled == Int(expectedSize), read(fd, &probe, 1) == 0 else {
             throw PackagingError.io("'\(archivePath)' changed while the package was being built; run the build again")
         }
         return buffer
     }
 }
 
-/// The archive being replaced, opened read-only so its compressed entries can be copied.
-final class PreviousArchive: Sendable {
+/// The bytes of an entry: compressed (or stored) now, or still in the previous archive's mapping.
+enum EntryBytes: Sendable {
+    case owned([UInt8])
+    case mapped(MappedBytes)
+
+    var count: Int {
+        switch self {
+        case .owned(let bytes): return bytes.count
+        case .mapped(let bytes): return bytes.count
+        }
+    }
+
+    func withUnsafeBytes<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        switch self {
+        case .owned(let bytes): return try bytes.withUnsafeBytes(body)
+        case .mapped(let bytes): return try body(UnsafeRawBufferPointer(start: bytes.base, count: bytes.count))
+        }
+    }
+}
+
+/// A range of a read-only mapping, valid while the `PreviousArchive` that made it is alive.
+struct MappedBytes: @unchecked Sendable {
+    let base: UnsafeRawPointer
+    let count: Int
+}
+
+/// The archive being replaced, mapped read-only so its compressed entries are written again
+/// straight from the page cache: no read call and no copy per entry.
+final class PreviousArchive: @unchecked Sendable {
     let index: ReuseIndex
-    private let fd: Int32
+    private let mapping: UnsafeMutableRawPointer
+    private let size: Int
 
     init?(_ archive: URL, level: Int32) {
         guard let index = ReuseIndex.load(for: archive, level: level) else { return nil }
         let fd = open(archive.path, O_RDONLY)
         guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_size > 0,
+              let mapping = mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0),
+              mapping != MAP_FAILED else { return nil }
         self.index = index
-        self.fd = fd
+        self.mapping = mapping
+        self.size = Int(info.st_size)
     }
+
+    deinit { munmap(mapping, size) }
 
     /// The compressed bytes of the entry whose content has `hash`, ready to write again.
-    func entry(hash: String, size: Int64) -> PreparedEntry? {
-        guard let known = index.entries[hash], Int64(known.uncompressedSize) == size,
-              let copied = read(offset: known.dataOffset, count: Int(known.compressedSize)) else { return nil }
-        return PreparedEntry(method: known.method, crc32: known.crc32, data: copied, contentHash: hash, reused: true)
+    func entry(hash: String, size expected: Int64) -> PreparedEntry? {
+        guard let known = index.entries[hash], Int64(known.uncompressedSize) == expected,
+              known.dataOffset + UInt64(known.compressedSize) <= UInt64(size) else { return nil }
+        let bytes = MappedBytes(base: UnsafeRawPointer(mapping + Int(known.dataOffset)), count: Int(known.compressedSize))
+        return PreparedEntry(method: known.method, crc32: known.crc32, bytes: .mapped(bytes), contentHash: hash, reused: true)
     }
-
-    /// `pread` needs no shared file position, so compression tasks can read concurrently.
-    func read(offset: UInt64, count: Int) -> [UInt8]? {
-        var n = 0
-        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            n = pread(fd, buffer.baseAddress, count, off_t(offset))
-            initialized = n == count ? count : 0
-        }
-        return n == count ? bytes : nil
-    }
-
-    deinit { close(fd) }
 }
 
 /// Appends to a new file through a 1 MiB buffer, hashing everything written, so the archive's
@@ -263,6 +302,10 @@ final class HashingFileWriter {
     deinit { close(fd) }
 
     func append(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try append($0) }
+    }
+
+    func append(_ bytes: UnsafeRawBufferPointer) throws {
         offset += UInt64(bytes.count)
         if buffer.count + bytes.count > bufferSize { try flush() }
         if bytes.count >= bufferSize {
@@ -280,21 +323,19 @@ final class HashingFileWriter {
 
     private func flush() throws {
         guard !buffer.isEmpty else { return }
-        try writeOut(buffer)
+        try buffer.withUnsafeBytes { try writeOut($0) }
         buffer.removeAll(keepingCapacity: true)
     }
 
-    private func writeOut(_ bytes: [UInt8]) throws {
-        try bytes.withUnsafeBytes { raw in
-            hasher!.update(raw)
-            var done = 0
-            while done < raw.count {
-                let n = write(fd, raw.baseAddress! + done, raw.count - done)
-                guard n > 0 else {
-                    throw PackagingError.io("cannot write \(path): \(String(cString: strerror(errno)))")
-                }
-                done += n
+    private func writeOut(_ raw: UnsafeRawBufferPointer) throws {
+        hasher!.update(raw)
+        var done = 0
+        while done < raw.count {
+            let n = write(fd, raw.baseAddress! + done, raw.count - done)
+            guard n > 0 else {
+                throw PackagingError.io("cannot write \(path): \(String(cString: strerror(errno)))")
             }
+            done += n
         }
     }
 }
