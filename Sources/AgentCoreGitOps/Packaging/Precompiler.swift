@@ -36,23 +36,29 @@ struct Precompiler: Sendable {
         }
         let marker = directory.appendingPathComponent(".complete")
         if !FileManager.default.fileExists(atPath: marker.path) {
-            try? FileManager.default.removeItem(at: directory)
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let list = jobs.map { [$0.source.path, directory.appendingPathComponent($0.pycPath).path, $0.sourcePath] }
-            let jobFile = directory.appendingPathComponent(".jobs.json")
+            // Compiled beside the cache entry and renamed into place, so two builds at once
+            // never see each other's half-written bytecode.
+            let staging = directory.deletingLastPathComponent().appendingPathComponent(".staging-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: staging) }
+            try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+            let list = jobs.map { [$0.source.path, staging.appendingPathComponent($0.pycPath).path, $0.sourcePath] }
+            let jobFile = staging.appendingPathComponent(".jobs.json")
             try JSONSerialization.data(withJSONObject: list).write(to: jobFile)
             let result = try await Subprocess.run(python, ["-c", Self.script, jobFile.path])
             guard result.status == 0 else {
                 throw PackagingError.precompileFailed(Subprocess.tail(result.stderr))
             }
-            try? FileManager.default.removeItem(at: jobFile)
-            try Data().write(to: marker)
+            try FileManager.default.removeItem(at: jobFile)
+            try Data().write(to: staging.appendingPathComponent(".complete"))
+            if rename(staging.path, directory.path) != 0 && !FileManager.default.fileExists(atPath: marker.path) {
+                throw PackagingError.io("cannot move compiled bytecode into the cache at \(directory.path)")
+            }
         }
         return jobs.compactMap { job in
             let url = directory.appendingPathComponent(job.pycPath)
             var info = stat()
-            guard stat(url.path, &info) == 0 else { return nil }
-            return ArchiveItem(path: job.pycPath, source: .file(url), size: Int64(info.st_size))
+            guard stat(url.path, &info) == 0 else { return nil }  // did not compile: left out, as compileall does
+            return ArchiveItem(path: job.pycPath, file: url, info: info)
         }
     }
 
