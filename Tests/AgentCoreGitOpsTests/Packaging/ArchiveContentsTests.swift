@@ -130,3 +130,33 @@ import Testing
         #expect(left.isEmpty, "nothing half-done: \(left)")
     }
 }
+
+@Suite struct ToolchainAndZip64Tests {
+    @Test func moreEntriesThanClassicZipHoldsAreRefusedBeforeWriting() async throws {
+        let tree = try TempTree()
+        let items = (0...65_535).map { ArchiveItem(path: "d\($0)", source: .directory, size: 0) }
+        await #expect(throws: PackagingError.beyondZipLimits("65536 entries, more than 65,535")) {
+            _ = try await ZipArchiver().write(items, to: tree.url("big.zip"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: tree.url("big.zip").path))
+    }
+
+    @Test(.enabled(if: !FileManager.default.fileExists(atPath: "/usr/bin/python3.10")
+                   && !FileManager.default.fileExists(atPath: "/usr/local/bin/python3.10"),
+                   "needs a machine without a system Python 3.10"))
+    func aMissingRuntimePythonSaysHowToGetOne() async throws {
+        let tree = try TempTree()
+        try tree.file("agent/agent.py", "")
+        var options = PackageOptions(agentDirectory: tree.url("agent"), output: tree.url("code.zip"), cacheDirectory: tree.url("cache"))
+        options.pythonVersion = try PythonVersion("3.10")
+        options.precompile = true
+        options.environment = ["PATH": tree.root.path, "PYENV_ROOT": tree.url("no-pyenv").path, "HOME": tree.root.path]
+        await #expect {
+            _ = try await PackageBuilder.build(options)
+        } throws: { error in
+            guard case PackagingError.pythonNotFound(let version, _) = error else { return false }
+            return version == "3.10" && "\(error)".contains("uv python install 3.10")
+        }
+        #expect(!FileManager.default.fileExists(atPath: tree.url("code.zip").path))
+    }
+}
