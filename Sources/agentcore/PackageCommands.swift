@@ -20,7 +20,7 @@ struct ManifestOutput: ParsableArguments {
         if let runtime = manifest.runtime, let platform = manifest.platform {
             Swift.print("  runtime       \(runtime) on \(platform)")
         }
-        if let boot = manifest.bootSeconds { Swift.print(String(format: "  boot          GET /ping after %.2f s", boot)) }
+        if let boot = manifest.bootSeconds { Swift.print(String(format: "  boot          GET /ping answered 200 after %.2f s", boot)) }
     }
 }
 

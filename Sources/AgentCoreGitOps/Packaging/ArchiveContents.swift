@@ -93,7 +93,6 @@ struct TreeWalker: Sendable {
         var subdirectories: [(item: ArchiveItem, target: String)] = []
         try visit(directory: directory, archivePrefix: archivePrefix, depth: 0, ancestors: [directory]) { item, target in
             if let target { subdirectories.append((item, target)) } else { items.append(item) }
-            return false
         }
         // Each top-level directory is walked on its own thread; results keep their order.
         let work = subdirectories
@@ -114,7 +113,6 @@ struct TreeWalker: Sendable {
         var subdirectories: [(item: ArchiveItem, target: String)] = []
         try visit(directory: directory, archivePrefix: archivePrefix, depth: depth, ancestors: ancestors) { item, target in
             if let target { subdirectories.append((item, target)) } else { items.append(item) }
-            return false
         }
         for (item, target) in subdirectories {
             items.append(item)
@@ -126,7 +124,7 @@ struct TreeWalker: Sendable {
     /// descend into (its real path as target).
     private func visit(
         directory: String, archivePrefix: String, depth: Int, ancestors: Set<String>,
-        found: (ArchiveItem, String?) -> Bool
+        found: (ArchiveItem, String?) -> Void
     ) throws {
         let listing = try ArchiveContents.listDirectory(directory)
         defer { close(listing.descriptor) }
@@ -155,9 +153,9 @@ struct TreeWalker: Sendable {
                 guard !ancestors.contains(target) else {
                     throw PackagingError.unsafePath("\(archivePath) (a symlink loop back to \(target))")
                 }
-                _ = found(ArchiveItem(path: archivePath, source: .directory, size: 0), target)
+                found(ArchiveItem(path: archivePath, source: .directory, size: 0), target)
             case S_IFREG:
-                _ = found(ArchiveItem(path: archivePath, file: URL(fileURLWithPath: target, isDirectory: false), info: info), nil)
+                found(ArchiveItem(path: archivePath, file: URL(fileURLWithPath: target, isDirectory: false), info: info), nil)
             default:
                 throw PackagingError.unreadable(path: diskPath, reason: "not a regular file, directory or symlink")
             }

@@ -84,13 +84,16 @@ public struct BootChecker: Sendable {
                 throw PackagingError.bootFailed(
                     "`python -u \(entryPoint)` exited with status \(process.terminationStatus) after \(String(format: "%.1f", elapsed)) s before answering /ping:\n\(Subprocess.tail(output))")
             }
-            if let answered = ports.first(where: { Self.pingStatus(port: $0) == 200 }) {
-                return BootReport(seconds: elapsed, budgetSeconds: budget, user: runAs?.name ?? Self.currentUser(), port: answered)
-            }
-            if elapsed > budget {
+            let answered = ports.first { Self.pingStatus(port: $0) == 200 }
+            let seconds = Date().timeIntervalSince(start)
+            if seconds > budget {
                 let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+                let what = answered != nil ? String(format: "answered only after %.1f s", seconds) : "did not answer 200"
                 throw PackagingError.bootFailed(
-                    "GET /ping did not answer 200 within the \(String(format: "%.0f", budget)) s start-up budget (over budget); import and server start must finish sooner, so move heavy work after start-up. Last output:\n\(Subprocess.tail(output))")
+                    "GET /ping \(what) within the \(String(format: "%.0f", budget)) s start-up budget (over budget); import and server start must finish sooner, so move heavy work after start-up. Last output:\n\(Subprocess.tail(output))")
+            }
+            if let answered {
+                return BootReport(seconds: seconds, budgetSeconds: budget, user: runAs?.name ?? Self.currentUser(), port: answered)
             }
             try await Task.sleep(nanoseconds: 50_000_000)
         }

@@ -67,12 +67,6 @@ enum ArchiveInspector {
         guard result.status == 0 else { throw PackagingError.io("zipfile could not read \(archive.path): \(result.stderr)") }
         return try JSONDecoder().decode([Entry].self, from: Data(result.stdout.utf8))
     }
-
-    static func pythonRead(_ archive: URL, _ name: String) async throws -> Data {
-        let script = "import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))"
-        let result = try await runProcess(tool("python3"), ["-c", script, archive.path, name])
-        return Data(result.stdout.utf8)
-    }
 }
 
 /// The package root's cache, shared by every test run so dependencies are installed once.
