@@ -227,6 +227,14 @@ public struct ArchiveContents: Sendable {
         }
     }
 
+    /// Adds items collected elsewhere (another tree, compiled bytecode), checked like any other.
+    mutating func add(_ items: [ArchiveItem]) throws {
+        for item in items {
+            try Self.validate(item.path)
+            try insert(item, replacing: false)
+        }
+    }
+
     private mutating func insert(_ item: ArchiveItem, replacing: Bool) throws {
         if let existing = entries[item.path] {
             // The same directory reached from two trees is fine; anything else is a clash.

@@ -82,23 +82,11 @@ public enum PackageBuilder {
         let hasRequirements = FileManager.default.fileExists(atPath: requirements.path)
         let python = options.precompile || options.checkBoot ? try await toolchain.python(options.pythonVersion) : nil
 
+        // The start-up check comes first: a package that cannot boot is never written.
         var bootSeconds: Double?
         if options.checkBoot, let python {
-            var hostDependencies: InstalledDependencies?
-            if hasRequirements {
-                log("installing host dependencies for the start-up check")
-                hostDependencies = try await installer.install(
-                    requirements: requirements, python: options.pythonVersion, platform: .host(python: python))
-            }
-            let twin = try await assemble(options, dependencies: hostDependencies, python: python)
-            let twinURL = FileManager.default.temporaryDirectory.appendingPathComponent("agentcore-twin-\(UUID().uuidString).zip")
-            defer { try? FileManager.default.removeItem(at: twinURL) }
-            _ = try await ZipArchiver(reuse: false).write(twin, to: twinURL)
-            log("starting the host-platform twin (budget \(Int(options.bootTimeout)) s)")
-            let report = try await BootChecker(python: python, entryPoint: options.entryPoint, budget: options.bootTimeout)
-                .check(archive: twinURL)
-            log(String(format: "GET /ping answered after %.2f s (as %@)", report.seconds, report.user))
-            bootSeconds = report.seconds
+            bootSeconds = try await checkBoot(
+                options, python: python, installer: installer, requirements: hasRequirements ? requirements : nil, log: log)
         }
 
         var dependencies: InstalledDependencies?
@@ -119,6 +107,29 @@ public enum PackageBuilder {
         manifest.precompiled = options.precompile
         manifest.bootSeconds = bootSeconds
         return manifest
+    }
+
+    /// Builds the host-platform twin (this machine's wheels, the same code, prompt and bytecode)
+    /// in a temporary file and times its start-up.
+    private static func checkBoot(
+        _ options: PackageOptions, python: URL, installer: DependencyInstaller, requirements: URL?,
+        log: @Sendable (String) -> Void
+    ) async throws -> Double {
+        var hostDependencies: InstalledDependencies?
+        if let requirements {
+            log("installing host dependencies for the start-up check")
+            hostDependencies = try await installer.install(
+                requirements: requirements, python: options.pythonVersion, platform: .host(python: python))
+        }
+        let twin = try await assemble(options, dependencies: hostDependencies, python: python)
+        let twinURL = FileManager.default.temporaryDirectory.appendingPathComponent("agentcore-twin-\(UUID().uuidString).zip")
+        defer { try? FileManager.default.removeItem(at: twinURL) }
+        _ = try await ZipArchiver(reuse: false).write(twin, to: twinURL)
+        log("starting the host-platform twin (budget \(Int(options.bootTimeout)) s)")
+        let report = try await BootChecker(python: python, entryPoint: options.entryPoint, budget: options.bootTimeout)
+            .check(archive: twinURL)
+        log(String(format: "GET /ping answered after %.2f s (as %@)", report.seconds, report.user))
+        return report.seconds
     }
 
     /// `agentcore zip`: one directory as it is, under the same rules and limits.
@@ -146,8 +157,12 @@ public enum PackageBuilder {
             try contents.addFile(prompt, as: "system_prompt.txt", replacing: true)
         }
         var agentOnly = contents.sortedItems
+        var dependencyItems: [ArchiveItem] = []
         if let dependencies {
-            try contents.addTree(dependencies.directory, rules: .installedDependencies)
+            var installed = ArchiveContents()
+            try installed.addTree(dependencies.directory, rules: .installedDependencies)
+            dependencyItems = installed.sortedItems
+            try contents.add(dependencyItems)
         }
         guard options.precompile, let python else { return contents.sortedItems }
 
@@ -157,22 +172,12 @@ public enum PackageBuilder {
         let pycCache = options.cacheDirectory.appendingPathComponent("pyc")
         var bytecode: [ArchiveItem] = []
         if let dependencies {
-            let dependencyItems = try dependencyContents(dependencies)
             bytecode += try await compiler.compile(dependencyItems, into: pycCache.appendingPathComponent(dependencies.hash))
         }
         agentOnly.removeAll { !$0.path.hasSuffix(".py") }
         let agentKey = try Precompiler.sourceKey(agentOnly, version: options.pythonVersion)
         bytecode += try await compiler.compile(agentOnly, into: pycCache.appendingPathComponent("agent-\(agentKey)"))
-        for item in bytecode {
-            guard case .file(let url) = item.source else { continue }
-            try contents.addFile(url, as: item.path)
-        }
-        return contents.sortedItems
-    }
-
-    private static func dependencyContents(_ dependencies: InstalledDependencies) throws -> [ArchiveItem] {
-        var contents = ArchiveContents()
-        try contents.addTree(dependencies.directory, rules: .installedDependencies)
+        try contents.add(bytecode)
         return contents.sortedItems
     }
 }
