@@ -52,30 +52,39 @@ public struct PythonToolchain: Sendable {
         let name = "python\(version)"
         var candidates = ["/usr/bin/\(name)", "/usr/local/bin/\(name)"].map { URL(fileURLWithPath: $0) }
         if let onPath = Subprocess.which(name, environment: environment) { candidates.append(onPath) }
+        for candidate in candidates {
+            if let found = await interpreter(candidate, is: version) { return found }
+        }
+        // Slower places, only when the usual ones have nothing.
         if let uv = try? uv() {
             var env = environment
             env["UV_PYTHON_DOWNLOADS"] = "never"
-            if let found = try? await Subprocess.run(uv, ["python", "find", "\(version)"], environment: env),
-               found.status == 0 {
-                candidates.append(URL(fileURLWithPath: found.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+            if let result = try? await Subprocess.run(uv, ["python", "find", "\(version)"], environment: env), result.status == 0,
+               let found = await interpreter(URL(fileURLWithPath: result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), is: version) {
+                return found
             }
         }
         let pyenvRoot = environment["PYENV_ROOT"] ?? (environment["HOME"].map { $0 + "/.pyenv" } ?? "")
-        if let versions = try? FileManager.default.contentsOfDirectory(atPath: pyenvRoot + "/versions") {
-            for entry in versions.sorted(by: >) where entry.hasPrefix("\(version).") {
-                candidates.append(URL(fileURLWithPath: "\(pyenvRoot)/versions/\(entry)/bin/\(name)"))
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: pyenvRoot + "/versions")) ?? []
+        for entry in versions.sorted(by: >) where entry.hasPrefix("\(version).") {
+            if let found = await interpreter(URL(fileURLWithPath: "\(pyenvRoot)/versions/\(entry)/bin/\(name)"), is: version) {
+                return found
             }
-        }
-        for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate.path) {
-            let probe = try? await Subprocess.run(
-                candidate, ["-c", "import sys; print(sys.version_info[0], sys.version_info[1]); print(sys.executable)"],
-                environment: environment)
-            guard let probe, probe.status == 0 else { continue }
-            let lines = probe.stdout.split(separator: "\n")
-            if lines.first == "3 \(version.minor)", lines.count > 1 { return URL(fileURLWithPath: String(lines[1])) }
         }
         throw PackagingError.pythonNotFound(
             version: "\(version)",
             detail: "looked in /usr/bin, PATH, `uv python find` (offline) and pyenv; uv cannot download one without network access")
+    }
+
+    /// The interpreter's real path when `candidate` runs and is the wanted version.
+    private func interpreter(_ candidate: URL, is version: PythonVersion) async -> URL? {
+        guard FileManager.default.isExecutableFile(atPath: candidate.path),
+              let probe = try? await Subprocess.run(
+                candidate, ["-c", "import sys; print(sys.version_info[0], sys.version_info[1]); print(sys.executable)"],
+                environment: environment),
+              probe.status == 0 else { return nil }
+        let lines = probe.stdout.split(separator: "\n")
+        guard lines.first == "3 \(version.minor)", lines.count > 1 else { return nil }
+        return URL(fileURLWithPath: String(lines[1]))
     }
 }
