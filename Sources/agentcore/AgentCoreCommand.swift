@@ -6,6 +6,6 @@ struct AgentCoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agentcore",
         abstract: "Manage Bedrock AgentCore runtimes, endpoints and code packages by hand.",
-        subcommands: []
+        subcommands: [ZipCommand.self, PackageCommand.self]
     )
 }

@@ -1,0 +1,301 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One entry of the archive: where its bytes come from and the path it gets inside the zip.
+public struct ArchiveItem: Sendable, Equatable {
+    public enum Source: Sendable, Equatable {
+        case file(URL)
+        case directory
+    }
+
+    /// Slash-separated, relative, without a trailing slash (the writer adds one for directories).
+    public var path: String
+    public var source: Source
+    public var size: Int64
+    /// The source file's identity on disk (path, size, mtime, ctime, inode): when it matches the
+    /// previous build's, the content hash recorded then still holds and the file is not read.
+    var fingerprint: String?
+
+    public init(path: String, source: Source, size: Int64) {
+        self.path = path
+        self.source = source
+        self.size = size
+    }
+
+    init(path: String, file: URL, info: stat) {
+        self.init(path: path, source: .file(file), size: Int64(info.st_size))
+        fingerprint = Self.fingerprint(of: file.path, info)
+    }
+
+    static func fingerprint(of path: String, _ info: stat) -> String? {
+        guard !path.contains("\n") else { return nil }
+        #if canImport(Darwin)
+        let (modified, changed) = (info.st_mtimespec, info.st_ctimespec)
+        #else
+        let (modified, changed) = (info.st_mtim, info.st_ctim)
+        #endif
+        return "\(info.st_size):\(modified.tv_sec).\(modified.tv_nsec):\(changed.tv_sec).\(changed.tv_nsec):\(info.st_ino) \(path)"
+    }
+
+    public var isDirectory: Bool { source == .directory }
+
+    /// The runtime's non-root user must read every file and traverse every directory, whatever
+    /// the mode on the build machine; console scripts under `bin/` stay executable.
+    public var mode: UInt32 {
+        if isDirectory || path.hasPrefix("bin/") { return 0o755 }
+        return 0o644
+    }
+
+    /// The first path component: a package, a dist-info directory or a root file.
+    var topLevelName: String { String(path.split(separator: "/", maxSplits: 1).first ?? "") }
+}
+
+/// Which files of a directory tree stay out of the package.
+public struct ExclusionRules: Sendable {
+    /// Names left out at any depth: bytecode caches and version control.
+    public var anywhere: Set<String> = ["__pycache__", ".git"]
+    /// Names left out only at the top of the tree (e.g. the agent's own tests).
+    public var topLevel: Set<String> = []
+    /// File name suffixes left out at any depth.
+    public var suffixes: [String] = [".pyc"]
+
+    public init(topLevel: Set<String> = []) { self.topLevel = topLevel }
+
+    /// For `agentcore zip`: bytecode and VCS metadata only.
+    public static let standard = ExclusionRules()
+    /// For the agent's source directory: also its tests, virtual environments and tool caches.
+    public static let agentSource = ExclusionRules(
+        topLevel: ["tests", ".venv", "venv", ".pytest_cache", ".mypy_cache", ".ruff_cache", "requirements.txt"])
+    /// For a uv `--target` install: also uv's lock file at its top.
+    public static let installedDependencies = ExclusionRules(topLevel: [".lock"])
+
+    func excludes(name: String, depth: Int) -> Bool {
+        if anywhere.contains(name) { return true }
+        if depth == 0 && topLevel.contains(name) { return true }
+        return suffixes.contains { name.hasSuffix($0) }
+    }
+}
+
+/// Lists a directory tree as archive items: one `fstatat` per entry, symlinks resolved and
+/// checked, the top-level directories walked in parallel (a rebuild spends a good part of its
+/// time here, in system calls).
+struct TreeWalker: Sendable {
+    let realRoot: String
+    let rules: ExclusionRules
+
+    func collect(directory: String, archivePrefix: String) throws -> [ArchiveItem] {
+        var items: [ArchiveItem] = []
+        var subdirectories: [(item: ArchiveItem, target: String)] = []
+        try visit(directory: directory, archivePrefix: archivePrefix, depth: 0, ancestors: [directory]) { item, target in
+            if let target { subdirectories.append((item, target)) } else { items.append(item) }
+        }
+        // Each top-level directory is walked on its own thread; results keep their order.
+        let work = subdirectories
+        let results = WalkResults(count: work.count)
+        DispatchQueue.concurrentPerform(iterations: work.count) { index in
+            let (item, target) = work[index]
+            results.set(index, Result {
+                var found = [item]
+                try walk(directory: target, archivePrefix: item.path, depth: 1, ancestors: [directory, target], into: &found)
+                return found
+            })
+        }
+        for result in results.all { items += try result.get() }
+        return items
+    }
+
+    private func walk(directory: String, archivePrefix: String, depth: Int, ancestors: Set<String>, into items: inout [ArchiveItem]) throws {
+        var subdirectories: [(item: ArchiveItem, target: String)] = []
+        try visit(directory: directory, archivePrefix: archivePrefix, depth: depth, ancestors: ancestors) { item, target in
+            if let target { subdirectories.append((item, target)) } else { items.append(item) }
+        }
+        for (item, target) in subdirectories {
+            items.append(item)
+            try walk(directory: target, archivePrefix: item.path, depth: depth + 1, ancestors: ancestors.union([target]), into: &items)
+        }
+    }
+
+    /// Calls `found` for each entry of one directory: a file (target nil) or a directory to
+    /// descend into (its real path as target).
+    private func visit(
+        directory: String, archivePrefix: String, depth: Int, ancestors: Set<String>,
+        found: (ArchiveItem, String?) -> Void
+    ) throws {
+        let listing = try ArchiveContents.listDirectory(directory)
+        defer { close(listing.descriptor) }
+        for name in listing.names where !rules.excludes(name: name, depth: depth) {
+            let diskPath = directory + "/" + name
+            let archivePath = archivePrefix.isEmpty ? name : archivePrefix + "/" + name
+            try ArchiveContents.validate(archivePath)
+            var info = stat()
+            // Relative to the open directory: the kernel does not walk the whole path again.
+            guard fstatat(listing.descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
+                throw PackagingError.unreadable(path: diskPath, reason: String(cString: strerror(errno)))
+            }
+            var target = diskPath
+            if info.st_mode & S_IFMT == S_IFLNK {
+                guard let resolved = ArchiveContents.realPath(diskPath), stat(resolved, &info) == 0 else {
+                    throw PackagingError.brokenSymlink(diskPath)
+                }
+                guard resolved == realRoot || resolved.hasPrefix(realRoot + "/") else {
+                    throw PackagingError.symlinkOutsideTree(link: diskPath, target: resolved)
+                }
+                target = resolved
+            }
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR:
+                // A link back to a directory we are inside would recurse for ever.
+                guard !ancestors.contains(target) else {
+                    throw PackagingError.unsafePath("\(archivePath) (a symlink loop back to \(target))")
+                }
+                found(ArchiveItem(path: archivePath, source: .directory, size: 0), target)
+            case S_IFREG:
+                found(ArchiveItem(path: archivePath, file: URL(fileURLWithPath: target, isDirectory: false), info: info), nil)
+            default:
+                throw PackagingError.unreadable(path: diskPath, reason: "not a regular file, directory or symlink")
+            }
+        }
+    }
+}
+
+/// One slot per parallel walk, filled from several threads.
+private final class WalkResults: @unchecked Sendable {
+    private var slots: [Result<[ArchiveItem], Error>]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: .success([]), count: count) }
+
+    func set(_ index: Int, _ result: Result<[ArchiveItem], Error>) {
+        lock.lock()
+        slots[index] = result
+        lock.unlock()
+    }
+
+    var all: [Result<[ArchiveItem], Error>] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots
+    }
+}
+
+/// Collects the entries of a package from directory trees and single files, enforcing the rules
+/// that keep an archive safe to extract: relative paths only, symlinks followed only when they
+/// stay inside their tree, no two sources for one path.
+public struct ArchiveContents: Sendable {
+    private var entries: [String: ArchiveItem] = [:]
+
+    public init() {}
+
+    /// Items sorted by the bytes of their path, with every parent directory present: the order
+    /// never depends on the file system.
+    public var sortedItems: [ArchiveItem] {
+        entries.values.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+    }
+
+    public var fileCount: Int { entries.values.filter { !$0.isDirectory }.count }
+    public var uncompressedBytes: Int64 { entries.values.reduce(0) { $0 + $1.size } }
+    public func contains(_ path: String) -> Bool { entries[path] != nil }
+
+    /// Adds `url` as the file `path`; an existing entry at that path is an error unless
+    /// `replacing` is set (used for `system_prompt.txt`, which `--prompt` overrides).
+    public mutating func addFile(_ url: URL, as path: String, replacing: Bool = false) throws {
+        try Self.validate(path)
+        var info = stat()
+        guard stat(url.path, &info) == 0 else {
+            throw PackagingError.unreadable(path: url.path, reason: String(cString: strerror(errno)))
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw PackagingError.unreadable(path: url.path, reason: "not a regular file")
+        }
+        try insert(ArchiveItem(path: path, file: url, info: info), replacing: replacing)
+    }
+
+    /// Adds every file under `root` (following the exclusion rules) below `prefix` in the archive.
+    public mutating func addTree(_ root: URL, under prefix: String = "", rules: ExclusionRules = .standard) throws {
+        guard let realRoot = Self.realPath(root.path) else {
+            throw PackagingError.unreadable(path: root.path, reason: "no such directory")
+        }
+        if !prefix.isEmpty { try Self.validate(prefix) }
+        let walker = TreeWalker(realRoot: realRoot, rules: rules)
+        for item in try walker.collect(directory: realRoot, archivePrefix: prefix) {
+            try insert(item, replacing: false)
+        }
+    }
+
+    /// Adds items collected elsewhere (another tree, compiled bytecode), checked like any other.
+    mutating func add(_ items: [ArchiveItem]) throws {
+        for item in items {
+            try Self.validate(item.path)
+            try insert(item, replacing: false)
+        }
+    }
+
+    private mutating func insert(_ item: ArchiveItem, replacing: Bool) throws {
+        if let existing = entries[item.path] {
+            // The same directory reached from two trees is fine; anything else is a clash.
+            if existing.isDirectory && item.isDirectory { return }
+            if !replacing || existing.isDirectory != item.isDirectory { throw PackagingError.duplicateEntry(item.path) }
+        }
+        entries[item.path] = item
+        // Every parent directory gets its own 0755 entry, so extractors never invent a mode.
+        var parent = item.path
+        while let slash = parent.lastIndex(of: "/") {
+            parent = String(parent[..<slash])
+            if let existing = entries[parent] {
+                guard existing.isDirectory else { throw PackagingError.duplicateEntry(parent) }
+                break
+            }
+            entries[parent] = ArchiveItem(path: parent, source: .directory, size: 0)
+        }
+    }
+
+    /// A path inside the archive must stay inside the extraction directory on any extractor.
+    /// Checked byte by byte: this runs for every file of every build.
+    static func validate(_ path: String) throws {
+        let slash = UInt8(ascii: "/"), dot = UInt8(ascii: "."), backslash = UInt8(ascii: "\\")
+        var componentLength = 0
+        var dotsOnly = true
+        for byte in path.utf8 + [slash] {
+            if byte == slash {
+                // Empty, "." and ".." components are all "only dots, at most two".
+                if componentLength == 0 || (dotsOnly && componentLength <= 2) { throw PackagingError.unsafePath(path) }
+                componentLength = 0
+                dotsOnly = true
+            } else {
+                if byte == backslash || byte == 0 { throw PackagingError.unsafePath(path) }
+                componentLength += 1
+                dotsOnly = dotsOnly && byte == dot
+            }
+        }
+    }
+
+    /// The names in a directory, without Foundation's per-entry overhead, and a descriptor of
+    /// the directory (the caller closes it) to look its entries up by name.
+    static func listDirectory(_ path: String) throws -> (names: [String], descriptor: Int32) {
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY)
+        guard descriptor >= 0, let stream = opendir(path) else {
+            if descriptor >= 0 { close(descriptor) }
+            throw PackagingError.unreadable(path: path, reason: "cannot list the directory: \(String(cString: strerror(errno)))")
+        }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return (names, descriptor)
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}

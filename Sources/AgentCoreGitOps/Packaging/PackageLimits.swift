@@ -1,0 +1,44 @@
+import Foundation
+
+/// AgentCore Runtime's limits on a code zip, checked before anything is uploaded.
+public struct PackageLimits: Sendable, Equatable {
+    public var maxCompressedBytes: Int64 = 250_000_000
+    public var maxUncompressedBytes: Int64 = 750_000_000
+    /// How many of the largest top-level names an over-limit error lists.
+    public var contributorsShown = 8
+
+    public init() {}
+    public init(maxCompressedBytes: Int64, maxUncompressedBytes: Int64) {
+        self.maxCompressedBytes = maxCompressedBytes
+        self.maxUncompressedBytes = maxUncompressedBytes
+    }
+
+    /// Before compressing: the entry point at the root and the uncompressed total.
+    public func checkContents(_ items: [ArchiveItem], entryPoint: String) throws {
+        guard items.contains(where: { $0.path == entryPoint && !$0.isDirectory }) else {
+            throw PackagingError.missingEntryPoint(entryPoint)
+        }
+        let total = items.reduce(0) { $0 + $1.size }
+        if total > maxUncompressedBytes {
+            var byName: [String: Int64] = [:]
+            for item in items { byName[item.topLevelName, default: 0] += item.size }
+            throw PackagingError.tooLarge(
+                what: "uncompressed", bytes: total, limit: maxUncompressedBytes, largest: largest(byName))
+        }
+    }
+
+    /// After compressing: the size of the archive itself.
+    public func checkArchive(_ result: ZipArchiveResult) throws {
+        if result.compressedBytes > maxCompressedBytes {
+            throw PackagingError.tooLarge(
+                what: "compressed", bytes: result.compressedBytes, limit: maxCompressedBytes,
+                largest: largest(result.compressedByTopLevel))
+        }
+    }
+
+    private func largest(_ sizes: [String: Int64]) -> [SizeContributor] {
+        sizes.map { SizeContributor(name: $0.key, bytes: $0.value) }
+            .sorted { ($0.bytes, $1.name) > ($1.bytes, $0.name) }
+            .prefix(contributorsShown).map { $0 }
+    }
+}

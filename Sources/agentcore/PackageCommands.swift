@@ -1,0 +1,122 @@
+import AgentCoreGitOps
+import ArgumentParser
+import Foundation
+
+/// Output options shared by the packaging commands.
+struct ManifestOutput: ParsableArguments {
+    @Flag(help: "Print the package manifest as JSON instead of a summary.")
+    var json = false
+
+    func print(_ manifest: PackageManifest) throws {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            Swift.print(String(decoding: try encoder.encode(manifest), as: UTF8.self))
+            return
+        }
+        Swift.print("\(manifest.path)")
+        Swift.print("  sha256        \(manifest.sha256)")
+        Swift.print("  size          \(manifest.compressedBytes) bytes (\(manifest.uncompressedBytes) uncompressed, \(manifest.fileCount) files)")
+        if let runtime = manifest.runtime, let platform = manifest.platform {
+            Swift.print("  runtime       \(runtime) on \(platform)")
+        }
+        if let boot = manifest.bootSeconds { Swift.print(String(format: "  boot          GET /ping answered 200 after %.2f s", boot)) }
+    }
+}
+
+struct ZipCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "zip",
+        abstract: "Archive a directory as an AgentCore code zip (sorted, fixed timestamps, 0644/0755).")
+
+    @Argument(help: "The directory to archive; its contents go at the zip root.")
+    var directory: String
+
+    @Argument(help: "The zip file to write.")
+    var output: String
+
+    @Option(help: "The file that must sit at the zip root.")
+    var entryPoint = "agent.py"
+
+    @Option(help: "Deflate level, 1 (fastest) to 9 (smallest).")
+    var level = Int(Deflate.defaultLevel)
+
+    @OptionGroup var manifest: ManifestOutput
+
+    func validate() throws {
+        guard (1...9).contains(level) else { throw ValidationError("--level must be between 1 and 9") }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("'\(directory)' is not a directory")
+        }
+    }
+
+    func run() async throws {
+        let result = try await PackageBuilder.zip(
+            directory: URL(fileURLWithPath: directory), to: URL(fileURLWithPath: output), entryPoint: entryPoint,
+            level: Int32(level))
+        try manifest.print(result)
+    }
+}
+
+struct PackageCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "package",
+        abstract: "Build the agent's code zip: ARM64 dependencies, agent and prompt at the root, limits checked.")
+
+    @Option(help: "The agent's directory (entry point, requirements.txt).")
+    var agent = "agent"
+
+    @Option(help: "A prompt file, packaged as system_prompt.txt.")
+    var prompt: String?
+
+    @Option(help: "Where to write the zip.")
+    var out = "build/code.zip"
+
+    @Option(help: "The entry point at the zip root.")
+    var entryPoint = "agent.py"
+
+    @Option(help: "The runtime's Python version (3.10 to 3.14).")
+    var pythonVersion = PythonVersion.default.description
+
+    @Flag(help: "Ship unchecked-hash .pyc files compiled by the runtime's Python version.")
+    var precompile = false
+
+    @Flag(help: "Start a host-platform twin as an unprivileged user and time GET /ping first.")
+    var checkBoot = false
+
+    @Option(help: "Seconds the start-up check allows before failing.")
+    var bootTimeout: Double = 30
+
+    @Option(help: "Dependency and bytecode cache (default: $AGENTCORE_CACHE_DIR, $XDG_CACHE_HOME/agentcore or .cache/agentcore).")
+    var cacheDir: String?
+
+    @Option(help: "Upload to s3://BUCKET/KEY after building (not available yet: use `agentcore deploy`).")
+    var upload: String?
+
+    @OptionGroup var manifest: ManifestOutput
+
+    func validate() throws {
+        _ = try PythonVersion(pythonVersion)
+        guard bootTimeout > 0 else { throw ValidationError("--boot-timeout must be positive") }
+        if upload != nil {
+            throw ValidationError("--upload needs the S3 client, which this build does not have yet; upload the zip with `agentcore deploy` or the AWS CLI")
+        }
+    }
+
+    func run() async throws {
+        var options = PackageOptions(
+            agentDirectory: URL(fileURLWithPath: agent), promptFile: prompt.map { URL(fileURLWithPath: $0) },
+            output: URL(fileURLWithPath: out),
+            cacheDirectory: cacheDir.map { URL(fileURLWithPath: $0) } ?? PackageOptions.defaultCacheDirectory())
+        options.entryPoint = entryPoint
+        options.pythonVersion = try PythonVersion(pythonVersion)
+        options.precompile = precompile
+        options.checkBoot = checkBoot
+        options.bootTimeout = bootTimeout
+        let result = try await PackageBuilder.build(options) { line in
+            FileHandle.standardError.write(Data("agentcore: \(line)\n".utf8))
+        }
+        try manifest.print(result)
+    }
+}

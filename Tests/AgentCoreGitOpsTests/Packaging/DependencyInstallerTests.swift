@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+@testable import AgentCoreGitOps
+
+@Suite struct DependencyInstallerTests {
+    /// uv's messages, as uv 0.13 prints them, for each kind of failure.
+    static let noUsableWheels = """
+        error: No solution found when resolving dependencies
+          cause: Because docopt==0.6.2 has no usable wheels and you require docopt==0.6.2, we can conclude that your requirements are unsatisfiable.
+
+        hint: Wheels are required for `docopt` because building from source is disabled for all packages (i.e., with `--no-build`)
+        """
+    static let noPlatformWheel = """
+        error: No solution found when resolving dependencies
+          cause: Because tensorflow-intel==2.15.0 has no wheels with a matching platform tag (e.g., `manylinux_2_17_aarch64`) and you require tensorflow-intel==2.15.0, we can conclude that your requirements are unsatisfiable.
+        """
+    static let notFound = """
+        error: No solution found when resolving dependencies
+          cause: Because nosuchpackage-xyz was not found in the package registry and you require nosuchpackage-xyz==1.0, we can conclude that your requirements are unsatisfiable.
+        """
+
+    @Test func uvFailuresBecomeErrorsThatNameThePackage() {
+        let platforms = DependencyPlatform.agentCorePlatforms
+        #expect(throws: PackagingError.noARM64Wheel(package: "docopt", platforms: platforms)) {
+            try DependencyInstaller.check(.init(status: 1, stdout: "", stderr: Self.noUsableWheels), platforms: platforms)
+        }
+        #expect(throws: PackagingError.noARM64Wheel(package: "tensorflow-intel", platforms: platforms)) {
+            try DependencyInstaller.check(.init(status: 1, stdout: "", stderr: Self.noPlatformWheel), platforms: platforms)
+        }
+        #expect {
+            try DependencyInstaller.check(.init(status: 1, stdout: "", stderr: Self.notFound), platforms: platforms)
+        } throws: { error in
+            guard case PackagingError.unresolvable(let detail) = error else { return false }
+            return detail.contains("nosuchpackage-xyz was not found")
+        }
+        #expect(throws: PackagingError.uvFailed("error: Failed to fetch")) {
+            try DependencyInstaller.check(.init(status: 2, stdout: "", stderr: "error: Failed to fetch\n"), platforms: platforms)
+        }
+    }
+
+    @Test func theCacheKeyFollowsRequirementsLockPythonAndPlatform() throws {
+        let tree = try TempTree()
+        let requirements = try tree.file("requirements.txt", "strands-agents==1.62.0\n")
+        let installer = DependencyInstaller(cacheDirectory: tree.url("cache"))
+        let base = try installer.cacheKey(requirements: requirements, python: .default, platform: .agentCore)
+        #expect(base == (try installer.cacheKey(requirements: requirements, python: .default, platform: .agentCore)))
+        #expect(base != (try installer.cacheKey(requirements: requirements, python: try PythonVersion("3.12"), platform: .agentCore)))
+        #expect(base != (try installer.cacheKey(
+            requirements: requirements, python: .default, platform: .host(python: URL(fileURLWithPath: "/usr/bin/python3.11")))))
+        try tree.file("uv.lock", "version = 1\n")
+        let locked = try installer.cacheKey(requirements: requirements, python: .default, platform: .agentCore)
+        #expect(locked != base)
+        try tree.file("requirements.txt", "strands-agents==1.61.0\n")
+        #expect(try installer.cacheKey(requirements: requirements, python: .default, platform: .agentCore) != locked)
+    }
+
+    @Test func missingUVSaysHowToInstallIt() async throws {
+        let tree = try TempTree()
+        let requirements = try tree.file("requirements.txt", "six\n")
+        let installer = DependencyInstaller(
+            cacheDirectory: tree.url("cache"), toolchain: PythonToolchain(environment: ["PATH": tree.root.path]))
+        await #expect(throws: PackagingError.uvMissing) {
+            _ = try await installer.install(requirements: requirements, python: .default, platform: .agentCore)
+        }
+        #expect(PackagingError.uvMissing.description.contains("pip install uv"))
+    }
+
+    /// The real dependency set, installed once into the shared cache: the second call must come
+    /// from the cache, and the tree must hold ARM64 extension modules only.
+    @Test func theAgentsRequirementsInstallAsARM64WheelsOnce() async throws {
+        let installer = DependencyInstaller(cacheDirectory: TestCache.directory)
+        let requirements = RepositoryPaths.root.appendingPathComponent("agent/requirements.txt")
+        let first = try await installer.install(requirements: requirements, python: .default, platform: .agentCore)
+        let second = try await installer.install(requirements: requirements, python: .default, platform: .agentCore)
+        #expect(second.fromCache)
+        #expect(second.directory == first.directory)
+        #expect(DependencyPlatform.agentCorePlatforms.contains(second.platform))
+        let files = FileManager.default.enumerator(atPath: second.directory.path)?.compactMap { $0 as? String } ?? []
+        let extensions = files.filter { $0.hasSuffix(".so") && $0.contains("cpython-311") }
+        #expect(!extensions.isEmpty)
+        #expect(extensions.allSatisfy { $0.contains("aarch64") }, "\(extensions.filter { !$0.contains("aarch64") })")
+        #expect(files.contains("strands/__init__.py") && files.contains("bedrock_agentcore/runtime/__init__.py"))
+    }
+}

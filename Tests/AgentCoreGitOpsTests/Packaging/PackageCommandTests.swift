@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+@testable import AgentCoreGitOps
+
+/// `agentcore zip` and `agentcore package` as a user runs them: exit status, message, manifest.
+@Suite struct PackageCommandTests {
+    static let agentcore = RepositoryPaths.executable("agentcore")
+
+    @Test func zipPrintsAManifestWhoseHashMatchesTheFile() async throws {
+        let tree = try TempTree()
+        try tree.file("src/agent.py", "print('hi')\n")
+        try tree.file("src/lib/util.py", "X = 1\n")
+        let result = try await runProcess(Self.agentcore, ["zip", tree.url("src").path, tree.url("out.zip").path, "--json"])
+        #expect(result.status == 0, "\(result.output)")
+        let manifest = try JSONDecoder().decode(PackageManifest.self, from: Data(result.stdout.utf8))
+        #expect(manifest.fileCount == 2)
+        #expect(manifest.entryPoint == "agent.py")
+        let sum = try await runProcess(URL(fileURLWithPath: "/usr/bin/sha256sum"), [tree.url("out.zip").path])
+        #expect(sum.stdout.hasPrefix(manifest.sha256 + " "))
+        #expect(manifest.compressedBytes == (try FileManager.default.attributesOfItem(atPath: tree.url("out.zip").path)[.size] as? Int).map(Int64.init))
+    }
+
+    @Test func zipRefusesALinkOutOfTheTreeAndWritesNothing() async throws {
+        let tree = try TempTree()
+        try tree.file("src/agent.py", "")
+        try tree.file("outside/key.pem", "secret")
+        try tree.symlink("src/key.pem", to: tree.url("outside/key.pem").path)
+        let result = try await runProcess(Self.agentcore, ["zip", tree.url("src").path, tree.url("out.zip").path])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("points outside the packaged directory"), "\(result.output)")
+        #expect(!FileManager.default.fileExists(atPath: tree.url("out.zip").path))
+    }
+
+    @Test func zipWithoutTheEntryPointSaysWhereItMustBe() async throws {
+        let tree = try TempTree()
+        try tree.file("src/app/agent.py", "")
+        let result = try await runProcess(Self.agentcore, ["zip", tree.url("src").path, tree.url("out.zip").path])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("'agent.py' is not at the root of the package"), "\(result.output)")
+    }
+
+    @Test func packageRejectsABadPythonVersionAndUploadForNow() async throws {
+        let version = try await runProcess(Self.agentcore, ["package", "--python-version", "3.9"])
+        #expect(version.status != 0)
+        #expect(version.stderr.contains("not a Python version AgentCore runs"), "\(version.output)")
+        let upload = try await runProcess(Self.agentcore, ["package", "--upload", "s3://bucket/key.zip"])
+        #expect(upload.status != 0)
+        #expect(upload.stderr.contains("--upload needs the S3 client"), "\(upload.output)")
+    }
+
+    @Test func packageBuildsTheSampleAgentWithJSONManifest() async throws {
+        let tree = try TempTree()
+        let result = try await runProcess(
+            Self.agentcore,
+            ["package", "--agent", RepositoryPaths.root.appendingPathComponent("agent").path,
+             "--prompt", RepositoryPaths.root.appendingPathComponent("prompts/dad_joke_bot.txt").path,
+             "--out", tree.url("code.zip").path, "--cache-dir", TestCache.directory.path, "--json"])
+        #expect(result.status == 0, "\(result.output)")
+        let manifest = try JSONDecoder().decode(PackageManifest.self, from: Data(result.stdout.utf8))
+        #expect(manifest.pythonVersion == "3.11" && manifest.runtime == "PYTHON_3_11")
+        #expect(manifest.dependencyHash?.count == 64)
+        #expect(manifest.uncompressedBytes > manifest.compressedBytes)
+        #expect(manifest.bootSeconds == nil)
+        let test = try await runProcess(ArchiveInspector.tool("unzip"), ["-tq", tree.url("code.zip").path])
+        #expect(test.status == 0)
+    }
+}
