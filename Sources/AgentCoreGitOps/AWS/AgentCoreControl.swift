@@ -39,18 +39,13 @@ public struct AgentCoreControl: AgentCoreControlClient {
     }
 
     public func listAgentRuntimes(maxResults: Int?, nextToken: String?) async throws -> AgentCorePage<AgentRuntimeSummary> {
-        let page: RuntimeListPage = try await call(
-            "ListAgentRuntimes", "POST", "/runtimes/", query: pageQuery(maxResults, nextToken), body: EmptyBody())
-        return AgentCorePage(items: page.agentRuntimes, nextToken: page.nextToken.flatMap { $0.isEmpty ? nil : $0 })
+        try await list(RuntimeListPage.self, "ListAgentRuntimes", "/runtimes/", maxResults, nextToken)
     }
 
     public func listAgentRuntimeVersions(
         id: String, maxResults: Int?, nextToken: String?
     ) async throws -> AgentCorePage<AgentRuntimeSummary> {
-        let page: RuntimeListPage = try await call(
-            "ListAgentRuntimeVersions", "POST", try runtimePath(id) + "versions/",
-            query: pageQuery(maxResults, nextToken), body: EmptyBody())
-        return AgentCorePage(items: page.agentRuntimes, nextToken: page.nextToken.flatMap { $0.isEmpty ? nil : $0 })
+        try await list(RuntimeListPage.self, "ListAgentRuntimeVersions", try runtimePath(id) + "versions/", maxResults, nextToken)
     }
 
     // MARK: Endpoints
@@ -89,10 +84,9 @@ public struct AgentCoreControl: AgentCoreControlClient {
     public func listAgentRuntimeEndpoints(
         runtimeId: String, maxResults: Int?, nextToken: String?
     ) async throws -> AgentCorePage<AgentRuntimeEndpoint> {
-        let page: EndpointListPage = try await call(
-            "ListAgentRuntimeEndpoints", "POST", try runtimePath(runtimeId) + "runtime-endpoints/",
-            query: pageQuery(maxResults, nextToken), body: EmptyBody())
-        return AgentCorePage(items: page.runtimeEndpoints, nextToken: page.nextToken.flatMap { $0.isEmpty ? nil : $0 })
+        try await list(
+            EndpointListPage.self, "ListAgentRuntimeEndpoints", try runtimePath(runtimeId) + "runtime-endpoints/",
+            maxResults, nextToken)
     }
 
     // MARK: Building requests
@@ -107,11 +101,16 @@ public struct AgentCoreControl: AgentCoreControlClient {
         return try runtimePath(runtimeId) + "runtime-endpoints/\(name)/"
     }
 
-    private func pageQuery(_ maxResults: Int?, _ nextToken: String?) -> [URLQueryItem] {
+    /// The list calls are POSTs with paging in the query and an empty JSON body.
+    private func list<Page: ListPage>(
+        _ page: Page.Type, _ operation: String, _ path: String, _ maxResults: Int?, _ nextToken: String?
+    ) async throws -> AgentCorePage<Page.Item> {
         var query: [URLQueryItem] = []
         if let maxResults { query.append(URLQueryItem(name: "maxResults", value: String(min(max(maxResults, 1), 100)))) }
         if let nextToken { query.append(URLQueryItem(name: "nextToken", value: nextToken)) }
-        return query
+        let answer: Page = try await call(operation, "POST", path, query: query, body: EmptyBody())
+        // Some services end with an empty token rather than none.
+        return AgentCorePage(items: answer.items, nextToken: answer.nextToken.flatMap { $0.isEmpty ? nil : $0 })
     }
 
     /// Builds the request once, so the transport's retries resend the same body and client token.
@@ -137,15 +136,23 @@ public struct AgentCoreControl: AgentCoreControlClient {
     }
 }
 
-/// rest-json sends `{}` for an operation with nothing in the body (the list calls).
+/// rest-json sends `{}` for an operation with nothing in the body.
 private struct EmptyBody: Encodable {}
 
-private struct RuntimeListPage: Decodable {
-    var agentRuntimes: [AgentRuntimeSummary]
-    var nextToken: String?
+private protocol ListPage: Decodable {
+    associatedtype Item: Sendable
+    var items: [Item] { get }
+    var nextToken: String? { get }
 }
 
-private struct EndpointListPage: Decodable {
+private struct RuntimeListPage: ListPage {
+    var agentRuntimes: [AgentRuntimeSummary]
+    var nextToken: String?
+    var items: [AgentRuntimeSummary] { agentRuntimes }
+}
+
+private struct EndpointListPage: ListPage {
     var runtimeEndpoints: [AgentRuntimeEndpoint]
     var nextToken: String?
+    var items: [AgentRuntimeEndpoint] { runtimeEndpoints }
 }

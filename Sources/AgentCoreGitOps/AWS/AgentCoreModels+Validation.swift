@@ -110,32 +110,3 @@ public enum AgentCoreValidation {
         isLetter(scalar) || isDigit(scalar) || scalar == "_"
     }
 }
-
-extension S3Location {
-    /// Parses `s3://BUCKET/KEY`; a bare `KEY` takes `defaultBucket` (e.g. `$AGENTCORE_S3_BUCKET`).
-    public init(uri: String, defaultBucket: String? = nil) throws(AgentCoreInputError) {
-        if uri.hasPrefix("s3://") {
-            let rest = uri.dropFirst("s3://".count)
-            guard let slash = rest.firstIndex(of: "/"), slash != rest.startIndex,
-                  rest.index(after: slash) != rest.endIndex
-            else {
-                throw AgentCoreInputError(
-                    problem: "'\(uri)' names no object", fix: "write the code location as s3://BUCKET/path/to/code.zip")
-            }
-            self.init(bucket: String(rest[..<slash]), prefix: String(rest[rest.index(after: slash)...]))
-            return
-        }
-        if uri.contains("://") {
-            throw AgentCoreInputError(problem: "'\(uri)' is not an S3 location", fix: "write s3://BUCKET/path/to/code.zip")
-        }
-        guard let defaultBucket, !defaultBucket.isEmpty else {
-            throw AgentCoreInputError(
-                problem: "'\(uri)' gives no bucket",
-                fix: "write s3://BUCKET/\(uri), or set AGENTCORE_S3_BUCKET")
-        }
-        guard !uri.isEmpty else {
-            throw AgentCoreInputError(problem: "the code location is empty", fix: "write s3://BUCKET/path/to/code.zip")
-        }
-        self.init(bucket: defaultBucket, prefix: uri.hasPrefix("/") ? String(uri.dropFirst()) : uri)
-    }
-}

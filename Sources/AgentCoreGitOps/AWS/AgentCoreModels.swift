@@ -30,8 +30,8 @@ public struct AgentCoreStatus: RawRepresentable, Codable, Hashable, Sendable, Cu
 
 // MARK: - Runtime configuration
 
-/// An S3 object as AgentCore names it: `prefix` is the whole object key.
-public struct S3Location: Codable, Hashable, Sendable {
+/// The service model's `S3Location` (named apart from `S3Client`'s): `prefix` is the whole object key.
+public struct S3CodeLocation: Codable, Hashable, Sendable {
     public var bucket: String
     public var prefix: String
     public var versionId: String?
@@ -48,8 +48,8 @@ public struct S3Location: Codable, Hashable, Sendable {
 
 public struct CodeConfiguration: Codable, Hashable, Sendable {
     public struct Code: Codable, Hashable, Sendable {
-        public var s3: S3Location?
-        public init(s3: S3Location?) { self.s3 = s3 }
+        public var s3: S3CodeLocation?
+        public init(s3: S3CodeLocation?) { self.s3 = s3 }
     }
 
     public var code: Code
@@ -81,7 +81,7 @@ public struct AgentRuntimeArtifact: Codable, Hashable, Sendable {
     }
 
     /// A code zip in S3 run by a managed language runtime.
-    public static func code(_ location: S3Location, runtime: String, entryPoint: [String]) -> AgentRuntimeArtifact {
+    public static func code(_ location: S3CodeLocation, runtime: String, entryPoint: [String]) -> AgentRuntimeArtifact {
         AgentRuntimeArtifact(codeConfiguration: CodeConfiguration(
             code: .init(s3: location), runtime: runtime, entryPoint: entryPoint))
     }

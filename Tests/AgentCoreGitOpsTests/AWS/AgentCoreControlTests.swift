@@ -30,7 +30,7 @@ import Testing
     }
 
     static let configuration = AgentRuntimeConfiguration(
-        agentRuntimeArtifact: .code(S3Location(bucket: "b", prefix: "pr_42/abc/code.zip"),
+        agentRuntimeArtifact: .code(S3CodeLocation(bucket: "b", prefix: "pr_42/abc/code.zip"),
                                     runtime: "PYTHON_3_11", entryPoint: ["agent.py"]),
         roleArn: "arn:aws:iam::123456789012:role/AgentRuntime", environmentVariables: ["MODE": "test"])
 

@@ -68,14 +68,4 @@ import Testing
             #expect(error.fix == "if you meant a name, use underscores: pr_42")
         }
     }
-
-    @Test func parsesCodeLocations() throws {
-        #expect(try S3Location(uri: "s3://bucket/pr_42/abc/code.zip")
-                == S3Location(bucket: "bucket", prefix: "pr_42/abc/code.zip"))
-        #expect(try S3Location(uri: "prod/abc/code.zip", defaultBucket: "deploys")
-                == S3Location(bucket: "deploys", prefix: "prod/abc/code.zip"))
-        for bad in ["s3://bucket", "s3://bucket/", "s3:///key", "https://bucket/key", "key-without-bucket"] {
-            #expect(throws: AgentCoreInputError.self, "\(bad)") { try S3Location(uri: bad) }
-        }
-    }
 }
