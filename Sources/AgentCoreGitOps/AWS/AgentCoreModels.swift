@@ -181,7 +181,8 @@ public struct AgentRuntime: Codable, Hashable, Sendable {
         guard let agentRuntimeArtifact else { return nil }
         return AgentRuntimeConfiguration(
             agentRuntimeArtifact: agentRuntimeArtifact, roleArn: roleArn,
-            networkConfiguration: networkConfiguration, description: description,
+            // AWS reports a missing description as "" but refuses "" on input.
+            networkConfiguration: networkConfiguration, description: description?.isEmpty == false ? description : nil,
             protocolConfiguration: protocolConfiguration, lifecycleConfiguration: lifecycleConfiguration,
             environmentVariables: environmentVariables)
     }

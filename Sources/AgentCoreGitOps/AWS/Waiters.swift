@@ -41,17 +41,26 @@ public struct WaiterError: Error, Equatable, Sendable, CustomStringConvertible {
     public var waitedFor: String
     public var lastStatus: String?
 
-    public var description: String {
+    /// What happened, without advice.
+    public var problem: String {
         switch kind {
         case .failed(let reason):
             "gave up waiting for \(waitedFor): it is \(lastStatus ?? "failed")"
                 + (reason.map { " because: \($0)" } ?? " and AWS gave no reason")
-                + " — fix the cause, then run the same command again"
         case .timedOut(let after):
-            "timed out after \(after.formattedSeconds) waiting for \(waitedFor); last status "
-                + "\(lastStatus ?? "unknown") — it may still finish: check its status, or wait longer"
+            "timed out after \(after.formattedSeconds) waiting for \(waitedFor); last status \(lastStatus ?? "unknown")"
         }
     }
+
+    /// What to do about it.
+    public var fix: String {
+        switch kind {
+        case .failed: "fix the cause, then run the same command again"
+        case .timedOut: "it may still finish: check its status later, or wait longer"
+        }
+    }
+
+    public var description: String { "\(problem) — \(fix)" }
 }
 
 /// Polls the control plane until runtimes and endpoints settle.

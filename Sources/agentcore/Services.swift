@@ -1,0 +1,41 @@
+import AgentCoreGitOps
+import Foundation
+
+/// The AWS clients a command uses, set up from the environment as the AWS CLI would be.
+/// Resolving fails (no credentials, no region) before any request is sent.
+struct Services {
+    let control: any AgentCoreControlClient
+    let s3: S3Client
+
+    init(_ options: GlobalOptions) throws {
+        var environment = ProcessInfo.processInfo.environment
+        if let region = options.region { environment["AWS_REGION"] = region }
+        let client = AWSClient(configuration: try AWSConfiguration.resolve(environment: environment))
+        control = AgentCoreControl(transport: client)
+        s3 = S3Client(client: client)
+    }
+
+    func waiter(_ options: WaitOptions) -> AgentCoreWaiter {
+        AgentCoreWaiter(client: control, policy: options.policy)
+    }
+
+    /// The code zip must exist before a runtime is pointed at it; AWS would only find out later.
+    /// A versioned bucket's version id is pinned, so the runtime runs exactly the object checked.
+    func checkedCode(at location: S3Location) async throws -> S3CodeLocation {
+        guard let object = try await s3.headObject(bucket: location.bucket, key: location.key) else {
+            throw CLIError("there is no object at \(location) (or no bucket \(location.bucket))",
+                           fix: "upload the code zip first (`agentcore package`), or correct --code")
+        }
+        return S3CodeLocation(bucket: location.bucket, prefix: location.key, versionId: object.versionID)
+    }
+
+    /// Fails unless `version` is one of the runtime's versions (AWS would accept some mistakes).
+    func checkVersionExists(_ version: String, of runtime: AgentRuntime) async throws {
+        let versions = try await control.allAgentRuntimeVersions(id: runtime.agentRuntimeId).map(\.agentRuntimeVersion)
+        guard versions.contains(version) else {
+            let known = versions.compactMap(Int.init).sorted().map(String.init).joined(separator: ", ")
+            throw CLIError("runtime \(runtime.agentRuntimeName) has no version \(version) (it has: \(known.isEmpty ? "none" : known))",
+                           fix: "pick one from `agentcore runtime versions \(runtime.agentRuntimeName)`")
+        }
+    }
+}
