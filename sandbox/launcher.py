@@ -1,0 +1,145 @@
+"""Starts the local sandbox: moto (S3, the AgentCore control plane, STS, IAM) behind a front door
+that behaves like AWS, plus the GitHub emulator when it is installed.
+
+When everything listens it prints ONE JSON line on stdout (endpoints, random credentials, the
+bucket and role it created) and serves until SIGTERM or SIGINT, then exits 0. Logs go to stderr.
+Run it through `scripts/sandbox`; `--help` lists the options.
+"""
+
+import argparse
+import json
+import logging
+import os
+import secrets
+import signal
+import sys
+import threading
+import time
+
+started = time.monotonic()
+log = logging.getLogger("sandbox")
+
+ROLE_TRUST_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [{
+        "Effect": "Allow",
+        "Principal": {"Service": "bedrock-agentcore.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+    }],
+}
+
+
+def parse_arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="scripts/sandbox", description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback only)")
+    parser.add_argument("--port", type=int, default=0, help="AWS endpoint port (0: a free one)")
+    parser.add_argument("--github-port", type=int, default=0, help="GitHub emulator port (0: a free one)")
+    parser.add_argument("--region", default="us-east-1", help="AWS region the sandbox answers as")
+    parser.add_argument("--ready-delay", type=float, default=0.0, metavar="SECONDS",
+                        help="how long CREATING, UPDATING and DELETING last (default 0)")
+    parser.add_argument("--exit-with-parent", action="store_true", help="exit when the parent process dies")
+    arguments = parser.parse_args(argv)
+    if arguments.host not in ("127.0.0.1", "localhost", "::1"):
+        parser.error(f"--host {arguments.host} is not a loopback address; the sandbox serves loopback only")
+    if arguments.ready_delay < 0:
+        parser.error("--ready-delay must be 0 or more seconds")
+    return arguments
+
+
+def create_deployment_resources(region: str) -> tuple[str, str]:
+    """The bucket and execution role a deployment needs, made directly in moto's backends."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.iam.models import iam_backends
+    from moto.s3.models import s3_backends
+
+    suffix = secrets.token_hex(4)
+    bucket = f"agentcore-gitops-{suffix}"
+    s3_backends[DEFAULT_ACCOUNT_ID]["aws"].create_bucket(bucket, region)
+    role = iam_backends[DEFAULT_ACCOUNT_ID]["aws"].create_role(
+        role_name=f"AgentCoreRuntimeExecution-{suffix}",
+        assume_role_policy_document=json.dumps(ROLE_TRUST_POLICY),
+        path="/",
+        permissions_boundary=None,
+        description="Execution role for AgentCore runtimes deployed by agentcore-gitops (sandbox)",
+        tags=[],
+        max_session_duration=None,
+    )
+    return bucket, role.arn
+
+
+def start_github(host: str, port: int):
+    try:
+        from github_emulator import start_github_emulator
+    except ImportError:
+        log.info("GitHub emulator not installed (sandbox/github_emulator); serving AWS only")
+        return None
+    return start_github_emulator(host, port)
+
+
+def make_server(host: str, port: int, app):
+    from werkzeug.serving import WSGIRequestHandler, make_server as werkzeug_make_server
+
+    class Handler(WSGIRequestHandler):
+        # Query strings can carry presigned credentials and session tokens: keep them out of logs.
+        def log_request(self, code="-", size="-"):
+            path = self.path.split("?", 1)[0]
+            log.info('"%s %s" %s', self.command, path, getattr(code, "value", code))
+
+    return werkzeug_make_server(host, port, app, threaded=True, request_handler=Handler)
+
+
+def main(argv: list[str]) -> int:
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    arguments = parse_arguments(argv)
+    parent = os.getppid()
+
+    from aws import build_aws_app
+
+    aws = build_aws_app(ready_delay_seconds=arguments.ready_delay)
+    server = make_server(arguments.host, arguments.port, aws)
+    threading.Thread(target=server.serve_forever, name="aws", daemon=True).start()
+    bucket, role_arn = create_deployment_resources(arguments.region)
+
+    endpoint_host = f"[{arguments.host}]" if ":" in arguments.host else arguments.host
+    info = {
+        "aws_endpoint": f"http://{endpoint_host}:{server.server_port}",
+        "aws_access_key_id": aws.credentials.access_key_id,
+        "aws_secret_access_key": aws.credentials.own.secret_access_key,
+        "region": arguments.region,
+        "s3_bucket": bucket,
+        "role_arn": role_arn,
+    }
+    github = start_github(arguments.host, arguments.github_port)
+    if github is not None:
+        info.update(github.info())
+
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    if arguments.exit_with_parent:
+        def watch_parent():
+            while not stop.is_set():
+                if os.getppid() != parent:
+                    log.info("parent process %d is gone; stopping", parent)
+                    stop.set()
+                time.sleep(0.5)
+
+        threading.Thread(target=watch_parent, name="parent-watch", daemon=True).start()
+
+    sys.stdout.write(json.dumps(info) + "\n")
+    sys.stdout.flush()
+    log.info("ready in %.2f s: AWS on %s", time.monotonic() - started, info["aws_endpoint"])
+    threading.Thread(target=aws.warm_up, name="warm-up", daemon=True).start()
+
+    while not stop.wait(1.0):
+        pass
+    log.info("stopping")
+    if github is not None:
+        github.stop()
+    server.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
