@@ -20,12 +20,9 @@ enum ErrorReport {
     static func line(for error: any Error) -> String {
         switch error {
         case let error as AWSError: return line(for: error)
-        case let error as CLIError: return error.description
-        case let error as AgentCoreInputError: return error.description
-        case let error as AgentCoreControlError: return error.description
-        case let error as WaiterError: return error.description
-        case let error as CustomStringConvertible where !(error is DecodingError):
-            return error.description
+        // Ours (CLIError, AgentCoreInputError, WaiterError...) and the AWS core's errors read
+        // "<what> — <what to do>" already.
+        case let error as CustomStringConvertible: return error.description
         default:
             // ArgumentParser's own errors (a missing argument, an unknown flag) and errors
             // thrown from `validate()`, which it wraps.

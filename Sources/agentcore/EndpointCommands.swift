@@ -178,7 +178,11 @@ extension WaitOptions {
             return try output.emit(unsettled, text: "endpoint \(name) is moving to version \(version) (not waiting)")
         }
         progress("waiting for endpoint \(name) to serve version \(version)…")
-        let endpoint = try await explainingTimeout(check: "agentcore endpoint get \(runtime.agentRuntimeId) \(name)") {
+        let endpoint = try await explaining(
+            check: "agentcore endpoint get \(runtime.agentRuntimeId) \(name)",
+            afterFailure: "fix that version, or point the endpoint at another with "
+                + "`agentcore endpoint update \(runtime.agentRuntimeId) \(name) <version>`"
+        ) {
             try await services.waiter(self).endpointReady(runtimeId: runtime.agentRuntimeId, name: name, version: version)
         }
         try output.emit(endpoint, text: TextFormat.endpoint(endpoint))
@@ -193,7 +197,7 @@ extension WaitOptions {
         }
         guard wait else { return AgentCoreStatus.deleting.rawValue }
         progress("waiting for endpoint \(name) to be deleted…")
-        try await explainingTimeout(check: "agentcore endpoint get \(runtime.agentRuntimeId) \(name)") {
+        try await explaining(check: "agentcore endpoint get \(runtime.agentRuntimeId) \(name)", afterFailure: "run the same command again") {
             try await services.waiter(self).endpointDeleted(runtimeId: runtime.agentRuntimeId, name: name)
         }
         return "DELETED"

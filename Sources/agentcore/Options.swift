@@ -84,6 +84,9 @@ struct RuntimeSettingsOptions: ParsableArguments {
         _ = try codeLocation
         _ = try managedRuntime
         _ = try environmentVariables
+        if description?.isEmpty == true {
+            throw CLIError("--description is empty", fix: "leave it out, or give some text")
+        }
         if let entrypoint, entrypoint.isEmpty || entrypoint.hasPrefix("/") {
             throw CLIError("--entrypoint '\(entrypoint)' is not a file at the zip's root", fix: "give a file name such as agent.py")
         }

@@ -76,6 +76,13 @@ struct RuntimeUpdate: AsyncParsableCommand {
         if let variables = try settings.environmentVariables { configuration.environmentVariables = variables }
         if let description = settings.description { configuration.description = description }
 
+        // Every update makes a version; a rerun with nothing new must not make another.
+        if configuration == current.configuration && !current.status.isFailed {
+            progress("version \(current.agentRuntimeVersion) of \(current.agentRuntimeName) already runs this configuration; no new version made")
+            return try await wait.settle(
+                runtimeId: current.agentRuntimeId, version: current.agentRuntimeVersion, unsettled: current,
+                services: services, options: options)
+        }
         let updated = try await services.control.updateAgentRuntime(
             UpdateAgentRuntimeRequest(agentRuntimeId: current.agentRuntimeId, configuration: configuration))
         progress("runtime \(current.agentRuntimeName) (\(updated.agentRuntimeId)) has new version \(updated.agentRuntimeVersion)")
@@ -124,7 +131,11 @@ extension WaitOptions {
             return try output.emit(unsettled, text: "runtime \(runtimeId) version \(version) is on its way (not waiting)")
         }
         progress("waiting for runtime \(runtimeId) version \(version) to become READY…")
-        let runtime = try await explainingTimeout(check: "agentcore runtime get \(runtimeId)") {
+        let runtime = try await explaining(
+            check: "agentcore runtime get \(runtimeId)",
+            afterFailure: "fix the cause, then add a version with `agentcore runtime update \(runtimeId) --code ...`, "
+                + "or remove the runtime with `agentcore cleanup \(runtimeId)`"
+        ) {
             try await services.waiter(self).runtimeReady(id: runtimeId, version: version)
         }
         try output.emit(runtime, text: TextFormat.runtime(runtime))
@@ -137,7 +148,7 @@ extension WaitOptions {
         var status = deletion.status.rawValue
         if wait {
             progress("waiting for runtime \(runtime.agentRuntimeId) to be deleted…")
-            try await explainingTimeout(check: "agentcore runtime get \(runtime.agentRuntimeId)") {
+            try await explaining(check: "agentcore runtime get \(runtime.agentRuntimeId)", afterFailure: "run the same command again") {
                 try await services.waiter(self).runtimeDeleted(id: runtime.agentRuntimeId)
             }
             status = "DELETED"
@@ -149,14 +160,19 @@ extension WaitOptions {
             report, text: "runtime \(runtime.agentRuntimeName) (\(runtime.agentRuntimeId)): \(status)")
     }
 
-    /// A timeout is not a failure of the change itself: say how to look at it later.
+    /// Says what to do next when a wait ends badly: a timeout is not a failure of the change
+    /// itself, so say how to look at it later; a failure needs a new change.
     @discardableResult
-    func explainingTimeout<T>(check: String, _ body: () async throws -> T) async throws -> T {
+    func explaining<T>(check: String, afterFailure: String, _ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as WaiterError {
-            guard case .timedOut = error.kind else { throw error }
-            throw CLIError(error.problem, fix: "it may still finish: check with `\(check)`, or wait longer with --timeout")
+            switch error.kind {
+            case .timedOut:
+                throw CLIError(error.problem, fix: "it may still finish: check with `\(check)`, or wait longer with --timeout")
+            case .failed:
+                throw CLIError(error.problem, fix: afterFailure)
+            }
         }
     }
 }
