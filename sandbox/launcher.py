@@ -18,6 +18,7 @@ import time
 
 started = time.monotonic()
 log = logging.getLogger("sandbox")
+ACCOUNT_ID = "123456789012"  # moto's default account, which requests signed with our keys map to
 
 ROLE_TRUST_POLICY = {
     "Version": "2012-10-17",
@@ -30,7 +31,7 @@ ROLE_TRUST_POLICY = {
 
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="scripts/sandbox", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="scripts/sandbox", description=__doc__.split("\n\n")[0].replace("\n", " "))
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback only)")
     parser.add_argument("--port", type=int, default=0, help="AWS endpoint port (0: a free one)")
     parser.add_argument("--github-port", type=int, default=0, help="GitHub emulator port (0: a free one)")
@@ -46,33 +47,37 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     return arguments
 
 
-def create_deployment_resources(region: str) -> tuple[str, str]:
-    """The bucket and execution role a deployment needs, made directly in moto's backends."""
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.iam.models import iam_backends
-    from moto.s3.models import s3_backends
+class DeploymentResources:
+    """The bucket and execution role a deployment needs: named now, made once moto has loaded."""
 
-    suffix = secrets.token_hex(4)
-    bucket = f"agentcore-gitops-{suffix}"
-    s3_backends[DEFAULT_ACCOUNT_ID]["aws"].create_bucket(bucket, region)
-    role = iam_backends[DEFAULT_ACCOUNT_ID]["aws"].create_role(
-        role_name=f"AgentCoreRuntimeExecution-{suffix}",
-        assume_role_policy_document=json.dumps(ROLE_TRUST_POLICY),
-        path="/",
-        permissions_boundary=None,
-        description="Execution role for AgentCore runtimes deployed by agentcore-gitops (sandbox)",
-        tags=[],
-        max_session_duration=None,
-    )
-    return bucket, role.arn
+    def __init__(self, region: str):
+        suffix = secrets.token_hex(4)
+        self.region = region
+        self.bucket = f"agentcore-gitops-{suffix}"
+        self.role_name = f"AgentCoreRuntimeExecution-{suffix}"
+        self.role_arn = f"arn:aws:iam::{ACCOUNT_ID}:role/{self.role_name}"
+
+    def create(self) -> None:
+        from moto.iam.models import iam_backends
+        from moto.s3.models import s3_backends
+
+        s3_backends[ACCOUNT_ID]["aws"].create_bucket(self.bucket, self.region)
+        role = iam_backends[ACCOUNT_ID]["aws"].create_role(
+            role_name=self.role_name,
+            assume_role_policy_document=json.dumps(ROLE_TRUST_POLICY),
+            path="/",
+            permissions_boundary=None,
+            description="Execution role for AgentCore runtimes deployed by agentcore-gitops (sandbox)",
+            tags=[],
+            max_session_duration=None,
+        )
+        if role.arn != self.role_arn:
+            raise RuntimeError(f"moto named the role {role.arn}, but the JSON line announced {self.role_arn}")
 
 
 def start_github(host: str, port: int):
-    try:
-        from github_emulator import start_github_emulator
-    except ImportError:
-        log.info("GitHub emulator not installed (sandbox/github_emulator); serving AWS only")
-        return None
+    from github_emulator import start_github_emulator
+
     return start_github_emulator(host, port)
 
 
@@ -96,10 +101,15 @@ def main(argv: list[str]) -> int:
 
     from aws import build_aws_app
 
-    aws = build_aws_app(ready_delay_seconds=arguments.ready_delay)
-    server = make_server(arguments.host, arguments.port, aws)
+    aws = build_aws_app(region=arguments.region, ready_delay_seconds=arguments.ready_delay)
+    try:
+        server = make_server(arguments.host, arguments.port, aws)
+    except OSError as error:
+        log.error("cannot listen on %s:%d (%s); pass --port 0 to use a free port", arguments.host, arguments.port, error)
+        return 1
     threading.Thread(target=server.serve_forever, name="aws", daemon=True).start()
-    bucket, role_arn = create_deployment_resources(arguments.region)
+    resources = DeploymentResources(arguments.region)
+    threading.Thread(target=aws.load, args=(resources.create,), name="load-moto", daemon=True).start()
 
     endpoint_host = f"[{arguments.host}]" if ":" in arguments.host else arguments.host
     info = {
@@ -107,12 +117,11 @@ def main(argv: list[str]) -> int:
         "aws_access_key_id": aws.credentials.access_key_id,
         "aws_secret_access_key": aws.credentials.own.secret_access_key,
         "region": arguments.region,
-        "s3_bucket": bucket,
-        "role_arn": role_arn,
+        "s3_bucket": resources.bucket,
+        "role_arn": resources.role_arn,
     }
     github = start_github(arguments.host, arguments.github_port)
-    if github is not None:
-        info.update(github.info())
+    info.update(github.info())
 
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -129,14 +138,14 @@ def main(argv: list[str]) -> int:
 
     sys.stdout.write(json.dumps(info) + "\n")
     sys.stdout.flush()
-    log.info("ready in %.2f s: AWS on %s", time.monotonic() - started, info["aws_endpoint"])
-    threading.Thread(target=aws.warm_up, name="warm-up", daemon=True).start()
+    log.info("listening after %.2f s: AWS on %s", time.monotonic() - started, info["aws_endpoint"])
+    if aws.loaded.wait(60) and aws.load_error is None:
+        log.info("moto loaded after %.2f s", time.monotonic() - started)
 
     while not stop.wait(1.0):
         pass
     log.info("stopping")
-    if github is not None:
-        github.stop()
+    github.stop()
     server.shutdown()
     return 0
 

@@ -3,6 +3,9 @@
 For each AWS request, in order: identify it and log it, apply fail-after and fault rules,
 verify its SigV4 signature, check an S3 payload against its declared hashes, and hand it
 to moto (whose AgentCore control plane `agentcore.install` has replaced).
+
+Importing moto is most of the start-up time, so `load()` does it on a background thread
+while the server already listens: AWS requests that arrive meanwhile wait for it.
 """
 
 import json
@@ -10,18 +13,25 @@ import logging
 import secrets
 import socket
 import string
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
-from . import agentcore
 from .control import ControlError, LoggedRequest, SandboxState
 from .errors import ErrorReply, internal_error, throttled, unavailable
+from .models import rest_routes, service_model
 from .payload import s3_payload_problem
 from .request import AwsRequest, read_request
 from .signing import CredentialStore, SigV4Verifier
 
 log = logging.getLogger("sandbox.aws")
-WARM_SERVICES = ("s3", "bedrockagentcorecontrol", "sts", "iam")  # moto's backend names
+LOAD_TIMEOUT_SECONDS = 60
+WARM_REQUESTS = [  # (signing name, method, path, body, content type): read-only, one per service
+    ("s3", "GET", "/", b"", None),
+    ("bedrock-agentcore", "POST", "/runtimes/", b"{}", "application/json"),
+    ("sts", "POST", "/", b"Action=GetCallerIdentity&Version=2011-06-15", "application/x-www-form-urlencoded"),
+]
 
 
 class DropConnection(ConnectionAbortedError):
@@ -32,14 +42,43 @@ class DropConnection(ConnectionAbortedError):
 class AwsSandbox:
     state: SandboxState
     credentials: CredentialStore
-    moto_app: object
+    region: str = "us-east-1"
+    moto_app: object = None
+    loaded: threading.Event = field(default_factory=threading.Event)
+    load_error: Exception | None = None
 
     def __post_init__(self):
         self.verifier = SigV4Verifier(self.credentials)
 
+    def load(self, prepare: Callable[[], None]) -> None:
+        """Imports moto, routes its AgentCore control plane to ours, runs `prepare` (creating
+        the bucket and role), lets AWS requests through, then warms up what first requests use."""
+        try:
+            from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+            from . import agentcore
+
+            agentcore.install(self.state)
+            self.moto_app = DomainDispatcherApplication(create_backend_app)
+            prepare()
+        except Exception as error:  # reported on every request, since the JSON line is already out
+            log.exception("loading moto failed")
+            self.load_error = error
+        finally:
+            self.loaded.set()
+        if self.load_error is None:
+            try:
+                self._warm_up()
+            except Exception:  # only costs speed: each service then warms on its first request
+                log.exception("warming up moto failed")
+
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO", "").startswith("/_sandbox/"):
             return self._control(environ, start_response)
+        if not self.loaded.wait(LOAD_TIMEOUT_SECONDS) or self.load_error is not None:
+            message = f"the sandbox could not load moto: {self.load_error or 'timed out'}; see its log".encode()
+            start_response("500 Internal Server Error", [("Content-Type", "text/plain"), ("Content-Length", str(len(message)))])
+            return [message]
         request = read_request(environ)
         entry = LoggedRequest(request.service, request.operation, request.method, request.raw_path, None,
                               request.client_token)
@@ -113,13 +152,22 @@ class AwsSandbox:
         )
         return [data]
 
-    def warm_up(self) -> None:
-        """Builds moto's per-service apps now rather than on each service's first request."""
-        dispatcher = self.moto_app
-        for service in WARM_SERVICES:
-            with dispatcher.lock:
-                if service not in dispatcher.app_instances:
-                    dispatcher.app_instances[service] = dispatcher.create_app(service)
+    def _warm_up(self) -> None:
+        """Pays each service's first-request costs (model files, moto's route tables and Flask
+        apps) now, by sending moto one read-only request per service behind the front door,
+        so neither the request log nor the fault rules see them."""
+        from werkzeug.test import EnvironBuilder
+
+        for model in ("bedrock-agentcore-control", "s3", "sts", "iam"):
+            service_model(model)
+        rest_routes("s3")
+        rest_routes("bedrock-agentcore-control")
+        date = time.strftime("%Y%m%d")
+        for service, method, path, body, content_type in WARM_REQUESTS:
+            scope = f"AWS4-HMAC-SHA256 Credential={self.credentials.access_key_id}/{date}/{self.region}/{service}/aws4_request"
+            environ = EnvironBuilder(path=path, method=method, data=body, content_type=content_type,
+                                     headers={"Authorization": f"{scope}, SignedHeaders=host, Signature=0"}).get_environ()
+            b"".join(self.moto_app(environ, lambda status, headers, exc_info=None: None))
 
 
 def random_credentials() -> tuple[str, str]:
@@ -129,10 +177,8 @@ def random_credentials() -> tuple[str, str]:
     return access_key_id, secret
 
 
-def build_aws_app(ready_delay_seconds: float = 0.0) -> AwsSandbox:
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-
-    state = SandboxState(ready_delay_seconds=ready_delay_seconds)
-    agentcore.install(state)
+def build_aws_app(region: str = "us-east-1", ready_delay_seconds: float = 0.0) -> AwsSandbox:
+    """The app with fresh random credentials; call `load()` to bring in moto."""
     access_key_id, secret = random_credentials()
-    return AwsSandbox(state, CredentialStore(access_key_id, secret), DomainDispatcherApplication(create_backend_app))
+    state = SandboxState(ready_delay_seconds=ready_delay_seconds)
+    return AwsSandbox(state, CredentialStore(access_key_id, secret), region)

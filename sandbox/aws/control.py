@@ -17,6 +17,8 @@ import threading
 from dataclasses import asdict, dataclass, field
 
 FAULTS = {"throttle", "error500", "error503", "latency", "drop"}
+# Services by SigV4 signing name (as requests and the log name them), with their botocore models.
+SERVICES = {"bedrock-agentcore": "bedrock-agentcore-control", "s3": "s3", "sts": "sts", "iam": "iam"}
 FAILABLE_OPERATIONS = {
     "CreateAgentRuntime",
     "UpdateAgentRuntime",
@@ -142,12 +144,13 @@ class SandboxState:
             raise ControlError(f"count must be a positive integer, got {count!r}")
         if probability is not None and not (isinstance(probability, (int, float)) and 0 <= probability <= 1):
             raise ControlError(f"probability must be a number from 0 to 1, got {probability!r}")
+        service, operation = self._fault_target(payload.get("service", "*"), payload.get("operation", "*"))
         latency_ms = payload.get("latency_ms", 0)
         if fault == "latency" and not (isinstance(latency_ms, int) and latency_ms > 0):
             raise ControlError('a "latency" fault needs "latency_ms", a positive integer')
         rule = FaultRule(
-            service=payload.get("service", "*"),
-            operation=payload.get("operation", "*"),
+            service=service,
+            operation=operation,
             fault=fault,
             count=count,
             probability=probability,
@@ -155,6 +158,20 @@ class SandboxState:
         )
         self.fault_rules.append(rule)
         return {"rule": asdict(rule)}
+
+    @staticmethod
+    def _fault_target(service: str, operation: str) -> tuple[str, str]:
+        """Checks names so that a typo fails loudly instead of never matching."""
+        from .models import service_model
+
+        service = {"bedrock-agentcore-control": "bedrock-agentcore"}.get(service, service)
+        if service != "*" and service not in SERVICES:
+            raise ControlError(f"service must be one of {['*', *SERVICES]}, got {service!r}")
+        if operation != "*":
+            models = [SERVICES[service]] if service != "*" else list(SERVICES.values())
+            if not any(operation in service_model(model).operation_names for model in models):
+                raise ControlError(f"{operation!r} is not an operation of {service!r}; use its API name, e.g. CreateAgentRuntime")
+        return service, operation
 
     def _clear_faults(self, _: dict) -> dict:
         self.fault_rules.clear()

@@ -26,9 +26,10 @@ class ErrorReply:
         request_id = str(uuid.uuid4())
         if self.service == "s3":
             content_type = "application/xml"
+            details = "".join(f"<{key}>{escape(value)}</{key}>" for key, value in self.extra.items())
             body = (
                 '<?xml version="1.0" encoding="UTF-8"?>\n'
-                f"<Error><Code>{escape(self.code)}</Code><Message>{escape(self.message)}</Message>"
+                f"<Error><Code>{escape(self.code)}</Code><Message>{escape(self.message)}</Message>{details}"
                 f"<RequestId>{request_id}</RequestId><HostId>{request_id}</HostId></Error>"
             )
             headers = [("x-amz-request-id", request_id)]

@@ -97,13 +97,26 @@ def canonical_request(request: AwsRequest, signed_headers: list[str]) -> str:
     ])
 
 
-def signature(secret: str, amz_date: str, scope: list[str], canonical: str) -> str:
+def string_to_sign(amz_date: str, scope: list[str], canonical: str) -> str:
+    return "\n".join(["AWS4-HMAC-SHA256", amz_date, "/".join(scope), hashlib.sha256(canonical.encode()).hexdigest()])
+
+
+def signature(secret: str, scope: list[str], to_sign: str) -> str:
     date, region, service, terminator = scope
-    string_to_sign = "\n".join([
-        "AWS4-HMAC-SHA256", amz_date, "/".join(scope), hashlib.sha256(canonical.encode()).hexdigest()
-    ])
     key = _hmac(_hmac(_hmac(_hmac(f"AWS4{secret}".encode(), date), region), service), terminator)
-    return hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+
+
+def mismatch(request: AwsRequest, canonical: str, to_sign: str) -> ErrorReply:
+    """AWS's answer to a wrong signature, which shows what it expected so a signer can be fixed."""
+    reply = auth_error(request.service, "signature")
+    if request.service == "s3":
+        reply.extra = {"CanonicalRequest": canonical, "StringToSign": to_sign,
+                       "SignatureProvided": request.authorization["Signature"]}
+    else:
+        reply.message += (f"\n\nThe Canonical String for this request should have been\n'{canonical}'"
+                          f"\n\nThe String-to-Sign should have been\n'{to_sign}'\n")
+    return reply
 
 
 class SigV4Verifier:
@@ -150,8 +163,9 @@ class SigV4Verifier:
             if credential.expires is not None and now.replace(tzinfo=None) > credential.expires.replace(tzinfo=None):
                 return auth_error(service, "expired_token")
 
-        expected = signature(credential.secret_access_key, amz_date, scope, canonical_request(request, signed_headers))
-        if not hmac.compare_digest(expected, auth["Signature"]):
+        canonical = canonical_request(request, signed_headers)
+        to_sign = string_to_sign(amz_date, scope, canonical)
+        if not hmac.compare_digest(signature(credential.secret_access_key, scope, to_sign), auth["Signature"]):
             log.info("signature mismatch: %s %s (signed headers %s)", request.method, request.raw_path, ";".join(signed_headers))
-            return auth_error(service, "signature")
+            return mismatch(request, canonical, to_sign)
         return None

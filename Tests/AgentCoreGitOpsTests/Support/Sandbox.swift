@@ -38,7 +38,7 @@ final class Sandbox: @unchecked Sendable {
         let stdout = Pipe()
         let logURL = FileManager.default.temporaryDirectory
             .appendingPathComponent("sandbox-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         process.standardOutput = stdout
         process.standardError = try FileHandle(forWritingTo: logURL)
         try process.run()

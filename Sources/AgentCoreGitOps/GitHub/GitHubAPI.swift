@@ -1,0 +1,122 @@
+import Foundation
+
+/// The GitHub operations the flows use, on one repository. `GitHubClient` is the real one;
+/// unit tests of the flows may fake it. Issue numbers include pull requests (GitHub numbers
+/// them together, and comments and labels on a pull request go through the issues API).
+public protocol GitHubAPI: Sendable {
+    var repository: GitHubRepository { get }
+    /// The login whose comments and issues are trusted (`github-actions[bot]` by default).
+    var botLogin: String { get }
+
+    /// All comments on an issue or pull request, oldest first, every page.
+    func listComments(issue: Int) async throws -> [GitHubComment]
+    func createComment(issue: Int, body: String) async throws -> GitHubComment
+    func updateComment(id: Int, body: String) async throws -> GitHubComment
+    func deleteComment(id: Int) async throws
+
+    func createIssue(title: String, body: String, labels: [String]) async throws -> GitHubIssue
+    func getIssue(number: Int) async throws -> GitHubIssue
+    func updateIssue(number: Int, _ update: GitHubIssueUpdate) async throws -> GitHubIssue
+    /// Open issues carrying all the given labels, pull requests left out, every page.
+    func listOpenIssues(labels: [String]) async throws -> [GitHubIssue]
+
+    /// Adds labels to an issue or pull request; returns its labels afterwards.
+    @discardableResult
+    func addLabels(issue: Int, labels: [String]) async throws -> [GitHubLabel]
+    /// Removes a label; a label that is not there is not an error.
+    func removeLabel(issue: Int, label: String) async throws
+    /// The repository's labels, every page.
+    func listLabels() async throws -> [GitHubLabel]
+    /// Creates a repository label; returns false when it already exists.
+    @discardableResult
+    func createLabel(_ label: GitHubLabelDefinition) async throws -> Bool
+
+    func getPullRequest(number: Int) async throws -> GitHubPullRequest
+    /// Pull requests associated with a commit: on the default branch, the merged one that
+    /// introduced it.
+    func pullRequests(forCommit sha: String) async throws -> [GitHubPullRequest]
+
+    /// A user's permission on the repository.
+    func permission(of login: String) async throws -> GitHubPermission
+    /// The user the token belongs to (`GET /user`; not available to `GITHUB_TOKEN`).
+    func authenticatedUser() async throws -> GitHubUser
+}
+
+/// What `upsertStickyComment` did.
+public struct StickyCommentResult: Sendable, Equatable {
+    public enum Action: String, Sendable {
+        case created, updated, unchanged
+    }
+
+    public var action: Action
+    public var comment: GitHubComment
+    /// Newer duplicates a race left behind, deleted.
+    public var deletedDuplicateIDs: [Int]
+}
+
+extension GitHubAPI {
+    /// Keeps exactly one comment of ours carrying `marker` on an issue or pull request, with
+    /// `body`: updates it in place when the body changed, creates it when there is none, and
+    /// when concurrent runs left several, keeps the oldest and deletes the rest.
+    /// Only comments by the bot count; a person's comment that quotes the marker is left alone.
+    /// `body` gets the marker prepended when it does not already contain it.
+    public func upsertStickyComment(issue: Int, marker: String, body: String) async throws -> StickyCommentResult {
+        let fullBody = body.contains(marker) ? body : marker + "\n" + body
+        let ours = try await listComments(issue: issue)
+            .filter { isAuthoredByBot($0.user) && ($0.body ?? "").contains(marker) }
+            .sorted { $0.id < $1.id }
+
+        guard let oldest = ours.first else {
+            let created = try await createComment(issue: issue, body: fullBody)
+            return StickyCommentResult(action: .created, comment: created, deletedDuplicateIDs: [])
+        }
+        var deleted: [Int] = []
+        for duplicate in ours.dropFirst() {
+            try await deleteCommentIfPresent(id: duplicate.id)
+            deleted.append(duplicate.id)
+        }
+        if Self.normalizedLineEndings(oldest.body ?? "") == Self.normalizedLineEndings(fullBody) {
+            return StickyCommentResult(action: .unchanged, comment: oldest, deletedDuplicateIDs: deleted)
+        }
+        let updated = try await updateComment(id: oldest.id, body: fullBody)
+        return StickyCommentResult(action: .updated, comment: updated, deletedDuplicateIDs: deleted)
+    }
+
+    /// Open issues with all `labels` that the bot opened and whose body contains `marker`.
+    public func findOpenIssues(labels: [String], marker: String) async throws -> [GitHubIssue] {
+        try await listOpenIssues(labels: labels)
+            .filter { isAuthoredByBot($0.user) && ($0.body ?? "").contains(marker) }
+            .sorted { $0.number < $1.number }
+    }
+
+    /// Creates the labels that do not exist yet. Existing labels keep their colour and
+    /// description: people may have changed them on purpose.
+    public func ensureLabels(_ definitions: [GitHubLabelDefinition]) async throws {
+        let existing = Set(try await listLabels().map { $0.name.lowercased() })
+        for definition in definitions where !existing.contains(definition.name.lowercased()) {
+            try await createLabel(definition)
+        }
+    }
+
+    public func closeIssue(number: Int, reason: GitHubIssueStateReason = .completed) async throws -> GitHubIssue {
+        try await updateIssue(number: number, .close(reason: reason))
+    }
+
+    /// Reads markers only from what the bot wrote.
+    public var trustedMarkers: TrustedMarkers { TrustedMarkers(botLogin: botLogin) }
+
+    public func isAuthoredByBot(_ user: GitHubUser?) -> Bool { trustedMarkers.isBot(user) }
+
+    /// Another run may have deleted the same duplicate a moment earlier.
+    private func deleteCommentIfPresent(id: Int) async throws {
+        do {
+            try await deleteComment(id: id)
+        } catch let error as GitHubError where error.apiFailure?.isNotFound == true {
+            return
+        }
+    }
+
+    static func normalizedLineEndings(_ text: String) -> String {
+        text.replacingOccurrences(of: "\r\n", with: "\n")
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+
+/// `owner/name` of a repository, checked when it is built.
+public struct GitHubRepository: Sendable, Hashable, CustomStringConvertible {
+    public let owner: String
+    public let name: String
+
+    /// Accepts `owner/name` as `GITHUB_REPOSITORY` holds it.
+    public init(_ fullName: String) throws {
+        let parts = fullName.split(separator: "/", omittingEmptySubsequences: false)
+        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+        guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.unicodeScalars.allSatisfy(allowed.contains) }),
+              !parts.contains(where: { $0 == "." || $0 == ".." })
+        else {
+            throw GitHubError.configuration(
+                "GITHUB_REPOSITORY must be `owner/name` (letters, digits, '-', '_', '.'), got \(fullName.debugDescription)")
+        }
+        owner = String(parts[0])
+        name = String(parts[1])
+    }
+
+    public var description: String { "\(owner)/\(name)" }
+}
+
+/// How long and how often the client retries rate limits, 5xx answers and dropped connections.
+/// The defaults follow GitHub's guidance; tests shrink the waits.
+public struct GitHubRetryPolicy: Sendable, Equatable {
+    /// Tries per request, the first included.
+    public var maxAttempts: Int
+    /// First backoff after a 5xx answer or a dropped connection; it doubles on each retry.
+    public var baseDelay: TimeInterval
+    /// GitHub: after a secondary rate limit without `retry-after`, wait at least a minute.
+    public var secondaryLimitMinimumWait: TimeInterval
+    /// The longest single wait. A wait GitHub demands beyond it (a primary limit resetting in
+    /// half an hour) fails at once with the reset time rather than holding the job.
+    public var maximumWait: TimeInterval
+
+    public init(
+        maxAttempts: Int = 5, baseDelay: TimeInterval = 1, secondaryLimitMinimumWait: TimeInterval = 60,
+        maximumWait: TimeInterval = 300
+    ) {
+        self.maxAttempts = max(1, maxAttempts)
+        self.baseDelay = max(0, baseDelay)
+        self.secondaryLimitMinimumWait = max(0, secondaryLimitMinimumWait)
+        self.maximumWait = max(0, maximumWait)
+    }
+
+    public static let `default` = GitHubRetryPolicy()
+}
+
+/// Everything the client needs, read from the environment a workflow step gets.
+public struct GitHubConfiguration: Sendable {
+    public static let defaultAPIURL = URL(string: "https://api.github.com")!
+    public static let defaultBotLogin = "github-actions[bot]"
+
+    public var apiURL: URL
+    public var token: String
+    public var repository: GitHubRepository
+    /// The login whose comments and issues carry trusted markers (`AGENTCORE_BOT_LOGIN`).
+    public var botLogin: String
+    public var userAgent: String
+    public var retry: GitHubRetryPolicy
+    /// Per-request timeout.
+    public var requestTimeout: TimeInterval
+
+    public init(
+        apiURL: URL = defaultAPIURL, token: String, repository: GitHubRepository,
+        botLogin: String = defaultBotLogin, userAgent: String = "agentcore-gitops",
+        retry: GitHubRetryPolicy = .default, requestTimeout: TimeInterval = 60
+    ) {
+        self.apiURL = apiURL
+        self.token = token
+        self.repository = repository
+        self.botLogin = botLogin
+        self.userAgent = userAgent
+        self.retry = retry
+        self.requestTimeout = requestTimeout
+    }
+
+    /// Reads `GITHUB_TOKEN` (or `GH_TOKEN`), `GITHUB_API_URL`, `GITHUB_REPOSITORY` and
+    /// `AGENTCORE_BOT_LOGIN` from the given environment.
+    public init(environment: [String: String], retry: GitHubRetryPolicy = .default) throws {
+        func value(_ name: String) -> String? {
+            guard let raw = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !raw.isEmpty else {
+                return nil
+            }
+            return raw
+        }
+        guard let token = value("GITHUB_TOKEN") ?? value("GH_TOKEN") else {
+            throw GitHubError.configuration(
+                "No GitHub token: set GITHUB_TOKEN (in a workflow: `env: GITHUB_TOKEN: ${{ github.token }}`) or GH_TOKEN")
+        }
+        guard let repositoryName = value("GITHUB_REPOSITORY") else {
+            throw GitHubError.configuration("GITHUB_REPOSITORY is not set: set it to `owner/name` (Actions sets it for you)")
+        }
+        let apiText = value("GITHUB_API_URL") ?? Self.defaultAPIURL.absoluteString
+        guard let apiURL = URL(string: apiText.hasSuffix("/") ? String(apiText.dropLast()) : apiText),
+              let scheme = apiURL.scheme?.lowercased(), scheme == "https" || scheme == "http", apiURL.host != nil
+        else {
+            throw GitHubError.configuration(
+                "GITHUB_API_URL must be an http(s) URL such as https://api.github.com, got \(apiText.debugDescription)")
+        }
+        self.init(
+            apiURL: apiURL, token: token, repository: try GitHubRepository(repositoryName),
+            botLogin: value("AGENTCORE_BOT_LOGIN") ?? Self.defaultBotLogin, retry: retry)
+    }
+}

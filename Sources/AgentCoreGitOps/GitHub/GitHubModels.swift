@@ -1,0 +1,243 @@
+import Foundation
+
+// The parts of GitHub's REST objects the flows use. Everything GitHub may leave out or send as
+// null is optional, so a leaner server (GitHub Enterprise, the emulator) decodes as well.
+
+public struct GitHubUser: Codable, Sendable, Equatable {
+    public var login: String
+    public var id: Int?
+    /// `User`, `Bot` or `Organization`.
+    public var type: String?
+
+    public init(login: String, id: Int? = nil, type: String? = nil) {
+        self.login = login
+        self.id = id
+        self.type = type
+    }
+}
+
+public struct GitHubLabel: Codable, Sendable, Equatable {
+    public var name: String
+    public var color: String?
+    public var description: String?
+
+    public init(name: String, color: String? = nil, description: String? = nil) {
+        self.name = name
+        self.color = color
+        self.description = description
+    }
+}
+
+public struct GitHubComment: Codable, Sendable, Equatable {
+    public var id: Int
+    public var body: String?
+    public var user: GitHubUser?
+    public var createdAt: String?
+    public var updatedAt: String?
+    public var htmlURL: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, body, user
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case htmlURL = "html_url"
+    }
+
+    public init(id: Int, body: String?, user: GitHubUser?, createdAt: String? = nil) {
+        self.id = id
+        self.body = body
+        self.user = user
+        self.createdAt = createdAt
+    }
+}
+
+/// Why an issue was closed or reopened (`state_reason`).
+public enum GitHubIssueStateReason: String, Codable, Sendable {
+    case completed
+    case notPlanned = "not_planned"
+    case reopened
+}
+
+public struct GitHubIssue: Codable, Sendable, Equatable {
+    public var number: Int
+    public var title: String
+    public var body: String?
+    /// `open` or `closed`.
+    public var state: String
+    public var stateReason: String?
+    public var labels: [GitHubLabel]
+    public var user: GitHubUser?
+    public var htmlURL: String?
+    /// Present when the "issue" is a pull request (the issues API lists both).
+    public var pullRequest: PullRequestLink?
+
+    public struct PullRequestLink: Codable, Sendable, Equatable {
+        public var url: String?
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case number, title, body, state, labels, user
+        case stateReason = "state_reason"
+        case htmlURL = "html_url"
+        case pullRequest = "pull_request"
+    }
+
+    public init(
+        number: Int, title: String, body: String?, state: String = "open", labels: [GitHubLabel] = [],
+        user: GitHubUser? = nil
+    ) {
+        self.number = number
+        self.title = title
+        self.body = body
+        self.state = state
+        self.labels = labels
+        self.user = user
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        number = try container.decode(Int.self, forKey: .number)
+        title = try container.decodeIfPresent(String.self, forKey: .title) ?? ""
+        body = try container.decodeIfPresent(String.self, forKey: .body)
+        state = try container.decodeIfPresent(String.self, forKey: .state) ?? "open"
+        stateReason = try container.decodeIfPresent(String.self, forKey: .stateReason)
+        labels = try container.decodeIfPresent([GitHubLabel].self, forKey: .labels) ?? []
+        user = try container.decodeIfPresent(GitHubUser.self, forKey: .user)
+        htmlURL = try container.decodeIfPresent(String.self, forKey: .htmlURL)
+        pullRequest = try container.decodeIfPresent(PullRequestLink.self, forKey: .pullRequest)
+    }
+
+    public var isPullRequest: Bool { pullRequest != nil }
+    public func hasLabel(_ name: String) -> Bool { labels.contains { $0.name == name } }
+}
+
+/// A repository as pull requests and events name it.
+public struct GitHubRepositoryInfo: Codable, Sendable, Equatable {
+    public var fullName: String
+    public var fork: Bool?
+    public var defaultBranch: String?
+
+    enum CodingKeys: String, CodingKey {
+        case fullName = "full_name"
+        case fork
+        case defaultBranch = "default_branch"
+    }
+
+    public init(fullName: String, fork: Bool? = nil, defaultBranch: String? = nil) {
+        self.fullName = fullName
+        self.fork = fork
+        self.defaultBranch = defaultBranch
+    }
+}
+
+/// One side (head or base) of a pull request.
+public struct GitHubPullRequestBranch: Codable, Sendable, Equatable {
+    public var ref: String
+    public var sha: String
+    /// Null when the fork the pull request came from was deleted.
+    public var repo: GitHubRepositoryInfo?
+
+    public init(ref: String, sha: String, repo: GitHubRepositoryInfo?) {
+        self.ref = ref
+        self.sha = sha
+        self.repo = repo
+    }
+}
+
+public struct GitHubPullRequest: Codable, Sendable, Equatable {
+    public var number: Int
+    public var title: String?
+    /// `open` or `closed`.
+    public var state: String
+    public var merged: Bool?
+    public var mergedAt: String?
+    public var mergeCommitSHA: String?
+    public var head: GitHubPullRequestBranch
+    public var base: GitHubPullRequestBranch
+    public var user: GitHubUser?
+    public var htmlURL: String?
+
+    enum CodingKeys: String, CodingKey {
+        case number, title, state, merged, head, base, user
+        case mergedAt = "merged_at"
+        case mergeCommitSHA = "merge_commit_sha"
+        case htmlURL = "html_url"
+    }
+
+    /// `merged` is missing from some list answers; `merged_at` is always there.
+    public var isMerged: Bool { merged ?? (mergedAt != nil) }
+
+    /// From a fork: the head repository is another one, is marked a fork, or was deleted.
+    public var isFromFork: Bool { Self.isFork(head: head, base: base) }
+
+    static func isFork(head: GitHubPullRequestBranch, base: GitHubPullRequestBranch) -> Bool {
+        guard let headRepo = head.repo else { return true }
+        if headRepo.fork == true { return true }
+        guard let baseRepo = base.repo else { return false }
+        return headRepo.fullName.lowercased() != baseRepo.fullName.lowercased()
+    }
+}
+
+/// A collaborator's permission. `permission` folds maintain into write and triage into read;
+/// `roleName` is exact (`admin`, `maintain`, `write`, `triage`, `read` or a custom role).
+public struct GitHubPermission: Codable, Sendable, Equatable {
+    public var permission: String
+    public var roleName: String?
+    public var user: GitHubUser?
+
+    enum CodingKeys: String, CodingKey {
+        case permission, user
+        case roleName = "role_name"
+    }
+
+    /// Whether the user may push: admin, maintain or write. Custom roles count only through
+    /// the base `permission`, which GitHub folds to `write` or `admin` when they allow pushing.
+    public var canWrite: Bool {
+        if let roleName, ["admin", "maintain", "write"].contains(roleName) { return true }
+        return ["admin", "write"].contains(permission)
+    }
+}
+
+/// A label the flows rely on, with the colour and description to create it with.
+public struct GitHubLabelDefinition: Sendable, Equatable {
+    public var name: String
+    /// Six hex digits without `#`.
+    public var color: String
+    public var description: String
+
+    public init(name: String, color: String, description: String) {
+        self.name = name
+        self.color = color
+        self.description = description
+    }
+}
+
+/// Fields to change on an issue; nil leaves a field as it is.
+public struct GitHubIssueUpdate: Encodable, Sendable, Equatable {
+    public var title: String?
+    public var body: String?
+    /// `open` or `closed`.
+    public var state: String?
+    public var stateReason: GitHubIssueStateReason?
+    public var labels: [String]?
+
+    enum CodingKeys: String, CodingKey {
+        case title, body, state, labels
+        case stateReason = "state_reason"
+    }
+
+    public init(
+        title: String? = nil, body: String? = nil, state: String? = nil,
+        stateReason: GitHubIssueStateReason? = nil, labels: [String]? = nil
+    ) {
+        self.title = title
+        self.body = body
+        self.state = state
+        self.stateReason = stateReason
+        self.labels = labels
+    }
+
+    public static func close(reason: GitHubIssueStateReason = .completed) -> GitHubIssueUpdate {
+        GitHubIssueUpdate(state: "closed", stateReason: reason)
+    }
+}
