@@ -94,6 +94,9 @@ def make_server(host: str, port: int, app):
 
 
 def main(argv: list[str]) -> int:
+    # A parent's blocked signals survive exec: Swift test processes start us from worker threads
+    # that block SIGTERM, which would make Sandbox.stop() wait forever. Unblock before any thread starts.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     arguments = parse_arguments(argv)
