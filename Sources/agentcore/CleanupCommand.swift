@@ -22,10 +22,9 @@ struct CleanupCommand: AsyncParsableCommand {
         let named = try await services.control.allAgentRuntimeEndpoints(runtimeId: runtime.agentRuntimeId)
             .filter { !$0.isDefault }.map(\.name).sorted()
 
-        let endpointsText = named.isEmpty ? "no named endpoints" : "endpoints " + named.joined(separator: ", ")
+        let endpointsFirst = named.isEmpty ? "" : "endpoints " + named.joined(separator: ", ") + ", then "
         try confirmation.confirm(
-            "This deletes \(endpointsText), then runtime \(runtime.agentRuntimeName) (\(runtime.agentRuntimeId)) "
-                + "with all its versions.",
+            "This deletes \(endpointsFirst)runtime \(runtime.agentRuntimeName) (\(runtime.agentRuntimeId)) with all its versions.",
             runtimeName: runtime.agentRuntimeName)
 
         // The runtime goes only once its endpoints are gone, so each endpoint deletion is awaited.

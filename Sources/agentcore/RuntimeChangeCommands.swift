@@ -106,7 +106,7 @@ struct RuntimeDelete: AsyncParsableCommand {
         let services = try Services(options)
         let runtime = try await services.control.runtime(target.runtime)
         try confirmation.confirm(
-            "This deletes runtime \(runtime.agentRuntimeName) (\(runtime.agentRuntimeId)) and all its versions.",
+            "This deletes runtime \(runtime.agentRuntimeName) (\(runtime.agentRuntimeId)) with all its versions and endpoints.",
             runtimeName: runtime.agentRuntimeName)
         try await wait.deleteRuntime(runtime, services: services, options: options, deletedEndpoints: [])
     }

@@ -166,6 +166,34 @@ import Testing
         #expect(change.status == "CREATING" && change.agentRuntimeVersion == "1")
     }
 
+    /// Confirmation needs a terminal: util-linux `script` gives the command one.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+    func cleanupAsksOnATerminalAndDeletesOnlyWhenConfirmed() async throws {
+        let sandbox = try await Sandbox.shared()
+        let cli = AgentCoreCLI(sandbox: sandbox)
+        let name = Sandbox.uniqueName("asked")
+        let code = try await sandbox.uploadCode(key: "\(name)/code.zip")
+        #expect(try await cli.run(["runtime", "create", name, "--code", code.uri] + cli.quick).status == 0)
+        #expect(try await cli.run(["endpoint", "create", name, "1", "live"] + cli.quick).status == 0)
+        let command = ([RepositoryPaths.executable("agentcore").path, "cleanup", name] + cli.quick).joined(separator: " ")
+        func cleanup(answering answer: String) async throws -> ProcessResult {
+            try await runProcess(URL(fileURLWithPath: "/usr/bin/script"), ["-qec", command, "/dev/null"],
+                                 environment: sandbox.awsEnvironment, stdin: answer + "\n")
+        }
+
+        let refused = try await cleanup(answering: "yes")
+        #expect(refused.status != 0)
+        #expect(refused.output.contains("This deletes endpoints live, then runtime \(name) ("))
+        #expect(refused.output.contains("not confirmed, so nothing was deleted"))
+        let client = try sandbox.agentCoreControl()
+        #expect(try await client.findRuntime(named: name) != nil)
+
+        let confirmed = try await cleanup(answering: name)
+        #expect(confirmed.status == 0, "\(confirmed.output)")
+        #expect(confirmed.output.contains("DELETED"))
+        #expect(try await client.findRuntime(named: name) == nil)
+    }
+
     @Test func helpAndUsageErrors() async throws {
         let cli = AgentCoreCLI(sandbox: nil)
         let help = try await cli.run(["--help"])
