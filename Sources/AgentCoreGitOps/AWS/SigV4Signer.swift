@@ -89,7 +89,8 @@ public struct SigV4Signer: Sendable {
     ) -> SignedHeaders {
         let time = SigningTime(date)
         var added: [(name: String, value: String)] = [("X-Amz-Date", time.timestamp)]
-        if options.signsContentHash { added.append(("x-amz-content-sha256", payloadHash)) }
+        let hasContentHash = headers.contains { $0.name.lowercased() == "x-amz-content-sha256" }
+        if options.signsContentHash && !hasContentHash { added.append(("x-amz-content-sha256", payloadHash)) }
         if let token = credentials.sessionToken, options.signsSessionToken {
             added.append(("X-Amz-Security-Token", token))
         }
