@@ -4,7 +4,7 @@ import Testing
 
 /// The real client and waiters over real HTTP against the sandbox (moto with AWS's behaviour).
 @Suite struct AgentCoreControlIntegrationTests {
-    static let quick = WaitPolicy(initialDelay: .milliseconds(50), maxDelay: .milliseconds(200), timeout: .seconds(30))
+    static let quick = WaitPolicy(initialDelay: .milliseconds(50), maxDelay: .milliseconds(200), timeout: .seconds(120))
 
     @Test func runtimeAndEndpointLifecycle() async throws {
         let sandbox = try await Sandbox.shared()

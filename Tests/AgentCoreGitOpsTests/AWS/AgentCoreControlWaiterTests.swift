@@ -5,7 +5,8 @@ import Testing
 @Suite struct AgentCoreControlWaiterTests {
     typealias Samples = AgentCoreSamples
     let id = AgentCoreSamples.runtimeId
-    static let quick = WaitPolicy(initialDelay: .milliseconds(1), maxDelay: .milliseconds(4), timeout: .seconds(5))
+    // The timeout only ends a broken test: a busy machine may starve these tasks for seconds.
+    static let quick = WaitPolicy(initialDelay: .milliseconds(1), maxDelay: .milliseconds(4), timeout: .seconds(60))
 
     func waiter(_ transport: FakeAWSTransport, policy: WaitPolicy = quick) -> AgentCoreWaiter {
         AgentCoreWaiter(client: AgentCoreControl(transport: transport), policy: policy)
