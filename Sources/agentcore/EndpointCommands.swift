@@ -39,9 +39,9 @@ struct EndpointCreate: AsyncParsableCommand {
     func run() async throws {
         let services = try Services(options)
         let runtime = try await services.control.runtime(target.runtime)
-        try await services.checkVersionExists(version, of: runtime)
+        try await services.control.requireVersion(version, of: runtime)
         let unsettled: any Encodable
-        if let existing = try await services.endpoint(endpointName, of: runtime) {
+        if let existing = try await services.control.findEndpoint(runtimeId: runtime.agentRuntimeId, name: endpointName) {
             guard existing.targetVersion == version else {
                 throw CLIError("endpoint \(endpointName) already exists and targets version \(existing.targetVersion ?? "none")",
                                fix: "move it with `agentcore endpoint update \(runtime.agentRuntimeName) \(endpointName) \(version)`")
@@ -74,8 +74,8 @@ struct EndpointUpdate: AsyncParsableCommand {
     func run() async throws {
         let services = try Services(options)
         let runtime = try await services.control.runtime(target.runtime)
-        try await services.checkVersionExists(version, of: runtime)
-        guard let existing = try await services.endpoint(name, of: runtime) else {
+        try await services.control.requireVersion(version, of: runtime)
+        guard let existing = try await services.control.findEndpoint(runtimeId: runtime.agentRuntimeId, name: name) else {
             throw CLIError("runtime \(runtime.agentRuntimeName) has no endpoint named \(name)",
                            fix: "create it with `agentcore endpoint create \(runtime.agentRuntimeName) \(version) \(name)`")
         }
@@ -104,7 +104,7 @@ struct EndpointGet: AsyncParsableCommand {
     func run() async throws {
         let services = try Services(options)
         let runtime = try await services.control.runtime(target.runtime)
-        guard let endpoint = try await services.endpoint(name, of: runtime) else {
+        guard let endpoint = try await services.control.findEndpoint(runtimeId: runtime.agentRuntimeId, name: name) else {
             throw CLIError("runtime \(runtime.agentRuntimeName) has no endpoint named \(name)",
                            fix: "list its endpoints with `agentcore endpoint list \(runtime.agentRuntimeName)`")
         }
@@ -145,7 +145,7 @@ struct EndpointDelete: AsyncParsableCommand {
     func run() async throws {
         let services = try Services(options)
         let runtime = try await services.control.runtime(target.runtime)
-        guard try await services.endpoint(name, of: runtime) != nil else {
+        guard try await services.control.findEndpoint(runtimeId: runtime.agentRuntimeId, name: name) != nil else {
             throw CLIError("runtime \(runtime.agentRuntimeName) has no endpoint named \(name)",
                            fix: "list its endpoints with `agentcore endpoint list \(runtime.agentRuntimeName)`")
         }
@@ -153,17 +153,6 @@ struct EndpointDelete: AsyncParsableCommand {
         let report = DeletionReport(
             agentRuntimeId: runtime.agentRuntimeId, agentRuntimeName: runtime.agentRuntimeName, endpointName: name, status: status)
         try Output(json: options.json).emit(report, text: "endpoint \(name) of \(runtime.agentRuntimeName): \(status)")
-    }
-}
-
-extension Services {
-    /// The endpoint, or nil when the runtime has none of that name.
-    func endpoint(_ name: String, of runtime: AgentRuntime) async throws -> AgentRuntimeEndpoint? {
-        do {
-            return try await control.getAgentRuntimeEndpoint(runtimeId: runtime.agentRuntimeId, name: name)
-        } catch let error as AWSError where error.isNotFound {
-            return nil
-        }
     }
 }
 

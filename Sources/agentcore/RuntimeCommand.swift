@@ -36,7 +36,7 @@ struct RuntimeGet: AsyncParsableCommand {
         let services = try Services(options)
         var runtime = try await services.control.runtime(target.runtime)
         if let version, version != runtime.agentRuntimeVersion {
-            try await services.checkVersionExists(version, of: runtime)
+            try await services.control.requireVersion(version, of: runtime)
             runtime = try await services.control.getAgentRuntime(id: runtime.agentRuntimeId, version: version)
         }
         try Output(json: options.json).emit(runtime, text: TextFormat.runtime(runtime))

@@ -28,14 +28,4 @@ struct Services {
         }
         return S3CodeLocation(bucket: location.bucket, prefix: location.key, versionId: object.versionID)
     }
-
-    /// Fails unless `version` is one of the runtime's versions (AWS would accept some mistakes).
-    func checkVersionExists(_ version: String, of runtime: AgentRuntime) async throws {
-        let versions = try await control.allAgentRuntimeVersions(id: runtime.agentRuntimeId).map(\.agentRuntimeVersion)
-        guard versions.contains(version) else {
-            let known = versions.compactMap(Int.init).sorted().map(String.init).joined(separator: ", ")
-            throw CLIError("runtime \(runtime.agentRuntimeName) has no version \(version) (it has: \(known.isEmpty ? "none" : known))",
-                           fix: "pick one from `agentcore runtime versions \(runtime.agentRuntimeName)`")
-        }
-    }
 }

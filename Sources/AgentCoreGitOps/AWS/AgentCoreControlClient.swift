@@ -28,6 +28,7 @@ public enum AgentCoreControlError: Error, Equatable, Sendable, CustomStringConve
     case repeatedPageToken(operation: String)
     case runtimeNameNotFound(String)
     case ambiguousRuntimeName(String, ids: [String])
+    case versionNotFound(runtimeName: String, version: String, existing: [String])
 
     public var description: String {
         switch self {
@@ -41,6 +42,9 @@ public enum AgentCoreControlError: Error, Equatable, Sendable, CustomStringConve
                 + "or create it with `agentcore runtime create \(name) --code s3://BUCKET/KEY`"
         case .ambiguousRuntimeName(let name, let ids):
             "\(ids.count) runtimes are named '\(name)' (\(ids.joined(separator: ", "))) — give the runtime id instead"
+        case .versionNotFound(let name, let version, let existing):
+            "runtime \(name) has no version \(version) (it has: \(existing.isEmpty ? "none" : existing.joined(separator: ", "))) — "
+                + "pick one from `agentcore runtime versions \(name)`"
         }
     }
 }
@@ -122,6 +126,28 @@ extension AgentCoreControlClient {
                 throw AgentCoreControlError.runtimeNameNotFound(name)
             }
             return try await getAgentRuntime(id: summary.agentRuntimeId)
+        }
+    }
+
+    // MARK: Checking before changing
+
+    /// Fails unless `version` is one of the runtime's versions. AWS checks this on some calls
+    /// only, and emulators not at all, so callers check before pointing anything at a version.
+    public func requireVersion(_ version: String, of runtime: AgentRuntime) async throws {
+        let existing = try await allAgentRuntimeVersions(id: runtime.agentRuntimeId).map(\.agentRuntimeVersion)
+        guard existing.contains(version) else {
+            let sorted = existing.compactMap(Int.init).sorted().map(String.init)
+            throw AgentCoreControlError.versionNotFound(
+                runtimeName: runtime.agentRuntimeName, version: version, existing: sorted)
+        }
+    }
+
+    /// The endpoint of that name, or nil when the runtime has none.
+    public func findEndpoint(runtimeId: String, name: String) async throws -> AgentRuntimeEndpoint? {
+        do {
+            return try await getAgentRuntimeEndpoint(runtimeId: runtimeId, name: name)
+        } catch let error as AWSError where error.isNotFound {
+            return nil
         }
     }
 }

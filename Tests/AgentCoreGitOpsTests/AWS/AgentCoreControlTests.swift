@@ -229,4 +229,28 @@ import Testing
             try await client.runtime("nothing_here")
         }
     }
+
+    @Test func checksVersionsAndEndpointsBeforeChanges() async throws {
+        let transport = FakeAWSTransport { request in
+            switch request.operation {
+            case "ListAgentRuntimeVersions":
+                return FakeAWSTransport.json(["agentRuntimes": ["3", "1", "2"].map {
+                    Samples.summary(id: Samples.runtimeId, name: "pr_42", version: $0)
+                }])
+            case "GetAgentRuntimeEndpoint" where request.path.hasSuffix("/live/"):
+                return FakeAWSTransport.json(Samples.endpoint(name: "live"))
+            default:
+                throw FakeAWSTransport.notFound(request.operation)
+            }
+        }
+        let client = AgentCoreControl(transport: transport)
+        let runtime = try await AgentCoreControl(transport: FakeAWSTransport { _ in FakeAWSTransport.json(Samples.runtime()) })
+            .getAgentRuntime(id: Samples.runtimeId)
+        try await client.requireVersion("2", of: runtime)
+        await #expect(throws: AgentCoreControlError.versionNotFound(runtimeName: "pr_42", version: "7", existing: ["1", "2", "3"])) {
+            try await client.requireVersion("7", of: runtime)
+        }
+        #expect(try await client.findEndpoint(runtimeId: Samples.runtimeId, name: "live")?.name == "live")
+        #expect(try await client.findEndpoint(runtimeId: Samples.runtimeId, name: "gone") == nil)
+    }
 }
