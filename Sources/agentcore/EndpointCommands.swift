@@ -75,10 +75,8 @@ struct EndpointUpdate: AsyncParsableCommand {
         let services = try Services(options)
         let runtime = try await services.control.runtime(target.runtime)
         try await services.control.requireVersion(version, of: runtime)
-        guard let existing = try await services.control.findEndpoint(runtimeId: runtime.agentRuntimeId, name: name) else {
-            throw CLIError("runtime \(runtime.agentRuntimeName) has no endpoint named \(name)",
-                           fix: "create it with `agentcore endpoint create \(runtime.agentRuntimeName) \(version) \(name)`")
-        }
+        let existing = try await services.requireEndpoint(
+            name, of: runtime, fix: "create it with `agentcore endpoint create \(runtime.agentRuntimeName) \(version) \(name)`")
         let unsettled: any Encodable
         if existing.targetVersion == version {
             progress("endpoint \(name) already targets version \(version)")
@@ -104,10 +102,7 @@ struct EndpointGet: AsyncParsableCommand {
     func run() async throws {
         let services = try Services(options)
         let runtime = try await services.control.runtime(target.runtime)
-        guard let endpoint = try await services.control.findEndpoint(runtimeId: runtime.agentRuntimeId, name: name) else {
-            throw CLIError("runtime \(runtime.agentRuntimeName) has no endpoint named \(name)",
-                           fix: "list its endpoints with `agentcore endpoint list \(runtime.agentRuntimeName)`")
-        }
+        let endpoint = try await services.requireEndpoint(name, of: runtime)
         try Output(json: options.json).emit(endpoint, text: TextFormat.endpoint(endpoint))
     }
 }
@@ -145,14 +140,22 @@ struct EndpointDelete: AsyncParsableCommand {
     func run() async throws {
         let services = try Services(options)
         let runtime = try await services.control.runtime(target.runtime)
-        guard try await services.control.findEndpoint(runtimeId: runtime.agentRuntimeId, name: name) != nil else {
-            throw CLIError("runtime \(runtime.agentRuntimeName) has no endpoint named \(name)",
-                           fix: "list its endpoints with `agentcore endpoint list \(runtime.agentRuntimeName)`")
-        }
+        _ = try await services.requireEndpoint(name, of: runtime)
         let status = try await wait.deleteEndpoint(name, of: runtime, services: services)
         let report = DeletionReport(
             agentRuntimeId: runtime.agentRuntimeId, agentRuntimeName: runtime.agentRuntimeName, endpointName: name, status: status)
         try Output(json: options.json).emit(report, text: "endpoint \(name) of \(runtime.agentRuntimeName): \(status)")
+    }
+}
+
+extension Services {
+    /// The endpoint, or an error that says how to find (or make) the right one.
+    func requireEndpoint(_ name: String, of runtime: AgentRuntime, fix: String? = nil) async throws -> AgentRuntimeEndpoint {
+        guard let endpoint = try await control.findEndpoint(runtimeId: runtime.agentRuntimeId, name: name) else {
+            throw CLIError("runtime \(runtime.agentRuntimeName) has no endpoint named \(name)",
+                           fix: fix ?? "list its endpoints with `agentcore endpoint list \(runtime.agentRuntimeName)`")
+        }
+        return endpoint
     }
 }
 
