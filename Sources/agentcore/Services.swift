@@ -10,13 +10,14 @@ struct Services {
     init(_ options: GlobalOptions) throws {
         var environment = ProcessInfo.processInfo.environment
         if let region = options.region { environment["AWS_REGION"] = region }
-        let client = AWSClient(configuration: try AWSConfiguration.resolve(environment: environment))
+        // Retries are announced on stderr; the lines never carry headers or secrets.
+        let client = AWSClient(configuration: try AWSConfiguration.resolve(environment: environment), log: progress)
         control = AgentCoreControl(transport: client)
         s3 = S3Client(client: client)
     }
 
     func waiter(_ options: WaitOptions) -> AgentCoreWaiter {
-        AgentCoreWaiter(client: control, policy: options.policy)
+        AgentCoreWaiter(client: control, policy: options.policy, onStatusChange: { progress("  status: \($0)") })
     }
 
     /// The code zip must exist before a runtime is pointed at it; AWS would only find out later.

@@ -67,10 +67,16 @@ public struct WaiterError: Error, Equatable, Sendable, CustomStringConvertible {
 public struct AgentCoreWaiter: Sendable {
     public let client: any AgentCoreControlClient
     public var policy: WaitPolicy
+    /// Hears each new status while waiting (e.g. "UPDATING"), so a long wait shows progress.
+    public var onStatusChange: (@Sendable (String) -> Void)?
 
-    public init(client: any AgentCoreControlClient, policy: WaitPolicy = WaitPolicy()) {
+    public init(
+        client: any AgentCoreControlClient, policy: WaitPolicy = WaitPolicy(),
+        onStatusChange: (@Sendable (String) -> Void)? = nil
+    ) {
         self.client = client
         self.policy = policy
+        self.onStatusChange = onStatusChange
     }
 
     /// Waits until the runtime (this version, or the latest) is READY.
@@ -145,6 +151,7 @@ public struct AgentCoreWaiter: Sendable {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: policy.timeout)
         var attempt = 0
+        var reported: String?
         while true {
             switch try await check() {
             case .done(let value):
@@ -152,6 +159,10 @@ public struct AgentCoreWaiter: Sendable {
             case .failed(let status, let reason):
                 throw WaiterError(kind: .failed(reason: reason), waitedFor: waitedFor, lastStatus: status)
             case .pending(let status):
+                if status != reported {
+                    onStatusChange?(status)
+                    reported = status
+                }
                 let remaining = clock.now.duration(to: deadline)
                 guard remaining > .zero else {
                     throw WaiterError(kind: .timedOut(after: policy.timeout), waitedFor: waitedFor, lastStatus: status)

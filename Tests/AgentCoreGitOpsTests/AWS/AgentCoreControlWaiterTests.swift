@@ -21,8 +21,12 @@ import Testing
     @Test func runtimeReadyPollsThroughCreatingAndUpdating() async throws {
         let states = Script(["CREATING", "CREATING", "UPDATING", "READY"])
         let transport = FakeAWSTransport { _ in FakeAWSTransport.json(Samples.runtime(version: "2", status: states.next())) }
-        let runtime = try await waiter(transport).runtimeReady(id: id, version: "2")
+        let heard = Recorder<String>()
+        var waiter = waiter(transport)
+        waiter.onStatusChange = { heard.append($0) }
+        let runtime = try await waiter.runtimeReady(id: id, version: "2")
         #expect(runtime.status == .ready)
+        #expect(heard.values == ["CREATING", "UPDATING"])
         #expect(transport.requests.count == 4)
         #expect(transport.requests.allSatisfy { $0.operation == "GetAgentRuntime" && $0.queryValue("version") == "2" })
     }

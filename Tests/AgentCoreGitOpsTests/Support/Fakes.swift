@@ -48,6 +48,14 @@ final class Script<Element>: @unchecked Sendable {
     }
 }
 
+/// Collects values handed to a `@Sendable` callback.
+final class Recorder<Element>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [Element] = []
+    func append(_ value: Element) { lock.withLock { stored.append(value) } }
+    var values: [Element] { lock.withLock { stored } }
+}
+
 extension AWSRequest {
     /// The JSON body as a dictionary, for assertions on exact field names.
     var jsonBody: [String: Any]? {
