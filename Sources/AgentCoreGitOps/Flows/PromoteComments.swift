@@ -16,21 +16,10 @@ enum PromotionComments {
     }
 
     static func promotion(
-        _ move: EndpointMove, runtimeName: String, approver: String, cleanup: PRRuntimeCleanup?,
-        at time: Date
+        _ move: EndpointMove, runtimeName: String, approver: String, cleanup: PRRuntimeCleanup?, at time: Date
     ) -> String {
-        var lines = [
-            promotionMarker(version: move.toVersion),
-            "### Promoted to production",
-            "",
-            "| | |",
-            "|---|---|",
-            "| Endpoint | `\(move.endpointName)` of runtime `\(runtimeName)` (`\(move.runtimeID)`) |",
-            "| From version | \(fromText(move)) |",
-            "| To version | \(move.toVersion) |",
-            "| Approved by | @\(approver) |",
-            "| Time | \(timestamp(time)) |",
-        ]
+        var lines = [promotionMarker(version: move.toVersion), "### Promoted to production", ""]
+            + table(move, runtimeName: runtimeName, person: ("Approved by", approver), at: time)
         if let cleanup {
             lines.append("| PR runtime | `\(cleanup.runtime.runtimeID)` (PR #\(cleanup.runtime.pullRequest)): \(cleanup.removal.rawValue) |")
         }
@@ -43,18 +32,24 @@ enum PromotionComments {
     static func rollback(_ move: EndpointMove, runtimeName: String, requester: String, runID: String?, at time: Date) -> String {
         let direction = move.fromVersion.flatMap(Int.init).map { Int(move.toVersion)! < $0 ? "Rolled back" : "Rolled forward" }
             ?? "Pointed"
-        return [
-            rollbackMarker(version: move.toVersion, runID: runID),
-            "### \(direction): prod endpoint set to version \(move.toVersion) by hand",
-            "",
+        return ([rollbackMarker(version: move.toVersion, runID: runID),
+                 "### \(direction): prod endpoint set to version \(move.toVersion) by hand", ""]
+            + table(move, runtimeName: runtimeName, person: ("Requested by", requester), at: time)
+        ).joined(separator: "\n")
+    }
+
+    private static func table(
+        _ move: EndpointMove, runtimeName: String, person: (role: String, login: String), at time: Date
+    ) -> [String] {
+        [
             "| | |",
             "|---|---|",
             "| Endpoint | `\(move.endpointName)` of runtime `\(runtimeName)` (`\(move.runtimeID)`) |",
             "| From version | \(fromText(move)) |",
             "| To version | \(move.toVersion) |",
-            "| Requested by | @\(requester) |",
+            "| \(person.role) | @\(person.login) |",
             "| Time | \(timestamp(time)) |",
-        ].joined(separator: "\n")
+        ]
     }
 
     static func refusal(_ refusal: PromotionRefusal, runID: String?) -> String {

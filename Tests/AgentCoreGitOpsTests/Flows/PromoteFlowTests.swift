@@ -49,9 +49,7 @@ import Testing
     @Test func firstPromotionCreatesTheEndpointAndNoPRRuntimeIsFine() async throws {
         let stage = try await PromoteStage.make(versions: 1, endpointAt: nil)
         let issue = try await stage.deploymentIssue(body: stage.metadataBody(version: "1", prRuntimeID: nil, prNumber: nil))
-        try await stage.addApproval(issue: issue)
-        let run = try await stage.runPromote(eventName: "issues", payload: try await stage.labeledEvent(issue: issue),
-                                             runID: PromoteStage.newRunID())
+        let run = try await stage.approveAndRun(issue: issue)
         #expect(run.status == 0, "\(run)")
         #expect(try await stage.liveVersion() == "1")
         let body = try #require(try await stage.botComments(issue, containing: "<!-- PROMOTION: version 1 -->").first?.body)
@@ -83,9 +81,7 @@ import Testing
         // A maintainer copies the metadata format into an issue of their own.
         let issue = try await stage.deploymentIssue(
             body: stage.metadataBody(version: "2", prRuntimeID: prRuntime, prNumber: pr), author: "maintainer")
-        try await stage.addApproval(issue: issue)
-        let run = try await stage.runPromote(eventName: "issues", payload: try await stage.labeledEvent(issue: issue),
-                                             runID: PromoteStage.newRunID())
+        let run = try await stage.approveAndRun(issue: issue)
         #expect(run.status == 0, "\(run)")
         #expect(run.output.contains("::notice::") && run.output.contains("not opened by"))
         #expect(try await stage.liveVersion() == "1")
@@ -162,9 +158,7 @@ import Testing
     @Test func prodRuntimeOfAnotherRepositoryIsRefused() async throws {
         let stage = try await PromoteStage.make(versions: 2, endpointAt: "1", owner: "someone/else")
         let issue = try await stage.deploymentIssue(body: stage.metadataBody(version: "2", prRuntimeID: nil, prNumber: nil))
-        try await stage.addApproval(issue: issue)
-        let run = try await stage.runPromote(eventName: "issues", payload: try await stage.labeledEvent(issue: issue),
-                                             runID: PromoteStage.newRunID())
+        let run = try await stage.approveAndRun(issue: issue)
         #expect(run.status == 0, "\(run)")
         try await expectRefused(stage, issue: issue, live: "1", prRuntime: nil, mentioning: "not tagged as the prod runtime")
     }
@@ -173,9 +167,7 @@ import Testing
         let stage = try await PromoteStage.make(versions: 3, endpointAt: "3")
         let (pr, prRuntime) = try await stage.makePullRequestRuntime()
         let issue = try await stage.deploymentIssue(body: stage.metadataBody(version: "2", prRuntimeID: prRuntime, prNumber: pr))
-        try await stage.addApproval(issue: issue)
-        let run = try await stage.runPromote(eventName: "issues", payload: try await stage.labeledEvent(issue: issue),
-                                             runID: PromoteStage.newRunID())
+        let run = try await stage.approveAndRun(issue: issue)
         #expect(run.status == 0, "\(run)")
         try await expectRefused(stage, issue: issue, live: "3", prRuntime: prRuntime, mentioning: "prod_runtime_version = 2")
     }

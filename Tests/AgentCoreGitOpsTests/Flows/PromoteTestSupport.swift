@@ -25,7 +25,7 @@ struct PromoteStage: Sendable {
         sandbox: Sandbox? = nil, versions: Int = 3, endpointAt: String? = "1", owner: String? = nil
     ) async throws -> PromoteStage {
         let sandbox = if let sandbox { sandbox } else { try await Sandbox.shared() }
-        let github = try await GitHubEmulator.in(sandbox)
+        let github = try await GitHubEmulator.in(sandbox).ownRepository()
         let control = try sandbox.agentCoreControl()
         let waiter = AgentCoreWaiter(client: control, policy: quick)
         let name = Sandbox.uniqueName("prod")
@@ -65,7 +65,7 @@ struct PromoteStage: Sendable {
     /// A pull request in the emulator with its runtime `pr_<n>` (tagged for `owner`, this
     /// repository by default) and one named endpoint besides DEFAULT. Returns (number, runtime id).
     func makePullRequestRuntime(owner: String? = nil, number: Int? = nil) async throws -> (Int, String) {
-        let number = if let number { number } else { try await github.openPullRequest() }
+        let number = if let number { number } else { try await openPullRequest() }
         let id = try await Self.makeRuntime(
             name: RuntimeOwnership.prRuntimeName(number), versions: 1,
             description: RuntimeOwnership.description(nil, repository: owner ?? repository, role: .pullRequest(number)),
@@ -74,6 +74,15 @@ struct PromoteStage: Sendable {
             CreateAgentRuntimeEndpointRequest(agentRuntimeId: id, name: "review", agentRuntimeVersion: "1"))
         try await waiter.endpointReady(runtimeId: id, name: "review", version: "1")
         return (number, id)
+    }
+
+    /// A pull request in this stage's repository. Runtime names share the AWS account while
+    /// each test has a repository of its own, so the number is random, not the next one.
+    func openPullRequest() async throws -> Int {
+        let data = try await github.control("POST", "/_sandbox/repos/\(repository)/pulls", json: [
+            "number": Int.random(in: 100_000...899_999_999), "head_sha": GitHubEmulator.randomSHA()])
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        return try #require(object["number"] as? Int)
     }
 
     /// A number no pull request or issue in the emulator has, for runtimes of other repositories.
@@ -102,6 +111,12 @@ struct PromoteStage: Sendable {
     }
 
     // MARK: Events and runs
+
+    /// `identity` adds `approved`, then prod-promote runs on the event GitHub would deliver.
+    func approveAndRun(issue: Int, by identity: String = "maintainer", runID: String = newRunID()) async throws -> PromoteRun {
+        try await addApproval(issue: issue, by: identity)
+        return try await runPromote(eventName: "issues", payload: try await labeledEvent(issue: issue), runID: runID)
+    }
 
     /// The `issues` labeled payload GitHub would deliver now; `sender` overrides who labelled.
     func labeledEvent(issue: Int, sender: String? = nil) async throws -> Data {
@@ -194,4 +209,16 @@ struct PromoteRun: Sendable, CustomStringConvertible {
     var status: Int32 { result.status }
     var output: String { result.output }
     var description: String { "exit \(result.status)\n\(result.output)\nsummary:\n\(summary)" }
+}
+
+extension GitHubEmulator {
+    /// The same emulator on a new repository of the same owner: issues, labels and pull requests
+    /// of its own, so promotion tests neither see nor disturb the other tests' (roles are per user,
+    /// so the identities keep theirs).
+    func ownRepository() async throws -> GitHubEmulator {
+        let owner = try #require(repository.split(separator: "/").first)
+        let name = "\(owner)/promote-\(UUID().uuidString.prefix(8).lowercased())"
+        try await control("POST", "/_sandbox/repos", json: ["full_name": name])
+        return GitHubEmulator(sandbox: sandbox, apiURL: apiURL, repository: name, tokens: tokens, logins: logins)
+    }
 }

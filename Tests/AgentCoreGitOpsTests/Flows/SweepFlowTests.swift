@@ -17,7 +17,7 @@ import Testing
         try await github.mergePullRequest(mergedPR, mergeSHA: GitHubEmulator.randomSHA())
         let (_, open) = try await stage.makePullRequestRuntime()
         // Another repository's pr_<n> for a number that is a closed PR here.
-        let foreignPR = try await github.openPullRequest()
+        let foreignPR = try await stage.openPullRequest()
         try await github.control("POST", "/_sandbox/repos/\(stage.repository)/pulls/\(foreignPR)/close")
         let (_, foreign) = try await stage.makePullRequestRuntime(owner: "someone/else", number: foreignPR)
         // Ours by tag, but GitHub knows no such pull request.
