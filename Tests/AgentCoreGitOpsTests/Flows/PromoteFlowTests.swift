@@ -191,6 +191,30 @@ import Testing
         #expect(try await stage.issue(issue).state == "closed")
     }
 
+    /// prod-deploy is still making version 3 when version 2 is approved: the promotion waits for
+    /// the runtime to settle instead of failing. A sandbox of its own, since it slows every change.
+    @Test func approvalWaitsForARunningDeployment() async throws {
+        let sandbox = try Sandbox.start(arguments: ["--ready-delay", "0"])
+        defer { sandbox.stop() }
+        let stage = try await PromoteStage.make(sandbox: sandbox, versions: 2, endpointAt: "1")
+        let issue = try await stage.deploymentIssue(body: stage.metadataBody(version: "2", prRuntimeID: nil, prNumber: nil))
+        try await stage.addApproval(issue: issue)
+        let payload = try await stage.labeledEvent(issue: issue)
+
+        try await sandbox.awsControl("POST", "/_sandbox/settings", json: ["ready_delay_seconds": 3])
+        let current = try await stage.control.getAgentRuntime(id: stage.prodID)
+        _ = try await stage.control.updateAgentRuntime(
+            UpdateAgentRuntimeRequest(agentRuntimeId: stage.prodID, configuration: try #require(current.configuration)))
+        #expect(try await stage.control.getAgentRuntime(id: stage.prodID).status == .updating)
+
+        let run = try await stage.runPromote(eventName: "issues", payload: payload, runID: PromoteStage.newRunID())
+        #expect(run.status == 0, "\(run)")
+        #expect(run.output.contains("a deployment is running"))
+        #expect(try await stage.liveVersion() == "2")
+        #expect(try await stage.control.getAgentRuntime(id: stage.prodID).agentRuntimeVersion == "3")
+        #expect(try await stage.issue(issue).state == "closed")
+    }
+
     /// The refusal's footprint: one refusal comment, `approved` gone, nothing else changed.
     func expectRefused(
         _ stage: PromoteStage, issue: Int, live: String, prRuntime: String?, mentioning text: String? = nil,
