@@ -11,12 +11,12 @@ enum PromotionComments {
 
     /// One refusal comment per workflow run (a rerun of the run keeps its id), or per reason by hand.
     static func refusalMarker(_ refusal: PromotionRefusal, runID: String?) -> String {
-        let key = runID.map { "run \($0)" } ?? DeterministicClientToken.make(refusal.problem).prefix(16).description
+        let key = runID.map { "run \($0)" } ?? PromotionClientToken.make(refusal.problem).prefix(16).description
         return "<!-- PROMOTION_REFUSED: \(key) -->"
     }
 
     static func promotion(
-        _ move: EndpointMove, runtimeName: String, approver: String, cleanup: PRRuntimeCleanup?, at time: Date
+        _ move: EndpointMove, runtimeName: String, approver: String, cleanup: RemovedPRRuntime?, at time: Date
     ) -> String {
         var lines = [promotionMarker(version: move.toVersion), "### Promoted to production", ""]
             + table(move, runtimeName: runtimeName, person: ("Approved by", approver), at: time)

@@ -71,7 +71,7 @@ struct ProdEndpointMover: Sendable {
             log("Creating endpoint \(endpointName) at version \(version)")
             _ = try await agentCore.createAgentRuntimeEndpoint(CreateAgentRuntimeEndpointRequest(
                 agentRuntimeId: runtimeID, name: endpointName, agentRuntimeVersion: version,
-                clientToken: DeterministicClientToken.make("CreateAgentRuntimeEndpoint", runtimeID, endpointName, version)))
+                clientToken: PromotionClientToken.make("CreateAgentRuntimeEndpoint", runtimeID, endpointName, version)))
             return
         }
         log("Moving endpoint \(endpointName) from version \(endpoint.liveVersion ?? "none") to \(version)")
@@ -79,7 +79,7 @@ struct ProdEndpointMover: Sendable {
                     endpoint.lastUpdatedAt.map { String($0.timeIntervalSince1970) } ?? "-"]
         _ = try await agentCore.updateAgentRuntimeEndpoint(UpdateAgentRuntimeEndpointRequest(
             agentRuntimeId: runtimeID, endpointName: endpointName, agentRuntimeVersion: version,
-            clientToken: DeterministicClientToken.make(
+            clientToken: PromotionClientToken.make(
                 "UpdateAgentRuntimeEndpoint", runtimeID, endpointName, seen[0], seen[1], seen[2], version)))
     }
 

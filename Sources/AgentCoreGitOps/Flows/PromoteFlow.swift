@@ -151,18 +151,18 @@ public struct PromoteFlow: Sendable {
         }
     }
 
-    private func removePRRuntime(_ reference: PRRuntimeReference?) async throws -> PRRuntimeCleanup? {
+    private func removePRRuntime(_ reference: PRRuntimeReference?) async throws -> RemovedPRRuntime? {
         guard let reference else { return nil }
         let removal = try await reporter.group("Delete the PR runtime \(reference.runtimeID)") {
             try await PRRuntimeRemover(
                 agentCore: context.agentCore, waiter: context.waiter, repository: checks.repository, log: reporter.info
             ).remove(runtimeID: reference.runtimeID, pullRequest: reference.pullRequest)
         }
-        return PRRuntimeCleanup(runtime: reference, removal: removal)
+        return RemovedPRRuntime(runtime: reference, removal: removal)
     }
 
     private func commentPromotion(
-        _ move: EndpointMove, runtime: AgentRuntime, approver: String, cleanup: PRRuntimeCleanup?
+        _ move: EndpointMove, runtime: AgentRuntime, approver: String, cleanup: RemovedPRRuntime?
     ) async throws {
         let body = PromotionComments.promotion(
             move, runtimeName: runtime.agentRuntimeName, approver: approver, cleanup: cleanup, at: now())
@@ -207,7 +207,7 @@ public struct PromotionResult: Sendable, Equatable {
     /// Nil when an earlier run moved the endpoint, or it did not exist before.
     public var fromVersion: String?
     public var endpointChanged: Bool
-    public var prRuntime: PRRuntimeCleanup?
+    public var prRuntime: RemovedPRRuntime?
 
     public var summaryLine: String {
         var text = "Issue #\(issue): prod serves version \(version) of \(runtimeID)"

@@ -7,7 +7,7 @@ public enum PRRuntimeRemoval: String, Sendable, Equatable, Codable {
 }
 
 /// A pull-request runtime and what became of it.
-public struct PRRuntimeCleanup: Sendable, Equatable {
+public struct RemovedPRRuntime: Sendable, Equatable {
     public var runtime: PRRuntimeReference
     public var removal: PRRuntimeRemoval
 }
@@ -45,7 +45,7 @@ struct PRRuntimeRemover: Sendable {
                 try await deleteNamedEndpoints(of: runtimeID)
                 log("Deleting runtime \(runtime.agentRuntimeName) (\(runtimeID))")
                 _ = try await agentCore.deleteAgentRuntime(
-                    id: runtimeID, clientToken: DeterministicClientToken.make("DeleteAgentRuntime", runtimeID))
+                    id: runtimeID, clientToken: PromotionClientToken.make("DeleteAgentRuntime", runtimeID))
             }
             try await waiter.runtimeDeleted(id: runtimeID)
             return .deleted
@@ -63,7 +63,7 @@ struct PRRuntimeRemover: Sendable {
                 if endpoint.status != .deleting {
                     _ = try await agentCore.deleteAgentRuntimeEndpoint(
                         runtimeId: runtimeID, name: endpoint.name,
-                        clientToken: DeterministicClientToken.make("DeleteAgentRuntimeEndpoint", runtimeID, endpoint.name))
+                        clientToken: PromotionClientToken.make("DeleteAgentRuntimeEndpoint", runtimeID, endpoint.name))
                 }
                 try await waiter.endpointDeleted(runtimeId: runtimeID, name: endpoint.name)
             } catch let error as AWSError where error.isNotFound {

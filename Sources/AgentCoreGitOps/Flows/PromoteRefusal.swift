@@ -27,7 +27,7 @@ public enum PromotionLabels {
 
 /// Idempotency tokens derived from what a call does and the state it starts from (FLOWS.md): a
 /// rerun or a racing run of the same step sends the same token and gets the same single change.
-enum DeterministicClientToken {
+enum PromotionClientToken {
     /// 64 hex characters: within AgentCore's 33-256 and its character set.
     static func make(_ parts: String...) -> String {
         SHA256Hasher.hash(Data(parts.joined(separator: "\n").utf8)).hexString

@@ -8,7 +8,7 @@ import Testing
     static let move = EndpointMove(runtimeID: "prod-AbCdEfGhIj", endpointName: "prod", fromVersion: "4", toVersion: "5", changed: true)
 
     @Test func promotionComment() throws {
-        let cleanup = PRRuntimeCleanup(runtime: PRRuntimeReference(runtimeID: "pr_7-KlMnOpQrSt", pullRequest: 7), removal: .deleted)
+        let cleanup = RemovedPRRuntime(runtime: PRRuntimeReference(runtimeID: "pr_7-KlMnOpQrSt", pullRequest: 7), removal: .deleted)
         let body = PromotionComments.promotion(Self.move, runtimeName: "prod", approver: "octo", cleanup: cleanup, at: Self.time)
         #expect(body == """
             <!-- PROMOTION: version 5 -->
@@ -64,12 +64,12 @@ import Testing
     }
 
     @Test func clientTokensAreDeterministicAndValid() {
-        let token = DeterministicClientToken.make("UpdateAgentRuntimeEndpoint", "prod-AbCdEfGhIj", "prod", "4", "5")
-        #expect(token == DeterministicClientToken.make("UpdateAgentRuntimeEndpoint", "prod-AbCdEfGhIj", "prod", "4", "5"))
+        let token = PromotionClientToken.make("UpdateAgentRuntimeEndpoint", "prod-AbCdEfGhIj", "prod", "4", "5")
+        #expect(token == PromotionClientToken.make("UpdateAgentRuntimeEndpoint", "prod-AbCdEfGhIj", "prod", "4", "5"))
         #expect(MarkerValue.matches(token, "[0-9a-f]{64}"))
-        #expect(token != DeterministicClientToken.make("UpdateAgentRuntimeEndpoint", "prod-AbCdEfGhIj", "prod", "5", "4"))
+        #expect(token != PromotionClientToken.make("UpdateAgentRuntimeEndpoint", "prod-AbCdEfGhIj", "prod", "5", "4"))
         // Parts are separated, so shifting text between them changes the token.
-        #expect(DeterministicClientToken.make("ab", "c") != DeterministicClientToken.make("a", "bc"))
+        #expect(PromotionClientToken.make("ab", "c") != PromotionClientToken.make("a", "bc"))
     }
 
     @Test func sweepReportAndHeadroom() {
