@@ -28,6 +28,7 @@ import Testing
         let closed = try await stage.issue(issue)
         #expect(closed.state == "closed" && closed.stateReason == "completed")
         #expect(run.summary.contains("Promoted"))
+        #expect(run.outputs == ["outcome": "promoted", "version": "3"])
 
         // Deterministic client tokens on every mutating call: one endpoint update, 64 hex characters.
         let updates = try await stage.clientTokens("UpdateAgentRuntimeEndpoint")
@@ -71,6 +72,7 @@ import Testing
             let run = try await stage.runPromote(eventName: "issues", payload: payload, runID: runID)
             #expect(run.status == 0, "\(run)")
             #expect(run.output.contains("::warning title=Promotion refused::"))
+            #expect(run.outputs["outcome"] == "refused")
             try await expectRefused(stage, issue: issue, live: "1", prRuntime: prRuntime, mentioning: "needs at least write")
         }
     }
@@ -84,6 +86,7 @@ import Testing
         let run = try await stage.approveAndRun(issue: issue)
         #expect(run.status == 0, "\(run)")
         #expect(run.output.contains("::notice::") && run.output.contains("not opened by"))
+        #expect(run.outputs["outcome"] == "ignored")
         #expect(try await stage.liveVersion() == "1")
         #expect(try await stage.runtimeExists(prRuntime))
         #expect(try await stage.allComments(issue).isEmpty)
@@ -213,6 +216,41 @@ import Testing
         #expect(try await stage.liveVersion() == "2")
         #expect(try await stage.control.getAgentRuntime(id: stage.prodID).agentRuntimeVersion == "3")
         #expect(try await stage.issue(issue).state == "closed")
+    }
+
+    /// A crash at any AWS call (every request after the n-th fails), then a rerun of the same run:
+    /// the rerun always finishes the one promotion. Stepping n up until the run gets through
+    /// visits every point. A sandbox of its own, since `fail-after` hits every request.
+    @Test func rerunAfterACrashAtAnyAWSCallConverges() async throws {
+        let sandbox = try Sandbox.start()
+        defer { sandbox.stop() }
+        var crashPoint = 0
+        while crashPoint < 60 {
+            let stage = try await PromoteStage.make(sandbox: sandbox, versions: 2, endpointAt: "1")
+            let (pr, prRuntime) = try await stage.makePullRequestRuntime()
+            let issue = try await stage.deploymentIssue(body: stage.metadataBody(version: "2", prRuntimeID: prRuntime, prNumber: pr))
+            try await stage.addApproval(issue: issue)
+            let payload = try await stage.labeledEvent(issue: issue)
+            let runID = PromoteStage.newRunID()
+
+            try await sandbox.awsControl("POST", "/_sandbox/fail-after", json: ["n": crashPoint])
+            let crashed = try await stage.runPromote(
+                eventName: "issues", payload: payload, runID: runID, environment: ["AWS_MAX_ATTEMPTS": "1"])
+            try await sandbox.awsControl("DELETE", "/_sandbox/fail-after")
+            let rerun = try await stage.runPromote(eventName: "issues", payload: payload, runID: runID)
+
+            #expect(rerun.status == 0, "crash after \(crashPoint) AWS requests: \(crashed)\nrerun: \(rerun)")
+            #expect(try await stage.liveVersion() == "2", "crash point \(crashPoint)")
+            #expect(try await !stage.runtimeExists(prRuntime), "crash point \(crashPoint)")
+            #expect(try await stage.botComments(issue, containing: "<!-- PROMOTION:").count == 1, "crash point \(crashPoint)")
+            #expect(try await stage.allComments(issue).count == 1, "crash point \(crashPoint)")
+            #expect(try await stage.issue(issue).state == "closed", "crash point \(crashPoint)")
+            if crashed.status == 0 { break }
+            #expect(crashed.status == 1 && crashed.output.contains("::error title=prod-promote failed::"), "\(crashed)")
+            crashPoint += 1
+        }
+        // The promotion makes well over ten AWS requests; each was a crash point once.
+        #expect(crashPoint > 10 && crashPoint < 60, "the run got through after \(crashPoint) crash points")
     }
 
     /// The refusal's footprint: one refusal comment, `approved` gone, nothing else changed.

@@ -140,6 +140,7 @@ struct PromoteStage: Sendable {
         defer { try? FileManager.default.removeItem(at: directory) }
         let eventFile = directory.appendingPathComponent("event.json")
         let summaryFile = directory.appendingPathComponent("summary.md")
+        let outputFile = directory.appendingPathComponent("output.txt")
         try payload.write(to: eventFile)
         var environment = sandbox.awsEnvironment
         environment.merge([
@@ -152,11 +153,17 @@ struct PromoteStage: Sendable {
             "GITHUB_TOKEN": try #require(github.tokens["bot"]),
             "GITHUB_RUN_ID": runID,
             "GITHUB_STEP_SUMMARY": summaryFile.path,
+            "GITHUB_OUTPUT": outputFile.path,
         ]) { _, new in new }
         environment.merge(extra) { _, new in new }
         let result = try await runProcess(RepositoryPaths.executable("prod-promote"), [], environment: environment)
         let summary = (try? String(contentsOf: summaryFile, encoding: .utf8)) ?? ""
-        return PromoteRun(result: result, summary: summary)
+        var outputs: [String: String] = [:]
+        for line in ((try? String(contentsOf: outputFile, encoding: .utf8)) ?? "").split(separator: "\n") {
+            let parts = line.split(separator: "=", maxSplits: 1)
+            if parts.count == 2 { outputs[String(parts[0])] = String(parts[1]) }
+        }
+        return PromoteRun(result: result, summary: summary, outputs: outputs)
     }
 
     static func newRunID() -> String { String(Int.random(in: 1_000_000...9_999_999)) }
@@ -205,6 +212,8 @@ struct PromoteStage: Sendable {
 struct PromoteRun: Sendable, CustomStringConvertible {
     let result: ProcessResult
     let summary: String
+    /// Step outputs written to GITHUB_OUTPUT (single-line values).
+    var outputs: [String: String] = [:]
 
     var status: Int32 { result.status }
     var output: String { result.output }
