@@ -66,13 +66,15 @@ public struct PromoteFlow: Sendable {
     /// Only an `approved` label on an issue the bot opened as a deployment counts; anything else
     /// (other labels, other issues, pull requests) is none of this flow's business.
     func reasonToIgnore() -> String? {
-        guard event.isLabeled, event.label?.name == PromotionLabels.approved else {
+        // GitHub matches label names without regard to case, so do we.
+        func same(_ name: String?, _ label: String) -> Bool { name?.lowercased() == label }
+        guard event.isLabeled, same(event.label?.name, PromotionLabels.approved) else {
             return "Issue #\(issueNumber): \(event.action) \(event.label?.name ?? "") is not the \(PromotionLabels.approved) label being added; nothing to do"
         }
         guard !event.issue.isPullRequest, github.isAuthoredByBot(event.issue.user) else {
             return "Issue #\(issueNumber) was not opened by \(github.botLogin), so it is no deployment issue; nothing to do"
         }
-        guard event.issue.hasLabel(PromotionLabels.needsPromotion) else {
+        guard event.issue.labels.contains(where: { same($0.name, PromotionLabels.needsPromotion) }) else {
             return "Issue #\(issueNumber) is not labelled \(PromotionLabels.needsPromotion); nothing to promote"
         }
         return nil

@@ -37,7 +37,7 @@ public struct SweepFlow: Sendable {
         let candidates = pullRequestRuntimes(in: runtimes)
         let decisions = try await decide(candidates)
         let entries = await deleteClosed(decisions)
-        let headroom = try await measureHeadroom(runtimes, deleted: entries.filter { $0.action == .deleted }.count)
+        let headroom = try await measureHeadroom(runtimes, entries: entries)
         let report = SweepReport(dryRun: dryRun, entries: entries, headroom: headroom)
         try publish(report)
         let failures = entries.filter { $0.action == .failed }
@@ -95,8 +95,10 @@ public struct SweepFlow: Sendable {
         return result
     }
 
-    /// Runtimes deleted just now no longer count; a dry run counts them still.
-    private func measureHeadroom(_ runtimes: [AgentRuntimeSummary], deleted: Int) async throws -> [Headroom] {
+    /// Runtimes deleted just now no longer count; a dry run counts them still. Endpoints are
+    /// counted on prod and on this repository's PR runtimes that remain.
+    private func measureHeadroom(_ runtimes: [AgentRuntimeSummary], entries: [SweepReport.Entry]) async throws -> [Headroom] {
+        let deleted = entries.filter { $0.action == .deleted }.count
         var headroom = [Headroom(
             quota: "Runtimes in this account and region", used: runtimes.count - deleted, limit: Headroom.runtimesPerAccount)]
         if let prod = runtimes.first(where: { $0.agentRuntimeName == prodRuntimeName }) {
@@ -104,6 +106,15 @@ public struct SweepFlow: Sendable {
             let endpoints = try await agentCore.allAgentRuntimeEndpoints(runtimeId: prod.agentRuntimeId).count
             headroom.append(Headroom(quota: "Versions of \(prodRuntimeName)", used: versions, limit: Headroom.versionsPerRuntime))
             headroom.append(Headroom(quota: "Endpoints of \(prodRuntimeName)", used: endpoints, limit: Headroom.endpointsPerRuntime))
+        }
+        var fullest: (name: String, count: Int)?
+        for entry in entries where entry.action != .deleted {
+            let count = try await agentCore.allAgentRuntimeEndpoints(runtimeId: entry.runtimeID).count
+            if count > fullest?.count ?? -1 { fullest = (entry.runtimeName, count) }
+        }
+        if let fullest {
+            headroom.append(Headroom(
+                quota: "Endpoints of \(fullest.name), the fullest PR runtime", used: fullest.count, limit: Headroom.endpointsPerRuntime))
         }
         return headroom
     }

@@ -27,7 +27,7 @@ public struct SweepReport: Sendable, Equatable, Encodable {
         var lines = entries.isEmpty
             ? ["No pull-request runtimes of this repository."]
             : entries.map { "\($0.runtimeName) (\($0.runtimeID)), PR #\($0.pullRequest): \($0.action.rawValue)" }
-        lines += headroom.map { "\($0.quota): \($0.used) of \($0.limit) used, \($0.left) left" }
+        lines += headroom.map { "\($0.quota): \(Headroom.format($0.used)) of \(Headroom.format($0.limit)) used, \(Headroom.format($0.left)) left" }
         return lines
     }
 
@@ -44,7 +44,8 @@ public struct SweepReport: Sendable, Equatable, Encodable {
         }
         text += "\n### Quota headroom\n\n| Quota | Used | Limit | Left |\n|---|---:|---:|---:|\n"
         for quota in headroom {
-            text += "| \(quota.quota) | \(quota.used) | \(quota.limit) | \(quota.left)\(quota.isLow ? " ⚠️" : "") |\n"
+            text += "| \(quota.quota) | \(Headroom.format(quota.used)) | \(Headroom.format(quota.limit)) | "
+                + "\(Headroom.format(quota.left))\(quota.isLow ? " ⚠️" : "") |\n"
         }
         return text
     }
@@ -63,6 +64,17 @@ public struct Headroom: Sendable, Equatable, Encodable {
     public var left: Int { max(0, limit - used) }
     /// Less than a tenth left: time to clean up or ask for more.
     public var isLow: Bool { left * 10 < limit }
+
+    /// 1,000 as people write it (no locale: logs should read the same everywhere).
+    static func format(_ number: Int) -> String {
+        let digits = Array(String(number.magnitude))
+        var grouped = number < 0 ? "-" : ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { grouped += "," }
+            grouped.append(digit)
+        }
+        return grouped
+    }
 }
 
 /// Some runtimes could not be deleted; the others were handled and the report was written.

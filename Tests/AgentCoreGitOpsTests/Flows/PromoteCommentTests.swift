@@ -95,7 +95,7 @@ import Testing
 
             | Quota | Used | Limit | Left |
             |---|---:|---:|---:|
-            | Runtimes in this account and region | 12 | 1000 | 988 |
+            | Runtimes in this account and region | 12 | 1,000 | 988 |
             | Endpoints of prod | 10 | 10 | 0 ⚠️ |
 
             """)
@@ -103,5 +103,6 @@ import Testing
         #expect(!Headroom(quota: "q", used: 900, limit: 1000).isLow)
         #expect(Headroom(quota: "q", used: 901, limit: 1000).isLow)
         #expect(Headroom(quota: "q", used: 1200, limit: 1000).left == 0)
+        #expect([0, 999, 1000, 1234567].map(Headroom.format) == ["0", "999", "1,000", "1,234,567"])
     }
 }

@@ -39,11 +39,12 @@ import Testing
         #expect(run.summary.contains("| `pr_\(closedPR)` (`\(closed)`) | #\(closedPR) | deleted |"))
         #expect(run.summary.contains("kept: pull request open"))
         #expect(!run.summary.contains(foreign))
-        #expect(run.summary.contains("| Versions of \(stage.prodName) | 2 | 1000 | 998 |"))
+        #expect(run.summary.contains("| Versions of \(stage.prodName) | 2 | 1,000 | 998 |"))
         #expect(run.summary.contains("| Endpoints of \(stage.prodName) | 2 | 10 | 8 |"))
+        #expect(run.summary.contains(", the fullest PR runtime | 2 | 10 | 8 |"))
         // prod, open, foreign and unknown remain.
-        #expect(run.summary.contains("| Runtimes in this account and region | 4 | 1000 | 996 |"))
-        #expect(run.result.stdout.contains("Versions of \(stage.prodName): 2 of 1000 used, 998 left"))
+        #expect(run.summary.contains("| Runtimes in this account and region | 4 | 1,000 | 996 |"))
+        #expect(run.result.stdout.contains("Versions of \(stage.prodName): 2 of 1,000 used, 998 left"))
 
         let again = try await sweep(stage, [])
         #expect(again.status == 0, "\(again)")
