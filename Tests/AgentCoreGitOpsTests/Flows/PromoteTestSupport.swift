@@ -228,6 +228,10 @@ extension GitHubEmulator {
         let owner = try #require(repository.split(separator: "/").first)
         let name = "\(owner)/promote-\(UUID().uuidString.prefix(8).lowercased())"
         try await control("POST", "/_sandbox/repos", json: ["full_name": name])
+        // Numbers continue from the highest: a high first one keeps this repository's issue
+        // numbers apart from the shared repository's in the emulator's request log.
+        try await control("POST", "/_sandbox/repos/\(name)/pulls", json: [
+            "number": Int.random(in: 100_000...800_000_000), "head_sha": GitHubEmulator.randomSHA(), "title": "Numbering"])
         return GitHubEmulator(sandbox: sandbox, apiURL: apiURL, repository: name, tokens: tokens, logins: logins)
     }
 }
