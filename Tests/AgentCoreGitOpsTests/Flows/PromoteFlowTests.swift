@@ -107,6 +107,15 @@ import Testing
         #expect(try await stage.allComments(issue).isEmpty)
     }
 
+    @Test func githubsRecordedLabeledPayloadIsReadAndIgnored() async throws {
+        let stage = try await PromoteStage.make(versions: 1, endpointAt: "1")
+        let payload = try Data(contentsOf: RepositoryPaths.testVectors.appendingPathComponent("github-webhooks/issues-labeled.json"))
+        let run = try await stage.runPromote(eventName: "issues", payload: payload, runID: PromoteStage.newRunID())
+        #expect(run.status == 0, "\(run)")
+        #expect(run.output.contains("::notice::Issue #1: labeled bug is not the approved label being added"))
+        #expect(run.outputs["outcome"] == "ignored")
+    }
+
     /// Metadata that names something other than this repository's prod version and PR runtime.
     enum Tamper: String, CaseIterable, Sendable {
         case prRuntimeIsProd, prRuntimeOfAnotherRepository, prNumberMismatch, runtimeIsAPRRuntime

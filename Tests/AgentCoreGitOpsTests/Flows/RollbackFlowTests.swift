@@ -83,6 +83,15 @@ import Testing
         #expect(try await stage.clientTokens("UpdateAgentRuntimeEndpoint").isEmpty)
     }
 
+    @Test func githubsRecordedDispatchPayloadLacksTheVersion() async throws {
+        let stage = try await PromoteStage.make(versions: 1, endpointAt: "1")
+        let payload = try Data(contentsOf: RepositoryPaths.testVectors.appendingPathComponent("github-webhooks/workflow_dispatch.json"))
+        let run = try await stage.runPromote(eventName: "workflow_dispatch", payload: payload, runID: PromoteStage.newRunID())
+        #expect(run.status == 1, "\(run)")
+        #expect(run.output.contains("::error title=prod-promote failed::the input prod_runtime_version is missing"))
+        #expect(try await stage.liveVersion() == "1")
+    }
+
     @Test func unsupportedEventFails() async throws {
         let stage = try await PromoteStage.make(versions: 1, endpointAt: "1")
         let payload = try await stage.github.control("POST", "/_sandbox/repos/\(stage.repository)/events", json: [
