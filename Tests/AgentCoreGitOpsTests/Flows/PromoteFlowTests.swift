@@ -109,7 +109,7 @@ import Testing
 
     @Test func githubsRecordedLabeledPayloadIsReadAndIgnored() async throws {
         let stage = try await PromoteStage.make(versions: 1, endpointAt: "1")
-        let payload = try Data(contentsOf: RepositoryPaths.testVectors.appendingPathComponent("github-webhooks/issues-labeled.json"))
+        let payload = try PromoteStage.recordedPayload("issues-labeled")
         let run = try await stage.runPromote(eventName: "issues", payload: payload, runID: PromoteStage.newRunID())
         #expect(run.status == 0, "\(run)")
         #expect(run.output.contains("::notice::Issue #1: labeled bug is not the approved label being added"))

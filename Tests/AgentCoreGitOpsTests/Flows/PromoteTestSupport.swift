@@ -166,6 +166,11 @@ struct PromoteStage: Sendable {
         return PromoteRun(result: result, summary: summary, outputs: outputs)
     }
 
+    /// A payload GitHub really sent, from `../shared/test-vectors/github-webhooks/`.
+    static func recordedPayload(_ name: String) throws -> Data {
+        try Data(contentsOf: RepositoryPaths.testVectors.appendingPathComponent("github-webhooks/\(name).json"))
+    }
+
     static func newRunID() -> String { String(Int.random(in: 1_000_000...9_999_999)) }
 
     // MARK: Reading the outcome

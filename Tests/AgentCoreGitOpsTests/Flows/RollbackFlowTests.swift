@@ -85,7 +85,7 @@ import Testing
 
     @Test func githubsRecordedDispatchPayloadLacksTheVersion() async throws {
         let stage = try await PromoteStage.make(versions: 1, endpointAt: "1")
-        let payload = try Data(contentsOf: RepositoryPaths.testVectors.appendingPathComponent("github-webhooks/workflow_dispatch.json"))
+        let payload = try PromoteStage.recordedPayload("workflow_dispatch")
         let run = try await stage.runPromote(eventName: "workflow_dispatch", payload: payload, runID: PromoteStage.newRunID())
         #expect(run.status == 1, "\(run)")
         #expect(run.output.contains("::error title=prod-promote failed::the input prod_runtime_version is missing"))
