@@ -7,6 +7,8 @@ struct PromotionChecks: Sendable {
 
     var settings: DeploymentSettings { context.settings }
     var repository: String { context.github.repository.description }
+    /// The workflow run (`GITHUB_RUN_ID`), which a rerun keeps: comments keyed by it are written once per run.
+    var runID: String? { context.environment["GITHUB_RUN_ID"].flatMap { $0.isEmpty ? nil : $0 } }
 
     /// The sender's exact role, when it reaches the configured approver permission.
     func requireApprover(_ login: String, action: String) async throws -> String {

@@ -186,7 +186,7 @@ public struct PromoteFlow: Sendable {
 
     private func refuse(_ refusal: PromotionRefusal) async throws {
         reporter.warning(refusal.description, title: "Promotion refused")
-        let runID = context.environment["GITHUB_RUN_ID"].flatMap { $0.isEmpty ? nil : $0 }
+        let runID = checks.runID
         try await github.commentOnce(
             issue: issueNumber, marker: PromotionComments.refusalMarker(refusal, runID: runID),
             body: PromotionComments.refusal(refusal, runID: runID))

@@ -31,7 +31,7 @@ public struct RollbackFlow: Sendable {
     private var github: any GitHubAPI { context.github }
     private var reporter: ActionsReporter { context.reporter }
     private var checks: PromotionChecks { PromotionChecks(context: context) }
-    private var runID: String? { context.environment["GITHUB_RUN_ID"].flatMap { $0.isEmpty ? nil : $0 } }
+    private var runID: String? { checks.runID }
 
     public func run() async throws -> Outcome {
         let request = try readInputs()
