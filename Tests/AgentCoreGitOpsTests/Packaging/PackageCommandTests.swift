@@ -64,4 +64,17 @@ import Testing
         let test = try await runProcess(ArchiveInspector.tool("unzip"), ["-tq", tree.url("code.zip").path])
         #expect(test.status == 0)
     }
+
+    @Test func packageCheckBootFailsOverBudgetWithTheConfiguredTimeout() async throws {
+        let tree = try TempTree()
+        try tree.file("agent/agent.py", "import time\nprint('loading', flush=True)\ntime.sleep(40)\n")
+        let result = try await runProcess(
+            Self.agentcore,
+            ["package", "--agent", tree.url("agent").path, "--out", tree.url("code.zip").path,
+             "--cache-dir", TestCache.directory.path, "--check-boot", "--boot-timeout", "1.5"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("within the 1.5 s start-up budget (over budget)"), "\(result.output)")
+        #expect(result.stderr.contains("loading"), "the agent's own output is shown")
+        #expect(!FileManager.default.fileExists(atPath: tree.url("code.zip").path))
+    }
 }
