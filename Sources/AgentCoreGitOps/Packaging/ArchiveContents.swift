@@ -194,7 +194,7 @@ public struct ArchiveContents: Sendable {
     /// Items sorted by the bytes of their path, with every parent directory present: the order
     /// never depends on the file system.
     public var sortedItems: [ArchiveItem] {
-        entries.values.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        entries.values.sorted { Self.bytesPrecede($0.path, $1.path) }
     }
 
     public var fileCount: Int { entries.values.filter { !$0.isDirectory }.count }
@@ -255,6 +255,18 @@ public struct ArchiveContents: Sendable {
     }
 
     /// A path inside the archive must stay inside the extraction directory on any extractor.
+    /// Byte order of the UTF-8 paths (what `memcmp` says), independent of Unicode normalisation.
+    static func bytesPrecede(_ first: String, _ second: String) -> Bool {
+        var first = first, second = second
+        return first.withUTF8 { a in
+            second.withUTF8 { b in
+                guard let left = a.baseAddress, let right = b.baseAddress else { return a.count < b.count }
+                let order = memcmp(left, right, min(a.count, b.count))
+                return order != 0 ? order < 0 : a.count < b.count
+            }
+        }
+    }
+
     /// Checked byte by byte: this runs for every file of every build.
     static func validate(_ path: String) throws {
         let slash = UInt8(ascii: "/"), dot = UInt8(ascii: "."), backslash = UInt8(ascii: "\\")
