@@ -33,7 +33,7 @@ public struct ArchiveItem: Sendable, Equatable {
     }
 
     static func fingerprint(of path: String, _ info: stat) -> String? {
-        guard !path.contains("\n") else { return nil }
+        guard !path.utf8.contains(UInt8(ascii: "\n")) else { return nil }
         #if canImport(Darwin)
         let (modified, changed) = (info.st_mtimespec, info.st_ctimespec)
         #else
@@ -257,14 +257,14 @@ public struct ArchiveContents: Sendable {
     /// A path inside the archive must stay inside the extraction directory on any extractor.
     /// Byte order of the UTF-8 paths (what `memcmp` says), independent of Unicode normalisation.
     static func bytesPrecede(_ first: String, _ second: String) -> Bool {
-        var first = first, second = second
-        return first.withUTF8 { a in
-            second.withUTF8 { b in
+        let compared = first.utf8.withContiguousStorageIfAvailable { a in
+            second.utf8.withContiguousStorageIfAvailable { b in
                 guard let left = a.baseAddress, let right = b.baseAddress else { return a.count < b.count }
                 let order = memcmp(left, right, min(a.count, b.count))
                 return order != 0 ? order < 0 : a.count < b.count
             }
         }
+        return (compared ?? nil) ?? first.utf8.lexicographicallyPrecedes(second.utf8)
     }
 
     /// Checked byte by byte: this runs for every file of every build.
