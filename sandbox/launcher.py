@@ -94,6 +94,9 @@ def make_server(host: str, port: int, app):
 
 
 def main(argv: list[str]) -> int:
+    # A parent spawning us from a libdispatch thread (Swift's Process) passes on its blocked
+    # signals; without this, SIGTERM would stay pending forever and stop() would hang.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     arguments = parse_arguments(argv)

@@ -21,10 +21,13 @@ public struct AWSError: Error, Sendable, Equatable {
     public var operation: String
     public var reason: String?
     public var fieldList: [Field]
+    /// The signing name of the service that answered (`bedrock-agentcore`, `s3`, `sts`), which is
+    /// also its IAM action prefix.
+    public var service: String?
 
     public init(
         code: String, message: String, httpStatus: Int, requestID: String? = nil,
-        operation: String, reason: String? = nil, fieldList: [Field] = []
+        operation: String, reason: String? = nil, fieldList: [Field] = [], service: String? = nil
     ) {
         self.code = code
         self.message = message
@@ -33,6 +36,7 @@ public struct AWSError: Error, Sendable, Equatable {
         self.operation = operation
         self.reason = reason
         self.fieldList = fieldList
+        self.service = service
     }
 
     public var isNotFound: Bool {
@@ -42,5 +46,53 @@ public struct AWSError: Error, Sendable, Equatable {
     public var isThrottling: Bool {
         httpStatus == 429 || ["ThrottlingException", "Throttling", "TooManyRequestsException", "SlowDown",
                               "RequestLimitExceeded"].contains(code)
+    }
+}
+
+extension AWSError: CustomStringConvertible, LocalizedError {
+    /// One paragraph for a person: what failed, what AWS said, and what to do about it.
+    public var description: String {
+        var text = "\(operation) failed: \(code) (HTTP \(httpStatus))"
+        if !message.isEmpty { text += ": \(message)" }
+        if let reason { text += " [reason: \(reason)]" }
+        for field in fieldList { text += "\n  - \(field.name): \(field.message)" }
+        if let advice { text += "\n\(advice)" }
+        if let requestID { text += "\n(request id \(requestID))" }
+        return text
+    }
+
+    public var errorDescription: String? { description }
+
+    /// The IAM action the call needs, e.g. `bedrock-agentcore:CreateAgentRuntime`.
+    public var iamAction: String? {
+        guard let service else { return nil }
+        // HeadObject has no action of its own: S3 checks s3:GetObject.
+        let action = service == "s3" && operation == "HeadObject" ? "GetObject" : operation
+        return "\(service):\(action)"
+    }
+
+    /// What the user should do, for the errors whose fix is known.
+    public var advice: String? {
+        switch code {
+        case "AccessDenied", "AccessDeniedException":
+            let permission = iamAction.map { "`\($0)`" } ?? "the permission for \(operation)"
+            let alsoNeeded = ["CreateAgentRuntime", "UpdateAgentRuntime"].contains(operation)
+                ? " (plus `iam:PassRole` on the execution role and `s3:GetObject` on the code zip)" : ""
+            return "The AWS identity in use may not call \(operation). Grant it \(permission)\(alsoNeeded) in an "
+                + "IAM policy, or use credentials of a role that has it."
+        case "SignatureDoesNotMatch", "InvalidSignatureException", "UnrecognizedClientException",
+             "InvalidClientTokenId", "InvalidAccessKeyId", "IncompleteSignature", "MissingAuthenticationToken":
+            return "AWS rejected the credentials. Check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the profile in "
+                + "AWS_PROFILE) for typos or deactivated keys, that AWS_SESSION_TOKEN belongs to them, and that "
+                + "the system clock is right."
+        case "ExpiredToken", "ExpiredTokenException", "TokenRefreshRequired", "RequestExpired":
+            return "The temporary credentials have expired. Refresh them (`aws sso login`, re-run "
+                + "aws-actions/configure-aws-credentials, or export new AWS_SESSION_TOKEN values) and retry."
+        case "ServiceQuotaExceededException":
+            return "An AgentCore quota is reached (e.g. 1,000 runtimes or versions, 10 endpoints per runtime). "
+                + "Delete unused runtimes or ask AWS for a higher quota."
+        default:
+            return isThrottling ? "AWS is throttling requests. Wait and retry, or raise AWS_MAX_ATTEMPTS." : nil
+        }
     }
 }

@@ -42,10 +42,17 @@ public struct AWSRequest: Sendable {
     public var query: [URLQueryItem]
     public var headers: [String: String]
     public var body: AWSBody
+    /// Sent without a signature: only STS `AssumeRoleWithWebIdentity`, which authenticates with
+    /// the OIDC token in its body and is how credentials are obtained in the first place.
+    public var isUnsigned: Bool
+    /// When set, a successful response body is written to this file instead of memory
+    /// (S3 GetObject), and `AWSResponse.body` is empty.
+    public var responseBodyFile: URL?
 
     public init(
         service: AWSService, operation: String, method: String, path: String,
-        query: [URLQueryItem] = [], headers: [String: String] = [:], body: AWSBody = .empty
+        query: [URLQueryItem] = [], headers: [String: String] = [:], body: AWSBody = .empty,
+        isUnsigned: Bool = false, responseBodyFile: URL? = nil
     ) {
         self.service = service
         self.operation = operation
@@ -54,10 +61,13 @@ public struct AWSRequest: Sendable {
         self.query = query
         self.headers = headers
         self.body = body
+        self.isUnsigned = isUnsigned
+        self.responseBodyFile = responseBodyFile
     }
 }
 
-/// A response with a 2xx status. Error statuses are thrown as `AWSError`.
+/// A response as received. `AWSRequestSending.send` returns only 2xx ones; other statuses are
+/// thrown as `AWSError`.
 public struct AWSResponse: Sendable {
     public var status: Int
     /// Header names lower-cased.

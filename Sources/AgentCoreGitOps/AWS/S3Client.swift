@@ -1,0 +1,181 @@
+import Foundation
+
+/// An object's place in S3, written `s3://bucket/key`.
+public struct S3Location: Sendable, Hashable, CustomStringConvertible {
+    public var bucket: String
+    public var key: String
+
+    public init(bucket: String, key: String) {
+        self.bucket = bucket
+        self.key = key
+    }
+
+    public init(parsing text: String) throws {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard trimmed.lowercased().hasPrefix("s3://") else {
+            throw S3LocationError(text: text, problem: "it does not start with s3://")
+        }
+        let rest = trimmed.dropFirst("s3://".count)
+        guard let slash = rest.firstIndex(of: "/") else {
+            throw S3LocationError(text: text, problem: "it names a bucket but no object key")
+        }
+        let bucket = String(rest[..<slash])
+        let key = String(rest[rest.index(after: slash)...])
+        if let problem = Self.bucketProblem(bucket) ?? Self.keyProblem(key) {
+            throw S3LocationError(text: text, problem: problem)
+        }
+        self.init(bucket: bucket, key: key)
+    }
+
+    public var description: String { "s3://\(bucket)/\(key)" }
+
+    /// S3's bucket naming rules, checked here so a typo fails before any upload starts.
+    private static func bucketProblem(_ bucket: String) -> String? {
+        if bucket.isEmpty { return "the bucket name is empty" }
+        guard (3...63).contains(bucket.count) else { return "bucket name '\(bucket)' must be 3 to 63 characters" }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789.-")
+        guard bucket.allSatisfy(allowed.contains), let first = bucket.first, let last = bucket.last,
+              first.isLetter || first.isNumber, last.isLetter || last.isNumber
+        else {
+            return "bucket name '\(bucket)' may hold only lower-case letters, digits, dots and hyphens, "
+                + "and must start and end with a letter or digit"
+        }
+        return nil
+    }
+
+    /// Keys with `.`/`..` segments would be rewritten by HTTP clients and so never match a signature.
+    private static func keyProblem(_ key: String) -> String? {
+        if key.isEmpty { return "the object key is empty" }
+        if key.utf8.count > 1024 { return "the object key is longer than 1,024 bytes" }
+        if key.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0 == "." || $0 == ".." }) {
+            return "the object key has a '.' or '..' path segment"
+        }
+        return nil
+    }
+}
+
+public struct S3LocationError: Error, Equatable, CustomStringConvertible, LocalizedError {
+    public var text: String
+    public var problem: String
+
+    public var description: String {
+        "'\(text)' is not a usable S3 location: \(problem). Write it as s3://bucket-name/path/to/object.zip."
+    }
+
+    public var errorDescription: String? { description }
+}
+
+/// What S3 stored on PutObject.
+public struct S3PutResult: Sendable, Equatable {
+    public var location: S3Location
+    public var size: Int64
+    /// Lower-case hex SHA-256 of the bytes, as `sha256sum` prints it.
+    public var sha256Hex: String
+    /// Base64 SHA-256, as S3 reports it in `x-amz-checksum-sha256`.
+    public var checksumSHA256: String
+    public var etag: String?
+    /// Set when the bucket is versioned; AgentCore can pin a runtime to it.
+    public var versionID: String?
+}
+
+/// What HeadObject and GetObject report about an object.
+public struct S3ObjectInfo: Sendable, Equatable {
+    public var size: Int64
+    public var etag: String?
+    /// Base64 SHA-256, when the object was stored with one.
+    public var checksumSHA256: String?
+    public var versionID: String?
+}
+
+/// The S3 calls the tool needs, on top of `AWSClient`. Bodies stream from and to files.
+public struct S3Client: Sendable {
+    private let client: any AWSRequestSending
+
+    public init(client: any AWSRequestSending) {
+        self.client = client
+    }
+
+    /// Uploads a file without reading it into memory. Its SHA-256 is computed once, in chunks,
+    /// and sent twice: as the signed payload hash, and as `x-amz-checksum-sha256` so S3 refuses
+    /// the upload if the bytes it received differ.
+    public func putObject(
+        bucket: String, key: String, fileURL: URL, contentType: String = "application/octet-stream"
+    ) async throws -> S3PutResult {
+        let size = try Self.fileSize(fileURL)
+        let digest = try SHA256Hasher.hash(fileAt: fileURL)
+        let checksum = Data(digest).base64EncodedString()
+        let request = AWSRequest(
+            service: .s3, operation: "PutObject", method: "PUT", path: Self.path(bucket, key),
+            headers: [
+                "Content-Type": contentType,
+                "Content-Length": String(size),
+                "x-amz-content-sha256": digest.hexString,
+                "x-amz-checksum-sha256": checksum,
+            ],
+            body: .file(fileURL))
+        let response = try await client.send(request)
+        return S3PutResult(
+            location: S3Location(bucket: bucket, key: key), size: size, sha256Hex: digest.hexString,
+            checksumSHA256: checksum, etag: response.headers["etag"], versionID: response.headers["x-amz-version-id"])
+    }
+
+    /// The object's size, ETag and checksum, or nil when there is no such object.
+    public func headObject(bucket: String, key: String) async throws -> S3ObjectInfo? {
+        let request = AWSRequest(
+            service: .s3, operation: "HeadObject", method: "HEAD", path: Self.path(bucket, key),
+            headers: ["x-amz-checksum-mode": "ENABLED"])
+        do {
+            return try Self.info(from: try await client.send(request).headers)
+        } catch let error as AWSError where error.isNotFound {
+            return nil
+        }
+    }
+
+    /// Downloads the object to `destination` (replacing it), streaming to disk. When S3 knows the
+    /// object's SHA-256, the file is checked against it and removed if it differs.
+    @discardableResult
+    public func getObject(bucket: String, key: String, to destination: URL) async throws -> S3ObjectInfo {
+        let request = AWSRequest(
+            service: .s3, operation: "GetObject", method: "GET", path: Self.path(bucket, key),
+            headers: ["x-amz-checksum-mode": "ENABLED"], responseBodyFile: destination)
+        var info = try Self.info(from: try await client.send(request).headers)
+        info.size = try Self.fileSize(destination)
+        // A checksum with "-N" is a composite of multipart parts, not the whole file's hash.
+        if let expected = info.checksumSHA256, !expected.contains("-") {
+            let actual = Data(try SHA256Hasher.hash(fileAt: destination)).base64EncodedString()
+            if actual != expected {
+                try? FileManager.default.removeItem(at: destination)
+                throw S3ChecksumMismatch(location: S3Location(bucket: bucket, key: key), expected: expected, actual: actual)
+            }
+        }
+        return info
+    }
+
+    private static func path(_ bucket: String, _ key: String) -> String { "/\(bucket)/\(key)" }
+
+    private static func info(from headers: [String: String]) throws -> S3ObjectInfo {
+        S3ObjectInfo(
+            size: headers["content-length"].flatMap { Int64($0) } ?? 0,
+            etag: headers["etag"],
+            checksumSHA256: headers["x-amz-checksum-sha256"],
+            versionID: headers["x-amz-version-id"])
+    }
+
+    private static func fileSize(_ url: URL) throws -> Int64 {
+        let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
+        return (attributes[.size] as? NSNumber)?.int64Value ?? 0
+    }
+}
+
+public struct S3ChecksumMismatch: Error, CustomStringConvertible, LocalizedError {
+    public var location: S3Location
+    public var expected: String
+    public var actual: String
+
+    public var description: String {
+        "The download of \(location) does not match its SHA-256 (S3 says \(expected), the file has \(actual)); "
+            + "the file was removed. Retry the download."
+    }
+
+    public var errorDescription: String? { description }
+}

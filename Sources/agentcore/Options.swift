@@ -1,0 +1,160 @@
+import AgentCoreGitOps
+import ArgumentParser
+import Foundation
+
+/// Options every command takes.
+struct GlobalOptions: ParsableArguments {
+    @Flag(help: "Print one JSON object with AWS's field names instead of text.")
+    var json = false
+
+    @Option(help: ArgumentHelp("The AWS region (default: $AWS_REGION, then the AWS profile's).", valueName: "region"))
+    var region: String?
+}
+
+/// How a command that changes something waits for the change to settle.
+struct WaitOptions: ParsableArguments {
+    @Flag(inversion: .prefixedNo, help: "Wait until the change is READY (or gone, for deletions).")
+    var wait = true
+
+    @Option(help: ArgumentHelp("How long to wait before giving up.", valueName: "seconds"))
+    var timeout: Double = 900
+
+    @Option(help: ArgumentHelp("The first pause between status checks; pauses double up to 10 s.", valueName: "seconds"))
+    var pollInterval: Double = 1
+
+    func validate() throws {
+        guard timeout > 0, pollInterval > 0 else {
+            throw CLIError("--timeout and --poll-interval must be positive", fix: "give a number of seconds, e.g. --timeout 600")
+        }
+    }
+
+    var policy: WaitPolicy {
+        let first = Duration.seconds(pollInterval)
+        return WaitPolicy(initialDelay: first, maxDelay: max(first, .seconds(10)), timeout: .seconds(timeout))
+    }
+}
+
+/// Asked before anything is deleted. Checked in `validate()` so a script without a terminal is
+/// refused before any request, not halfway through.
+struct ConfirmationOptions: ParsableArguments {
+    @Flag(name: [.customShort("y"), .long], help: "Delete without asking.")
+    var yes = false
+
+    func validate() throws {
+        guard yes || isatty(STDIN_FILENO) != 0 else {
+            throw CLIError("refusing to delete without confirmation: there is no terminal to ask on",
+                           fix: "pass --yes to confirm")
+        }
+    }
+
+    /// Asks on the terminal; the answer must be the runtime's name or DELETE.
+    func confirm(_ summary: String, runtimeName: String) throws {
+        guard !yes else { return }
+        FileHandle.standardError.write(Data("\(summary)\nType the runtime name (\(runtimeName)) or DELETE to confirm: ".utf8))
+        let answer = readLine()?.trimmingCharacters(in: .whitespaces)
+        guard answer == runtimeName || answer == "DELETE" else {
+            throw CLIError("not confirmed, so nothing was deleted", fix: "type \(runtimeName) or DELETE, or pass --yes")
+        }
+    }
+}
+
+/// What a runtime version is made from: create needs it all, update keeps what is not given.
+struct RuntimeSettingsOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The code zip: s3://BUCKET/KEY, or KEY in $AGENTCORE_S3_BUCKET.", valueName: "s3-uri"))
+    var code: String
+
+    @Option(help: ArgumentHelp("The file to run, at the zip's root (create's default: agent.py).", valueName: "file"))
+    var entrypoint: String?
+
+    @Option(help: ArgumentHelp("The Python version, 3.10 to 3.14 (create's default: 3.11).", valueName: "version"))
+    var python: String?
+
+    @Option(help: ArgumentHelp("The execution role the agent runs as (default: $AGENTCORE_ROLE_ARN).", valueName: "arn"))
+    var roleArn: String?
+
+    @Option(name: .customLong("env"), help: ArgumentHelp(
+        "An environment variable for the agent; repeat for more. Replaces the runtime's set on update.",
+        valueName: "KEY=VALUE"))
+    var environment: [String] = []
+
+    @Option(help: "A description of this version.")
+    var description: String?
+
+    func validate() throws {
+        _ = try codeLocation
+        _ = try managedRuntime
+        _ = try environmentVariables
+        if description?.isEmpty == true {
+            throw CLIError("--description is empty", fix: "leave it out, or give some text")
+        }
+        if let entrypoint, entrypoint.isEmpty || entrypoint.hasPrefix("/") {
+            throw CLIError("--entrypoint '\(entrypoint)' is not a file at the zip's root", fix: "give a file name such as agent.py")
+        }
+        if let role = roleArn ?? Settings.roleArn, !role.hasPrefix("arn:") || !role.contains(":role/") {
+            throw CLIError("'\(role)' is not an IAM role ARN", fix: "give one like arn:aws:iam::123456789012:role/AgentRuntime")
+        }
+    }
+
+    var codeLocation: S3Location {
+        get throws {
+            let text = code.hasPrefix("s3://") || Settings.bucket == nil ? code : "s3://\(Settings.bucket!)/\(code)"
+            do {
+                return try S3Location(parsing: text)
+            } catch {
+                throw CLIError("--code '\(code)' is not a code location: \(error)",
+                               fix: "write s3://BUCKET/path/to/code.zip, or a key with AGENTCORE_S3_BUCKET set")
+            }
+        }
+    }
+
+    /// `3.11` (or `PYTHON_3_11`) as AgentCore names it, nil when not given.
+    var managedRuntime: String? {
+        get throws {
+            guard let python else { return nil }
+            let name = python.uppercased().hasPrefix("PYTHON_")
+                ? python.uppercased() : "PYTHON_" + python.replacingOccurrences(of: ".", with: "_")
+            let supported = ["PYTHON_3_10", "PYTHON_3_11", "PYTHON_3_12", "PYTHON_3_13", "PYTHON_3_14"]
+            guard supported.contains(name) else {
+                throw CLIError("--python '\(python)' is not a Python version AgentCore runs", fix: "use one of 3.10, 3.11, 3.12, 3.13, 3.14")
+            }
+            return name
+        }
+    }
+
+    /// The `--env` pairs, nil when none were given; AWS's limits checked here.
+    var environmentVariables: [String: String]? {
+        get throws {
+            guard !environment.isEmpty else { return nil }
+            var variables: [String: String] = [:]
+            for pair in environment {
+                guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+                    throw CLIError("--env '\(pair)' is not KEY=VALUE", fix: "write it like --env LOG_LEVEL=debug")
+                }
+                let key = String(pair[..<equals]), value = String(pair[pair.index(after: equals)...])
+                guard key.count <= 100, value.count <= 5000 else {
+                    throw CLIError("--env \(key.prefix(20))… is too long", fix: "keys take at most 100 characters, values 5,000")
+                }
+                guard variables.updateValue(value, forKey: key) == nil else {
+                    throw CLIError("--env gives \(key) twice", fix: "give each variable once")
+                }
+            }
+            guard variables.count <= 50 else {
+                throw CLIError("--env gives \(variables.count) variables; AgentCore takes at most 50", fix: "drop some")
+            }
+            return variables
+        }
+    }
+
+    /// The role from the flag or the environment.
+    func resolvedRoleArn() -> String? { roleArn ?? Settings.roleArn }
+}
+
+/// Settings read from the environment, so nobody edits code to set up.
+enum Settings {
+    static var roleArn: String? { value("AGENTCORE_ROLE_ARN") }
+    static var bucket: String? { value("AGENTCORE_S3_BUCKET") }
+
+    private static func value(_ name: String) -> String? {
+        ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
+    }
+}
