@@ -76,11 +76,7 @@ public struct URLSessionTransport: HTTPTransport {
         guard (200..<300).contains(http.statusCode) else {
             return AWSResponse(http, body: (try? Data(contentsOf: temporary)) ?? Data())
         }
-        if FileManager.default.fileExists(atPath: destination.path) {
-            _ = try FileManager.default.replaceItemAt(destination, withItemAt: temporary)
-        } else {
-            try FileManager.default.moveItem(at: temporary, to: destination)
-        }
+        try Self.moveReplacing(temporary, to: destination)
         return AWSResponse(http, body: Data())
     }
 
@@ -97,5 +93,25 @@ extension AWSResponse {
             headers[String(describing: name).lowercased()] = String(describing: value)
         }
         self.init(status: response.statusCode, headers: headers, body: body)
+    }
+}
+
+extension URLSessionTransport {
+    /// Moves a finished download over any existing file. rename(2) replaces atomically (Foundation's
+    /// replaceItemAt on Linux deletes the destination and then fails); across file systems the
+    /// bytes are first copied beside the destination and then renamed over it.
+    static func moveReplacing(_ source: URL, to destination: URL) throws {
+        if rename(source.path, destination.path) == 0 { return }
+        let sibling = destination.deletingLastPathComponent()
+            .appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: source, to: sibling)
+        guard rename(sibling.path, destination.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: sibling)
+            throw CocoaError(.fileWriteUnknown, userInfo: [
+                NSFilePathErrorKey: destination.path,
+                NSLocalizedDescriptionKey: "cannot write the download to \(destination.path): \(reason)",
+            ])
+        }
     }
 }

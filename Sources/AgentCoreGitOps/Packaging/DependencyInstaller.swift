@@ -37,7 +37,7 @@ public struct DependencyInstaller: Sendable {
     ) async throws -> InstalledDependencies {
         let hash = try cacheKey(requirements: requirements, python: python, platform: platform)
         let depsRoot = cacheDirectory.appendingPathComponent("deps")
-        let target = depsRoot.appendingPathComponent(hash)
+        let target = depsRoot.appendingPathComponent(hash, isDirectory: true)
         let platformFile = target.appendingPathComponent(".agentcore-platform")
         if let recorded = try? String(contentsOf: platformFile, encoding: .utf8) {
             return InstalledDependencies(directory: target, hash: hash, platform: recorded, fromCache: true)

@@ -63,6 +63,11 @@ import Testing
         #expect(head.checksumSHA256 == nil || head.checksumSHA256 == put.checksumSHA256)
         #expect(got.size == put.size)
         #expect(try SHA256Hasher.hash(fileAt: copy).hexString == expectedHash)
+
+        // Downloading again over the existing file replaces it.
+        try Data("stale".utf8).write(to: copy)
+        _ = try await s3.getObject(bucket: sandbox.info.s3Bucket, key: key, to: copy)
+        #expect(try SHA256Hasher.hash(fileAt: copy).hexString == expectedHash)
     }
 
     @Test func keysWithSpacesAndUnicodeAreSignedAsSent() async throws {

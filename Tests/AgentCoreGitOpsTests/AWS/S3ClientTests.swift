@@ -78,3 +78,18 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: destination.path))
     }
 }
+
+@Suite struct DownloadPlacementTests {
+    @Test func aDownloadReplacesAnExistingFileAcrossDirectories() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("move-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = directory.appendingPathComponent("download.tmp")
+        let destination = directory.appendingPathComponent("object.zip")
+        try Data("new".utf8).write(to: source)
+        try Data("old".utf8).write(to: destination)
+        try URLSessionTransport.moveReplacing(source, to: destination)
+        #expect(try String(contentsOf: destination, encoding: .utf8) == "new")
+        #expect(!FileManager.default.fileExists(atPath: source.path))
+    }
+}
