@@ -1,0 +1,104 @@
+import Foundation
+
+/// Something a flow refuses to do, with what the user should do about it.
+public struct FlowError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
+    public var problem: String
+    public var fix: String
+
+    public init(_ problem: String, fix: String) {
+        self.problem = problem
+        self.fix = fix
+    }
+
+    public var description: String { "\(problem). \(fix)" }
+    public var errorDescription: String? { description }
+}
+
+/// Client tokens that are the same for the same change, so a rerun after a crash, or a racing
+/// run of the same commit, repeats the call and gets the first call's result instead of a second
+/// runtime or version. Anything that should make a different change (another base version,
+/// package or configuration) is part of the token.
+public enum DeterministicClientToken {
+    /// 64 hex characters, inside AWS's 33-256 character pattern.
+    public static func make(_ operation: String, _ parts: String...) -> String {
+        SHA256Hasher.hash(Data((["agentcore-gitops", operation] + parts).joined(separator: "\n").utf8)).hexString
+    }
+}
+
+/// How the flow executables start and end: the flow runs with the process environment, and any
+/// error becomes one `::error::` line and exit status 1.
+public enum FlowMain {
+    public static func run(
+        _ name: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+        _ flow: ([String: String], ActionsReporter) async throws -> Void
+    ) async -> Int32 {
+        let reporter = ActionsReporter(environment: environment)
+        do {
+            try await flow(environment, reporter)
+            return 0
+        } catch {
+            reporter.error(String(describing: error), title: "\(name) failed")
+            return 1
+        }
+    }
+}
+
+/// The agent to deploy: its directory and its `agentcore.json`, and how to package it.
+public struct AgentSource: Sendable {
+    public var directory: URL
+    public var settings: RuntimeSettings
+    /// Where dependencies, bytecode and previous builds are cached.
+    public var cacheDirectory: URL
+    /// Time the start-up of a host-platform twin before packaging (`AGENTCORE_CHECK_BOOT=true`).
+    public var checkBoot: Bool
+    public var environment: [String: String]
+
+    /// `AGENTCORE_AGENT_DIR` (relative to the working directory), else `agent/`; reading
+    /// `agentcore.json` checks that the files it names exist.
+    public static func fromEnvironment(
+        _ environment: [String: String], workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    ) throws -> AgentSource {
+        let configured = environment["AGENTCORE_AGENT_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "agent"
+        let directory = configured.hasPrefix("/")
+            ? URL(fileURLWithPath: configured) : workingDirectory.appendingPathComponent(configured)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw FlowError(
+                "the agent directory \(directory.path) does not exist",
+                fix: "run from the repository root, or set AGENTCORE_AGENT_DIR to the directory that holds agent.py")
+        }
+        let checkBoot = ["true", "1", "yes"].contains(environment["AGENTCORE_CHECK_BOOT"]?.lowercased() ?? "")
+        return AgentSource(
+            directory: directory.standardizedFileURL, settings: try RuntimeSettings.load(agentDirectory: directory),
+            cacheDirectory: PackageOptions.defaultCacheDirectory(environment: environment), checkBoot: checkBoot,
+            environment: environment)
+    }
+
+    /// Builds the code zip for `runtimeName`. The zip stays in the cache between runs, so an
+    /// unchanged agent is re-zipped from the previous archive's compressed entries.
+    public func build(for runtimeName: String, log: @escaping @Sendable (String) -> Void) async throws -> PackageManifest {
+        var options = PackageOptions(
+            agentDirectory: directory,
+            promptFile: settings.prompt.map { RuntimeSettings.resolve($0, in: directory) },
+            output: cacheDirectory.appendingPathComponent("builds/\(runtimeName).zip"),
+            cacheDirectory: cacheDirectory)
+        options.requirementsFile = RuntimeSettings.resolve(settings.requirements, in: directory)
+        options.entryPoint = settings.entryPoint
+        options.pythonVersion = try PythonVersion(settings.python)
+        options.checkBoot = checkBoot
+        options.environment = environment
+        try FileManager.default.createDirectory(
+            at: options.output.deletingLastPathComponent(), withIntermediateDirectories: true)
+        return try await PackageBuilder.build(options, log: log)
+    }
+}
+
+extension Int64 {
+    /// "12.3 MB", "850 KB", "312 B": a package size for people.
+    var readableByteCount: String {
+        let value = Double(self)
+        if value >= 1_000_000 { return String(format: "%.1f MB", value / 1_000_000) }
+        if value >= 1_000 { return String(format: "%.1f KB", value / 1_000) }
+        return "\(self) B"
+    }
+}
