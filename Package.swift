@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .library(name: "AgentCoreGitOps", targets: ["AgentCoreGitOps"]),
         .executable(name: "agentcore", targets: ["agentcore"]),
+        .executable(name: "pr-deploy", targets: ["pr-deploy"]),
+        .executable(name: "prod-deploy", targets: ["prod-deploy"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -35,9 +37,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The workflows' executables: no arguments, everything from the environment.
+        .executableTarget(name: "pr-deploy", dependencies: ["AgentCoreGitOps"]),
+        .executableTarget(name: "prod-deploy", dependencies: ["AgentCoreGitOps"]),
         .testTarget(
             name: "AgentCoreGitOpsTests",
-            dependencies: ["AgentCoreGitOps", "agentcore"]
+            dependencies: ["AgentCoreGitOps", "agentcore", "pr-deploy", "prod-deploy"]
         ),
     ],
     swiftLanguageModes: [.v6]

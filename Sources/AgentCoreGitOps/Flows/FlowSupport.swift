@@ -30,7 +30,7 @@ public enum DeterministicClientToken {
 public enum FlowMain {
     public static func run(
         _ name: String, environment: [String: String] = ProcessInfo.processInfo.environment,
-        _ flow: ([String: String], ActionsReporter) async throws -> Void
+        _ flow: @Sendable ([String: String], ActionsReporter) async throws -> Void
     ) async -> Int32 {
         let reporter = ActionsReporter(environment: environment)
         do {

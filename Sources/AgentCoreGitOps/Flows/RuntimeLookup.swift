@@ -33,16 +33,20 @@ public struct RuntimeLookup: Sendable {
         }
     }
 
-    /// The runtime called `name`, or nil when there is none. One with that name that this
-    /// repository did not create for `role` is refused: it is someone else's.
-    public func runtime(named name: String, role: RuntimeOwnership.Role) async throws -> AgentRuntime? {
+    /// The runtime called `name` whoever made it, or nil when there is none.
+    public func anyRuntime(named name: String) async throws -> AgentRuntime? {
         guard let summary = try await agentCore.findRuntime(named: name) else { return nil }
-        let runtime: AgentRuntime
         do {
-            runtime = try await agentCore.getAgentRuntime(id: summary.agentRuntimeId)
+            return try await agentCore.getAgentRuntime(id: summary.agentRuntimeId)
         } catch let error as AWSError where error.isNotFound {
             return nil  // deleted since it was listed
         }
+    }
+
+    /// The runtime called `name`, or nil when there is none. One with that name that this
+    /// repository did not create for `role` is refused: it is someone else's.
+    public func runtime(named name: String, role: RuntimeOwnership.Role) async throws -> AgentRuntime? {
+        guard let runtime = try await anyRuntime(named: name) else { return nil }
         guard isOurs(runtime, name: name, role: role) else {
             let tag = RuntimeOwnership.description(nil, repository: repository, role: role)
             throw FlowError(
