@@ -74,6 +74,15 @@ public struct AgentSource: Sendable {
             environment: environment)
     }
 
+    /// Builds the code zip for `runtimeName` inside a log group.
+    public func build(for runtimeName: String, reporter: ActionsReporter) async throws -> PackageManifest {
+        try await reporter.group("Package \(directory.lastPathComponent)/ for \(runtimeName)") {
+            let manifest = try await build(for: runtimeName, log: { reporter.info($0) })
+            reporter.info("package \(manifest.sha256) (\(manifest.compressedBytes.readableByteCount), \(manifest.fileCount) files)")
+            return manifest
+        }
+    }
+
     /// Builds the code zip for `runtimeName`. The zip stays in the cache between runs, so an
     /// unchanged agent is re-zipped from the previous archive's compressed entries.
     public func build(for runtimeName: String, log: @escaping @Sendable (String) -> Void) async throws -> PackageManifest {

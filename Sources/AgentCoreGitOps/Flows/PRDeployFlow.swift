@@ -68,7 +68,7 @@ public struct PRDeployFlow: Sendable {
     // MARK: Opened, pushed, reopened
 
     private func deploy() async throws -> PRDeployOutcome {
-        let package = try await buildPackage()
+        let package = try await agent.build(for: target.runtimeName, reporter: context.reporter)
         let comments = try await github.listComments(issue: event.number)
         let current = try await findRuntime(comments)
         let deployment = try await RuntimeDeployer(context: context)
@@ -81,14 +81,6 @@ public struct PRDeployFlow: Sendable {
         return .deployed(report)
     }
 
-    private func buildPackage() async throws -> PackageManifest {
-        let reporter = context.reporter
-        return try await reporter.group("Package \(agent.directory.lastPathComponent)/ for \(target.runtimeName)") {
-            let manifest = try await agent.build(for: target.runtimeName, log: { reporter.info($0) })
-            reporter.info("package \(manifest.sha256) (\(manifest.compressedBytes.readableByteCount), \(manifest.fileCount) files)")
-            return manifest
-        }
-    }
 
     /// Our marker first (one GetAgentRuntime); a missing or stale one falls back to the name.
     private func findRuntime(_ comments: [GitHubComment]) async throws -> AgentRuntime? {

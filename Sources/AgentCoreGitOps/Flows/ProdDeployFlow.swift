@@ -60,7 +60,7 @@ public struct ProdDeployFlow: Sendable {
             try context.reporter.setOutput("issue_number", String(issue.number))
             return .alreadyDeployed(issue: issue.number)
         }
-        let package = try await buildPackage()
+        let package = try await agent.build(for: target.runtimeName, reporter: context.reporter)
         let pullRequest = try await findMergedPullRequest()
         let pullRequestRuntimeID = try await findPullRequestRuntime(pullRequest)
         let current = try await findProdRuntime()
@@ -80,15 +80,6 @@ public struct ProdDeployFlow: Sendable {
     private var github: any GitHubAPI { context.github }
 
     // MARK: Steps
-
-    private func buildPackage() async throws -> PackageManifest {
-        let reporter = context.reporter
-        return try await reporter.group("Package \(agent.directory.lastPathComponent)/ for \(target.runtimeName)") {
-            let manifest = try await agent.build(for: target.runtimeName, log: { reporter.info($0) })
-            reporter.info("package \(manifest.sha256) (\(manifest.compressedBytes.readableByteCount), \(manifest.fileCount) files)")
-            return manifest
-        }
-    }
 
     /// The merged pull request that brought the commit, from GitHub's commit → pulls API; when
     /// that has none, from the merge message (`Merge pull request #N`, or a squash title ending
