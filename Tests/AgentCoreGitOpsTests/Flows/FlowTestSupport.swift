@@ -220,3 +220,23 @@ final class FlowFixture: @unchecked Sendable {
         return try await agentCore().createAgentRuntime(CreateAgentRuntimeRequest(agentRuntimeName: name, configuration: configuration))
     }
 }
+
+extension FlowFixture {
+    /// The context a flow gets, over the sandbox, reporting nowhere.
+    func context() throws -> FlowContext {
+        var context = try FlowContext.fromEnvironment(environment)
+        context.reporter = ActionsReporter(environment: [:], write: { _ in })
+        return context
+    }
+
+    /// The fixture's agent as the flows read it.
+    func agentSource() throws -> AgentSource {
+        try AgentSource.fromEnvironment(environment, workingDirectory: checkout.root)
+    }
+
+    func deployer() throws -> RuntimeDeployer {
+        var deployer = RuntimeDeployer(context: try context())
+        deployer.log = { _ in }
+        return deployer
+    }
+}
