@@ -128,6 +128,13 @@ struct PRDeployTests {
         let rerun = try await fixture.prDeploy("closed", number)
         #expect(rerun.succeeded, "\(rerun.process.output)")
         #expect(try await fixture.botComments(on: number).count == 1)
+
+        // Reopened: a new runtime, recorded in the same comment.
+        let reopened = try await fixture.prDeploy("reopened", number)
+        #expect(reopened.succeeded, "\(reopened.process.output)")
+        let newID = try #require(reopened.outputs["runtime_id"])
+        #expect(newID != id)
+        #expect(try await recordedRuntimeID(fixture, number) == newID)
     }
 
     @Test("closed by merging: pr_<n> stays for the promotion and the comment keeps its marker")
