@@ -4,13 +4,13 @@ import Foundation
 /// when a repository does not have them yet.
 public enum DeploymentLabels {
     public static let deployment = GitHubLabelDefinition(
-        name: "deployment", color: "1d76db", description: "A runtime version deployed by agentcore-gitops")
+        name: "deployment", color: "0e8a16", description: "A production deployment")
     public static let production = GitHubLabelDefinition(
-        name: "production", color: "b60205", description: "Concerns the production runtime")
+        name: "production", color: "b60205", description: "Concerns the prod runtime")
     public static let needsPromotion = GitHubLabelDefinition(
-        name: "needs-promotion", color: "fbca04", description: "Deployed; add `approved` to serve it on the prod endpoint")
+        name: "needs-promotion", color: "fbca04", description: "Add approved to promote")
     public static let approved = GitHubLabelDefinition(
-        name: "approved", color: "0e8a16", description: "Approved: prod-promote moves the prod endpoint to this version")
+        name: "approved", color: "1d76db", description: "Approved: prod-promote moves the prod endpoint to this version")
     public static let promoted = GitHubLabelDefinition(
         name: "promoted", color: "5319e7", description: "Served by the prod endpoint")
 

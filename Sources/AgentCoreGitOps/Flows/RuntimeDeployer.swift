@@ -43,6 +43,11 @@ public struct RuntimeDeployer: Sendable {
     public var lookup: RuntimeLookup
     public var bucket: String
     public var roleArn: String
+    /// Names this attempt of this workflow run (`GITHUB_RUN_ID`, `GITHUB_RUN_ATTEMPT`). A create
+    /// token must not outlive the runtime it made: after `pr_<n>` is deleted, a reopened pull
+    /// request with the same package would otherwise be answered with the deleted runtime.
+    /// Duplicates across runs are prevented by the name, which AgentCore keeps unique.
+    public var runIdentity: String
     public var log: @Sendable (String) -> Void
 
     public init(context: FlowContext) {
@@ -52,6 +57,11 @@ public struct RuntimeDeployer: Sendable {
         lookup = RuntimeLookup(agentCore: context.agentCore, repository: context.github.repository.description)
         bucket = context.settings.bucket
         roleArn = context.settings.roleArn
+        if let run = context.environment["GITHUB_RUN_ID"], !run.isEmpty {
+            runIdentity = run + "." + (context.environment["GITHUB_RUN_ATTEMPT"] ?? "1")
+        } else {
+            runIdentity = UUID().uuidString
+        }
         let reporter = context.reporter
         log = { reporter.info($0) }
     }
@@ -163,7 +173,7 @@ public struct RuntimeDeployer: Sendable {
                 let created = try await agentCore.createAgentRuntime(CreateAgentRuntimeRequest(
                     agentRuntimeName: target.runtimeName, configuration: desired,
                     clientToken: DeterministicClientToken.make(
-                        "CreateAgentRuntime", target.runtimeName, "0", packageSHA256, settingsHash)))
+                        "CreateAgentRuntime", target.runtimeName, runIdentity, packageSHA256, settingsHash)))
                 log("created \(target.runtimeName) (\(created.agentRuntimeId)) version \(created.agentRuntimeVersion)")
                 return (created.agentRuntimeId, created.agentRuntimeVersion)
             } catch let error as AWSError where error.isConflict {

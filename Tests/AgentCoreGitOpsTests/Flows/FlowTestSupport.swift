@@ -97,7 +97,11 @@ final class FlowFixture: @unchecked Sendable {
         _ executable: String, event name: String, payload: URL, environment overrides: [String: String?] = [:]
     ) async throws -> Run {
         let outputFile = checkout.url("outputs-\(UUID().uuidString)")
-        var env = environment.merging(["GITHUB_EVENT_NAME": name, "GITHUB_EVENT_PATH": payload.path, "GITHUB_OUTPUT": outputFile.path]) { $1 }
+        // Every run is a new workflow run, as on GitHub.
+        var env = environment.merging([
+            "GITHUB_EVENT_NAME": name, "GITHUB_EVENT_PATH": payload.path, "GITHUB_OUTPUT": outputFile.path,
+            "GITHUB_RUN_ID": String(UInt32.random(in: 1...UInt32.max)), "GITHUB_RUN_ATTEMPT": "1",
+        ]) { $1 }
         for (key, value) in overrides { env[key] = value }
         let result = try await runProcess(RepositoryPaths.executable(executable), [], environment: env, currentDirectory: checkout.root)
         let text = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""

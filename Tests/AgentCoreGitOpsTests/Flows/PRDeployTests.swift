@@ -150,6 +150,11 @@ struct PRDeployTests {
         #expect(try await fixture.runtime(named: "pr_\(number)")?.agentRuntimeId == id)
         #expect(try await recordedRuntimeID(fixture, number) == id)
         #expect(try #require(try await fixture.botComments(on: number).first?.body).contains("merged"))
+
+        let rerun = try await fixture.prDeploy("closed", number)
+        #expect(rerun.succeeded, "\(rerun.process.output)")
+        #expect(try await fixture.runtime(named: "pr_\(number)")?.agentRuntimeId == id)
+        #expect(try await recordedRuntimeID(fixture, number) == id)
     }
 
     @Test("a person's marker is never trusted: no deploy to, and no delete of, the runtime it names")
