@@ -43,65 +43,6 @@ public enum FlowMain {
     }
 }
 
-/// The agent to deploy: its directory and its `agentcore.json`, and how to package it.
-public struct AgentSource: Sendable {
-    public var directory: URL
-    public var settings: RuntimeSettings
-    /// Where dependencies, bytecode and previous builds are cached.
-    public var cacheDirectory: URL
-    /// Time the start-up of a host-platform twin before packaging (`AGENTCORE_CHECK_BOOT=true`).
-    public var checkBoot: Bool
-    public var environment: [String: String]
-
-    /// `AGENTCORE_AGENT_DIR` (relative to the working directory), else `agent/`; reading
-    /// `agentcore.json` checks that the files it names exist.
-    public static func fromEnvironment(
-        _ environment: [String: String], workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-    ) throws -> AgentSource {
-        let configured = environment["AGENTCORE_AGENT_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "agent"
-        let directory = configured.hasPrefix("/")
-            ? URL(fileURLWithPath: configured) : workingDirectory.appendingPathComponent(configured)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw FlowError(
-                "the agent directory \(directory.path) does not exist",
-                fix: "run from the repository root, or set AGENTCORE_AGENT_DIR to the directory that holds agent.py")
-        }
-        let checkBoot = ["true", "1", "yes"].contains(environment["AGENTCORE_CHECK_BOOT"]?.lowercased() ?? "")
-        return AgentSource(
-            directory: directory.standardizedFileURL, settings: try RuntimeSettings.load(agentDirectory: directory),
-            cacheDirectory: PackageOptions.defaultCacheDirectory(environment: environment), checkBoot: checkBoot,
-            environment: environment)
-    }
-
-    /// Builds the code zip for `runtimeName` inside a log group.
-    public func build(for runtimeName: String, reporter: ActionsReporter) async throws -> PackageManifest {
-        try await reporter.group("Package \(directory.lastPathComponent)/ for \(runtimeName)") {
-            let manifest = try await build(for: runtimeName, log: { reporter.info($0) })
-            reporter.info("package \(manifest.sha256) (\(manifest.compressedBytes.readableByteCount), \(manifest.fileCount) files)")
-            return manifest
-        }
-    }
-
-    /// Builds the code zip for `runtimeName`. The zip stays in the cache between runs, so an
-    /// unchanged agent is re-zipped from the previous archive's compressed entries.
-    public func build(for runtimeName: String, log: @escaping @Sendable (String) -> Void) async throws -> PackageManifest {
-        var options = PackageOptions(
-            agentDirectory: directory,
-            promptFile: settings.prompt.map { RuntimeSettings.resolve($0, in: directory) },
-            output: cacheDirectory.appendingPathComponent("builds/\(runtimeName).zip"),
-            cacheDirectory: cacheDirectory)
-        options.requirementsFile = RuntimeSettings.resolve(settings.requirements, in: directory)
-        options.entryPoint = settings.entryPoint
-        options.pythonVersion = try PythonVersion(settings.python)
-        options.checkBoot = checkBoot
-        options.environment = environment
-        try FileManager.default.createDirectory(
-            at: options.output.deletingLastPathComponent(), withIntermediateDirectories: true)
-        return try await PackageBuilder.build(options, log: log)
-    }
-}
-
 extension Int64 {
     /// "12.3 MB", "850 KB", "312 B": a package size for people.
     var readableByteCount: String {

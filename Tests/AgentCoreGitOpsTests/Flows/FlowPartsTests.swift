@@ -96,6 +96,33 @@ struct FlowPartsTests {
     }
 }
 
+@Suite("AgentSource")
+struct AgentSourceTests {
+    @Test("agent/ by default, AGENTCORE_AGENT_DIR when set, and a missing directory says how to fix it")
+    func directory() throws {
+        let tree = try TempTree()
+        try tree.file("agent/agent.py", "")
+        try tree.file("agent/requirements.txt", "")
+        try tree.file("bots/helper/main.py", "")
+        try tree.file("bots/helper/requirements.txt", "")
+        try tree.file("bots/helper/agentcore.json", #"{"entryPoint": "main.py", "python": "3.12"}"#)
+
+        let standard = try AgentSource.fromEnvironment([:], workingDirectory: tree.root)
+        #expect(standard.directory.lastPathComponent == "agent")
+        #expect(standard.settings == RuntimeSettings())
+
+        let custom = try AgentSource.fromEnvironment(["AGENTCORE_AGENT_DIR": "bots/helper", "AGENTCORE_CHECK_BOOT": "true"], workingDirectory: tree.root)
+        #expect(custom.settings.entryPoint == "main.py")
+        #expect(custom.settings.python == "3.12")
+        #expect(custom.checkBoot)
+
+        let error = try #require(throws: FlowError.self) {
+            try AgentSource.fromEnvironment(["AGENTCORE_AGENT_DIR": "nowhere"], workingDirectory: tree.root)
+        }
+        #expect(error.description.contains("AGENTCORE_AGENT_DIR"))
+    }
+}
+
 extension AgentRuntime {
     static func sample(id: String, version: String, name: String? = nil) -> AgentRuntime {
         let json = """
