@@ -99,11 +99,17 @@ public struct DeploymentIssue: Sendable, Equatable {
     /// The bot's deployment issue for `commitSHA`, open or closed, so a rerun never opens a
     /// second one. Issues by anyone else, or whose metadata cannot be read, do not count.
     public static func find(forCommit commitSHA: String, github: any GitHubAPI) async throws -> GitHubIssue? {
+        try await findAll(forCommit: commitSHA, github: github).first
+    }
+
+    /// Every deployment issue the bot opened for `commitSHA`, oldest first. More than one means
+    /// a create was repeated after its answer was lost.
+    public static func findAll(forCommit commitSHA: String, github: any GitHubAPI) async throws -> [GitHubIssue] {
         let trusted = github.trustedMarkers
         return try await github.listIssues(labels: [DeploymentLabels.deployment.name], state: .all)
             .filter { issue in
                 (try? trusted.deploymentMetadata(in: issue))??.commitSHA == commitSHA
             }
-            .min { $0.number < $1.number }
+            .sorted { $0.number < $1.number }
     }
 }

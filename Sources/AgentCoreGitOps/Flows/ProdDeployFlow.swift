@@ -143,8 +143,21 @@ public struct ProdDeployFlow: Sendable {
         try await github.ensureLabels(DeploymentLabels.newDeployment)
         let created = try await github.createIssue(
             title: issue.title, body: issue.body, labels: DeploymentLabels.newDeployment.map(\.name))
-        context.reporter.notice("Opened deployment issue #\(created.number) for \(target.runtimeName) version \(issue.metadata.version)")
-        return created.number
+        let kept = try await closeTwins(of: created)
+        context.reporter.notice("Opened deployment issue #\(kept) for \(target.runtimeName) version \(issue.metadata.version)")
+        return kept
+    }
+
+    /// A create GitHub carried out but whose answer was lost is retried, and leaves a twin:
+    /// the oldest issue for the commit stays, the others are closed as duplicates.
+    private func closeTwins(of created: GitHubIssue) async throws -> Int {
+        let all = try await DeploymentIssue.findAll(forCommit: event.after, github: github)
+        guard let oldest = all.first else { return created.number }
+        for twin in all.dropFirst() {
+            context.reporter.warning("Closing deployment issue #\(twin.number): it repeats #\(oldest.number)")
+            _ = try await github.closeIssue(number: twin.number, reason: .notPlanned)
+        }
+        return oldest.number
     }
 
     private func reportOutputs(_ issue: DeploymentIssue, number: Int) throws {

@@ -16,8 +16,16 @@ final class FlowFixture: @unchecked Sendable {
 
     /// A small agent (a tiny `agent.py`, no dependencies) by default; `realAgent` copies the
     /// repository's own `agent/` and `prompts/`, whose dependencies come from the package cache.
-    init(realAgent: Bool = false) async throws {
-        github = try await GitHubEmulator.shared()
+    /// `sandbox`: a sandbox of the test's own, for global faults; the shared one by default.
+    init(realAgent: Bool = false, sandbox own: Sandbox? = nil) async throws {
+        if let own {
+            let info = own.info
+            github = GitHubEmulator(
+                sandbox: own, apiURL: try #require(info.githubApiUrl), repository: try #require(info.repository),
+                tokens: try #require(info.tokens), logins: try #require(info.logins))
+        } else {
+            github = try await GitHubEmulator.shared()
+        }
         sandbox = github.sandbox
         checkout = try TempTree()
         prodRuntime = Sandbox.uniqueName("prod")
