@@ -64,6 +64,7 @@ public struct PRDeployFlow: Sendable {
 
     private var target: DeploymentTarget { .pullRequest(event.number) }
     private var github: any GitHubAPI { context.github }
+    private var lookup: RuntimeLookup { RuntimeLookup(context: context) }
 
     // MARK: Opened, pushed, reopened
 
@@ -81,12 +82,10 @@ public struct PRDeployFlow: Sendable {
         return .deployed(report)
     }
 
-
     /// Our marker first (one GetAgentRuntime); a missing or stale one falls back to the name.
     private func findRuntime(_ comments: [GitHubComment]) async throws -> AgentRuntime? {
         let marked = try PRComment.runtimeID(in: comments, trusted: github.trustedMarkers)
-        return try await RuntimeLookup(agentCore: context.agentCore, repository: github.repository.description)
-            .runtime(markedID: marked, name: target.runtimeName, role: target.role)
+        return try await lookup.runtime(markedID: marked, name: target.runtimeName, role: target.role)
     }
 
     private func defaultEndpoint(of runtimeID: String) async throws -> AgentRuntimeEndpoint? {
@@ -125,7 +124,6 @@ public struct PRDeployFlow: Sendable {
     private func cleanUp() async throws -> PRDeployOutcome {
         let comments = try await github.listComments(issue: event.number)
         let marked = try PRComment.runtimeID(in: comments, trusted: github.trustedMarkers)
-        let lookup = RuntimeLookup(agentCore: context.agentCore, repository: github.repository.description)
         var runtime: AgentRuntime?
         if let marked { runtime = try await lookup.runtime(markedID: marked, name: target.runtimeName, role: target.role) }
         if runtime == nil {

@@ -135,8 +135,7 @@ public struct ProdDeployFlow: Sendable {
     }
 
     private func findProdRuntime() async throws -> AgentRuntime? {
-        try await RuntimeLookup(agentCore: context.agentCore, repository: github.repository.description)
-            .runtime(named: target.runtimeName, role: target.role)
+        try await RuntimeLookup(context: context).runtime(named: target.runtimeName, role: target.role)
     }
 
     private func openIssue(_ issue: DeploymentIssue) async throws -> Int {

@@ -54,7 +54,7 @@ public struct RuntimeDeployer: Sendable {
         agentCore = context.agentCore
         waiter = context.waiter
         s3 = context.s3
-        lookup = RuntimeLookup(agentCore: context.agentCore, repository: context.github.repository.description)
+        lookup = RuntimeLookup(context: context)
         bucket = context.settings.bucket
         roleArn = context.settings.roleArn
         if let run = context.environment["GITHUB_RUN_ID"], !run.isEmpty {

@@ -12,6 +12,11 @@ public struct RuntimeLookup: Sendable {
         self.repository = repository
     }
 
+    /// The context's control plane, for the context's repository.
+    public init(context: FlowContext) {
+        self.init(agentCore: context.agentCore, repository: context.github.repository.description)
+    }
+
     /// Whether `runtime` is the one named `name` that this repository created for `role`.
     public func isOurs(_ runtime: AgentRuntime, name: String, role: RuntimeOwnership.Role) -> Bool {
         guard runtime.agentRuntimeName == name,
