@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The agent to deploy: its directory and its `agentcore.json`, and how to package it.
 public struct AgentSource: Sendable {
@@ -42,19 +47,61 @@ public struct AgentSource: Sendable {
 
     /// Builds the code zip for `runtimeName`. The zip stays in the cache between runs, so an
     /// unchanged agent is re-zipped from the previous archive's compressed entries.
+    ///
+    /// Runs on one machine may build for the same name at once (tests, several checkouts), so the
+    /// build holds a lock, and the manifest points at a private hard link to the result: a later
+    /// build renames a new file over the cached one and leaves these bytes alone. The caller
+    /// removes `manifest.path` when done with it.
     public func build(for runtimeName: String, log: @escaping @Sendable (String) -> Void) async throws -> PackageManifest {
+        let builds = cacheDirectory.appendingPathComponent("builds")
+        try FileManager.default.createDirectory(at: builds, withIntermediateDirectories: true)
         var options = PackageOptions(
             agentDirectory: directory,
             promptFile: settings.prompt.map { RuntimeSettings.resolve($0, in: directory) },
-            output: cacheDirectory.appendingPathComponent("builds/\(runtimeName).zip"),
+            output: builds.appendingPathComponent("\(runtimeName).zip"),
             cacheDirectory: cacheDirectory)
         options.requirementsFile = RuntimeSettings.resolve(settings.requirements, in: directory)
         options.entryPoint = settings.entryPoint
         options.pythonVersion = try PythonVersion(settings.python)
         options.checkBoot = checkBoot
         options.environment = environment
-        try FileManager.default.createDirectory(
-            at: options.output.deletingLastPathComponent(), withIntermediateDirectories: true)
-        return try await PackageBuilder.build(options, log: log)
+
+        let lock = try await BuildLock(builds.appendingPathComponent(".\(runtimeName).lock"))
+        defer { lock.release() }
+        var manifest = try await PackageBuilder.build(options, log: log)
+        let privateCopy = builds.appendingPathComponent(".\(runtimeName)-\(UUID().uuidString).zip")
+        guard link(manifest.path, privateCopy.path) == 0 else {
+            throw FlowError("cannot link \(manifest.path) to \(privateCopy.path) (errno \(errno))",
+                            fix: "check that the cache directory (AGENTCORE_CACHE_DIR) is writable")
+        }
+        manifest.path = privateCopy.path
+        return manifest
+    }
+}
+
+/// An exclusive `flock` on a file, held until released (or the process ends). Waiting polls
+/// rather than blocks, so no thread of the cooperative pool is held up by another process.
+private final class BuildLock {
+    private let descriptor: Int32
+
+    init(_ url: URL) async throws {
+        descriptor = open(url.path, O_CREAT | O_RDWR, 0o644)
+        guard descriptor >= 0 else {
+            throw FlowError("cannot open \(url.path) (errno \(errno))",
+                            fix: "check that the cache directory (AGENTCORE_CACHE_DIR) is writable")
+        }
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK else {
+                close(descriptor)
+                throw FlowError("cannot lock \(url.path) (errno \(errno))",
+                                fix: "check that the cache directory (AGENTCORE_CACHE_DIR) is writable")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    func release() {
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
     }
 }

@@ -70,6 +70,7 @@ public struct PRDeployFlow: Sendable {
 
     private func deploy() async throws -> PRDeployOutcome {
         let package = try await agent.build(for: target.runtimeName, reporter: context.reporter)
+        defer { try? FileManager.default.removeItem(atPath: package.path) }
         let comments = try await github.listComments(issue: event.number)
         let current = try await findRuntime(comments)
         let deployment = try await RuntimeDeployer(context: context)

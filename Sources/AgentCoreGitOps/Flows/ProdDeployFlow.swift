@@ -61,6 +61,7 @@ public struct ProdDeployFlow: Sendable {
             return .alreadyDeployed(issue: issue.number)
         }
         let package = try await agent.build(for: target.runtimeName, reporter: context.reporter)
+        defer { try? FileManager.default.removeItem(atPath: package.path) }
         let pullRequest = try await findMergedPullRequest()
         let pullRequestRuntimeID = try await findPullRequestRuntime(pullRequest)
         let current = try await findProdRuntime()
