@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "agentcore", targets: ["agentcore"]),
         .executable(name: "pr-deploy", targets: ["pr-deploy"]),
         .executable(name: "prod-deploy", targets: ["prod-deploy"]),
+        .executable(name: "prod-promote", targets: ["prod-promote"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -40,9 +41,14 @@ let package = Package(
         // The workflows' executables: no arguments, everything from the environment.
         .executableTarget(name: "pr-deploy", dependencies: ["AgentCoreGitOps"]),
         .executableTarget(name: "prod-deploy", dependencies: ["AgentCoreGitOps"]),
+        // prod-promote: the approval gate and rollbacks (Flows/Promote*, Flows/Rollback*).
+        .executableTarget(
+            name: "prod-promote",
+            dependencies: ["AgentCoreGitOps"]
+        ),
         .testTarget(
             name: "AgentCoreGitOpsTests",
-            dependencies: ["AgentCoreGitOps", "agentcore", "pr-deploy", "prod-deploy"]
+            dependencies: ["AgentCoreGitOps", "agentcore", "pr-deploy", "prod-deploy", "prod-promote"]
         ),
     ],
     swiftLanguageModes: [.v6]

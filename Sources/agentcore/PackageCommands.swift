@@ -2,12 +2,14 @@ import AgentCoreGitOps
 import ArgumentParser
 import Foundation
 
-/// Output options shared by the packaging commands.
+/// `agentcore zip`'s output option (`package` takes the global options, for --upload's region).
 struct ManifestOutput: ParsableArguments {
     @Flag(help: "Print the package manifest as JSON instead of a summary.")
     var json = false
+}
 
-    func print(_ manifest: PackageManifest) throws {
+enum ManifestPrinter {
+    static func print(_ manifest: PackageManifest, json: Bool) throws {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -21,6 +23,9 @@ struct ManifestOutput: ParsableArguments {
             Swift.print("  runtime       \(runtime) on \(platform)")
         }
         if let boot = manifest.bootSeconds { Swift.print(String(format: "  boot          GET /ping answered 200 after %.2f s", boot)) }
+        if let upload = manifest.upload {
+            Swift.print("  uploaded to   \(upload.location)" + (upload.versionId.map { " (version \($0))" } ?? ""))
+        }
     }
 }
 
@@ -55,7 +60,7 @@ struct ZipCommand: AsyncParsableCommand {
         let result = try await PackageBuilder.zip(
             directory: URL(fileURLWithPath: directory), to: URL(fileURLWithPath: output), entryPoint: entryPoint,
             level: Int32(level))
-        try manifest.print(result)
+        try ManifestPrinter.print(result, json: manifest.json)
     }
 }
 
@@ -91,16 +96,28 @@ struct PackageCommand: AsyncParsableCommand {
     @Option(help: "Dependency and bytecode cache (default: $AGENTCORE_CACHE_DIR, $XDG_CACHE_HOME/agentcore or .cache/agentcore).")
     var cacheDir: String?
 
-    @Option(help: "Upload to s3://BUCKET/KEY after building (not available yet: use `agentcore deploy`).")
+    @Option(help: ArgumentHelp(
+        "After building, upload to s3://BUCKET/KEY (or KEY in $AGENTCORE_S3_BUCKET) with the AWS settings.", valueName: "s3-uri"))
     var upload: String?
 
-    @OptionGroup var manifest: ManifestOutput
+    @OptionGroup var global: GlobalOptions
 
     func validate() throws {
         _ = try PythonVersion(pythonVersion)
         guard bootTimeout > 0 else { throw ValidationError("--boot-timeout must be positive") }
-        if upload != nil {
-            throw ValidationError("--upload needs the S3 client, which this build does not have yet; upload the zip with `agentcore deploy` or the AWS CLI")
+        _ = try uploadLocation
+    }
+
+    var uploadLocation: S3Location? {
+        get throws {
+            guard let upload else { return nil }
+            let text = upload.hasPrefix("s3://") || Settings.bucket == nil ? upload : "s3://\(Settings.bucket!)/\(upload)"
+            do {
+                return try S3Location(parsing: text)
+            } catch {
+                throw CLIError("--upload '\(upload)' is not an upload location: \(error)",
+                               fix: "write s3://BUCKET/path/to/code.zip, or a key with AGENTCORE_S3_BUCKET set")
+            }
         }
     }
 
@@ -114,9 +131,15 @@ struct PackageCommand: AsyncParsableCommand {
         options.precompile = precompile
         options.checkBoot = checkBoot
         options.bootTimeout = bootTimeout
-        let result = try await PackageBuilder.build(options) { line in
+        // AWS settings are resolved before the build, so a missing credential fails at once.
+        let destination = try uploadLocation.map { ($0, try Services(global)) }
+        var result = try await PackageBuilder.build(options) { line in
             FileHandle.standardError.write(Data("agentcore: \(line)\n".utf8))
         }
-        try manifest.print(result)
+        if let (location, services) = destination {
+            FileHandle.standardError.write(Data("agentcore: uploading to \(location)\n".utf8))
+            result = try await PackageBuilder.upload(result, to: location, s3: services.s3)
+        }
+        try ManifestPrinter.print(result, json: global.json)
     }
 }

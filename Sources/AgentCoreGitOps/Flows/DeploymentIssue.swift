@@ -1,7 +1,7 @@
 import Foundation
 
-/// The labels of the deployment workflow, with the colour and description they are created with
-/// when a repository does not have them yet.
+/// The labels a deployment issue is opened with, with the colour and description they are created
+/// with when a repository does not have them yet (the promotion's own are `PromotionLabels`).
 public enum DeploymentLabels {
     public static let deployment = GitHubLabelDefinition(
         name: "deployment", color: "0e8a16", description: "A production deployment")
@@ -9,10 +9,6 @@ public enum DeploymentLabels {
         name: "production", color: "b60205", description: "Concerns the prod runtime")
     public static let needsPromotion = GitHubLabelDefinition(
         name: "needs-promotion", color: "fbca04", description: "Add approved to promote")
-    public static let approved = GitHubLabelDefinition(
-        name: "approved", color: "1d76db", description: "Approved: prod-promote moves the prod endpoint to this version")
-    public static let promoted = GitHubLabelDefinition(
-        name: "promoted", color: "5319e7", description: "Served by the prod endpoint")
 
     /// What prod-deploy opens a deployment issue with.
     public static let newDeployment = [deployment, production, needsPromotion]

@@ -6,7 +6,10 @@ public enum PRDeployOutcome: Sendable, Equatable {
     case ignoredAction(String)
     case deployed(PRDeploymentReport)
     case keptForPromotion(runtimeID: String?)
-    case cleanedUp(PRRuntimeCleanup.Outcome?)
+    /// Closed without merging: the runtime deleted (nil when there was none).
+    case deleted(runtimeID: String?)
+    /// Closed without merging, but the `pr_<n>` found is not this repository's: left alone.
+    case leftForeignRuntime(runtimeID: String)
 }
 
 /// `pr-deploy`: a pull request's own runtime `pr_<n>`.
@@ -136,18 +139,19 @@ public struct PRDeployFlow: Sendable {
                 try await updateComment(.deleted(runtimeName: target.runtimeName, runtimeID: marked), comments: comments)
             }
             context.reporter.info("\(target.runtimeName) does not exist; nothing to delete")
-            return .cleanedUp(nil)
+            return .deleted(runtimeID: nil)
         }
-        let outcome = try await PRRuntimeCleanup(context: context).delete(runtime, pullRequest: event.number)
-        switch outcome {
-        case .deleted(let id, _):
-            try await updateComment(.deleted(runtimeName: target.runtimeName, runtimeID: id), comments: comments)
-        case .refused(let id):
-            context.reporter.warning(
-                "\(target.runtimeName) (\(id)) lacks this repository's ownership tag, so it was not deleted",
-                title: "Runtime left alone")
-            try await updateComment(.keptForeign(runtimeName: target.runtimeName, runtimeID: id), comments: comments)
+        let remover = PRRuntimeRemover(
+            agentCore: context.agentCore, waiter: context.waiter, repository: github.repository.description,
+            log: context.reporter.info)
+        do {
+            _ = try await remover.remove(runtimeID: runtime.agentRuntimeId, pullRequest: event.number)
+        } catch let error as PRRuntimeNotOursError {
+            context.reporter.warning(error.description, title: "Runtime left alone")
+            try await updateComment(.keptForeign(runtimeName: target.runtimeName, runtimeID: runtime.agentRuntimeId), comments: comments)
+            return .leftForeignRuntime(runtimeID: runtime.agentRuntimeId)
         }
-        return .cleanedUp(outcome)
+        try await updateComment(.deleted(runtimeName: target.runtimeName, runtimeID: runtime.agentRuntimeId), comments: comments)
+        return .deleted(runtimeID: runtime.agentRuntimeId)
     }
 }

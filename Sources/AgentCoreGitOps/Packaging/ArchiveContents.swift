@@ -33,7 +33,7 @@ public struct ArchiveItem: Sendable, Equatable {
     }
 
     static func fingerprint(of path: String, _ info: stat) -> String? {
-        guard !path.contains("\n") else { return nil }
+        guard !path.utf8.contains(UInt8(ascii: "\n")) else { return nil }
         #if canImport(Darwin)
         let (modified, changed) = (info.st_mtimespec, info.st_ctimespec)
         #else
@@ -194,7 +194,7 @@ public struct ArchiveContents: Sendable {
     /// Items sorted by the bytes of their path, with every parent directory present: the order
     /// never depends on the file system.
     public var sortedItems: [ArchiveItem] {
-        entries.values.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        entries.values.sorted { Self.bytesPrecede($0.path, $1.path) }
     }
 
     public var fileCount: Int { entries.values.filter { !$0.isDirectory }.count }
@@ -255,6 +255,18 @@ public struct ArchiveContents: Sendable {
     }
 
     /// A path inside the archive must stay inside the extraction directory on any extractor.
+    /// Byte order of the UTF-8 paths (what `memcmp` says), independent of Unicode normalisation.
+    static func bytesPrecede(_ first: String, _ second: String) -> Bool {
+        let compared = first.utf8.withContiguousStorageIfAvailable { a in
+            second.utf8.withContiguousStorageIfAvailable { b in
+                guard let left = a.baseAddress, let right = b.baseAddress else { return a.count < b.count }
+                let order = memcmp(left, right, min(a.count, b.count))
+                return order != 0 ? order < 0 : a.count < b.count
+            }
+        }
+        return (compared ?? nil) ?? first.utf8.lexicographicallyPrecedes(second.utf8)
+    }
+
     /// Checked byte by byte: this runs for every file of every build.
     static func validate(_ path: String) throws {
         let slash = UInt8(ascii: "/"), dot = UInt8(ascii: "."), backslash = UInt8(ascii: "\\")

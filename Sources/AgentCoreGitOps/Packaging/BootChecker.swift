@@ -90,7 +90,7 @@ public struct BootChecker: Sendable {
                 let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
                 let what = answered != nil ? String(format: "answered only after %.1f s", seconds) : "did not answer 200"
                 throw PackagingError.bootFailed(
-                    "GET /ping \(what) within the \(String(format: "%.0f", budget)) s start-up budget (over budget); import and server start must finish sooner, so move heavy work after start-up. Last output:\n\(Subprocess.tail(output))")
+                    "GET /ping \(what) within the \(Self.seconds(budget)) s start-up budget (over budget); import and server start must finish sooner, so move heavy work after start-up. Last output:\n\(Subprocess.tail(output))")
             }
             if let answered {
                 return BootReport(seconds: seconds, budgetSeconds: budget, user: runAs?.name ?? Self.currentUser(), port: answered)
@@ -199,6 +199,11 @@ public struct BootChecker: Sendable {
         while process.isRunning && Date() < deadline { usleep(20_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
+    }
+
+    /// "30", "1.5": budgets as people write them.
+    static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
     }
 
     static func currentUser() -> String {

@@ -52,6 +52,8 @@ public struct PackageManifest: Sendable, Equatable, Codable {
     public var precompiled: Bool
     public var reusedEntries: Int
     public var bootSeconds: Double?
+    /// Set by `PackageBuilder.upload`.
+    public var upload: PackageUpload?
 
     /// The archive's facts; the build fills in what it knows about Python and dependencies.
     init(_ archive: ZipArchiveResult, entryPoint: String) {

@@ -242,7 +242,8 @@ enum EntryBytes: Sendable {
     }
 }
 
-/// A range of a read-only mapping, valid while the `PreviousArchive` that made it is alive.
+/// A range of memory that is only read: of the previous archive's mapping (valid while the
+/// `PreviousArchive` that made it is alive), or a chunk being hashed while it is written.
 struct MappedBytes: @unchecked Sendable {
     let base: UnsafeRawPointer
     let count: Int
@@ -281,14 +282,16 @@ final class PreviousArchive: @unchecked Sendable {
 }
 
 /// Appends to a new file through a 1 MiB buffer, hashing everything written, so the archive's
-/// SHA-256 is known the moment it is complete without reading it back.
-final class HashingFileWriter {
+/// SHA-256 is known the moment it is complete without reading it back. Each chunk is hashed on
+/// another thread while this one writes it: both only read the chunk.
+final class HashingFileWriter: @unchecked Sendable {
     private let fd: Int32
     private let path: String
     private var buffer: [UInt8] = []
     private var hasher: SHA256Hasher? = SHA256Hasher()
     private(set) var offset: UInt64 = 0
     private let bufferSize = 1 << 20
+    private let hashing = DispatchQueue(label: "agentcore.zip.sha256")
 
     init(creating url: URL) throws {
         fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
@@ -328,7 +331,10 @@ final class HashingFileWriter {
     }
 
     private func writeOut(_ raw: UnsafeRawBufferPointer) throws {
-        hasher!.update(raw)
+        let hashed = DispatchGroup()
+        let chunk = MappedBytes(base: raw.baseAddress!, count: raw.count)
+        hashing.async(group: hashed) { self.hasher!.update(UnsafeRawBufferPointer(start: chunk.base, count: chunk.count)) }
+        defer { hashed.wait() }  // the chunk must outlive the hashing, and the next chunk follows it
         var done = 0
         while done < raw.count {
             let n = write(fd, raw.baseAddress! + done, raw.count - done)
