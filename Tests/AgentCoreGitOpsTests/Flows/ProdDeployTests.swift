@@ -63,6 +63,28 @@ struct ProdDeployTests {
         _ = try await deploymentIssue(fixture, commit: pull.merge)
     }
 
+    @Test("the deployment issue is what prod-promote acts on: approved moves prod and deletes the PR runtime")
+    func issueDrivesPromotion() async throws {
+        let fixture = try await FlowFixture()
+        let pull = try await mergedPullRequest(fixture)
+        let deployed = try await fixture.prodDeploy(after: pull.merge)
+        #expect(deployed.succeeded, "\(deployed.process.output)")
+        let issue = try #require(deployed.outputs["issue_number"].flatMap(Int.init))
+
+        _ = try await fixture.github.client("maintainer").addLabels(issue: issue, labels: ["approved"])
+        let payload = try await fixture.event(["event": "issues", "action": "labeled", "number": issue, "label": "approved"])
+        let promoted = try await fixture.run("prod-promote", event: "issues", payload: payload)
+        #expect(promoted.succeeded, "\(promoted.process.output)")
+
+        let prod = try #require(try await fixture.runtime(named: fixture.prodRuntime))
+        let endpoint = try await fixture.agentCore().getAgentRuntimeEndpoint(runtimeId: prod.agentRuntimeId, name: "prod")
+        #expect(endpoint.liveVersion == deployed.outputs["runtime_version"])
+        #expect(try await fixture.runtime(named: "pr_\(pull.number)") == nil)
+        let (closed, _) = try await deploymentIssue(fixture, commit: pull.merge)
+        #expect(closed.state == "closed")
+        #expect(closed.hasLabel("promoted"))
+    }
+
     @Test("a second merge with a change adds version 2 and its own issue")
     func secondMergeAddsVersion() async throws {
         let fixture = try await FlowFixture()
