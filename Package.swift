@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .library(name: "AgentCoreGitOps", targets: ["AgentCoreGitOps"]),
         .executable(name: "agentcore", targets: ["agentcore"]),
+        .executable(name: "pr-deploy", targets: ["pr-deploy"]),
+        .executable(name: "prod-deploy", targets: ["prod-deploy"]),
         .executable(name: "prod-promote", targets: ["prod-promote"]),
     ],
     dependencies: [
@@ -36,6 +38,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The workflows' executables: no arguments, everything from the environment.
+        .executableTarget(name: "pr-deploy", dependencies: ["AgentCoreGitOps"]),
+        .executableTarget(name: "prod-deploy", dependencies: ["AgentCoreGitOps"]),
         // prod-promote: the approval gate and rollbacks (Flows/Promote*, Flows/Rollback*).
         .executableTarget(
             name: "prod-promote",
@@ -43,7 +48,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AgentCoreGitOpsTests",
-            dependencies: ["AgentCoreGitOps", "agentcore", "prod-promote"]
+            dependencies: ["AgentCoreGitOps", "agentcore", "pr-deploy", "prod-deploy", "prod-promote"]
         ),
     ],
     swiftLanguageModes: [.v6]

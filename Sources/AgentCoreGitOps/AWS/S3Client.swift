@@ -131,6 +131,28 @@ public struct S3Client: Sendable {
         }
     }
 
+    /// Copies an object inside S3 (server-side, nothing passes through this machine). S3 computes
+    /// the copy's SHA-256 checksum, so a later HeadObject can tell whether the copy is the same.
+    /// Returns that checksum (base64) when S3 reports it.
+    @discardableResult
+    public func copyObject(from source: S3Location, to destination: S3Location) async throws -> String? {
+        let request = AWSRequest(
+            service: .s3, operation: "CopyObject", method: "PUT", path: Self.path(destination.bucket, destination.key),
+            headers: [
+                "x-amz-copy-source": Self.copySource(source),
+                "x-amz-checksum-algorithm": "SHA256",
+            ])
+        let response = try await client.send(request)
+        // S3 may answer 200 and still fail a copy, with the error in the body.
+        let values = XMLValues(response.body)
+        if let code = values["Code"] {
+            throw AWSError(
+                code: code, message: values["Message"] ?? "the copy failed", httpStatus: 500,
+                requestID: values["RequestId"], operation: "CopyObject", service: "s3")
+        }
+        return values["ChecksumSHA256"]
+    }
+
     /// Downloads the object to `destination` (replacing it), streaming to disk. When S3 knows the
     /// object's SHA-256, the file is checked against it and removed if it differs.
     @discardableResult
@@ -152,6 +174,12 @@ public struct S3Client: Sendable {
     }
 
     private static func path(_ bucket: String, _ key: String) -> String { "/\(bucket)/\(key)" }
+
+    /// `bucket/key` with the key percent-encoded, as `x-amz-copy-source` wants it.
+    private static func copySource(_ source: S3Location) -> String {
+        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/")
+        return source.bucket + "/" + (source.key.addingPercentEncoding(withAllowedCharacters: allowed) ?? source.key)
+    }
 
     private static func info(from headers: [String: String]) throws -> S3ObjectInfo {
         S3ObjectInfo(

@@ -19,6 +19,9 @@ public protocol GitHubAPI: Sendable {
     func updateIssue(number: Int, _ update: GitHubIssueUpdate) async throws -> GitHubIssue
     /// Open issues carrying all the given labels, pull requests left out, every page.
     func listOpenIssues(labels: [String]) async throws -> [GitHubIssue]
+    /// Issues in `state` (`open`, `closed` or `all`) carrying all the given labels, pull requests
+    /// left out, every page.
+    func listIssues(labels: [String], state: GitHubIssueListState) async throws -> [GitHubIssue]
 
     /// Adds labels to an issue or pull request; returns its labels afterwards.
     @discardableResult
@@ -61,8 +64,16 @@ extension GitHubAPI {
     /// Only comments by the bot count; a person's comment that quotes the marker is left alone.
     /// `body` gets the marker prepended when it does not already contain it.
     public func upsertStickyComment(issue: Int, marker: String, body: String) async throws -> StickyCommentResult {
+        try await upsertStickyComment(issue: issue, marker: marker, body: body, comments: try await listComments(issue: issue))
+    }
+
+    /// The same, over `comments` the caller has just listed, so a flow that needs them anyway
+    /// reads them once.
+    public func upsertStickyComment(
+        issue: Int, marker: String, body: String, comments: [GitHubComment]
+    ) async throws -> StickyCommentResult {
         let fullBody = body.contains(marker) ? body : marker + "\n" + body
-        let ours = try await listComments(issue: issue)
+        let ours = comments
             .filter { isAuthoredByBot($0.user) && ($0.body ?? "").contains(marker) }
             .sorted { $0.id < $1.id }
 

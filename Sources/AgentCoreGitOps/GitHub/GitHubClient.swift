@@ -76,7 +76,11 @@ public final class GitHubClient: GitHubAPI {
     }
 
     public func listOpenIssues(labels: [String]) async throws -> [GitHubIssue] {
-        var query = [("state", "open")]
+        try await listIssues(labels: labels, state: .open)
+    }
+
+    public func listIssues(labels: [String], state: GitHubIssueListState) async throws -> [GitHubIssue] {
+        var query = [("state", state.rawValue)]
         if !labels.isEmpty { query.append(("labels", labels.map(Self.encodeQueryValue).joined(separator: ","))) }
         let issues: [GitHubIssue] = try await getAllPages(.listIssues, repoPath("issues"), query: query)
         return issues.filter { !$0.isPullRequest }

@@ -58,6 +58,11 @@ public enum GitHubIssueStateReason: String, Codable, Sendable {
     case reopened
 }
 
+/// Which issues a listing returns.
+public enum GitHubIssueListState: String, Sendable {
+    case open, closed, all
+}
+
 public struct GitHubIssue: Codable, Sendable, Equatable {
     public var number: Int
     public var title: String

@@ -5,6 +5,8 @@ public struct PackageOptions: Sendable {
     public var agentDirectory: URL
     /// Packaged as `system_prompt.txt` at the zip root, replacing one in the agent directory.
     public var promptFile: URL?
+    /// The dependencies to install; `requirements.txt` in the agent directory when nil.
+    public var requirementsFile: URL?
     public var output: URL
     public var entryPoint: String = "agent.py"
     public var pythonVersion: PythonVersion = .default
@@ -80,7 +82,7 @@ public enum PackageBuilder {
         }
         let toolchain = PythonToolchain(environment: options.environment)
         let installer = DependencyInstaller(cacheDirectory: options.cacheDirectory, toolchain: toolchain)
-        let requirements = options.agentDirectory.appendingPathComponent("requirements.txt")
+        let requirements = options.requirementsFile ?? options.agentDirectory.appendingPathComponent("requirements.txt")
         let hasRequirements = FileManager.default.fileExists(atPath: requirements.path)
         let python = options.precompile || options.checkBoot ? try await toolchain.python(options.pythonVersion) : nil
 

@@ -1,0 +1,157 @@
+import Foundation
+
+/// What a pr-deploy run did.
+public enum PRDeployOutcome: Sendable, Equatable {
+    case skippedFork
+    case ignoredAction(String)
+    case deployed(PRDeploymentReport)
+    case keptForPromotion(runtimeID: String?)
+    /// Closed without merging: the runtime deleted (nil when there was none).
+    case deleted(runtimeID: String?)
+    /// Closed without merging, but the `pr_<n>` found is not this repository's: left alone.
+    case leftForeignRuntime(runtimeID: String)
+}
+
+/// `pr-deploy`: a pull request's own runtime `pr_<n>`.
+///
+/// Opened, pushed or reopened: package the agent, add a version to `pr_<n>` when the package or
+/// settings changed (creating the runtime the first time), wait until it is READY, and keep one
+/// sticky comment saying what runs and how to try it. Closed without merging: delete `pr_<n>`.
+/// Closed by merging: keep it for the promotion, and say so.
+public struct PRDeployFlow: Sendable {
+    public let context: FlowContext
+    public let event: PullRequestEvent
+    public let agent: AgentSource
+
+    public init(context: FlowContext, event: PullRequestEvent, agent: AgentSource) {
+        self.context = context
+        self.event = event
+        self.agent = agent
+    }
+
+    /// The executable's whole job: read the event, skip forks before touching any setting
+    /// (their runs have no AWS credentials), then run the flow.
+    @discardableResult
+    public static func run(environment: [String: String], reporter: ActionsReporter) async throws -> PRDeployOutcome {
+        guard case .pullRequest(let event) = try GitHubEvent.load(environment: environment) else {
+            throw FlowError(
+                "pr-deploy handles pull_request events, but GITHUB_EVENT_NAME is \(environment["GITHUB_EVENT_NAME"] ?? "unset")",
+                fix: "run it from a workflow triggered by `pull_request` (types opened, synchronize, reopened, closed)")
+        }
+        if event.isFromFork {
+            reporter.notice(
+                "Pull request #\(event.number) comes from a fork, which gets no AWS credentials: nothing is deployed. "
+                    + "A maintainer can push the branch to this repository to deploy it.",
+                title: "Fork pull request skipped")
+            return .skippedFork
+        }
+        let context = try FlowContext.fromEnvironment(environment)
+        let agent = try AgentSource.fromEnvironment(environment)
+        return try await PRDeployFlow(context: context, event: event, agent: agent).run()
+    }
+
+    @discardableResult
+    public func run() async throws -> PRDeployOutcome {
+        switch event.action {
+        case .opened, .synchronize, .reopened:
+            return try await deploy()
+        case .closed where event.isMerged:
+            return try await keepForPromotion()
+        case .closed:
+            return try await cleanUp()
+        case .other(let action):
+            context.reporter.notice("pr-deploy has nothing to do for pull_request action '\(action)'")
+            return .ignoredAction(action)
+        }
+    }
+
+    private var target: DeploymentTarget { .pullRequest(event.number) }
+    private var github: any GitHubAPI { context.github }
+    private var lookup: RuntimeLookup { RuntimeLookup(context: context) }
+
+    // MARK: Opened, pushed, reopened
+
+    private func deploy() async throws -> PRDeployOutcome {
+        let package = try await agent.build(for: target.runtimeName, reporter: context.reporter)
+        defer { try? FileManager.default.removeItem(atPath: package.path) }
+        let comments = try await github.listComments(issue: event.number)
+        let current = try await findRuntime(comments)
+        let deployment = try await RuntimeDeployer(context: context)
+            .deploy(package, settings: agent.settings, to: target, current: current)
+        let report = PRDeploymentReport(
+            deployment: deployment, package: package, headSHA: event.headSHA,
+            defaultEndpoint: try await defaultEndpoint(of: deployment.runtimeID))
+        try await updateComment(.deployed(report), comments: comments)
+        try reportOutputs(report)
+        return .deployed(report)
+    }
+
+    /// Our marker first (one GetAgentRuntime); a missing or stale one falls back to the name.
+    private func findRuntime(_ comments: [GitHubComment]) async throws -> AgentRuntime? {
+        let marked = try PRComment.runtimeID(in: comments, trusted: github.trustedMarkers)
+        return try await lookup.runtime(markedID: marked, name: target.runtimeName, role: target.role)
+    }
+
+    private func defaultEndpoint(of runtimeID: String) async throws -> AgentRuntimeEndpoint? {
+        try await context.agentCore.findEndpoint(runtimeId: runtimeID, name: AgentRuntimeEndpoint.defaultName)
+    }
+
+    private func updateComment(_ state: PRComment.State, comments: [GitHubComment]) async throws {
+        let result = try await github.upsertStickyComment(
+            issue: event.number, marker: PRComment.marker, body: try PRComment.render(state), comments: comments)
+        context.reporter.info("pull request comment \(result.action.rawValue)")
+    }
+
+    private func reportOutputs(_ report: PRDeploymentReport) throws {
+        let reporter = context.reporter
+        try reporter.setOutput("runtime_id", report.runtimeID)
+        try reporter.setOutput("runtime_version", report.version)
+        try reporter.setOutput("package_sha256", report.packageSHA256)
+        try reporter.setOutput("changed", report.changed ? "true" : "false")
+        try reporter.appendSummary(report.markdown)
+    }
+
+    // MARK: Closed
+
+    /// The merge's deployment issue names this runtime; prod-promote deletes it once approved.
+    private func keepForPromotion() async throws -> PRDeployOutcome {
+        let comments = try await github.listComments(issue: event.number)
+        guard let runtimeID = try PRComment.runtimeID(in: comments, trusted: github.trustedMarkers) else {
+            context.reporter.info("pull request #\(event.number) was merged; it has no runtime of ours")
+            return .keptForPromotion(runtimeID: nil)
+        }
+        try await updateComment(.merged(runtimeName: target.runtimeName, runtimeID: runtimeID), comments: comments)
+        context.reporter.notice("Pull request #\(event.number) was merged: \(target.runtimeName) stays until its deployment is promoted")
+        return .keptForPromotion(runtimeID: runtimeID)
+    }
+
+    private func cleanUp() async throws -> PRDeployOutcome {
+        let comments = try await github.listComments(issue: event.number)
+        let marked = try PRComment.runtimeID(in: comments, trusted: github.trustedMarkers)
+        var runtime: AgentRuntime?
+        if let marked { runtime = try await lookup.runtime(markedID: marked, name: target.runtimeName, role: target.role) }
+        if runtime == nil {
+            // By name, ours or not: the cleanup itself decides whether it may delete it.
+            runtime = try await lookup.anyRuntime(named: target.runtimeName)
+        }
+        guard let runtime else {
+            if !PRComment.ours(in: comments, trusted: github.trustedMarkers).isEmpty {
+                try await updateComment(.deleted(runtimeName: target.runtimeName, runtimeID: marked), comments: comments)
+            }
+            context.reporter.info("\(target.runtimeName) does not exist; nothing to delete")
+            return .deleted(runtimeID: nil)
+        }
+        let remover = PRRuntimeRemover(
+            agentCore: context.agentCore, waiter: context.waiter, repository: github.repository.description,
+            log: context.reporter.info)
+        do {
+            _ = try await remover.remove(runtimeID: runtime.agentRuntimeId, pullRequest: event.number)
+        } catch let error as PRRuntimeNotOursError {
+            context.reporter.warning(error.description, title: "Runtime left alone")
+            try await updateComment(.keptForeign(runtimeName: target.runtimeName, runtimeID: runtime.agentRuntimeId), comments: comments)
+            return .leftForeignRuntime(runtimeID: runtime.agentRuntimeId)
+        }
+        try await updateComment(.deleted(runtimeName: target.runtimeName, runtimeID: runtime.agentRuntimeId), comments: comments)
+        return .deleted(runtimeID: runtime.agentRuntimeId)
+    }
+}

@@ -1,0 +1,254 @@
+import Foundation
+import Testing
+@testable import AgentCoreGitOps
+
+/// A checkout of a repository with an agent, wired to the shared sandbox the way the workflows
+/// wire the executables: it runs `pr-deploy` and `prod-deploy` as processes with event payload
+/// files the GitHub emulator renders, and reads back what they left in AWS and on GitHub.
+///
+/// Tests share the sandbox and run in parallel: each opens its own pull requests (the emulator
+/// numbers them), and each fixture deploys to its own prod runtime name.
+final class FlowFixture: @unchecked Sendable {
+    let sandbox: Sandbox
+    let github: GitHubEmulator
+    let checkout: TempTree
+    let prodRuntime: String
+
+    /// A small agent (a tiny `agent.py`, no dependencies) by default; `realAgent` copies the
+    /// repository's own `agent/` and `prompts/`, whose dependencies come from the package cache.
+    /// `sandbox`: a sandbox of the test's own, for global faults; the shared one by default.
+    init(realAgent: Bool = false, sandbox own: Sandbox? = nil) async throws {
+        if let own {
+            let info = own.info
+            github = GitHubEmulator(
+                sandbox: own, apiURL: try #require(info.githubApiUrl), repository: try #require(info.repository),
+                tokens: try #require(info.tokens), logins: try #require(info.logins))
+        } else {
+            github = try await GitHubEmulator.shared()
+        }
+        sandbox = github.sandbox
+        checkout = try TempTree()
+        prodRuntime = Sandbox.uniqueName("prod")
+        if realAgent {
+            for folder in ["agent", "prompts"] {
+                try FileManager.default.copyItem(
+                    at: RepositoryPaths.root.appendingPathComponent(folder), to: checkout.url(folder))
+            }
+        } else {
+            try writeAgent("Hello from the test agent")
+            try checkout.file("agent/requirements.txt", "")
+            try checkout.file("prompts/bot.txt", "You are a test bot.\n")
+            try checkout.file("agent/agentcore.json", """
+                {"entryPoint": "agent.py", "python": "3.11", "prompt": "../prompts/bot.txt",
+                 "description": "Flow test agent", "environmentVariables": {"LOG_LEVEL": "DEBUG"}}
+                """)
+        }
+    }
+
+    /// Changes what the agent says, and so its package.
+    func writeAgent(_ greeting: String) throws {
+        try checkout.file("agent/agent.py", "def handler(payload):\n    return \(greeting.debugDescription)\n")
+    }
+
+    // MARK: Environment
+
+    /// What the workflow step gets: repository variables, AWS credentials, the GitHub context.
+    var environment: [String: String] {
+        sandbox.awsEnvironment.merging([
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_API_URL": github.apiURL,
+            "GITHUB_REPOSITORY": github.repository,
+            "GITHUB_TOKEN": github.tokens["bot"] ?? "",
+            "AGENTCORE_PROD_RUNTIME": prodRuntime,
+            "AGENTCORE_CACHE_DIR": TestCache.directory.path,
+        ]) { $1 }
+    }
+
+    // MARK: Pull requests and events
+
+    static func sha() -> String { GitHubEmulator.randomSHA() }
+
+    func openPullRequest(headSHA: String = sha(), fork: Bool = false) async throws -> Int {
+        try await github.openPullRequest(headSHA: headSHA, fork: fork)
+    }
+
+    func pushToPullRequest(_ number: Int, headSHA: String = sha()) async throws {
+        try await github.control("POST", "/_sandbox/repos/\(github.repository)/pulls/\(number)/push", json: ["head_sha": headSHA])
+    }
+
+    func merge(_ number: Int, mergeSHA: String = sha()) async throws -> String {
+        try await github.mergePullRequest(number, mergeSHA: mergeSHA)
+        return mergeSHA
+    }
+
+    func close(_ number: Int) async throws {
+        try await github.control("POST", "/_sandbox/repos/\(github.repository)/pulls/\(number)/close")
+    }
+
+    /// The payload GitHub would deliver now, written to a file for `GITHUB_EVENT_PATH`.
+    func event(_ request: [String: Any], edit: (inout [String: Any]) -> Void = { _ in }) async throws -> URL {
+        let data = try await github.control("POST", "/_sandbox/repos/\(github.repository)/events", json: request)
+        var payload = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        edit(&payload)
+        return try checkout.data("events/\(UUID().uuidString).json", try JSONSerialization.data(withJSONObject: payload))
+    }
+
+    // MARK: Running the executables
+
+    struct Run {
+        let process: ProcessResult
+        let outputs: [String: String]
+        var succeeded: Bool { process.status == 0 }
+    }
+
+    func run(
+        _ executable: String, event name: String, payload: URL, environment overrides: [String: String?] = [:]
+    ) async throws -> Run {
+        let outputFile = checkout.url("outputs-\(UUID().uuidString)")
+        // Every run is a new workflow run, as on GitHub.
+        var env = environment.merging([
+            "GITHUB_EVENT_NAME": name, "GITHUB_EVENT_PATH": payload.path, "GITHUB_OUTPUT": outputFile.path,
+            "GITHUB_RUN_ID": String(UInt32.random(in: 1...UInt32.max)), "GITHUB_RUN_ATTEMPT": "1",
+        ]) { $1 }
+        for (key, value) in overrides { env[key] = value }
+        let result = try await runProcess(RepositoryPaths.executable(executable), [], environment: env, currentDirectory: checkout.root)
+        let text = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
+        var outputs: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: "=", maxSplits: 1)
+            if parts.count == 2 { outputs[String(parts[0])] = String(parts[1]) }
+        }
+        return Run(process: result, outputs: outputs)
+    }
+
+    /// Runs pr-deploy for `action` on pull request `number` as it is in the emulator now.
+    func prDeploy(_ action: String, _ number: Int, before: String? = nil, environment: [String: String?] = [:]) async throws -> Run {
+        var request: [String: Any] = ["event": "pull_request", "action": action, "number": number]
+        if let before { request["before"] = before }
+        return try await run("pr-deploy", event: "pull_request", payload: try await event(request), environment: environment)
+    }
+
+    /// Runs prod-deploy for a push of `after` to `ref`.
+    func prodDeploy(
+        after: String, message: String? = nil, ref: String = "refs/heads/main", environment: [String: String?] = [:]
+    ) async throws -> Run {
+        var request: [String: Any] = ["event": "push", "after": after, "ref": ref]
+        if let message { request["message"] = message }
+        return try await run("prod-deploy", event: "push", payload: try await event(request), environment: environment)
+    }
+
+    // MARK: What is left on GitHub
+
+    struct GitHubState: Decodable {
+        struct Comment: Decodable {
+            let id: Int
+            let body: String
+            let user: GitHubUser
+            let issueNumber: Int
+            let repository: String
+            enum CodingKeys: String, CodingKey {
+                case id, body, user, repository
+                case issueNumber = "issue_number"
+            }
+        }
+        let issues: [GitHubIssueWithRepository]
+        let comments: [Comment]
+        let labels: [String: [GitHubLabel]]
+    }
+
+    struct GitHubIssueWithRepository: Decodable {
+        let issue: GitHubIssue
+        let repository: String
+        init(from decoder: Decoder) throws {
+            issue = try GitHubIssue(from: decoder)
+            repository = try decoder.container(keyedBy: Key.self).decode(String.self, forKey: .repository)
+        }
+        private enum Key: String, CodingKey { case repository }
+    }
+
+    func gitHubState() async throws -> GitHubState {
+        try JSONDecoder().decode(GitHubState.self, from: try await github.control("GET", "/_sandbox/state"))
+    }
+
+    func comments(on number: Int) async throws -> [GitHubState.Comment] {
+        try await gitHubState().comments
+            .filter { $0.repository == github.repository && $0.issueNumber == number }.sorted { $0.id < $1.id }
+    }
+
+    /// The bot's comments on a pull request: pr-deploy's sticky comment, if any.
+    func botComments(on number: Int) async throws -> [GitHubState.Comment] {
+        try await comments(on: number).filter { $0.user.login == github.logins["bot"] }
+    }
+
+    /// Deployment issues (by anyone) whose body mentions `commitSHA`.
+    func deploymentIssues(forCommit commitSHA: String) async throws -> [GitHubIssue] {
+        try await gitHubState().issues
+            .filter { $0.repository == github.repository && ($0.issue.body ?? "").contains("COMMIT_SHA: \(commitSHA)") }
+            .map(\.issue)
+    }
+
+    func repositoryLabels() async throws -> [GitHubLabel] {
+        try await gitHubState().labels[github.repository] ?? []
+    }
+
+    /// Comments as a person would, through the REST API with that person's token.
+    func comment(as identity: String, on number: Int, body: String) async throws {
+        _ = try await github.client(identity).createComment(issue: number, body: body)
+    }
+
+    // MARK: What is left in AWS
+
+    func agentCore() throws -> AgentCoreControl { try sandbox.agentCoreControl() }
+
+    func s3() throws -> S3Client { S3Client(client: try sandbox.awsClient()) }
+
+    func runtime(named name: String) async throws -> AgentRuntime? {
+        guard let summary = try await agentCore().findRuntime(named: name) else { return nil }
+        return try await agentCore().getAgentRuntime(id: summary.agentRuntimeId)
+    }
+
+    func versions(ofRuntime id: String) async throws -> [String] {
+        try await agentCore().allAgentRuntimeVersions(id: id).map(\.agentRuntimeVersion)
+            .compactMap(Int.init).sorted().map(String.init)
+    }
+
+    /// The hex SHA-256 of the object's bytes, downloaded; nil when there is no object.
+    func sha256(ofKey key: String) async throws -> String? {
+        let file = checkout.url("downloads/\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        do {
+            try await s3().getObject(bucket: sandbox.info.s3Bucket, key: key, to: file)
+        } catch let error as AWSError where error.isNotFound {
+            return nil
+        }
+        return try SHA256Hasher.hash(fileAt: file).hexString
+    }
+
+    /// A runtime named `name` that this tool did not create (no ownership tag).
+    func createForeignRuntime(named name: String) async throws -> AgentRuntimeChange {
+        let code = try await sandbox.uploadCode(key: "foreign/\(UUID().uuidString).zip")
+        var configuration = sandbox.configuration(code: code)
+        configuration.description = "made by hand"
+        return try await agentCore().createAgentRuntime(CreateAgentRuntimeRequest(agentRuntimeName: name, configuration: configuration))
+    }
+}
+
+extension FlowFixture {
+    /// The context a flow gets, over the sandbox, reporting nowhere.
+    func context() throws -> FlowContext {
+        var context = try FlowContext.fromEnvironment(environment)
+        context.reporter = ActionsReporter(environment: [:], write: { _ in })
+        return context
+    }
+
+    /// The fixture's agent as the flows read it.
+    func agentSource() throws -> AgentSource {
+        try AgentSource.fromEnvironment(environment, workingDirectory: checkout.root)
+    }
+
+    func deployer() throws -> RuntimeDeployer {
+        var deployer = RuntimeDeployer(context: try context())
+        deployer.log = { _ in }
+        return deployer
+    }
+}
