@@ -57,25 +57,31 @@ final class CrashMatrixTests {
         return state
     }
 
-    @Test("pr-deploy opened: create")
+    /// pr-deploy for `action` on pull request `number`, its runtime and the pull request as end state.
+    private static func prScenario(
+        _ fixture: FlowFixture, _ action: String, _ number: Int, before: String? = nil, runID: String,
+        substitutions: [(String, String)] = []
+    ) -> CrashScenario {
+        CrashScenario(
+            run: { try await fixture.prDeploy(action, number, before: before, environment: workflowRun(runID, $0)).process },
+            endState: {
+                try await fixtureState(
+                    fixture, runtimes: ["pr": "pr_\(number)"], pullRequest: number, substitutions: [(runID, "<run>")] + substitutions)
+            })
+    }
+
+    @Test("pr-deploy opened: create", .enabled(if: CrashMatrixSettings.includes("pr-create")))
     func prDeployCreate() async throws {
-        guard CrashMatrixSettings.includes("pr-create") else { return }
         _ = try await matrix.run("pr-create") {
             let fixture = try await FlowFixture(sandbox: sandbox)
             let number = try await fixture.openPullRequest()
             let runID = Self.newRunID()
-            return CrashScenario(
-                run: { try await fixture.prDeploy("opened", number, environment: Self.workflowRun(runID, $0)).process },
-                endState: {
-                    try await Self.fixtureState(
-                        fixture, runtimes: ["pr": "pr_\(number)"], pullRequest: number, substitutions: [(runID, "<run>")])
-                })
+            return Self.prScenario(fixture, "opened", number, runID: runID)
         }
     }
 
-    @Test("pr-deploy synchronize: update")
+    @Test("pr-deploy synchronize: update", .enabled(if: CrashMatrixSettings.includes("pr-update")))
     func prDeployUpdate() async throws {
-        guard CrashMatrixSettings.includes("pr-update") else { return }
         _ = try await matrix.run("pr-update") {
             let fixture = try await FlowFixture(sandbox: sandbox)
             let first = FlowFixture.sha()
@@ -85,20 +91,12 @@ final class CrashMatrixTests {
             try fixture.writeAgent("Changed by a push")
             try await fixture.pushToPullRequest(number)
             let runID = Self.newRunID()
-            return CrashScenario(
-                run: {
-                    try await fixture.prDeploy("synchronize", number, before: first, environment: Self.workflowRun(runID, $0)).process
-                },
-                endState: {
-                    try await Self.fixtureState(
-                        fixture, runtimes: ["pr": "pr_\(number)"], pullRequest: number, substitutions: [(runID, "<run>")])
-                })
+            return Self.prScenario(fixture, "synchronize", number, before: first, runID: runID)
         }
     }
 
-    @Test("pr-deploy closed: delete")
+    @Test("pr-deploy closed: delete", .enabled(if: CrashMatrixSettings.includes("pr-delete")))
     func prDeployDelete() async throws {
-        guard CrashMatrixSettings.includes("pr-delete") else { return }
         _ = try await matrix.run("pr-delete") {
             let fixture = try await FlowFixture(sandbox: sandbox)
             let number = try await fixture.openPullRequest()
@@ -109,19 +107,12 @@ final class CrashMatrixTests {
                 CreateAgentRuntimeEndpointRequest(agentRuntimeId: id, name: "review", agentRuntimeVersion: "1"))
             try await fixture.close(number)
             let runID = Self.newRunID()
-            return CrashScenario(
-                run: { try await fixture.prDeploy("closed", number, environment: Self.workflowRun(runID, $0)).process },
-                endState: {
-                    try await Self.fixtureState(
-                        fixture, runtimes: ["pr": "pr_\(number)"], pullRequest: number,
-                        substitutions: [(runID, "<run>"), (id, "<pr-id>")])
-                })
+            return Self.prScenario(fixture, "closed", number, runID: runID, substitutions: [(id, "<pr-id>")])
         }
     }
 
-    @Test("prod-deploy: a merge")
+    @Test("prod-deploy: a merge", .enabled(if: CrashMatrixSettings.includes("prod-deploy")))
     func prodDeploy() async throws {
-        guard CrashMatrixSettings.includes("prod-deploy") else { return }
         _ = try await matrix.run("prod-deploy") {
             let fixture = try await FlowFixture(sandbox: sandbox)
             let number = try await fixture.openPullRequest()
@@ -171,9 +162,8 @@ final class CrashMatrixTests {
         return state
     }
 
-    @Test("prod-promote: approval")
+    @Test("prod-promote: approval", .enabled(if: CrashMatrixSettings.includes("promote")))
     func promoteApproval() async throws {
-        guard CrashMatrixSettings.includes("promote") else { return }
         _ = try await matrix.run("promote") {
             let stage = try await PromoteStage.make(sandbox: sandbox, versions: 2, endpointAt: "1")
             let (pr, prRuntime) = try await stage.makePullRequestRuntime()
@@ -189,9 +179,8 @@ final class CrashMatrixTests {
         }
     }
 
-    @Test("prod-promote: rollback dispatch")
+    @Test("prod-promote: rollback dispatch", .enabled(if: CrashMatrixSettings.includes("rollback")))
     func rollbackDispatch() async throws {
-        guard CrashMatrixSettings.includes("rollback") else { return }
         _ = try await matrix.run("rollback") {
             let stage = try await PromoteStage.make(sandbox: sandbox, versions: 3, endpointAt: "3")
             let issue = try await stage.deploymentIssue(body: stage.metadataBody(version: "3", prRuntimeID: nil, prNumber: nil))
@@ -205,9 +194,8 @@ final class CrashMatrixTests {
         }
     }
 
-    @Test("agentcore sweep")
+    @Test("agentcore sweep", .enabled(if: CrashMatrixSettings.includes("sweep")))
     func sweep() async throws {
-        guard CrashMatrixSettings.includes("sweep") else { return }
         _ = try await matrix.run("sweep") {
             let stage = try await PromoteStage.make(sandbox: sandbox, versions: 1, endpointAt: nil)
             let (closedPR, closed) = try await stage.makePullRequestRuntime()
@@ -217,7 +205,7 @@ final class CrashMatrixTests {
             let (openPR, open) = try await stage.makePullRequestRuntime()
             let names = ["closed": closed, "merged": merged, "open": open]
             return CrashScenario(
-                run: { try await Self.runSweep(stage, environment: $0) },
+                run: { try await SweepFlowTests.sweep(stage, [], environment: $0).result },
                 endState: {
                     var reader = EndStateReader(sandbox: stage.sandbox, github: stage.github)
                     var state = EndState()
@@ -237,18 +225,5 @@ final class CrashMatrixTests {
                     for id in [stage.prodID, closed, merged, open] { try await stage.waiter.runtimeDeleted(id: id) }
                 })
         }
-    }
-
-    static func runSweep(_ stage: PromoteStage, environment extra: [String: String]) async throws -> ProcessResult {
-        var environment = stage.sandbox.awsEnvironment
-        environment.merge([
-            "AGENTCORE_PROD_RUNTIME": stage.prodName,
-            "GITHUB_ACTIONS": "true",
-            "GITHUB_REPOSITORY": stage.repository,
-            "GITHUB_API_URL": stage.github.apiURL,
-            "GITHUB_TOKEN": try #require(stage.github.tokens["bot"]),
-        ]) { $1 }
-        environment.merge(extra) { $1 }
-        return try await runProcess(RepositoryPaths.executable("agentcore"), ["sweep", "--poll-interval", "0.1"], environment: environment)
     }
 }
