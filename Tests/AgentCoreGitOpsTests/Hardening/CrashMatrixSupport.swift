@@ -12,7 +12,7 @@ import Testing
 /// for all of them); `CRASH_MATRIX_FLOWS` (comma-separated flow names) limits the flows.
 enum CrashMatrixSettings {
     static var stride: Int {
-        ProcessInfo.processInfo.environment["CRASH_MATRIX_STRIDE"].flatMap(Int.init).map { max(1, $0) } ?? 3
+        ProcessInfo.processInfo.environment["CRASH_MATRIX_STRIDE"].flatMap(Int.init).map { max(1, $0) } ?? 5
     }
 
     static func includes(_ flow: String) -> Bool {

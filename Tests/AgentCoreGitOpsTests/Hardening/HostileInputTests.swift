@@ -199,6 +199,39 @@ struct HostileInputTests {
         #expect(try await stage.issue(issue).state == "open")
     }
 
+    // MARK: Expired credentials the sandbox's STS issued
+
+    @Test("expired STS credentials: a clear error, nothing deployed, the credentials never printed")
+    func expiredCredentials() async throws {
+        let fixture = try await FlowFixture()
+        let info = fixture.sandbox.info
+        let form = ["Action": "AssumeRole", "Version": "2011-06-15", "RoleArn": info.roleArn,
+                    "RoleSessionName": "expired", "DurationSeconds": "1"]
+            .map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $1)" }.joined(separator: "&")
+        let answer = try await fixture.sandbox.awsClient().send(AWSRequest(
+            service: .sts, operation: "AssumeRole", method: "POST", path: "/",
+            headers: ["Content-Type": "application/x-www-form-urlencoded"], body: .data(Data(form.utf8))))
+        let xml = String(decoding: answer.body, as: UTF8.self)
+        func value(_ tag: String) throws -> String {
+            try #require(xml.firstMatch(of: try Regex("<\(tag)>([^<]+)</\(tag)>"))?.output[1].substring).description
+        }
+        let (keyID, secret, token) = (try value("AccessKeyId"), try value("SecretAccessKey"), try value("SessionToken"))
+        try await Task.sleep(for: .seconds(2))
+
+        let number = try await fixture.openPullRequest()
+        let run = try await fixture.prDeploy("opened", number, environment: [
+            "AWS_ACCESS_KEY_ID": keyID, "AWS_SECRET_ACCESS_KEY": secret, "AWS_SESSION_TOKEN": token])
+        #expect(run.process.status == 1, "\(run.process.output)")
+        #expect(run.process.stdout.contains("::error title=pr-deploy failed::"))
+        #expect(run.process.output.contains("expired"), "\(run.process.output)")
+        #expect(try await fixture.runtime(named: "pr_\(number)") == nil)
+        #expect(try await fixture.comments(on: number).isEmpty)
+        let unmasked = run.process.output.split(separator: "\n").filter {
+            ($0.contains(secret) || $0.contains(token)) && !$0.hasPrefix("::add-mask::")
+        }
+        #expect(unmasked.isEmpty, "\(unmasked)")
+    }
+
     // MARK: AccessDenied from AWS (a sandbox of its own: the fault hits every caller)
 
     @Test("AccessDenied on create or on the endpoint move: a clear error, nothing half-done")
