@@ -133,11 +133,7 @@ public struct RuntimeDeployer: Sendable {
         switch runtime.status {
         case .creating, .updating:
             log("\(runtime.agentRuntimeName) is \(runtime.status); waiting for it to settle first")
-            do {
-                try await waiter.runtimeReady(id: runtime.agentRuntimeId)
-            } catch let error as WaiterError {
-                guard case .failed = error.kind else { throw error }
-            }
+            try await waiter.runtimeSettled(id: runtime.agentRuntimeId)
             return try await agentCore.getAgentRuntime(id: runtime.agentRuntimeId)
         case .deleting:
             log("\(runtime.agentRuntimeName) is being deleted; waiting, then creating it anew")
