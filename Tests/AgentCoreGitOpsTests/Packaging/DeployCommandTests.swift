@@ -9,6 +9,7 @@ import Testing
         let sandbox = try await Sandbox.shared()
         let agent = try DeployTestAgent(sandbox: sandbox)
         let name = Sandbox.uniqueName("deploy")
+        defer { agent.removeCachedBuild(name) }
 
         let first = try await agent.deploy(name)
         #expect(first.runtime.agentRuntimeVersion == "1" && first.runtime.status == "READY" && first.runtime.changed)
@@ -54,6 +55,7 @@ import Testing
         let sandbox = try await Sandbox.shared()
         let agent = try DeployTestAgent(sandbox: sandbox, realAgent: true)
         let name = Sandbox.uniqueName("deploy_real")
+        defer { agent.removeCachedBuild(name) }
         let deployed = try await agent.deploy(name)
         #expect(deployed.runtime.status == "READY" && deployed.runtime.agentRuntimeVersion == "1")
         #expect(deployed.package.fileCount > 100, "the agent's dependencies are packaged")
@@ -68,6 +70,7 @@ import Testing
         defer { sandbox.stop() }
         let agent = try DeployTestAgent(sandbox: sandbox)
         let name = Sandbox.uniqueName("nowait")
+        defer { agent.removeCachedBuild(name) }
         let result = try await agent.run(name, extra: ["--no-wait"])
         #expect(result.status == 0, "\(result.output)")
         let deployed = try DeployJSON.decode(result.stdout)
@@ -158,6 +161,14 @@ struct DeployTestAgent {
             ["deploy", name, "--agent", tree.url("agent").path, "--out", tree.url("build/\(UUID().uuidString).zip").path,
              "--poll-interval", "0.05", "--timeout", "60", "--json"] + extra,
             environment: environment ?? self.environment)
+    }
+
+    /// A unique name's last build stays in the shared cache for a rebuild that never comes.
+    func removeCachedBuild(_ name: String) {
+        let builds = TestCache.directory.appendingPathComponent("builds")
+        for file in ["\(name).zip", "\(name).zip.index"] {
+            try? FileManager.default.removeItem(at: builds.appendingPathComponent(file))
+        }
     }
 
     func deploy(_ name: String) async throws -> DeployJSON {
