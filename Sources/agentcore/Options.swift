@@ -154,7 +154,7 @@ enum Settings {
     static var roleArn: String? { value("AGENTCORE_ROLE_ARN") }
     static var bucket: String? { value("AGENTCORE_S3_BUCKET") }
 
-    private static func value(_ name: String) -> String? {
+    static func value(_ name: String) -> String? {
         ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
     }
 }

@@ -29,6 +29,40 @@ enum ManifestPrinter {
     }
 }
 
+/// How `package` and `deploy` build the agent's code zip.
+struct BuildOptions: ParsableArguments {
+    @Option(help: "The agent's directory (entry point, requirements.txt, agentcore.json).")
+    var agent = "agent"
+
+    @Option(help: "A prompt file, packaged as system_prompt.txt.")
+    var prompt: String?
+
+    @Flag(help: "Ship unchecked-hash .pyc files compiled by the runtime's Python version.")
+    var precompile = false
+
+    @Flag(help: "Start a host-platform twin as an unprivileged user and time GET /ping first.")
+    var checkBoot = false
+
+    @Option(help: "Seconds the start-up check allows before failing.")
+    var bootTimeout: Double = 30
+
+    @Option(help: "Dependency and bytecode cache (default: $AGENTCORE_CACHE_DIR, $XDG_CACHE_HOME/agentcore or .cache/agentcore).")
+    var cacheDir: String?
+
+    func validate() throws {
+        guard bootTimeout > 0 else { throw ValidationError("--boot-timeout must be positive") }
+    }
+
+    var agentDirectory: URL { URL(fileURLWithPath: agent) }
+    var promptFile: URL? { prompt.map { URL(fileURLWithPath: $0) } }
+    var cacheDirectory: URL { cacheDir.map { URL(fileURLWithPath: $0) } ?? PackageOptions.defaultCacheDirectory() }
+
+    /// Build progress, on stderr so `--json` output stays one object.
+    @Sendable static func log(_ line: String) {
+        FileHandle.standardError.write(Data("agentcore: \(line)\n".utf8))
+    }
+}
+
 struct ZipCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zip",
@@ -69,11 +103,7 @@ struct PackageCommand: AsyncParsableCommand {
         commandName: "package",
         abstract: "Build the agent's code zip: ARM64 dependencies, agent and prompt at the root, limits checked.")
 
-    @Option(help: "The agent's directory (entry point, requirements.txt).")
-    var agent = "agent"
-
-    @Option(help: "A prompt file, packaged as system_prompt.txt.")
-    var prompt: String?
+    @OptionGroup var build: BuildOptions
 
     @Option(help: "Where to write the zip.")
     var out = "build/code.zip"
@@ -84,18 +114,6 @@ struct PackageCommand: AsyncParsableCommand {
     @Option(help: "The runtime's Python version (3.10 to 3.14).")
     var pythonVersion = PythonVersion.default.description
 
-    @Flag(help: "Ship unchecked-hash .pyc files compiled by the runtime's Python version.")
-    var precompile = false
-
-    @Flag(help: "Start a host-platform twin as an unprivileged user and time GET /ping first.")
-    var checkBoot = false
-
-    @Option(help: "Seconds the start-up check allows before failing.")
-    var bootTimeout: Double = 30
-
-    @Option(help: "Dependency and bytecode cache (default: $AGENTCORE_CACHE_DIR, $XDG_CACHE_HOME/agentcore or .cache/agentcore).")
-    var cacheDir: String?
-
     @Option(help: ArgumentHelp(
         "After building, upload to s3://BUCKET/KEY (or KEY in $AGENTCORE_S3_BUCKET) with the AWS settings.", valueName: "s3-uri"))
     var upload: String?
@@ -104,7 +122,6 @@ struct PackageCommand: AsyncParsableCommand {
 
     func validate() throws {
         _ = try PythonVersion(pythonVersion)
-        guard bootTimeout > 0 else { throw ValidationError("--boot-timeout must be positive") }
         _ = try uploadLocation
     }
 
@@ -123,21 +140,18 @@ struct PackageCommand: AsyncParsableCommand {
 
     func run() async throws {
         var options = PackageOptions(
-            agentDirectory: URL(fileURLWithPath: agent), promptFile: prompt.map { URL(fileURLWithPath: $0) },
-            output: URL(fileURLWithPath: out),
-            cacheDirectory: cacheDir.map { URL(fileURLWithPath: $0) } ?? PackageOptions.defaultCacheDirectory())
+            agentDirectory: build.agentDirectory, promptFile: build.promptFile, output: URL(fileURLWithPath: out),
+            cacheDirectory: build.cacheDirectory)
         options.entryPoint = entryPoint
         options.pythonVersion = try PythonVersion(pythonVersion)
-        options.precompile = precompile
-        options.checkBoot = checkBoot
-        options.bootTimeout = bootTimeout
+        options.precompile = build.precompile
+        options.checkBoot = build.checkBoot
+        options.bootTimeout = build.bootTimeout
         // AWS settings are resolved before the build, so a missing credential fails at once.
         let destination = try uploadLocation.map { ($0, try Services(global)) }
-        var result = try await PackageBuilder.build(options) { line in
-            FileHandle.standardError.write(Data("agentcore: \(line)\n".utf8))
-        }
+        var result = try await PackageBuilder.build(options, log: BuildOptions.log)
         if let (location, services) = destination {
-            FileHandle.standardError.write(Data("agentcore: uploading to \(location)\n".utf8))
+            BuildOptions.log("uploading to \(location)")
             result = try await PackageBuilder.upload(result, to: location, s3: services.s3)
         }
         try ManifestPrinter.print(result, json: global.json)

@@ -34,9 +34,7 @@ struct RuntimeCreate: AsyncParsableCommand {
                                fix: "add a version with `agentcore runtime update \(name) --code ...`, or pick another name")
             }
             progress("runtime \(name) (\(current.agentRuntimeId)) already exists with this code")
-            return try await wait.settle(
-                runtimeId: current.agentRuntimeId, version: current.agentRuntimeVersion, unsettled: current,
-                services: services, options: options)
+            return try await wait.settle(current, services: services, options: options)
         }
 
         let configuration = AgentRuntimeConfiguration(
@@ -45,9 +43,7 @@ struct RuntimeCreate: AsyncParsableCommand {
         let created = try await services.control.createAgentRuntime(
             CreateAgentRuntimeRequest(agentRuntimeName: name, configuration: configuration))
         progress("created runtime \(name) (\(created.agentRuntimeId)) version \(created.agentRuntimeVersion)")
-        try await wait.settle(
-            runtimeId: created.agentRuntimeId, version: created.agentRuntimeVersion, unsettled: created,
-            services: services, options: options)
+        try await wait.settle(created, services: services, options: options)
     }
 }
 
@@ -79,16 +75,12 @@ struct RuntimeUpdate: AsyncParsableCommand {
         // Every update makes a version; a rerun with nothing new must not make another.
         if configuration == current.configuration && !current.status.isFailed {
             progress("version \(current.agentRuntimeVersion) of \(current.agentRuntimeName) already runs this configuration; no new version made")
-            return try await wait.settle(
-                runtimeId: current.agentRuntimeId, version: current.agentRuntimeVersion, unsettled: current,
-                services: services, options: options)
+            return try await wait.settle(current, services: services, options: options)
         }
         let updated = try await services.control.updateAgentRuntime(
             UpdateAgentRuntimeRequest(agentRuntimeId: current.agentRuntimeId, configuration: configuration))
         progress("runtime \(current.agentRuntimeName) (\(updated.agentRuntimeId)) has new version \(updated.agentRuntimeVersion)")
-        try await wait.settle(
-            runtimeId: updated.agentRuntimeId, version: updated.agentRuntimeVersion, unsettled: updated,
-            services: services, options: options)
+        try await wait.settle(updated, services: services, options: options)
     }
 }
 
@@ -122,13 +114,13 @@ struct DeletionReport: Encodable {
 }
 
 extension WaitOptions {
-    /// Waits for a new runtime version to be READY and prints it, or prints the call's answer.
-    func settle(
-        runtimeId: String, version: String, unsettled: some Encodable, services: Services, options: GlobalOptions
-    ) async throws {
+    /// Waits for a runtime version to be READY and prints it, or prints the answer that named it:
+    /// the runtime found already made (a rerun), or the create or update just sent.
+    func settle(_ answer: some RuntimeVersionAnswer, services: Services, options: GlobalOptions) async throws {
+        let runtimeId = answer.agentRuntimeId, version = answer.agentRuntimeVersion
         let output = Output(json: options.json)
         guard wait else {
-            return try output.emit(unsettled, text: "runtime \(runtimeId) version \(version) is on its way (not waiting)")
+            return try output.emit(answer, text: "runtime \(runtimeId) version \(version) is on its way (not waiting)")
         }
         progress("waiting for runtime \(runtimeId) version \(version) to become READY…")
         let runtime = try await explaining(
@@ -176,3 +168,12 @@ extension WaitOptions {
         }
     }
 }
+
+/// An answer that names a runtime version to wait for.
+protocol RuntimeVersionAnswer: Encodable {
+    var agentRuntimeId: String { get }
+    var agentRuntimeVersion: String { get }
+}
+
+extension AgentRuntime: RuntimeVersionAnswer {}
+extension AgentRuntimeChange: RuntimeVersionAnswer {}

@@ -13,7 +13,23 @@ public struct AgentSource: Sendable {
     public var cacheDirectory: URL
     /// Time the start-up of a host-platform twin before packaging (`AGENTCORE_CHECK_BOOT=true`).
     public var checkBoot: Bool
+    public var bootTimeout: Double = 30
+    /// Ship bytecode compiled by the runtime's Python version (`agentcore deploy --precompile`).
+    public var precompile = false
+    /// A prompt file to package instead of the one `agentcore.json` names (`agentcore deploy --prompt`).
+    public var promptOverride: URL?
     public var environment: [String: String]
+
+    public init(
+        directory: URL, settings: RuntimeSettings, cacheDirectory: URL, checkBoot: Bool = false,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        self.directory = directory
+        self.settings = settings
+        self.cacheDirectory = cacheDirectory
+        self.checkBoot = checkBoot
+        self.environment = environment
+    }
 
     /// `AGENTCORE_AGENT_DIR` (relative to the working directory), else `agent/`; reading
     /// `agentcore.json` checks that the files it names exist.
@@ -57,13 +73,15 @@ public struct AgentSource: Sendable {
         try FileManager.default.createDirectory(at: builds, withIntermediateDirectories: true)
         var options = PackageOptions(
             agentDirectory: directory,
-            promptFile: settings.prompt.map { RuntimeSettings.resolve($0, in: directory) },
+            promptFile: promptOverride ?? settings.prompt.map { RuntimeSettings.resolve($0, in: directory) },
             output: builds.appendingPathComponent("\(runtimeName).zip"),
             cacheDirectory: cacheDirectory)
         options.requirementsFile = RuntimeSettings.resolve(settings.requirements, in: directory)
         options.entryPoint = settings.entryPoint
         options.pythonVersion = try PythonVersion(settings.python)
         options.checkBoot = checkBoot
+        options.bootTimeout = bootTimeout
+        options.precompile = precompile
         options.environment = environment
 
         let lock = try await BuildLock(builds.appendingPathComponent(".\(runtimeName).lock"))

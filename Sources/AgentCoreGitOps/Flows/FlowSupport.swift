@@ -43,6 +43,19 @@ public enum FlowMain {
     }
 }
 
+extension AgentCoreWaiter {
+    /// Waits until the runtime's latest version stopped changing, well or not (READY or
+    /// *_FAILED): AgentCore refuses changes to a runtime that is still busy, and the next look
+    /// decides what to do about a failure. Only a timeout is an error.
+    func runtimeSettled(id: String) async throws {
+        do {
+            _ = try await runtimeReady(id: id)
+        } catch let error as WaiterError {
+            guard case .failed = error.kind else { throw error }
+        }
+    }
+}
+
 extension Int64 {
     /// "12.3 MB", "850 KB", "312 B": a package size for people.
     var readableByteCount: String {

@@ -140,7 +140,7 @@ public struct ProdDeployFlow: Sendable {
     }
 
     private func openIssue(_ issue: DeploymentIssue) async throws -> Int {
-        try await github.ensureLabels(DeploymentLabels.newDeployment)
+        try await github.ensureLabels(DeploymentLabels.all)
         let created = try await github.createIssue(
             title: issue.title, body: issue.body, labels: DeploymentLabels.newDeployment.map(\.name))
         let kept = try await closeTwins(of: created)

@@ -11,7 +11,7 @@ enum PromotionComments {
 
     /// One refusal comment per workflow run (a rerun of the run keeps its id), or per reason by hand.
     static func refusalMarker(_ refusal: PromotionRefusal, runID: String?) -> String {
-        let key = runID.map { "run \($0)" } ?? PromotionClientToken.make(refusal.problem).prefix(16).description
+        let key = runID.map { "run \($0)" } ?? DeterministicClientToken.make("PromotionRefused", refusal.problem).prefix(16).description
         return "<!-- PROMOTION_REFUSED: \(key) -->"
     }
 
@@ -61,7 +61,7 @@ enum PromotionComments {
             "",
             "**What to do:** \(refusal.fix).",
             "",
-            "The `\(PromotionLabels.approved)` label was removed. Nothing was changed in AWS.",
+            "The `\(DeploymentLabels.approved.name)` label was removed. Nothing was changed in AWS.",
         ].joined(separator: "\n")
     }
 

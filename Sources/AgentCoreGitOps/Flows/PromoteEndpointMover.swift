@@ -77,7 +77,7 @@ struct ProdEndpointMover: Sendable {
             log("Creating endpoint \(endpointName) at version \(version)")
             _ = try await agentCore.createAgentRuntimeEndpoint(CreateAgentRuntimeEndpointRequest(
                 agentRuntimeId: runtimeID, name: endpointName, agentRuntimeVersion: version,
-                clientToken: PromotionClientToken.make("CreateAgentRuntimeEndpoint", runtimeID, endpointName, version)))
+                clientToken: DeterministicClientToken.make("CreateAgentRuntimeEndpoint", runtimeID, endpointName, version)))
             return
         }
         log("Moving endpoint \(endpointName) from version \(endpoint.liveVersion ?? "none") to \(version)")
@@ -86,7 +86,7 @@ struct ProdEndpointMover: Sendable {
         _ = try await agentCore.updateAgentRuntimeEndpoint(UpdateAgentRuntimeEndpointRequest(
             agentRuntimeId: runtimeID, endpointName: endpointName, agentRuntimeVersion: version,
             description: Self.moveNote(from: endpoint.liveVersion, to: version),
-            clientToken: PromotionClientToken.make(
+            clientToken: DeterministicClientToken.make(
                 "UpdateAgentRuntimeEndpoint", runtimeID, endpointName, seen[0], seen[1], seen[2], version)))
     }
 
@@ -110,7 +110,7 @@ struct ProdEndpointMover: Sendable {
         let runtime = try await agentCore.getAgentRuntime(id: runtimeID)
         guard runtime.status == .creating || runtime.status == .updating else { return }
         log("Runtime \(runtime.agentRuntimeName) is \(runtime.status) (a deployment is running); waiting for it to settle")
-        try await settled { try await waiter.runtimeReady(id: runtimeID) }
+        try await waiter.runtimeSettled(id: runtimeID)
     }
 
     /// Runs a wait that counts as done once the resource stopped changing, well or not: the next

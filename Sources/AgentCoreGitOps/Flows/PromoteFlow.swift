@@ -68,14 +68,14 @@ public struct PromoteFlow: Sendable {
     func reasonToIgnore() -> String? {
         // GitHub matches label names without regard to case, so do we.
         func same(_ name: String?, _ label: String) -> Bool { name?.lowercased() == label }
-        guard event.isLabeled, same(event.label?.name, PromotionLabels.approved) else {
-            return "Issue #\(issueNumber): \(event.action) \(event.label?.name ?? "") is not the \(PromotionLabels.approved) label being added; nothing to do"
+        guard event.isLabeled, same(event.label?.name, DeploymentLabels.approved.name) else {
+            return "Issue #\(issueNumber): \(event.action) \(event.label?.name ?? "") is not the \(DeploymentLabels.approved.name) label being added; nothing to do"
         }
         guard !event.issue.isPullRequest, github.isAuthoredByBot(event.issue.user) else {
             return "Issue #\(issueNumber) was not opened by \(github.botLogin), so it is no deployment issue; nothing to do"
         }
-        guard event.issue.labels.contains(where: { same($0.name, PromotionLabels.needsPromotion) }) else {
-            return "Issue #\(issueNumber) is not labelled \(PromotionLabels.needsPromotion); nothing to promote"
+        guard event.issue.labels.contains(where: { same($0.name, DeploymentLabels.needsPromotion.name) }) else {
+            return "Issue #\(issueNumber) is not labelled \(DeploymentLabels.needsPromotion.name); nothing to promote"
         }
         return nil
     }
@@ -133,7 +133,7 @@ public struct PromoteFlow: Sendable {
 
     private func checkIssueIsOpen(_ issue: GitHubIssue) throws {
         guard issue.state == "open" else {
-            throw PromotionRefusal("issue #\(issueNumber) is closed", fix: "reopen it, then add the \(PromotionLabels.approved) label again")
+            throw PromotionRefusal("issue #\(issueNumber) is closed", fix: "reopen it, then add the \(DeploymentLabels.approved.name) label again")
         }
     }
 
@@ -172,9 +172,9 @@ public struct PromoteFlow: Sendable {
     }
 
     private func labelPromotedAndClose() async throws {
-        try await github.ensureLabels([PromotionLabels.promotedDefinition])
-        try await github.addLabels(issue: issueNumber, labels: [PromotionLabels.promoted])
-        try await github.removeLabel(issue: issueNumber, label: PromotionLabels.needsPromotion)
+        try await github.ensureLabels([DeploymentLabels.promoted])
+        try await github.addLabels(issue: issueNumber, labels: [DeploymentLabels.promoted.name])
+        try await github.removeLabel(issue: issueNumber, label: DeploymentLabels.needsPromotion.name)
         _ = try await github.closeIssue(number: issueNumber, reason: .completed)
     }
 
@@ -190,7 +190,7 @@ public struct PromoteFlow: Sendable {
         try await github.commentOnce(
             issue: issueNumber, marker: PromotionComments.refusalMarker(refusal, runID: runID),
             body: PromotionComments.refusal(refusal, runID: runID))
-        try await github.removeLabel(issue: issueNumber, label: PromotionLabels.approved)
+        try await github.removeLabel(issue: issueNumber, label: DeploymentLabels.approved.name)
         try reporter.appendSummary("### Promotion refused\n\n\(refusal.description)")
     }
 

@@ -43,9 +43,7 @@ struct PRRuntimeRemover: Sendable {
             }
             if runtime.status != .deleting {
                 try await deleteNamedEndpoints(of: runtimeID)
-                log("Deleting runtime \(runtime.agentRuntimeName) (\(runtimeID))")
-                _ = try await agentCore.deleteAgentRuntime(
-                    id: runtimeID, clientToken: PromotionClientToken.make("DeleteAgentRuntime", runtimeID))
+                try await deleteWhenSettled(runtime)
             }
             try await waiter.runtimeDeleted(id: runtimeID)
             return .deleted
@@ -53,6 +51,35 @@ struct PRRuntimeRemover: Sendable {
             return .alreadyGone
         }
     }
+
+    /// AgentCore refuses to delete a runtime while a version is being made (ConflictException), as
+    /// when the pull request's last push is still deploying: wait until it settles, well or not,
+    /// and again if another change started in between.
+    private func deleteWhenSettled(_ runtime: AgentRuntime) async throws {
+        let runtimeID = runtime.agentRuntimeId
+        var status = runtime.status
+        for attempt in 1...Self.maxConflicts {
+            if status == .creating || status == .updating {
+                log("Runtime \(runtime.agentRuntimeName) is \(status); waiting for it to settle before deleting it")
+                try await waiter.runtimeSettled(id: runtimeID)
+            }
+            log("Deleting runtime \(runtime.agentRuntimeName) (\(runtimeID))")
+            do {
+                _ = try await agentCore.deleteAgentRuntime(
+                    id: runtimeID, clientToken: DeterministicClientToken.make("DeleteAgentRuntime", runtimeID))
+                return
+            } catch let error as AWSError where error.isConflict && attempt < Self.maxConflicts {
+                log("AgentCore says runtime \(runtimeID) is busy (\(error.message)); waiting, then trying again")
+                status = try await agentCore.getAgentRuntime(id: runtimeID).status
+                if status == .deleting { return }
+                if status != .creating && status != .updating {
+                    try await Task.sleep(for: waiter.policy.delay(afterAttempt: attempt))
+                }
+            }
+        }
+    }
+
+    static let maxConflicts = 5
 
     /// DEFAULT goes with the runtime; the others must go first.
     private func deleteNamedEndpoints(of runtimeID: String) async throws {
@@ -63,7 +90,7 @@ struct PRRuntimeRemover: Sendable {
                 if endpoint.status != .deleting {
                     _ = try await agentCore.deleteAgentRuntimeEndpoint(
                         runtimeId: runtimeID, name: endpoint.name,
-                        clientToken: PromotionClientToken.make("DeleteAgentRuntimeEndpoint", runtimeID, endpoint.name))
+                        clientToken: DeterministicClientToken.make("DeleteAgentRuntimeEndpoint", runtimeID, endpoint.name))
                 }
                 try await waiter.endpointDeleted(runtimeId: runtimeID, name: endpoint.name)
             } catch let error as AWSError where error.isNotFound {

@@ -17,7 +17,7 @@ public struct DeploymentTarget: Sendable, Equatable {
 
 /// What a deployment left behind: a READY version and the code stored for it.
 public struct RuntimeDeployment: Sendable, Equatable {
-    /// The runtime at the deployed version, READY.
+    /// The runtime at the deployed version, READY (unless the deployment did not wait).
     public var runtime: AgentRuntime
     /// False when the runtime already ran this package with these settings: no version was made.
     public var changed: Bool
@@ -51,25 +51,37 @@ public struct RuntimeDeployer: Sendable {
     public var log: @Sendable (String) -> Void
 
     public init(context: FlowContext) {
-        agentCore = context.agentCore
-        waiter = context.waiter
-        s3 = context.s3
-        lookup = RuntimeLookup(context: context)
-        bucket = context.settings.bucket
-        roleArn = context.settings.roleArn
-        if let run = context.environment["GITHUB_RUN_ID"], !run.isEmpty {
-            runIdentity = run + "." + (context.environment["GITHUB_RUN_ATTEMPT"] ?? "1")
-        } else {
-            runIdentity = UUID().uuidString
-        }
         let reporter = context.reporter
-        log = { reporter.info($0) }
+        let runIdentity = context.environment["GITHUB_RUN_ID"].flatMap { $0.isEmpty ? nil : $0 }
+            .map { $0 + "." + (context.environment["GITHUB_RUN_ATTEMPT"] ?? "1") }
+        self.init(
+            agentCore: context.agentCore, waiter: context.waiter, s3: context.s3, lookup: RuntimeLookup(context: context),
+            bucket: context.settings.bucket, roleArn: context.settings.roleArn, runIdentity: runIdentity,
+            log: { reporter.info($0) })
+    }
+
+    /// `runIdentity` nil: this process is the attempt (`agentcore deploy`).
+    public init(
+        agentCore: any AgentCoreControlClient, waiter: AgentCoreWaiter, s3: S3Client, lookup: RuntimeLookup,
+        bucket: String, roleArn: String, runIdentity: String?, log: @escaping @Sendable (String) -> Void
+    ) {
+        self.agentCore = agentCore
+        self.waiter = waiter
+        self.s3 = s3
+        self.lookup = lookup
+        self.bucket = bucket
+        self.roleArn = roleArn
+        self.runIdentity = runIdentity ?? UUID().uuidString
+        self.log = log
     }
 
     /// Deploys `package` built with `settings` to `target`, whose latest version is `current`
     /// (nil when it does not exist yet; the caller found it and checked it is ours).
+    /// `waitForReady` false (`agentcore deploy --no-wait`): the version is returned as it is now,
+    /// and its `v<k>` copy is made at once (its artifact is known from the start).
     public func deploy(
-        _ package: PackageManifest, settings: RuntimeSettings, to target: DeploymentTarget, current: AgentRuntime?
+        _ package: PackageManifest, settings: RuntimeSettings, to target: DeploymentTarget, current: AgentRuntime?,
+        waitForReady: Bool = true
     ) async throws -> RuntimeDeployment {
         let packageLocation = S3Location(bucket: bucket, key: "\(target.runtimeName)/packages/\(package.sha256).zip")
         let desired = try configuration(for: package, at: packageLocation, settings: settings, target: target)
@@ -83,10 +95,12 @@ public struct RuntimeDeployer: Sendable {
             try await upload(package, to: packageLocation)
             version = try await createOrUpdate(target, desired, base: base, packageSHA256: package.sha256)
         }
-        let ready = try await waitUntilReady(id: version.id, version: version.number, known: base)
-        let copy = try await ensureVersionCopy(of: ready, target: target)
+        let deployed = waitForReady
+            ? try await waitUntilReady(id: version.id, version: version.number, known: base)
+            : try await agentCore.getAgentRuntime(id: version.id, version: version.number)
+        let copy = try await ensureVersionCopy(of: deployed, target: target)
         return RuntimeDeployment(
-            runtime: ready, changed: ready.agentRuntimeVersion != current?.agentRuntimeVersion,
+            runtime: deployed, changed: deployed.agentRuntimeVersion != current?.agentRuntimeVersion,
             previousVersion: current?.agentRuntimeVersion, packageLocation: packageLocation, versionCopy: copy)
     }
 
@@ -119,11 +133,7 @@ public struct RuntimeDeployer: Sendable {
         switch runtime.status {
         case .creating, .updating:
             log("\(runtime.agentRuntimeName) is \(runtime.status); waiting for it to settle first")
-            do {
-                try await waiter.runtimeReady(id: runtime.agentRuntimeId)
-            } catch let error as WaiterError {
-                guard case .failed = error.kind else { throw error }
-            }
+            try await waiter.runtimeSettled(id: runtime.agentRuntimeId)
             return try await agentCore.getAgentRuntime(id: runtime.agentRuntimeId)
         case .deleting:
             log("\(runtime.agentRuntimeName) is being deleted; waiting, then creating it anew")

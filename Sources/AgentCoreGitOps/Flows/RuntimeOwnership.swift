@@ -11,6 +11,8 @@ public enum RuntimeOwnership {
     public enum Role: Equatable, Sendable {
         case pullRequest(Int)
         case production
+        /// Deployed by a person with `agentcore deploy`: never deleted or updated by the flows.
+        case manual
     }
 
     public static func prRuntimeName(_ number: Int) -> String { "pr_\(number)" }
@@ -31,11 +33,11 @@ public enum RuntimeOwnership {
     /// The repository and role a description's tag records, if it has ours.
     public static func owner(fromDescription description: String?) -> (repository: String, role: Role)? {
         guard let description,
-              let match = description.firstMatch(of: /\[agentcore-gitops ([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+) (prod|pr ([1-9][0-9]{0,9}))\]$/)
+              let match = description.firstMatch(of: /\[agentcore-gitops ([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+) (prod|manual|pr ([1-9][0-9]{0,9}))\]$/)
         else { return nil }
         let repository = String(match.1)
         if let number = match.3.flatMap({ Int($0) }) { return (repository, .pullRequest(number)) }
-        return (repository, .production)
+        return (repository, match.2 == "manual" ? .manual : .production)
     }
 
     /// The pull request whose runtime this is, when the tool may delete it unasked: the name is
@@ -53,6 +55,7 @@ public enum RuntimeOwnership {
         switch role {
         case .pullRequest(let number): "pr \(number)"
         case .production: "prod"
+        case .manual: "manual"
         }
     }
 }

@@ -40,6 +40,9 @@ struct ReuseIndex: Sendable {
             guard let header = lines.next(),
                   String(decoding: header, as: UTF8.self) == "\(magic) level=\(level) \(identity)" else { return nil }
             var index = ReuseIndex(level: level)
+            // About 100 bytes per entry line and 200 per file line: room for all, no rehashing.
+            index.entries.reserveCapacity(bytes.count / 300)
+            index.hashes.reserveCapacity(bytes.count / 300)
             while let line = lines.next() {
                 if line.first == UInt8(ascii: "F") {
                     let fields = ByteLines.fields(line, limit: 3)

@@ -56,6 +56,8 @@ public struct ZipArchiver: Sendable {
         var records: [ZipFormat.EntryRecord] = []
         records.reserveCapacity(items.count)
         var newIndex = ReuseIndex(level: level)
+        newIndex.entries.reserveCapacity(items.count)
+        newIndex.hashes.reserveCapacity(items.count)
         var reused = 0
         var byTopLevel: [String: Int64] = [:]
 
@@ -262,8 +264,15 @@ final class PreviousArchive: @unchecked Sendable {
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var info = stat()
+        // Nearly every page is read (written out again and hashed): mapping them all in one call
+        // costs far less than a page fault each.
+        #if os(Linux)
+        let flags = MAP_PRIVATE | MAP_POPULATE
+        #else
+        let flags = MAP_PRIVATE
+        #endif
         guard fstat(fd, &info) == 0, info.st_size > 0,
-              let mapping = mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0),
+              let mapping = mmap(nil, Int(info.st_size), PROT_READ, flags, fd, 0),
               mapping != MAP_FAILED else { return nil }
         self.index = index
         self.mapping = mapping

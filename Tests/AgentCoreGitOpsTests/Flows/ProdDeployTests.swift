@@ -49,7 +49,7 @@ struct ProdDeployTests {
             #expect(body.contains(expected), "issue body lacks \(expected)")
         }
         let labels = try await fixture.repositoryLabels()
-        for definition in DeploymentLabels.newDeployment {
+        for definition in DeploymentLabels.all {
             let label = try #require(labels.first { $0.name == definition.name })
             #expect(label.description != nil && label.color != nil)
         }

@@ -63,15 +63,6 @@ import Testing
         #expect(manual != PromotionComments.refusalMarker(PromotionRefusal("other", fix: "x"), runID: nil))
     }
 
-    @Test func clientTokensAreDeterministicAndValid() {
-        let token = PromotionClientToken.make("UpdateAgentRuntimeEndpoint", "prod-AbCdEfGhIj", "prod", "4", "5")
-        #expect(token == PromotionClientToken.make("UpdateAgentRuntimeEndpoint", "prod-AbCdEfGhIj", "prod", "4", "5"))
-        #expect(MarkerValue.matches(token, "[0-9a-f]{64}"))
-        #expect(token != PromotionClientToken.make("UpdateAgentRuntimeEndpoint", "prod-AbCdEfGhIj", "prod", "5", "4"))
-        // Parts are separated, so shifting text between them changes the token.
-        #expect(PromotionClientToken.make("ab", "c") != PromotionClientToken.make("a", "bc"))
-    }
-
     @Test func sweepReportAndHeadroom() {
         let report = SweepReport(
             dryRun: false,

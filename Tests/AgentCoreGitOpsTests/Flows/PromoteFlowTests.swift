@@ -23,8 +23,8 @@ import Testing
         let body = try #require(comments.first?.body)
         #expect(body.contains("| From version | 1 |") && body.contains("| To version | 3 |") && body.contains("@\(maintainer)"))
         #expect(body.contains("| Time | 20"))
-        #expect(try await stage.labels(issue).isSuperset(of: [PromotionLabels.promoted, "deployment"]))
-        #expect(try await !stage.labels(issue).contains(PromotionLabels.needsPromotion))
+        #expect(try await stage.labels(issue).isSuperset(of: [DeploymentLabels.promoted.name, "deployment"]))
+        #expect(try await !stage.labels(issue).contains(DeploymentLabels.needsPromotion.name))
         let closed = try await stage.issue(issue)
         #expect(closed.state == "closed" && closed.stateReason == "completed")
         #expect(run.summary.contains("Promoted"))
@@ -90,7 +90,7 @@ import Testing
         #expect(try await stage.liveVersion() == "1")
         #expect(try await stage.runtimeExists(prRuntime))
         #expect(try await stage.allComments(issue).isEmpty)
-        #expect(try await stage.labels(issue).isSuperset(of: [PromotionLabels.approved, PromotionLabels.needsPromotion]))
+        #expect(try await stage.labels(issue).isSuperset(of: [DeploymentLabels.approved.name, DeploymentLabels.needsPromotion.name]))
         #expect(try await stage.issue(issue).state == "open")
     }
 
@@ -294,8 +294,8 @@ import Testing
         #expect(refusals.first?.body?.contains("**What to do:**") == true, sourceLocation: sourceLocation)
         #expect(try await stage.botComments(issue, containing: "<!-- PROMOTION:").isEmpty, sourceLocation: sourceLocation)
         let labels = try await stage.labels(issue)
-        #expect(!labels.contains(PromotionLabels.approved), sourceLocation: sourceLocation)
-        #expect(labels.contains(PromotionLabels.needsPromotion) && !labels.contains(PromotionLabels.promoted),
+        #expect(!labels.contains(DeploymentLabels.approved.name), sourceLocation: sourceLocation)
+        #expect(labels.contains(DeploymentLabels.needsPromotion.name) && !labels.contains(DeploymentLabels.promoted.name),
                 sourceLocation: sourceLocation)
         #expect(try await stage.issue(issue).state == "open", sourceLocation: sourceLocation)
         #expect(try await stage.liveVersion() == live, sourceLocation: sourceLocation)

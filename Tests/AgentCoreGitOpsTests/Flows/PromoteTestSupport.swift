@@ -101,13 +101,13 @@ struct PromoteStage: Sendable {
     func deploymentIssue(body: String, author: String = "bot") async throws -> Int {
         let issue = try await github.client(author).createIssue(
             title: "Production deployment ready", body: body,
-            labels: ["deployment", "production", PromotionLabels.needsPromotion])
+            labels: ["deployment", "production", DeploymentLabels.needsPromotion.name])
         return issue.number
     }
 
     /// Adds `approved` with `identity`'s token, as a person would in the web UI.
     func addApproval(issue: Int, by identity: String = "maintainer") async throws {
-        try await github.client(identity).addLabels(issue: issue, labels: [PromotionLabels.approved])
+        try await github.client(identity).addLabels(issue: issue, labels: [DeploymentLabels.approved.name])
     }
 
     // MARK: Events and runs
@@ -120,7 +120,7 @@ struct PromoteStage: Sendable {
 
     /// The `issues` labeled payload GitHub would deliver now; `sender` overrides who labelled.
     func labeledEvent(issue: Int, sender: String? = nil) async throws -> Data {
-        var body: [String: Any] = ["event": "issues", "action": "labeled", "number": issue, "label": PromotionLabels.approved]
+        var body: [String: Any] = ["event": "issues", "action": "labeled", "number": issue, "label": DeploymentLabels.approved.name]
         if let sender { body["sender"] = sender }
         return try await github.control("POST", "/_sandbox/repos/\(repository)/events", json: body)
     }

@@ -139,6 +139,17 @@ struct DeterministicClientTokenTests {
         #expect(MarkerValue.matches(token, "[a-zA-Z0-9](-*[a-zA-Z0-9]){32,255}"))
     }
 
+    @Test("endpoint tokens: the order of the parts counts, and parts are kept apart")
+    func endpointTokens() {
+        let token = DeterministicClientToken.make("UpdateAgentRuntimeEndpoint", "prod-AbCdEfGhIj", "prod", "4", "5")
+        #expect(token == DeterministicClientToken.make("UpdateAgentRuntimeEndpoint", "prod-AbCdEfGhIj", "prod", "4", "5"))
+        #expect(MarkerValue.matches(token, "[0-9a-f]{64}"))
+        #expect(token != DeterministicClientToken.make("UpdateAgentRuntimeEndpoint", "prod-AbCdEfGhIj", "prod", "5", "4"))
+        // Parts are separated, so shifting text between them changes the token.
+        #expect(DeterministicClientToken.make("ab", "c") != DeterministicClientToken.make("a", "bc"))
+        #expect(DeterministicClientToken.make("op", "ab", "c") != DeterministicClientToken.make("op", "a", "bc"))
+    }
+
     @Test("a content-addressed key tells the checksum S3 reports for it")
     func checksums() {
         let hello = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"

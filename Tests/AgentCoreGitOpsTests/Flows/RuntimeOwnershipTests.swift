@@ -16,6 +16,9 @@ import Testing
         #expect(RuntimeOwnership.owner(fromDescription: pr)?.role == .pullRequest(7))
         let prod = RuntimeOwnership.description(nil, repository: "octo/agent", role: .production)
         #expect(RuntimeOwnership.owner(fromDescription: prod)?.role == .production)
+        let manual = RuntimeOwnership.description("Try-out", repository: "local/manual", role: .manual)
+        #expect(manual == "Try-out [agentcore-gitops local/manual manual]")
+        #expect(RuntimeOwnership.owner(fromDescription: manual)?.role == .manual)
     }
 
     @Test func onlyThisRepositorysMatchingPRRuntimeIsDeletable() {
@@ -27,6 +30,7 @@ import Testing
             ("pr_7", RuntimeOwnership.description(nil, repository: "octo/agent", role: .pullRequest(8))),
             ("prod", RuntimeOwnership.description(nil, repository: "octo/agent", role: .production)),
             ("pr_7", RuntimeOwnership.description(nil, repository: "octo/agent", role: .production)),
+            ("pr_7", RuntimeOwnership.description(nil, repository: "octo/agent", role: .manual)),
             ("pr_7", nil),
             ("pr_7", "made by hand"),
             ("pr_7", "[agentcore-gitops octo/agent pr 7] but edited later"),
