@@ -176,7 +176,7 @@ import Testing
     // MARK: Retries, each with a sandbox of its own
 
     @Test func aThrottledCreateIsRetriedWithTheSameClientToken() async throws {
-        let sandbox = try Sandbox.start()
+        let sandbox = try await Sandbox.launch()
         defer { sandbox.stop() }
         let lines = LogLines()
         let client = try Self.client(sandbox, log: { lines.append($0) })
@@ -209,7 +209,7 @@ import Testing
     }
 
     @Test func aDroppedConnectionIsRetried() async throws {
-        let sandbox = try Sandbox.start()
+        let sandbox = try await Sandbox.launch()
         defer { sandbox.stop() }
         let s3 = S3Client(client: try Self.client(sandbox))
         try await sandbox.awsControl("POST", "/_sandbox/faults", json: ["service": "s3", "operation": "*", "fault": "drop", "count": 1])
@@ -221,7 +221,7 @@ import Testing
     }
 
     @Test func serverErrorsBeyondTheAttemptLimitAreReported() async throws {
-        let sandbox = try Sandbox.start()
+        let sandbox = try await Sandbox.launch()
         defer { sandbox.stop() }
         let client = try Self.client(sandbox, overriding: ["AWS_MAX_ATTEMPTS": "2"])
         try await sandbox.awsControl("POST", "/_sandbox/faults", json: ["service": "*", "operation": "*", "fault": "error503", "count": 5])

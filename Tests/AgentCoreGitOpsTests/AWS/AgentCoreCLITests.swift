@@ -98,7 +98,7 @@ import Testing
 
     /// Reads the whole request log, so it runs its own sandbox.
     @Test func badInputFailsBeforeAnyChange() async throws {
-        let sandbox = try Sandbox.start()
+        let sandbox = try await Sandbox.launch()
         defer { sandbox.stop() }
         let cli = AgentCoreCLI(sandbox: sandbox)
         let name = Sandbox.uniqueName("guard")
@@ -150,7 +150,7 @@ import Testing
 
     /// Slows every change down, so it runs its own sandbox.
     @Test func aWaitThatRunsOutOfTimeSaysHowToCheckLater() async throws {
-        let sandbox = try Sandbox.start(arguments: ["--ready-delay", "30"])
+        let sandbox = try await Sandbox.launch(arguments: ["--ready-delay", "30"])
         defer { sandbox.stop() }
         let cli = AgentCoreCLI(sandbox: sandbox)
         let name = Sandbox.uniqueName("slow")

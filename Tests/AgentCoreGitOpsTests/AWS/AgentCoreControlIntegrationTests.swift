@@ -90,7 +90,7 @@ import Testing
 
     /// Changes global sandbox settings (faults), so it runs its own sandbox.
     @Test func aRetriedCreateResendsTheSameClientTokenAndMakesOneRuntime() async throws {
-        let sandbox = try Sandbox.start()
+        let sandbox = try await Sandbox.launch()
         defer { sandbox.stop() }
         let client = try sandbox.agentCoreControl()
         let name = Sandbox.uniqueName("retry")

@@ -206,7 +206,7 @@ import Testing
     /// prod-deploy is still making version 3 when version 2 is approved: the promotion waits for
     /// the runtime to settle instead of failing. A sandbox of its own, since it slows every change.
     @Test func approvalWaitsForARunningDeployment() async throws {
-        let sandbox = try Sandbox.start(arguments: ["--ready-delay", "0"])
+        let sandbox = try await Sandbox.launch(arguments: ["--ready-delay", "0"])
         defer { sandbox.stop() }
         let stage = try await PromoteStage.make(sandbox: sandbox, versions: 2, endpointAt: "1")
         let issue = try await stage.deploymentIssue(body: stage.metadataBody(version: "2", prRuntimeID: nil, prNumber: nil))
@@ -232,7 +232,7 @@ import Testing
     /// the bot's rate limit runs out after n requests. Stepping n up until the run gets through
     /// visits every point. A sandbox of its own, since both hit every request.
     @Test func rerunAfterACrashAtAnyCallConverges() async throws {
-        let sandbox = try Sandbox.start()
+        let sandbox = try await Sandbox.launch()
         defer { sandbox.stop() }
         let awsPoints = try await crashAtEveryPoint(sandbox, environment: ["AWS_MAX_ATTEMPTS": "1"]) { n in
             try await sandbox.awsControl("POST", "/_sandbox/fail-after", json: ["n": n])

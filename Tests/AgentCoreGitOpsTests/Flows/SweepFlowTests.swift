@@ -6,7 +6,7 @@ import Testing
 /// sandbox of its own: on the shared one it would clean up after other tests' closed pull requests.
 @Suite struct SweepFlowTests {
     @Test func deletesOnlyThisRepositorysRuntimesOfClosedPullRequests() async throws {
-        let sandbox = try Sandbox.start()
+        let sandbox = try await Sandbox.launch()
         defer { sandbox.stop() }
         let stage = try await PromoteStage.make(sandbox: sandbox, versions: 2, endpointAt: "1")
         let github = stage.github

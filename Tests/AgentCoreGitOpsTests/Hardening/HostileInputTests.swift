@@ -236,7 +236,7 @@ struct HostileInputTests {
 
     @Test("AccessDenied on create or on the endpoint move: a clear error, nothing half-done")
     func accessDenied() async throws {
-        let sandbox = try Sandbox.start()
+        let sandbox = try await Sandbox.launch()
         defer { sandbox.stop() }
         let fixture = try await FlowFixture(sandbox: sandbox)
         let number = try await fixture.openPullRequest()

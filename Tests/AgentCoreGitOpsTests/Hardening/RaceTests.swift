@@ -102,7 +102,7 @@ struct RaceTests {
     /// in this sandbox): the promotion moves prod to 1, the deploy finishes 2 with its own issue.
     @Test("an approval while a prod-deploy process is running: both finish, nothing crosses over")
     func approvalDuringProdDeploy() async throws {
-        let sandbox = try Sandbox.start(arguments: ["--ready-delay", "1"])
+        let sandbox = try await Sandbox.launch(arguments: ["--ready-delay", "1"])
         defer { sandbox.stop() }
         let fixture = try await FlowFixture(sandbox: sandbox)
         let firstMerge = FlowFixture.sha()

@@ -66,7 +66,7 @@ import Testing
 
     /// --no-wait returns while the version is still being made; its `v<k>` copy is there already.
     @Test func noWaitReturnsTheNewVersionAtOnceWithItsCopy() async throws {
-        let sandbox = try await Sandbox.startOffThePool(arguments: ["--ready-delay", "30"])
+        let sandbox = try await Sandbox.launch(arguments: ["--ready-delay", "30"])
         defer { sandbox.stop() }
         let agent = try DeployTestAgent(sandbox: sandbox)
         let name = Sandbox.uniqueName("nowait")
@@ -81,7 +81,7 @@ import Testing
     /// Every refusal comes before any upload or change: the sandbox of this test logs no
     /// mutating request at all.
     @Test func badInputIsRefusedBeforeAnythingChanges() async throws {
-        let sandbox = try await Sandbox.startOffThePool()
+        let sandbox = try await Sandbox.launch()
         defer { sandbox.stop() }
         let agent = try DeployTestAgent(sandbox: sandbox)
         let base = agent.environment
@@ -119,17 +119,6 @@ import Testing
         let mutating = try await sandbox.loggedRequests().filter(\.isMutating)
         #expect(mutating.isEmpty, "refused deploys changed something: \(mutating.map { "\($0.method) \($0.path)" })")
         #expect(try await sandbox.agentCoreControl().allAgentRuntimes().map(\.agentRuntimeName) == [foreign])
-    }
-}
-
-extension Sandbox {
-    /// `start` blocks until the sandbox prints its first line, many seconds on a loaded machine:
-    /// on a thread of its own, it leaves the cooperative pool (two threads here) to the tests
-    /// running meanwhile, whose waits would otherwise time out.
-    static func startOffThePool(arguments: [String] = []) async throws -> Sandbox {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(with: Result { try Sandbox.start(arguments: arguments) }) }
-        }
     }
 }
 

@@ -31,6 +31,16 @@ final class Sandbox: @unchecked Sendable {
         self.logURL = logURL
     }
 
+    /// Starts a sandbox on a thread of its own: `start` blocks until the sandbox prints its first
+    /// line, and the cooperative pool (two threads here) stays free for the tests running meanwhile.
+    static func launch(arguments: [String] = []) async throws -> Sandbox {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try Sandbox.start(arguments: arguments) }) }
+        }
+    }
+
+    /// Starts a sandbox and waits for its JSON line, blocking the calling thread; async code
+    /// should call `launch`.
     static func start(arguments: [String] = []) throws -> Sandbox {
         let process = Process()
         process.executableURL = RepositoryPaths.root.appendingPathComponent("scripts/sandbox")
@@ -120,12 +130,12 @@ final class Sandbox: @unchecked Sendable {
 }
 
 private actor SharedSandboxStore {
-    private var sandbox: Sandbox?
-    func get() throws -> Sandbox {
-        if let sandbox { return sandbox }
-        let started = try Sandbox.start()
-        sandbox = started
-        return started
+    private var starting: Task<Sandbox, Error>?
+    func get() async throws -> Sandbox {
+        if let starting { return try await starting.value }
+        let task = Task { try await Sandbox.launch() }
+        starting = task
+        return try await task.value
     }
 }
 
