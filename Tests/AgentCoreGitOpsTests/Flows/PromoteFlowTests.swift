@@ -213,7 +213,7 @@ import Testing
         try await stage.addApproval(issue: issue)
         let payload = try await stage.labeledEvent(issue: issue)
 
-        try await sandbox.awsControl("POST", "/_sandbox/settings", json: ["ready_delay_seconds": 3])
+        try await sandbox.awsControl("POST", "/_sandbox/settings", json: ["ready_delay_seconds": 10])
         let current = try await stage.control.getAgentRuntime(id: stage.prodID)
         _ = try await stage.control.updateAgentRuntime(
             UpdateAgentRuntimeRequest(agentRuntimeId: stage.prodID, configuration: try #require(current.configuration)))

@@ -120,7 +120,7 @@ final class CrashMatrixTests {
             try #require(opened.succeeded, "\(opened.process.output)")
             let merge = try await fixture.merge(number)
             // As the uninterrupted run found it: a repository without the deployment labels.
-            for label in DeploymentLabels.newDeployment { try await Self.deleteLabel(label.name, in: fixture.github) }
+            for label in DeploymentLabels.all { try await Self.deleteLabel(label.name, in: fixture.github) }
             let runID = Self.newRunID()
             return CrashScenario(
                 run: { try await fixture.prodDeploy(after: merge, environment: Self.workflowRun(runID, $0)).process },
