@@ -1,0 +1,59 @@
+"""Fault injection for the story's executables: each AWS and GitHub request they send meets a
+fault with probability `rate`, spread over the kinds below. The driver's own reads and people's
+clicks happen with the rules off, so every fault counted hit the product."""
+
+import contextlib
+import re
+from collections import Counter
+
+# (kind, share of the faults). Latency slows a request down; the others fail it.
+AWS_FAULTS = [("throttle", 0.3), ("error500", 0.2), ("error503", 0.2), ("latency", 0.15), ("drop", 0.15)]
+GITHUB_FAULTS = [("secondary_rate_limit", 0.3), ("error500", 0.2), ("error502", 0.2), ("latency", 0.15), ("drop", 0.15)]
+LATENCY_MS = 300
+AWS_FAULT_LINE = re.compile(r" fault (\w+) on ")
+
+
+def chained(rate, kinds):
+    """Per-rule probabilities such that the first matching rule fires with `rate` in all: rules
+    are tried in order, so each later one only sees what the earlier ones let through."""
+    rules, left = [], 1.0
+    for kind, share in kinds:
+        probability = rate * share / left
+        rules.append((kind, min(1.0, probability)))
+        left -= rate * share
+    return rules
+
+
+class Faults:
+    def __init__(self, sandbox, rate):
+        self.sandbox = sandbox
+        self.rate = rate
+
+    @contextlib.contextmanager
+    def active(self):
+        for kind, probability in chained(self.rate, AWS_FAULTS):
+            rule = {"service": "*", "operation": "*", "fault": kind, "probability": probability}
+            if kind == "latency":
+                rule["latency_ms"] = LATENCY_MS
+            self.sandbox.aws_control("POST", "/_sandbox/faults", rule)
+        for kind, probability in chained(self.rate, GITHUB_FAULTS):
+            rule = {"fault": kind, "probability": probability}
+            if kind == "latency":
+                rule["latency_ms"] = LATENCY_MS
+            if kind == "secondary_rate_limit":
+                rule["retry_after"] = 1
+            self.sandbox.github_control("POST", "/_sandbox/faults", rule)
+        try:
+            yield
+        finally:
+            self.sandbox.aws_control("DELETE", "/_sandbox/faults")
+            self.sandbox.github_control("DELETE", "/_sandbox/faults")
+
+    def injected(self):
+        """(AWS faults by kind, GitHub faults by kind, AWS request count, the GitHub request log)."""
+        aws = Counter(AWS_FAULT_LINE.search(line).group(1) for line in self.sandbox.aws_fault_lines()
+                      if AWS_FAULT_LINE.search(line))
+        github_log = self.sandbox.github_control("GET", "/_sandbox/requests")["requests"]
+        github = Counter(r["fault"] for r in github_log if r.get("fault"))
+        aws_log = self.sandbox.aws_control("GET", "/_sandbox/requests")["requests"]
+        return aws, github, len(aws_log), github_log
