@@ -29,11 +29,15 @@ def runtime_gone(w, name):
     expect(w.runtime(name) is None, f"{name} still exists")
 
 
-def one_sticky_comment(w, number):
+STICKY_MARKER = "<!-- agentcore-gitops: pull request runtime -->"
+
+
+def one_sticky_comment(w, number, says="<!-- RUNTIME_ID:"):
+    """The bot's one comment on the pull request, which now contains `says`."""
     comments = w.bot_comments(number)
     expect(len(comments) == 1, f"pull request #{number} has {len(comments)} comments by the bot, expected 1")
-    expect("<!-- RUNTIME_ID:" in comments[0]["body"], f"the bot's comment on #{number} has no RUNTIME_ID marker")
-    return comments[0]
+    body = comments[0]["body"]
+    expect(STICKY_MARKER in body and says in body, f"the bot's comment on #{number} does not say {says!r}")
 
 
 def prod_endpoint_version(w):
@@ -132,8 +136,9 @@ def triage_approves(w):
     expect(len(refusals) == 1, f"issue #{issue} has {len(refusals)} refusal comments, expected 1")
     expect(prod_endpoint_version(w) is None, "a refused approval created the prod endpoint")
     runtime_with_versions(w, f"pr_{number}", [1, 2])
-    return (f"{w.sandbox.logins['triage']} (triage) labels #{issue} approved → prod-promote refused "
-            f"({run.outputs.get('outcome', '?')}): comment, label removed, nothing moved")
+    expect(run.outputs.get("outcome") == "refused", f"prod-promote's outcome is {run.outputs.get('outcome')}, expected refused")
+    return (f"{w.sandbox.logins['triage']} (triage) labels #{issue} approved → prod-promote refused: "
+            f"comment, label removed, nothing moved")
 
 
 def maintainer_approves(w):
@@ -183,7 +188,7 @@ def abandoned_pull_request(w):
     w.close_unmerged(number)
     w.run("pr-deploy", pull_request_event("closed", number))
     runtime_gone(w, f"pr_{number}")
-    one_sticky_comment(w, number)
+    one_sticky_comment(w, number, says=f"`pr_{number}`: deleted")
     return f"PR #{number} opened (pr_{number} v1), then closed unmerged → pr-deploy deleted pr_{number}"
 
 

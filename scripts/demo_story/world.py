@@ -16,6 +16,7 @@ from pathlib import Path
 from .sandbox import ROOT, HTTPFailure
 
 MAX_RERUNS = 5
+FOREIGN_PREFIXES = ("AWS_", "GITHUB_", "GH_", "AGENTCORE_", "ACTIONS_", "RUNNER_")
 # What a person re-running a workflow sees in the log: the first lines of the run's error.
 ERROR_LINE = re.compile(r"^::error[^:]*::(.*)$")
 
@@ -111,8 +112,10 @@ class World:
 
     def environment(self, event_name, event_path, run_id, attempt, output_file):
         info = self.sandbox.info
-        return {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp"),
+        # The machine's own settings (PATH, certificates, package index for uv) as a runner has
+        # them; nothing of a real AWS account or GitHub repository.
+        inherited = {name: value for name, value in os.environ.items() if not name.startswith(FOREIGN_PREFIXES)}
+        return inherited | {
             "GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": event_name, "GITHUB_EVENT_PATH": str(event_path),
             "GITHUB_REPOSITORY": self.sandbox.repository, "GITHUB_API_URL": self.sandbox.github_url,
             "GITHUB_TOKEN": info["tokens"]["bot"], "GITHUB_RUN_ID": run_id, "GITHUB_RUN_ATTEMPT": str(attempt),
