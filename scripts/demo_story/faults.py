@@ -28,9 +28,16 @@ class Faults:
     def __init__(self, sandbox, rate):
         self.sandbox = sandbox
         self.rate = rate
+        # Requests sent while the rules were on, that is by the executables: {"aws": n, "github": n}.
+        self.exposed = Counter()
+
+    def _logged(self):
+        return Counter(aws=len(self.sandbox.aws_control("GET", "/_sandbox/requests")["requests"]),
+                       github=len(self.sandbox.github_control("GET", "/_sandbox/requests")["requests"]))
 
     @contextlib.contextmanager
     def active(self):
+        before = self._logged()
         for kind, probability in chained(self.rate, AWS_FAULTS):
             rule = {"service": "*", "operation": "*", "fault": kind, "probability": probability}
             if kind == "latency":
@@ -48,12 +55,11 @@ class Faults:
         finally:
             self.sandbox.aws_control("DELETE", "/_sandbox/faults")
             self.sandbox.github_control("DELETE", "/_sandbox/faults")
+            self.exposed += self._logged() - before
 
     def injected(self):
-        """(AWS faults by kind, GitHub faults by kind, AWS request count, the GitHub request log)."""
-        aws = Counter(AWS_FAULT_LINE.search(line).group(1) for line in self.sandbox.aws_fault_lines()
-                      if AWS_FAULT_LINE.search(line))
+        """(AWS faults by kind, GitHub faults by kind, the GitHub request log)."""
+        aws = Counter(match.group(1) for match in map(AWS_FAULT_LINE.search, self.sandbox.aws_fault_lines()) if match)
         github_log = self.sandbox.github_control("GET", "/_sandbox/requests")["requests"]
         github = Counter(r["fault"] for r in github_log if r.get("fault"))
-        aws_log = self.sandbox.aws_control("GET", "/_sandbox/requests")["requests"]
-        return aws, github, len(aws_log), github_log
+        return aws, github, github_log

@@ -1,8 +1,8 @@
 """Telling the story: once with every step printed and the end state as a table, or many times
 on faulty sandboxes with one line per run and a summary."""
 
-import random
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -49,10 +49,8 @@ def tell(world, on_step=lambda index, line, seconds: None):
 
 
 def tell_once(binaries, seed=None, verbose=False):
-    if seed is not None:
-        random.seed(seed)
     sandbox = Sandbox()
-    world = World(sandbox, binaries, verbose=verbose)
+    world = World(sandbox, binaries, verbose=verbose, seed=seed)
     print(f"== sandbox up in {sandbox.start_seconds:.1f} s: AWS {sandbox.aws_url}, GitHub {sandbox.github_url}, "
           f"repository {sandbox.repository}; agent copied to {world.tree}\n")
     try:
@@ -78,12 +76,10 @@ def tell_faulty(binaries, rate, seed, verbose):
     """One story on a fresh sandbox whose requests fail at `rate`."""
     outcome = Outcome()
     started = time.perf_counter()
-    if seed is not None:
-        random.seed(seed)
     sandbox = Sandbox(seed=seed)
     outcome.sandbox_start = sandbox.start_seconds
     faults = Faults(sandbox, rate)
-    world = World(sandbox, binaries, faults=faults, verbose=verbose)
+    world = World(sandbox, binaries, faults=faults, verbose=verbose, seed=seed)
     try:
         _, outcome.duplicates, outcome.wrong = tell(world)
     except StoryFailure as failure:
@@ -95,8 +91,8 @@ def tell_faulty(binaries, rate, seed, verbose):
         outcome.reruns = sum(run.attempts - 1 for run in world.runs)
         outcome.rerun_reasons = [error for run in world.runs for error in run.errors]
         try:
-            outcome.aws_faults, outcome.github_faults, outcome.aws_requests, github_log = faults.injected()
-            outcome.github_requests = len(github_log)
+            outcome.aws_faults, outcome.github_faults, github_log = faults.injected()
+            outcome.aws_requests, outcome.github_requests = faults.exposed["aws"], faults.exposed["github"]
             outcome.bot_requests = sum(1 for r in github_log if r["login"] == sandbox.logins["bot"])
         finally:
             world.close()
@@ -109,27 +105,35 @@ def tell_faulty(binaries, rate, seed, verbose):
     return outcome
 
 
-def tell_many(binaries, runs, rate, seed=None, verbose=False):
-    print(f"== {runs} runs of the story, {rate:.0%} of AWS and GitHub requests faulty"
-          + (f", seed {seed}" if seed is not None else ""), flush=True)
+def tell_many(binaries, runs, rate, seed=None, verbose=False, jobs=1):
+    print(f"== {runs} runs of the story, {rate:.0%} of the executables' AWS and GitHub requests faulty, "
+          f"{jobs} at a time" + (f", seed {seed}" if seed is not None else ""), flush=True)
+    started = time.perf_counter()
     outcomes = []
-    for index in range(runs):
-        outcome = tell_faulty(binaries, rate, None if seed is None else seed + index, verbose)
-        outcomes.append(outcome)
-        verdict = "ok" if outcome.ok else "FAILED"
-        print(f"run {index + 1:3}: {verdict:<6} {outcome.seconds:5.1f} s (sandbox {outcome.sandbox_start:.1f} s)  "
-              f"faults AWS {sum(outcome.aws_faults.values()):3}/{outcome.aws_requests:<4} "
-              f"GitHub {sum(outcome.github_faults.values()):3}/{outcome.github_requests:<4} "
-              f"reruns {outcome.reruns:2} of {outcome.executable_runs} runs", flush=True)
-        for reason in outcome.rerun_reasons:
-            print(f"      rerun after: {reason}")
-        for problem in ([outcome.failure] if outcome.failure else []) + outcome.duplicates + outcome.wrong:
-            print(f"      PROBLEM: {problem}")
-    summarize(outcomes)
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(tell_faulty, binaries, rate, None if seed is None else seed + index, verbose): index
+                   for index in range(runs)}
+        for future in as_completed(futures):
+            outcome = future.result()
+            outcomes.append(outcome)
+            print_outcome(futures[future] + 1, outcome)
+    summarize(outcomes, time.perf_counter() - started)
     return all(outcome.ok for outcome in outcomes)
 
 
-def summarize(outcomes):
+def print_outcome(number, outcome):
+    verdict = "ok" if outcome.ok else "FAILED"
+    print(f"run {number:3}: {verdict:<6} {outcome.seconds:5.1f} s (sandbox {outcome.sandbox_start:.1f} s)  "
+          f"faults AWS {sum(outcome.aws_faults.values()):3}/{outcome.aws_requests:<4} "
+          f"GitHub {sum(outcome.github_faults.values()):3}/{outcome.github_requests:<4} "
+          f"reruns {outcome.reruns:2} of {outcome.executable_runs} runs", flush=True)
+    for reason in outcome.rerun_reasons:
+        print(f"      rerun after: {reason}")
+    for problem in ([outcome.failure] if outcome.failure else []) + outcome.duplicates + outcome.wrong:
+        print(f"      PROBLEM: {problem}")
+
+
+def summarize(outcomes, wall_seconds):
     aws, github = Counter(), Counter()
     for outcome in outcomes:
         aws += outcome.aws_faults
@@ -140,11 +144,12 @@ def summarize(outcomes):
     reruns = [o.reruns for o in outcomes]
     print("\nSummary")
     print(f"  runs:               {len(outcomes)} ({sum(o.ok for o in outcomes)} ok, {sum(not o.ok for o in outcomes)} failed)")
+    print(f"  wall time:          {wall_seconds:.1f} s in all")
     print(f"  wall time per run:  median {seconds[len(seconds) // 2]:.1f} s, max {seconds[-1]:.1f} s, "
           f"sandbox start median {sorted(o.sandbox_start for o in outcomes)[len(outcomes) // 2]:.1f} s")
-    print(f"  AWS faults:         {sum(aws.values())} of {aws_requests} requests "
+    print(f"  AWS faults:         {sum(aws.values())} of the executables' {aws_requests} requests "
           f"({sum(aws.values()) / max(1, aws_requests):.1%}): " + ", ".join(f"{k} {n}" for k, n in sorted(aws.items())))
-    print(f"  GitHub faults:      {sum(github.values())} of {github_requests} requests "
+    print(f"  GitHub faults:      {sum(github.values())} of the executables' {github_requests} requests "
           f"({sum(github.values()) / max(1, github_requests):.1%}): " + ", ".join(f"{k} {n}" for k, n in sorted(github.items())))
     print(f"  GitHub bot calls:   max {max(o.bot_requests for o in outcomes)} per run (budget 1,000 an hour)")
     print(f"  executable runs:    {sum(o.executable_runs for o in outcomes)}, of them reruns {sum(reruns)} "

@@ -39,8 +39,9 @@ class Run:
 
 
 class World:
-    def __init__(self, sandbox, binaries, faults=None, verbose=False):
+    def __init__(self, sandbox, binaries, faults=None, verbose=False, seed=None):
         self.sandbox = sandbox
+        self.random = random.Random(seed)  # commit hashes and run ids; its own, so parallel runs repeat too
         self.binaries = Path(binaries)
         self.faults = faults
         self.verbose = verbose
@@ -74,7 +75,7 @@ class World:
 
     def next_sha(self):
         self._sha += 1
-        return f"{random.getrandbits(128):032x}{self._sha:08x}"
+        return f"{self.random.getrandbits(128):032x}{self._sha:08x}"
 
     # GitHub: what people and GitHub itself do.
 
@@ -131,7 +132,7 @@ class World:
         id, next attempt, same payload) as a person would, up to MAX_RERUNS times."""
         event_name = request["event"]
         event_path = self.event_file(request)
-        run_id = str(random.randint(10**9, 10**10 - 1))
+        run_id = str(self.random.randint(10**9, 10**10 - 1))
         errors = []
         for attempt in range(1, MAX_RERUNS + 2):
             output_file = event_path.with_suffix(f".out{attempt}")
