@@ -1,6 +1,7 @@
 """Telling the story: once with every step printed and the end state as a table, or many times
 on faulty sandboxes with one line per run and a summary."""
 
+import queue
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from collections import Counter
@@ -8,9 +9,9 @@ from dataclasses import dataclass, field
 
 from .faults import Faults
 from .report import final_state, print_table, problems
-from .sandbox import Sandbox
+from .sandbox import ROOT, Sandbox
 from .story import STORY
-from .world import StoryFailure, World
+from .world import STOP, StoryFailure, World
 
 
 @dataclass
@@ -72,14 +73,14 @@ def tell_once(binaries, seed=None, verbose=False):
     return not duplicates and not wrong
 
 
-def tell_faulty(binaries, rate, seed, verbose):
+def tell_faulty(binaries, rate, seed, verbose, cache=None):
     """One story on a fresh sandbox whose requests fail at `rate`."""
     outcome = Outcome()
     started = time.perf_counter()
     sandbox = Sandbox(seed=seed)
     outcome.sandbox_start = sandbox.start_seconds
     faults = Faults(sandbox, rate)
-    world = World(sandbox, binaries, faults=faults, verbose=verbose, seed=seed)
+    world = World(sandbox, binaries, faults=faults, verbose=verbose, seed=seed, cache=cache)
     try:
         _, outcome.duplicates, outcome.wrong = tell(world)
     except StoryFailure as failure:
@@ -110,13 +111,32 @@ def tell_many(binaries, runs, rate, seed=None, verbose=False, jobs=1):
           f"{jobs} at a time" + (f", seed {seed}" if seed is not None else ""), flush=True)
     started = time.perf_counter()
     outcomes = []
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(tell_faulty, binaries, rate, None if seed is None else seed + index, verbose): index
-                   for index in range(runs)}
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    slots = queue.Queue()
+    for slot in range(jobs):
+        slots.put(slot)
+
+    def tell_in_slot(index):
+        # Runs at the same time build different agents for the same runtime names: each slot keeps
+        # its own package cache, so none rebuilds the packages another just replaced.
+        slot = slots.get()
+        try:
+            cache = None if slot == 0 else str(ROOT / ".cache" / f"agentcore-demo-slot{slot}")
+            return tell_faulty(binaries, rate, None if seed is None else seed + index, verbose, cache)
+        finally:
+            slots.put(slot)
+
+    futures = {pool.submit(tell_in_slot, index): index for index in range(runs)}
+    try:
         for future in as_completed(futures):
             outcome = future.result()
             outcomes.append(outcome)
             print_outcome(futures[future] + 1, outcome)
+    except KeyboardInterrupt:
+        STOP.set()  # the runs in progress stop their sandboxes on the way out
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown()
     summarize(outcomes, time.perf_counter() - started)
     return all(outcome.ok for outcome in outcomes)
 

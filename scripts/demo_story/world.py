@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,8 @@ from .sandbox import ROOT, HTTPFailure
 
 MAX_RERUNS = 5
 FOREIGN_PREFIXES = ("AWS_", "GITHUB_", "GH_", "AGENTCORE_", "ACTIONS_", "RUNNER_")
+# Set on Ctrl-C: runs told in other threads stop instead of re-running their interrupted step.
+STOP = threading.Event()
 # What a person re-running a workflow sees in the log: the first lines of the run's error.
 ERROR_LINE = re.compile(r"^::error[^:]*::(.*)$")
 
@@ -39,8 +42,9 @@ class Run:
 
 
 class World:
-    def __init__(self, sandbox, binaries, faults=None, verbose=False, seed=None):
+    def __init__(self, sandbox, binaries, faults=None, verbose=False, seed=None, cache=None):
         self.sandbox = sandbox
+        self.cache = cache or os.environ.get("AGENTCORE_CACHE_DIR") or str(ROOT / ".cache" / "agentcore")
         self.random = random.Random(seed)  # commit hashes and run ids; its own, so parallel runs repeat too
         self.binaries = Path(binaries)
         self.faults = faults
@@ -124,7 +128,7 @@ class World:
             "AWS_ENDPOINT_URL": info["aws_endpoint"], "AWS_REGION": info["region"],
             "AWS_ACCESS_KEY_ID": info["aws_access_key_id"], "AWS_SECRET_ACCESS_KEY": info["aws_secret_access_key"],
             "AGENTCORE_S3_BUCKET": info["s3_bucket"], "AGENTCORE_ROLE_ARN": info["role_arn"],
-            "AGENTCORE_CACHE_DIR": str(ROOT / ".cache" / "agentcore"),
+            "AGENTCORE_CACHE_DIR": self.cache,
         }
 
     def run(self, executable, request):
@@ -135,6 +139,8 @@ class World:
         run_id = str(self.random.randint(10**9, 10**10 - 1))
         errors = []
         for attempt in range(1, MAX_RERUNS + 2):
+            if STOP.is_set():
+                raise StoryFailure("interrupted")
             output_file = event_path.with_suffix(f".out{attempt}")
             env = self.environment(event_name, event_path, run_id, attempt, output_file)
             with self.faults.active() if self.faults else contextlib.nullcontext():
