@@ -11,7 +11,7 @@ struct DemoTests {
     func faultyRunsConverge() async throws {
         let result = try await runProcess(
             RepositoryPaths.root.appendingPathComponent("scripts/demo"),
-            ["--runs", "3", "--fault-rate", "0.2", "--seed", "1", "--bin-path", RepositoryPaths.products.path])
+            ["--runs", "3", "--jobs", "3", "--fault-rate", "0.2", "--seed", "1", "--bin-path", RepositoryPaths.products.path])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.stdout.contains("runs:               3 (3 ok, 0 failed)"), "\(result.stdout)")
         #expect(result.stdout.contains("duplicates found:   0"), "\(result.stdout)")
