@@ -34,7 +34,7 @@ class HTTPFailure(Exception):
         self.body = body
 
 
-def call(base, method, path, body=None, token=None, timeout=30):
+def call(base, method, path, body=None, token=None, timeout=300):
     """One JSON request; the answer decoded (None when empty). Tokens go in a header only."""
     data = json.dumps(body).encode() if body is not None else None
     headers = {"Content-Type": "application/json", "Accept": "application/vnd.github+json"}
