@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .control import ControlError, LoggedRequest, SandboxState
-from .errors import ErrorReply, internal_error, throttled, unavailable
+from .errors import ErrorReply, access_denied, internal_error, throttled, unavailable
 from .models import rest_routes, service_model
 from .payload import s3_payload_problem
 from .request import AwsRequest, read_request
@@ -110,7 +110,8 @@ class AwsSandbox:
                     connection.shutdown(socket.SHUT_RDWR)
                 raise DropConnection("connection dropped by a sandbox fault rule")
             else:
-                return {"throttle": throttled, "error500": internal_error, "error503": unavailable}[fault.fault](
+                faults = {"throttle": throttled, "error500": internal_error, "error503": unavailable, "access_denied": access_denied}
+                return faults[fault.fault](
                     request.service
                 )
         problem = self.verifier.problem(request)

@@ -1,22 +1,24 @@
 """What tests can change in a running sandbox, and the `/_sandbox/` JSON API that changes it.
 
     POST   /_sandbox/faults       {"service", "operation", "fault", "count" | "probability", "latency_ms"}
+                                  fault: throttle, error500, error503, latency, drop, access_denied (403)
     DELETE /_sandbox/faults       clears every fault rule and any fail-after countdown
     POST   /_sandbox/fail-after   {"n": N}: every AWS request after the N-th from now fails (500);
                                   {"n": null} or DELETE /_sandbox/fail-after switches it off
     POST   /_sandbox/settings     {"ready_delay_seconds": S}; GET returns the settings
     POST   /_sandbox/fail-next    {"operation", "name_contains", "failure_reason"}
     DELETE /_sandbox/fail-next    forgets pending failures
-    GET    /_sandbox/requests     {"requests": [{"service", "operation", "method", "path", "status", "client_token"}]}
+    GET    /_sandbox/requests     {"requests": [{"service", "operation", "method", "path", "status", "client_token", "time"}]}
     DELETE /_sandbox/requests     clears the log
 """
 
 import json
 import random
 import threading
+import time
 from dataclasses import asdict, dataclass, field
 
-FAULTS = {"throttle", "error500", "error503", "latency", "drop"}
+FAULTS = {"throttle", "error500", "error503", "latency", "drop", "access_denied"}
 # Services by SigV4 signing name (as requests and the log name them), with their botocore models.
 SERVICES = {"bedrock-agentcore": "bedrock-agentcore-control", "s3": "s3", "sts": "sts", "iam": "iam"}
 FAILABLE_OPERATIONS = {
@@ -59,6 +61,8 @@ class LoggedRequest:
     path: str
     status: int | None
     client_token: str | None
+    # When it arrived (epoch seconds), to order it among the GitHub emulator's requests.
+    time: float = field(default_factory=time.time)
 
 
 @dataclass

@@ -86,6 +86,16 @@ def internal_error(service: str) -> ErrorReply:
     return ErrorReply(service, 500, "InternalServerException", "The server encountered an internal error.")
 
 
+def access_denied(service: str) -> ErrorReply:
+    """What a caller whose IAM policy lacks the action gets (no retry helps)."""
+    if service == "s3":
+        return ErrorReply(service, 403, "AccessDenied", "Access Denied")
+    message = "User is not authorized to perform this action (injected by the sandbox)"
+    if protocol_of(service) == "query":
+        return ErrorReply(service, 403, "AccessDenied", message)
+    return ErrorReply(service, 403, "AccessDeniedException", message)
+
+
 def unavailable(service: str) -> ErrorReply:
     if service == "s3":
         return ErrorReply(service, 503, "ServiceUnavailable", "Service is unable to handle request.")

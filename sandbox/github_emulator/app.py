@@ -167,6 +167,12 @@ class GitHubApp:
                     if method == "DELETE":
                         self._log.clear()
                 return self._response(Reply(200, {"requests": entries}) if method == "GET" else Reply(204))
+            if path == "/_sandbox/fail-after" and method in ("POST", "DELETE"):
+                spec = {"n": None} if method == "DELETE" else json.loads(request.get_data(as_text=True) or "null")
+                try:
+                    return self._response(Reply(200, self.faults.fail_after(spec)))
+                except (ValueError, TypeError) as problem:
+                    raise ApiError(400, f"bad fail-after: {problem}") from None
             if path == "/_sandbox/rate-limits":
                 return self._response(self._control_rate_limits(request))
             if path == "/_sandbox/reset" and method == "POST":

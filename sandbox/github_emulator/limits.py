@@ -71,6 +71,24 @@ class Faults:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._rules: list[FaultRule] = []
+        # `POST /_sandbox/fail-after`: requests still let through, and the answer for the rest.
+        self._fail_after: tuple[int, FaultRule] | None = None
+
+    def fail_after(self, spec: object) -> dict:
+        """`{"n": N, "fault": ..., "retry_after": ...}`: every request after the N-th from now
+        fails with `fault` (error500 by default); `{"n": null}` switches it off."""
+        if not isinstance(spec, dict):
+            raise ValueError("the body must be a JSON object")
+        n = spec.get("n")
+        if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 0):
+            raise ValueError(f'"n" must be a non-negative integer or null (off), not {n!r}')
+        rule_spec = {key: value for key, value in spec.items() if key != "n"}
+        rule = FaultRule.from_json({"fault": "error500", **rule_spec, "count": 1})
+        if rule.fault in ("latency", "drop"):
+            raise ValueError("fail-after answers with an error: error500, error502 or a rate limit")
+        with self._lock:
+            self._fail_after = None if n is None else (n, rule)
+        return {"fail_after": n, "fault": rule.fault}
 
     def add(self, rule: FaultRule) -> None:
         with self._lock:
@@ -79,6 +97,7 @@ class Faults:
     def clear(self) -> None:
         with self._lock:
             self._rules.clear()
+            self._fail_after = None
 
     def rules(self) -> list[dict]:
         with self._lock:
@@ -87,6 +106,11 @@ class Faults:
     def take(self, method: str, path: str) -> FaultRule | None:
         """The first rule that fires for this request, using up one of its count."""
         with self._lock:
+            if self._fail_after is not None:
+                remaining, rule = self._fail_after
+                if remaining <= 0:
+                    return rule
+                self._fail_after = (remaining - 1, rule)
             for rule in self._rules:
                 if not rule.matches(method, path):
                     continue

@@ -43,7 +43,8 @@ def test_throttled_s3_call_is_a_503_slow_down_and_is_retried(sandbox, s3):
 
 
 @pytest.mark.parametrize(("fault", "status", "code"), [("error500", 500, "InternalServerException"),
-                                                        ("error503", 503, "ServiceUnavailableException")])
+                                                        ("error503", 503, "ServiceUnavailableException"),
+                                                        ("access_denied", 403, "AccessDeniedException")])
 def test_server_errors_are_shaped_per_service(sandbox, fault, status, code):
     add_fault(sandbox, service="*", operation="ListAgentRuntimes", fault=fault, count=1)
     with pytest.raises(ClientError) as excinfo:
@@ -90,6 +91,21 @@ def test_fail_after_lets_n_requests_through_then_fails_every_one(sandbox):
         assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
     sandbox.control("DELETE", "/_sandbox/fail-after")
     client.list_agent_runtimes()
+
+
+def test_access_denied_on_s3_is_a_403_access_denied(sandbox):
+    add_fault(sandbox, service="s3", operation="HeadObject", fault="access_denied", count=1)
+    with pytest.raises(ClientError) as excinfo:
+        sandbox.client("s3", retries=False).head_object(Bucket=sandbox.info["s3_bucket"], Key="missing")
+    assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def test_logged_requests_carry_their_arrival_time(sandbox):
+    sandbox.control("DELETE", "/_sandbox/requests")
+    before = time.time()
+    sandbox.client("bedrock-agentcore-control", retries=False).list_agent_runtimes()
+    logged = sandbox.control("GET", "/_sandbox/requests")[1]["requests"]
+    assert len(logged) == 1 and before <= logged[0]["time"] <= time.time()
 
 
 def test_request_log_records_client_tokens_from_body_and_query(sandbox, agentcore, runtime_request, unique_name):

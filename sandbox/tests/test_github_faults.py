@@ -150,3 +150,22 @@ def test_rate_limit_budgets_can_be_set_through_the_control_api(gh: Session) -> N
     assert gh.control("POST", "/_sandbox/rate-limits", {"identity": "bot", "remaining": -1}).status == 400
     assert gh.control("DELETE", "/_sandbox/rate-limits").status == 204
     assert gh.as_("bot").get(gh.repo).headers["x-ratelimit-limit"] == "1000"
+
+
+def test_fail_after_lets_n_requests_through_then_fails_every_one(gh: Session) -> None:
+    bot = gh.as_("bot")
+    answer = gh.control("POST", "/_sandbox/fail-after", {"n": 2, "fault": "primary_rate_limit", "retry_after": 3600})
+    assert answer.status == 200, answer.body
+    assert [bot.get(gh.repo).status for _ in range(4)] == [200, 200, 403, 403]
+    assert "rate limit" in bot.get(gh.repo).body["message"]
+    assert gh.control("DELETE", "/_sandbox/fail-after").status == 200
+    assert bot.get(gh.repo).status == 200
+    assert gh.control("POST", "/_sandbox/fail-after", {"n": 0}).status == 200
+    assert bot.get(gh.repo).status == 500
+    gh.control("DELETE", "/_sandbox/faults")
+    assert bot.get(gh.repo).status == 200
+
+
+@pytest.mark.parametrize("spec", [{"n": -1}, {"n": "3"}, {"n": 1, "fault": "drop"}, {"n": 1, "fault": "nope"}])
+def test_bad_fail_after_is_refused(gh: Session, spec: dict) -> None:
+    assert gh.control("POST", "/_sandbox/fail-after", spec).status == 400

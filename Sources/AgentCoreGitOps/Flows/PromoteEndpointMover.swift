@@ -46,6 +46,12 @@ struct ProdEndpointMover: Sendable {
             }
             if let endpoint, endpoint.status == .ready, endpoint.liveVersion == version,
                endpoint.targetVersion == nil || endpoint.targetVersion == version {
+                // A rerun after a crash that came after the move: the move's note says where the
+                // endpoint came from, so the rerun reports what the first attempt would have.
+                if !changed, firstSeen == .some(version), let from = Self.movedFrom(endpoint.description, to: version) {
+                    return EndpointMove(runtimeID: runtimeID, endpointName: endpointName, fromVersion: from,
+                                        toVersion: version, changed: false)
+                }
                 return move()
             }
             if endpoint?.status == .deleting {
@@ -79,8 +85,23 @@ struct ProdEndpointMover: Sendable {
                     endpoint.lastUpdatedAt.map { String($0.timeIntervalSince1970) } ?? "-"]
         _ = try await agentCore.updateAgentRuntimeEndpoint(UpdateAgentRuntimeEndpointRequest(
             agentRuntimeId: runtimeID, endpointName: endpointName, agentRuntimeVersion: version,
+            description: Self.moveNote(from: endpoint.liveVersion, to: version),
             clientToken: PromotionClientToken.make(
                 "UpdateAgentRuntimeEndpoint", runtimeID, endpointName, seen[0], seen[1], seen[2], version)))
+    }
+
+    /// The endpoint description a move leaves: the same for runs that saw the same state, so
+    /// racing runs still send identical requests under one client token.
+    static func moveNote(from: String?, to version: String) -> String? {
+        from.map { "agentcore-gitops moved this endpoint from version \($0) to \(version)" }
+    }
+
+    /// The version a move to `version` came from, read back from its note.
+    static func movedFrom(_ description: String?, to version: String) -> String? {
+        guard let description, let match = description.wholeMatch(of: /agentcore-gitops moved this endpoint from version (\d+) to (\d+)/),
+              match.output.2 == version
+        else { return nil }
+        return String(match.output.1)
     }
 
     /// Waits while prod-deploy (or anyone) is still making a version: AgentCore refuses endpoint

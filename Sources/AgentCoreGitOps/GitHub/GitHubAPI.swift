@@ -79,7 +79,19 @@ extension GitHubAPI {
 
         guard let oldest = ours.first else {
             let created = try await createComment(issue: issue, body: fullBody)
-            return StickyCommentResult(action: .created, comment: created, deletedDuplicateIDs: [])
+            // A run racing this one may have created its copy a moment earlier: the oldest stays,
+            // with this run's body, so two runs never leave two sticky comments.
+            let earlier = try await listComments(issue: issue)
+                .filter { isAuthoredByBot($0.user) && ($0.body ?? "").contains(marker) && $0.id < created.id }
+                .min { $0.id < $1.id }
+            guard let earlier else { return StickyCommentResult(action: .created, comment: created, deletedDuplicateIDs: []) }
+            try await deleteCommentIfPresent(id: created.id)
+            if Self.normalizedLineEndings(earlier.body ?? "") == Self.normalizedLineEndings(fullBody) {
+                // The same text: a twin from a retried create whose answer was lost, or a run of the same commit.
+                return StickyCommentResult(action: .created, comment: earlier, deletedDuplicateIDs: [created.id])
+            }
+            let kept = try await updateComment(id: earlier.id, body: fullBody)
+            return StickyCommentResult(action: .updated, comment: kept, deletedDuplicateIDs: [created.id])
         }
         var deleted: [Int] = []
         for duplicate in ours.dropFirst() {

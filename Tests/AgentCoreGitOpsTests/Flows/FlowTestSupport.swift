@@ -63,6 +63,8 @@ final class FlowFixture: @unchecked Sendable {
             "GITHUB_TOKEN": github.tokens["bot"] ?? "",
             "AGENTCORE_PROD_RUNTIME": prodRuntime,
             "AGENTCORE_CACHE_DIR": TestCache.directory.path,
+            // In-process builds find uv through it, as a workflow step would.
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
         ]) { $1 }
     }
 

@@ -23,7 +23,7 @@ import Testing
         // Ours by tag, but GitHub knows no such pull request.
         let (unknownPR, unknown) = try await stage.makePullRequestRuntime(number: PromoteStage.foreignNumber())
 
-        let dryRun = try await sweep(stage, ["--dry-run"])
+        let dryRun = try await Self.sweep(stage, ["--dry-run"])
         #expect(dryRun.status == 0, "\(dryRun)")
         #expect(dryRun.output.contains("pr_\(closedPR) (\(closed)), PR #\(closedPR): would delete"))
         #expect(dryRun.output.contains("PR #\(mergedPR): would delete"))
@@ -31,7 +31,7 @@ import Testing
         #expect(dryRun.summary.contains("dry run: nothing deleted"))
         for id in [closed, merged, open, foreign, unknown] { #expect(try await stage.runtimeExists(id), "\(id)") }
 
-        let run = try await sweep(stage, [])
+        let run = try await Self.sweep(stage, [])
         #expect(run.status == 0, "\(run)")
         #expect(try await !stage.runtimeExists(closed))
         #expect(try await !stage.runtimeExists(merged))
@@ -46,7 +46,7 @@ import Testing
         #expect(run.summary.contains("| Runtimes in this account and region | 4 | 1,000 | 996 |"))
         #expect(run.result.stdout.contains("Versions of \(stage.prodName): 2 of 1,000 used, 998 left"))
 
-        let again = try await sweep(stage, [])
+        let again = try await Self.sweep(stage, [])
         #expect(again.status == 0, "\(again)")
         #expect(!again.output.contains("deleted"))
     }
@@ -60,7 +60,9 @@ import Testing
         #expect(result.stderr.contains("GITHUB_TOKEN"))
     }
 
-    private func sweep(_ stage: PromoteStage, _ arguments: [String]) async throws -> PromoteRun {
+    /// `agentcore sweep` on the stage's repository as the scheduled workflow runs it; `extra` is
+    /// added to the environment.
+    static func sweep(_ stage: PromoteStage, _ arguments: [String], environment extra: [String: String] = [:]) async throws -> PromoteRun {
         let summaryFile = FileManager.default.temporaryDirectory.appendingPathComponent("sweep-\(UUID().uuidString).md")
         defer { try? FileManager.default.removeItem(at: summaryFile) }
         var environment = stage.sandbox.awsEnvironment
@@ -72,6 +74,7 @@ import Testing
             "GITHUB_TOKEN": try #require(stage.github.tokens["bot"]),
             "GITHUB_STEP_SUMMARY": summaryFile.path,
         ]) { _, new in new }
+        environment.merge(extra) { _, new in new }
         let result = try await runProcess(
             RepositoryPaths.executable("agentcore"), ["sweep", "--poll-interval", "0.1"] + arguments, environment: environment)
         return PromoteRun(result: result, summary: (try? String(contentsOf: summaryFile, encoding: .utf8)) ?? "")
