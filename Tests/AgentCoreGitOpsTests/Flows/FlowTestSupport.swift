@@ -55,8 +55,6 @@ final class FlowFixture: @unchecked Sendable {
     /// What the workflow step gets: repository variables, AWS credentials, the GitHub context.
     var environment: [String: String] {
         sandbox.awsEnvironment.merging([
-            // In-process packaging (agentSource(), deployer()) finds uv on it, as the executables do.
-            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
             "GITHUB_ACTIONS": "true",
             "GITHUB_API_URL": github.apiURL,
             "GITHUB_REPOSITORY": github.repository,
