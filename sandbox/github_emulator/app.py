@@ -63,16 +63,17 @@ class GitHubApp:
         limit_headers, exhausted = self.limits.charge(who)
 
         rule = self.faults.take(request.method, target)
+        delayed = None  # a latency fault slows the answer down and is logged, but answers normally
         if rule is not None and rule.fault == "latency":
             time.sleep(rule.latency_ms / 1000)
-            rule = None
+            delayed, rule = rule, None
         if rule is not None and not rule.after_processing:
             reply = self._fault_reply(request, rule, who, limit_headers)
         else:
             reply = self._serve(request, who, token, limit_headers, exhausted)
             if rule is not None:
                 reply = self._fault_reply(request, rule, who, limit_headers)
-        self._record(request.method, target, reply.status, who, rule)
+        self._record(request.method, target, reply.status, who, rule or delayed)
         return self._response(reply, {**limit_headers, **reply.headers})
 
     def _serve(self, request: Request, who: Identity | None, token: str | None,

@@ -94,6 +94,8 @@ def test_latency_delays_the_answer(gh: Session) -> None:
     started = time.monotonic()
     assert gh.as_("bot").get(gh.repo).status == 200
     assert time.monotonic() - started >= 0.3
+    log = gh.control("GET", "/_sandbox/requests").body["requests"]
+    assert (log[-1]["status"], log[-1]["fault"]) == (200, "latency")
 
 
 def test_drop_closes_the_connection_without_an_answer(gh: Session) -> None:

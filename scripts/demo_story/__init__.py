@@ -1,0 +1,1 @@
+"""The pull-request-to-production story that `scripts/demo` tells against the local sandbox."""
