@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "AgentCoreGitOps", targets: ["AgentCoreGitOps"]),
         .executable(name: "agentcore", targets: ["agentcore"]),
+        .executable(name: "prod-promote", targets: ["prod-promote"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -35,9 +36,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // prod-promote: the approval gate and rollbacks (Flows/Promote*, Flows/Rollback*).
+        .executableTarget(
+            name: "prod-promote",
+            dependencies: ["AgentCoreGitOps"]
+        ),
         .testTarget(
             name: "AgentCoreGitOpsTests",
-            dependencies: ["AgentCoreGitOps", "agentcore"]
+            dependencies: ["AgentCoreGitOps", "agentcore", "prod-promote"]
         ),
     ],
     swiftLanguageModes: [.v6]

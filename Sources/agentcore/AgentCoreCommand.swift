@@ -13,7 +13,7 @@ struct AgentCoreCommand: AsyncParsableCommand {
             code zips live). Wherever a runtime is expected, give its id or its name.
             """,
         subcommands: [
-            RuntimeCommand.self, EndpointCommand.self, CleanupCommand.self,
+            RuntimeCommand.self, EndpointCommand.self, CleanupCommand.self, SweepCommand.self,
             ZipCommand.self, PackageCommand.self,
         ]
     )

@@ -17,7 +17,11 @@ struct GitHubEmulator: Sendable {
     static let fastRetry = GitHubRetryPolicy(maxAttempts: 4, baseDelay: 0.05, secondaryLimitMinimumWait: 0.1, maximumWait: 5)
 
     static func shared() async throws -> GitHubEmulator {
-        let sandbox = try await Sandbox.shared()
+        try await Self.in(Sandbox.shared())
+    }
+
+    /// The emulator of a given sandbox (the shared one, or one a test started for itself).
+    static func `in`(_ sandbox: Sandbox) async throws -> GitHubEmulator {
         let info = sandbox.info
         guard let apiURL = info.githubApiUrl, let repository = info.repository, let tokens = info.tokens,
               let logins = info.logins

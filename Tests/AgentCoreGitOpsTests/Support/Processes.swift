@@ -26,8 +26,20 @@ struct ProcessResult: Sendable {
     var output: String { stdout + stderr }
 }
 
-/// Runs a program to completion with the given environment added to a minimal base
-/// (PATH and HOME only, so nothing from the developer's shell leaks into a test).
+/// What a child process keeps of the test's environment: the search path, and how this machine
+/// reaches package registries (CA bundles, proxies, pip and uv settings). Nothing else leaks in:
+/// no AWS or GitHub credentials from the developer's shell.
+private let inheritedEnvironment: [String: String] = {
+    let keep: Set<String> = [
+        "PATH", "LANG", "LC_ALL", "TMPDIR", "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE",
+        "CURL_CA_BUNDLE", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy",
+    ]
+    return ProcessInfo.processInfo.environment.filter { key, _ in
+        keep.contains(key) || key.hasPrefix("PIP_") || key.hasPrefix("UV_")
+    }
+}()
+
+/// Runs a program to completion with the given environment added to a minimal base.
 /// Waits without blocking a concurrency thread: the machine has two cores.
 func runProcess(
     _ executable: URL, _ arguments: [String], environment: [String: String] = [:],
@@ -36,8 +48,8 @@ func runProcess(
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
-    var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-               "HOME": FileManager.default.temporaryDirectory.path]
+    var env = inheritedEnvironment
+    env["HOME"] = FileManager.default.temporaryDirectory.path
     env.merge(environment) { _, new in new }
     process.environment = env
     if let currentDirectory { process.currentDirectoryURL = currentDirectory }

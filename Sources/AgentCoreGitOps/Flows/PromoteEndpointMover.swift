@@ -1,0 +1,104 @@
+import Foundation
+
+/// What moving the prod endpoint did.
+public struct EndpointMove: Sendable, Equatable {
+    public var runtimeID: String
+    public var endpointName: String
+    /// The version the endpoint served when this run first looked; nil when it did not exist.
+    public var fromVersion: String?
+    public var toVersion: String
+    /// False when the endpoint already served `toVersion` (a rerun, or a racing run moved it).
+    public var changed: Bool
+}
+
+/// Points a runtime's endpoint at a version and waits until it serves it.
+///
+/// Safe against reruns and races: it looks before it changes (already there → nothing to do),
+/// waits while the runtime or the endpoint is busy (prod-deploy may be updating the runtime),
+/// retries on ConflictException, and derives each call's client token from the endpoint state it
+/// saw — two runs that see the same state send the same request and AWS makes one change.
+struct ProdEndpointMover: Sendable {
+    let agentCore: any AgentCoreControlClient
+    let waiter: AgentCoreWaiter
+    let endpointName: String
+    let log: @Sendable (String) -> Void
+    /// How many times a busy runtime or endpoint (ConflictException) is waited out.
+    var maxConflicts = 20
+
+    /// The version the endpoint serves now; nil when the runtime has no such endpoint.
+    func liveVersion(runtimeID: String) async throws -> String? {
+        try await agentCore.findEndpoint(runtimeId: runtimeID, name: endpointName)?.liveVersion
+    }
+
+    func move(runtimeID: String, to version: String) async throws -> EndpointMove {
+        var firstSeen: String??
+        var changed = false
+        for attempt in 0..<maxConflicts {
+            try await settleRuntime(runtimeID)
+            let endpoint = try await agentCore.findEndpoint(runtimeId: runtimeID, name: endpointName)
+            if firstSeen == nil { firstSeen = .some(endpoint?.liveVersion) }
+            let move = { EndpointMove(runtimeID: runtimeID, endpointName: endpointName, fromVersion: firstSeen ?? nil,
+                                      toVersion: version, changed: changed) }
+            if let endpoint, endpoint.status == .creating || endpoint.status == .updating {
+                log("Endpoint \(endpointName) is \(endpoint.status); waiting for it to settle")
+                try await settled { try await waiter.endpointReady(runtimeId: runtimeID, name: endpointName, version: endpoint.targetVersion ?? version) }
+                continue
+            }
+            if let endpoint, endpoint.status == .ready, endpoint.liveVersion == version,
+               endpoint.targetVersion == nil || endpoint.targetVersion == version {
+                return move()
+            }
+            if endpoint?.status == .deleting {
+                throw PromotionRefusal("the endpoint \(endpointName) is being deleted", fix: "wait until it is gone, then run again to create it")
+            }
+            do {
+                try await change(endpoint, runtimeID: runtimeID, to: version)
+                changed = true
+                try await waiter.endpointReady(runtimeId: runtimeID, name: endpointName, version: version)
+                return move()
+            } catch let error as AWSError where error.isConflict {
+                log("AgentCore says the runtime or endpoint is busy (\(error.message)); waiting, then trying again")
+                try await Task.sleep(for: waiter.policy.delay(afterAttempt: attempt))
+            }
+        }
+        throw PromotionRefusal(
+            "the runtime \(runtimeID) or its endpoint \(endpointName) stayed busy through \(maxConflicts) attempts",
+            fix: "wait until running deployments finish, then run the workflow again")
+    }
+
+    private func change(_ endpoint: AgentRuntimeEndpoint?, runtimeID: String, to version: String) async throws {
+        guard let endpoint else {
+            log("Creating endpoint \(endpointName) at version \(version)")
+            _ = try await agentCore.createAgentRuntimeEndpoint(CreateAgentRuntimeEndpointRequest(
+                agentRuntimeId: runtimeID, name: endpointName, agentRuntimeVersion: version,
+                clientToken: PromotionClientToken.make("CreateAgentRuntimeEndpoint", runtimeID, endpointName, version)))
+            return
+        }
+        log("Moving endpoint \(endpointName) from version \(endpoint.liveVersion ?? "none") to \(version)")
+        let seen = [endpoint.liveVersion ?? "-", endpoint.targetVersion ?? "-",
+                    endpoint.lastUpdatedAt.map { String($0.timeIntervalSince1970) } ?? "-"]
+        _ = try await agentCore.updateAgentRuntimeEndpoint(UpdateAgentRuntimeEndpointRequest(
+            agentRuntimeId: runtimeID, endpointName: endpointName, agentRuntimeVersion: version,
+            clientToken: PromotionClientToken.make(
+                "UpdateAgentRuntimeEndpoint", runtimeID, endpointName, seen[0], seen[1], seen[2], version)))
+    }
+
+    /// Waits while prod-deploy (or anyone) is still making a version: AgentCore refuses endpoint
+    /// changes on a runtime that is not settled.
+    private func settleRuntime(_ runtimeID: String) async throws {
+        let runtime = try await agentCore.getAgentRuntime(id: runtimeID)
+        guard runtime.status == .creating || runtime.status == .updating else { return }
+        log("Runtime \(runtime.agentRuntimeName) is \(runtime.status) (a deployment is running); waiting for it to settle")
+        try await settled { try await waiter.runtimeReady(id: runtimeID) }
+    }
+
+    /// Runs a wait that counts as done once the resource stopped changing, well or not: the next
+    /// look decides what to do about a failed state. Only a timeout is an error.
+    private func settled(_ wait: () async throws -> some Any) async throws {
+        do {
+            _ = try await wait()
+        } catch let error as WaiterError {
+            guard case .failed = error.kind else { throw error }
+        }
+    }
+}
