@@ -67,21 +67,43 @@ struct ReuseIndex: Sendable {
     /// Writes the index for `archive`, which must already be in its final place.
     func save(for archive: URL) throws {
         guard let identity = Self.identity(of: archive) else { return }
-        // Built as bytes in one buffer: it is rewritten after every build.
+        // Built as bytes in one buffer, numbers written by hand: it is rewritten after every build.
         var bytes = Array("\(Self.magic) level=\(level) \(identity)\n".utf8)
-        bytes.reserveCapacity(entries.count * 100 + hashes.count * 200)
+        bytes.reserveCapacity(entries.count * 110 + hashes.count * 200)
+        let space = UInt8(ascii: " "), newline = UInt8(ascii: "\n")
         for (hash, entry) in entries {
             bytes += hash.utf8
-            bytes += " \(entry.crc32) \(entry.method.rawValue) \(entry.compressedSize) \(entry.uncompressedSize) \(entry.dataOffset)\n".utf8
+            for number in [UInt64(entry.crc32), UInt64(entry.method.rawValue), UInt64(entry.compressedSize),
+                           UInt64(entry.uncompressedSize), entry.dataOffset] {
+                bytes.append(space)
+                Self.appendDecimal(number, to: &bytes)
+            }
+            bytes.append(newline)
         }
         for (fingerprint, hash) in hashes {
             bytes += "F ".utf8
             bytes += hash.utf8
-            bytes.append(UInt8(ascii: " "))
+            bytes.append(space)
             bytes += fingerprint.utf8
-            bytes.append(UInt8(ascii: "\n"))
+            bytes.append(newline)
         }
         try Data(bytes).write(to: Self.url(for: archive), options: .atomic)
+    }
+
+    private static func appendDecimal(_ value: UInt64, to bytes: inout [UInt8]) {
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        var rest = value
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[19 - count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            } while rest > 0
+            bytes.append(contentsOf: buffer[(20 - count)...])
+        }
     }
 
     /// Size and modification time to the nanosecond: cheap to check, and any rewrite changes them.
