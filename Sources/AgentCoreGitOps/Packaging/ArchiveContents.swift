@@ -15,40 +15,36 @@ public struct ArchiveItem: Sendable, Equatable {
 
     /// Slash-separated, relative, without a trailing slash (the writer adds one for directories).
     public var path: String
-    public var source: Source
+    /// The file on disk, as a path: a `URL` for each of thousands of files costs more than their
+    /// `stat` calls, so one is made only when asked for.
+    var diskPath: String?
     public var size: Int64
-    /// The source file's identity on disk (path, size, mtime, ctime, inode): when it matches the
-    /// previous build's, the content hash recorded then still holds and the file is not read.
-    var fingerprint: String?
+    /// The source file's identity on disk: when it matches the previous build's, the content
+    /// hash recorded then still holds and the file is not read.
+    var fingerprint: FileFingerprint?
 
     public init(path: String, source: Source, size: Int64) {
         self.path = path
-        self.source = source
         self.size = size
+        if case .file(let url) = source { diskPath = url.path }
     }
 
     init(path: String, file: URL, info: stat) {
-        self.init(path: path, file: file, diskPath: file.path, info: info)
+        self.init(path: path, diskPath: file.path, info: info)
     }
 
-    /// For the tree walk, which has the disk path as a string already: `URL.path` costs more
-    /// than the `stat` did, thousands of times per build.
-    init(path: String, file: URL, diskPath: String, info: stat) {
-        self.init(path: path, source: .file(file), size: Int64(info.st_size))
-        fingerprint = Self.fingerprint(of: diskPath, info)
+    init(path: String, diskPath: String, info: stat) {
+        self.path = path
+        self.diskPath = diskPath
+        self.size = Int64(info.st_size)
+        fingerprint = FileFingerprint(info)
     }
 
-    static func fingerprint(of path: String, _ info: stat) -> String? {
-        guard !path.utf8.contains(UInt8(ascii: "\n")) else { return nil }
-        #if canImport(Darwin)
-        let (modified, changed) = (info.st_mtimespec, info.st_ctimespec)
-        #else
-        let (modified, changed) = (info.st_mtim, info.st_ctim)
-        #endif
-        return "\(info.st_size):\(modified.tv_sec).\(modified.tv_nsec):\(changed.tv_sec).\(changed.tv_nsec):\(info.st_ino) \(path)"
+    public var source: Source {
+        diskPath.map { .file(URL(fileURLWithPath: $0, isDirectory: false)) } ?? .directory
     }
 
-    public var isDirectory: Bool { source == .directory }
+    public var isDirectory: Bool { diskPath == nil }
 
     /// The runtime's non-root user must read every file and traverse every directory, whatever
     /// the mode on the build machine; console scripts under `bin/` stay executable.
@@ -59,6 +55,41 @@ public struct ArchiveItem: Sendable, Equatable {
 
     /// The first path component: a package, a dist-info directory or a root file.
     var topLevelName: String { String(path.split(separator: "/", maxSplits: 1).first ?? "") }
+}
+
+/// What `stat` says about a source file, as git's index keeps it: any write to the file changes
+/// its size, modification or change time, and a different file has another device or inode.
+struct FileFingerprint: Hashable, Sendable {
+    var device: UInt64
+    var inode: UInt64
+    var size: Int64
+    var modified: Int64
+    var changed: Int64
+
+    init(device: UInt64, inode: UInt64, size: Int64, modified: Int64, changed: Int64) {
+        (self.device, self.inode, self.size, self.modified, self.changed) = (device, inode, size, modified, changed)
+    }
+
+    init(_ info: stat) {
+        #if canImport(Darwin)
+        let (modifiedTime, changedTime) = (info.st_mtimespec, info.st_ctimespec)
+        #else
+        let (modifiedTime, changedTime) = (info.st_mtim, info.st_ctim)
+        #endif
+        self.init(
+            device: UInt64(truncatingIfNeeded: info.st_dev), inode: UInt64(truncatingIfNeeded: info.st_ino),
+            size: Int64(info.st_size),
+            modified: Int64(modifiedTime.tv_sec) * 1_000_000_000 + Int64(modifiedTime.tv_nsec),
+            changed: Int64(changedTime.tv_sec) * 1_000_000_000 + Int64(changedTime.tv_nsec))
+    }
+
+    /// Whether a write after we read the file could leave this fingerprint as it is: file times
+    /// tick coarsely, so a file changed in the same tick as our read keeps its times (git's
+    /// "racily clean" entries). Only fingerprints older than the build by a safe margin are kept.
+    func isTrustworthy(readStartedAt nanoseconds: Int64) -> Bool {
+        let margin: Int64 = 1_000_000_000
+        return modified < nanoseconds - margin && changed < nanoseconds - margin
+    }
 }
 
 /// Which files of a directory tree stay out of the package.
@@ -161,8 +192,7 @@ struct TreeWalker: Sendable {
                 }
                 found(ArchiveItem(path: archivePath, source: .directory, size: 0), target)
             case S_IFREG:
-                found(ArchiveItem(
-                    path: archivePath, file: URL(fileURLWithPath: target, isDirectory: false), diskPath: target, info: info), nil)
+                found(ArchiveItem(path: archivePath, diskPath: target, info: info), nil)
             default:
                 throw PackagingError.unreadable(path: diskPath, reason: "not a regular file, directory or symlink")
             }

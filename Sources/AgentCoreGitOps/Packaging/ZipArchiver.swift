@@ -15,6 +15,9 @@ public struct ZipArchiveResult: Sendable, Equatable {
     public var fileCount: Int
     /// Entries whose compressed bytes were copied from the previous archive.
     public var reusedEntries: Int
+    /// Files whose content was read: new or changed since the previous build, or too recently
+    /// written for their fingerprint to be trusted.
+    public var filesRead: Int
     /// Bytes each top-level name takes inside the archive, for "what makes it big" errors.
     public var compressedByTopLevel: [String: Int64]
 }
@@ -30,6 +33,8 @@ public struct ZipArchiver: Sendable {
     public var limits: PackageLimits?
     /// How many entries are compressed at once and how many input bytes may wait to be written.
     var concurrency = max(2, ProcessInfo.processInfo.activeProcessorCount) * 4
+    /// The wall clock in nanoseconds; tests move it on to make fresh files look settled.
+    var now: @Sendable () -> Int64 = ZipArchiver.realTimeNanoseconds
     var memoryBudget: Int64 = 128 << 20
 
     public init(reuse: Bool = true, limits: PackageLimits? = nil) {
@@ -44,6 +49,8 @@ public struct ZipArchiver: Sendable {
         if let big = items.first(where: { UInt64($0.size) >= ZipFormat.maxClassicValue }) {
             throw PackagingError.beyondZipLimits("'\(big.path)' is 4 GiB or more")
         }
+        // Files changed after this moment may keep their times; their fingerprints are not kept.
+        let readStarted = now()
         let previous = reuse ? PreviousArchive(output, level: level) : nil
         let directory = output.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -56,9 +63,8 @@ public struct ZipArchiver: Sendable {
         var records: [ZipFormat.EntryRecord] = []
         records.reserveCapacity(items.count)
         var newIndex = ReuseIndex(level: level)
-        newIndex.entries.reserveCapacity(items.count)
-        newIndex.hashes.reserveCapacity(items.count)
         var reused = 0
+        var read = 0
         var byTopLevel: [String: Int64] = [:]
 
         try await compressInOrder(items, previous: previous) { item, prepared in
@@ -70,16 +76,27 @@ public struct ZipArchiver: Sendable {
                 externalAttributes: ZipFormat.externalAttributes(mode: item.mode, isDirectory: item.isDirectory),
                 localHeaderOffset: offset, isDirectory: item.isDirectory)
             let header = ZipFormat.localHeader(for: record, time: timestamp)
-            try sink.append(header)
-            if let hash = prepared.contentHash {
-                if let fingerprint = item.fingerprint { newIndex.hashes[fingerprint] = hash }
-                newIndex.entries[hash] = ReuseIndex.Entry(
-                    crc32: prepared.crc32, method: prepared.method, compressedSize: record.compressedSize,
-                    uncompressedSize: record.uncompressedSize, dataOffset: sink.offset)
+            if let source = prepared.previous, let previous, previous.hasHeader(header, of: source) {
+                // Header and bytes exactly as they are in the previous archive: runs of such
+                // entries are written in one piece, straight from its mapping.
+                try sink.append(stable: previous.bytes(of: source), owner: previous)
+            } else {
+                try sink.append(header)
+                switch prepared.bytes {
+                case .owned(let bytes): try sink.append(bytes)
+                case .mapped(let bytes): try sink.append(stable: bytes, owner: previous!)
+                }
             }
-            try prepared.bytes.withUnsafeBytes { try sink.append($0) }
+            if let digest = prepared.digest {
+                newIndex.append(ReuseIndex.Record(
+                    digest: digest, fingerprint: item.fingerprint.flatMap { $0.isTrustworthy(readStartedAt: readStarted) ? $0 : nil },
+                    crc32: prepared.crc32, method: prepared.method, headerLength: UInt16(header.count),
+                    compressedSize: record.compressedSize, uncompressedSize: record.uncompressedSize,
+                    headerOffset: UInt64(offset)))
+            }
             records.append(record)
-            if prepared.reused { reused += 1 }
+            if prepared.previous != nil { reused += 1 }
+            if prepared.wasRead { read += 1 }
             byTopLevel[item.topLevelName, default: 0] += Int64(header.count + prepared.bytes.count)
         }
 
@@ -93,7 +110,7 @@ public struct ZipArchiver: Sendable {
         let result = ZipArchiveResult(
             path: output, sha256: digest.hexString, compressedBytes: Int64(total),
             uncompressedBytes: items.reduce(0) { $0 + $1.size }, fileCount: items.filter { !$0.isDirectory }.count,
-            reusedEntries: reused, compressedByTopLevel: byTopLevel)
+            reusedEntries: reused, filesRead: read, compressedByTopLevel: byTopLevel)
         try limits?.checkArchive(result)
 
         guard rename(partial.path, output.path) == 0 else {
@@ -105,6 +122,12 @@ public struct ZipArchiver: Sendable {
             try? FileManager.default.removeItem(at: ReuseIndex.url(for: output))
         }
         return result
+    }
+
+    static func realTimeNanoseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
     }
 
     private static func checkedOffset(_ offset: UInt64, _ what: String) throws -> UInt32 {
@@ -145,7 +168,7 @@ public struct ZipArchiver: Sendable {
                 }
                 while let ready = waiting.removeValue(forKey: nextToWrite) {
                     try emit(items[nextToWrite], ready)
-                    if !ready.reused && !items[nextToWrite].isDirectory { bytesHeld -= items[nextToWrite].size }
+                    if ready.previous == nil && !items[nextToWrite].isDirectory { bytesHeld -= items[nextToWrite].size }
                     nextToWrite += 1
                 }
                 if running > 0, let (index, prepared) = try await group.next() {
@@ -163,45 +186,50 @@ struct PreparedEntry: Sendable {
     var crc32: UInt32
     var bytes: EntryBytes
     /// SHA-256 of the uncompressed content; nil for directories.
-    var contentHash: String?
-    var reused: Bool
+    var digest: ContentDigest?
+    /// The previous archive's entry with this content, when its bytes are being reused.
+    var previous: ReuseIndex.Record?
+    var wasRead = false
 
     /// Directories, and files unchanged since the previous archive (same fingerprint, entry
     /// still there): ready at once, without reading the file.
     static func withoutWork(_ item: ArchiveItem, previous: PreviousArchive?) -> PreparedEntry? {
         if item.isDirectory {
-            return PreparedEntry(method: .stored, crc32: 0, bytes: .owned([]), contentHash: nil, reused: false)
+            return PreparedEntry(method: .stored, crc32: 0, bytes: .owned([]), digest: nil, previous: nil)
         }
-        guard let previous, let fingerprint = item.fingerprint, let hash = previous.index.hashes[fingerprint] else {
-            return nil
-        }
-        return previous.entry(hash: hash, size: item.size)
+        guard let previous, let fingerprint = item.fingerprint,
+              let record = previous.index.record(for: fingerprint) else { return nil }
+        return previous.entry(record, size: item.size)
     }
 
     /// Reads, hashes and deflates one file, unless its content is already in the previous archive.
     static func prepare(_ item: ArchiveItem, level: Int32, previous: PreviousArchive?) throws -> PreparedEntry {
         if let ready = withoutWork(item, previous: previous) { return ready }
-        guard case .file(let url) = item.source else { preconditionFailure("directories need no work") }
-        let content = try readFile(url, expectedSize: item.size, archivePath: item.path)
+        guard let diskPath = item.diskPath else { preconditionFailure("directories need no work") }
+        let content = try readFile(diskPath, expectedSize: item.size, archivePath: item.path)
         return try content.withUnsafeBytes { bytes in
             var hasher = SHA256Hasher()
             hasher.update(bytes)
-            let hash = hasher.finalize().hexString
-            if let reused = previous?.entry(hash: hash, size: item.size) { return reused }
+            let digest = ContentDigest(hasher.finalize())
+            if let previous, let record = previous.index.record(for: digest),
+               var reused = previous.entry(record, size: item.size) {
+                reused.wasRead = true
+                return reused
+            }
             let crc = Deflate.crc32(bytes)
             if let deflated = try Deflate.compress(bytes, level: level) {
-                return PreparedEntry(method: .deflated, crc32: crc, bytes: .owned(deflated), contentHash: hash, reused: false)
+                return PreparedEntry(method: .deflated, crc32: crc, bytes: .owned(deflated), digest: digest, previous: nil, wasRead: true)
             }
-            return PreparedEntry(method: .stored, crc32: crc, bytes: .owned(content), contentHash: hash, reused: false)
+            return PreparedEntry(method: .stored, crc32: crc, bytes: .owned(content), digest: digest, previous: nil, wasRead: true)
         }
     }
 
     /// The whole file, checked against the size seen when the tree was walked: a file that
     /// changes during the build would otherwise give a package that does not match its manifest.
-    private static func readFile(_ url: URL, expectedSize: Int64, archivePath: String) throws -> [UInt8] {
-        let fd = open(url.path, O_RDONLY)
+    private static func readFile(_ path: String, expectedSize: Int64, archivePath: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
-            throw PackagingError.unreadable(path: url.path, reason: String(cString: strerror(errno)))
+            throw PackagingError.unreadable(path: path, reason: String(cString: strerror(errno)))
         }
         defer { close(fd) }
         var filled = 0
@@ -215,7 +243,7 @@ struct PreparedEntry: Sendable {
             }
             initialized = filled
         }
-        if failure != 0 { throw PackagingError.unreadable(path: url.path, reason: String(cString: strerror(failure))) }
+        if failure != 0 { throw PackagingError.unreadable(path: path, reason: String(cString: strerror(failure))) }
         var probe: UInt8 = 0
         guard filled == Int(expectedSize), read(fd, &probe, 1) == 0 else {
             throw PackagingError.io("'\(archivePath)' changed while the package was being built; run the build again")
@@ -235,24 +263,19 @@ enum EntryBytes: Sendable {
         case .mapped(let bytes): return bytes.count
         }
     }
-
-    func withUnsafeBytes<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
-        switch self {
-        case .owned(let bytes): return try bytes.withUnsafeBytes(body)
-        case .mapped(let bytes): return try body(UnsafeRawBufferPointer(start: bytes.base, count: bytes.count))
-        }
-    }
 }
 
-/// A range of memory that is only read: of the previous archive's mapping (valid while the
-/// `PreviousArchive` that made it is alive), or a chunk being hashed while it is written.
+/// A range of memory that is only read: of the previous archive's mapping, valid while the
+/// `PreviousArchive` that made it is alive.
 struct MappedBytes: @unchecked Sendable {
     let base: UnsafeRawPointer
     let count: Int
+
+    var raw: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 }
 
 /// The archive being replaced, mapped read-only so its compressed entries are written again
-/// straight from the page cache: no read call and no copy per entry.
+/// straight from the page cache: no read call and no copy of our own.
 final class PreviousArchive: @unchecked Sendable {
     let index: ReuseIndex
     private let mapping: UnsafeMutableRawPointer
@@ -264,15 +287,8 @@ final class PreviousArchive: @unchecked Sendable {
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var info = stat()
-        // Nearly every page is read (written out again and hashed): mapping them all in one call
-        // costs far less than a page fault each.
-        #if os(Linux)
-        let flags = MAP_PRIVATE | MAP_POPULATE
-        #else
-        let flags = MAP_PRIVATE
-        #endif
         guard fstat(fd, &info) == 0, info.st_size > 0,
-              let mapping = mmap(nil, Int(info.st_size), PROT_READ, flags, fd, 0),
+              let mapping = mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0),
               mapping != MAP_FAILED else { return nil }
         self.index = index
         self.mapping = mapping
@@ -281,22 +297,38 @@ final class PreviousArchive: @unchecked Sendable {
 
     deinit { munmap(mapping, size) }
 
-    /// The compressed bytes of the entry whose content has `hash`, ready to write again.
-    func entry(hash: String, size expected: Int64) -> PreparedEntry? {
-        guard let known = index.entries[hash], Int64(known.uncompressedSize) == expected,
-              known.dataOffset + UInt64(known.compressedSize) <= UInt64(size) else { return nil }
-        let bytes = MappedBytes(base: UnsafeRawPointer(mapping + Int(known.dataOffset)), count: Int(known.compressedSize))
-        return PreparedEntry(method: known.method, crc32: known.crc32, bytes: .mapped(bytes), contentHash: hash, reused: true)
+    /// The compressed bytes of an entry of the previous archive, ready to write again.
+    func entry(_ record: ReuseIndex.Record, size expected: Int64) -> PreparedEntry? {
+        // The index was checked against the archive's size when it was loaded.
+        guard Int64(record.uncompressedSize) == expected else { return nil }
+        let bytes = MappedBytes(base: UnsafeRawPointer(mapping + Int(record.dataOffset)), count: Int(record.compressedSize))
+        return PreparedEntry(method: record.method, crc32: record.crc32, bytes: .mapped(bytes), digest: record.digest, previous: record)
+    }
+
+    /// Whether `header` is, byte for byte, the local header `record` has in the previous archive
+    /// (same name, sizes, method and time): then header and data can be copied together.
+    func hasHeader(_ header: [UInt8], of record: ReuseIndex.Record) -> Bool {
+        guard header.count == Int(record.headerLength) else { return false }
+        return header.withUnsafeBytes { memcmp($0.baseAddress!, mapping + Int(record.headerOffset), header.count) == 0 }
+    }
+
+    /// An entry's local header and compressed bytes, as one range.
+    func bytes(of record: ReuseIndex.Record) -> MappedBytes {
+        MappedBytes(base: UnsafeRawPointer(mapping + Int(record.headerOffset)), count: Int(record.end - record.headerOffset))
     }
 }
 
-/// Appends to a new file through a 1 MiB buffer, hashing everything written, so the archive's
-/// SHA-256 is known the moment it is complete without reading it back. Each chunk is hashed on
-/// another thread while this one writes it: both only read the chunk.
+/// Appends to a new file, hashing everything written, so the archive's SHA-256 is known the
+/// moment it is complete without reading it back. Hashing runs on its own thread, behind the
+/// writes. Small pieces are gathered in a 1 MiB buffer; runs of bytes that stay put (the previous
+/// archive's mapping) are joined while they are contiguous and written without a copy.
 final class HashingFileWriter: @unchecked Sendable {
     private let fd: Int32
     private let path: String
     private var buffer: [UInt8] = []
+    private var run: MappedBytes?
+    /// Keeps the memory of every run alive until it has been hashed.
+    private var owners: [AnyObject] = []
     private var hasher: SHA256Hasher? = SHA256Hasher()
     private(set) var offset: UInt64 = 0
     private let bufferSize = 1 << 20
@@ -311,39 +343,83 @@ final class HashingFileWriter: @unchecked Sendable {
         buffer.reserveCapacity(bufferSize)
     }
 
-    deinit { close(fd) }
+    deinit {
+        hashing.sync {}  // a failed build may leave hashing of a run behind; it reads `owners`' memory
+        close(fd)
+    }
 
     func append(_ bytes: [UInt8]) throws {
-        try bytes.withUnsafeBytes { try append($0) }
+        guard bytes.count >= bufferSize else { return try bytes.withUnsafeBytes { try append($0) } }
+        try flushRun()
+        offset += UInt64(bytes.count)
+        try flushBuffer()
+        try writeWhole(bytes)
     }
 
     func append(_ bytes: UnsafeRawBufferPointer) throws {
+        try flushRun()
         offset += UInt64(bytes.count)
-        if buffer.count + bytes.count > bufferSize { try flush() }
+        try buffered(bytes)
+    }
+
+    /// Bytes that stay valid while `owner` lives; joined to the run before them when contiguous.
+    /// Kept as the current run until something else is appended, so a neighbour can join it.
+    func append(stable bytes: MappedBytes, owner: AnyObject) throws {
+        offset += UInt64(bytes.count)
+        if owners.last !== owner { owners.append(owner) }
+        if let current = run, current.base + current.count == bytes.base {
+            run = MappedBytes(base: current.base, count: current.count + bytes.count)
+            return
+        }
+        try flushRun()
+        run = bytes
+    }
+
+    func finish() throws -> (digest: [UInt8], bytes: UInt64) {
+        try flushRun()
+        try flushBuffer()
+        let digest = hashing.sync { hasher.take()!.finalize() }
+        return (digest, offset)
+    }
+
+    /// A short run is copied into the buffer; a long one is written where it is.
+    private func flushRun() throws {
+        guard let current = run else { return }
+        run = nil
+        if current.count < 64 << 10 {
+            try buffered(current.raw)
+            return
+        }
+        try flushBuffer()
+        hashing.async { self.hasher!.update(current.raw) }
+        try writeOut(current.raw)
+    }
+
+    private func buffered(_ bytes: UnsafeRawBufferPointer) throws {
+        if buffer.count + bytes.count > bufferSize { try flushBuffer() }
         if bytes.count >= bufferSize {
-            try writeOut(bytes)
+            try writeWhole(Array(bytes))
         } else {
             buffer.append(contentsOf: bytes)
         }
     }
 
-    func finish() throws -> (digest: [UInt8], bytes: UInt64) {
-        try flush()
-        let digest = hasher.take()!.finalize()
-        return (digest, offset)
+    /// The array is shared with the hashing thread, not copied; the caller has flushed the buffer.
+    private func writeWhole(_ bytes: [UInt8]) throws {
+        hashing.async { bytes.withUnsafeBytes { self.hasher!.update($0) } }
+        try bytes.withUnsafeBytes { try writeOut($0) }
     }
 
-    private func flush() throws {
+    /// Hands the buffer to the hashing thread as it is and starts a new one: no waiting, no copy.
+    private func flushBuffer() throws {
         guard !buffer.isEmpty else { return }
-        try buffer.withUnsafeBytes { try writeOut($0) }
-        buffer.removeAll(keepingCapacity: true)
+        let chunk = buffer
+        buffer = []
+        buffer.reserveCapacity(bufferSize)
+        try writeWhole(chunk)
     }
 
     private func writeOut(_ raw: UnsafeRawBufferPointer) throws {
-        let hashed = DispatchGroup()
-        let chunk = MappedBytes(base: raw.baseAddress!, count: raw.count)
-        hashing.async(group: hashed) { self.hasher!.update(UnsafeRawBufferPointer(start: chunk.base, count: chunk.count)) }
-        defer { hashed.wait() }  // the chunk must outlive the hashing, and the next chunk follows it
         var done = 0
         while done < raw.count {
             let n = write(fd, raw.baseAddress! + done, raw.count - done)

@@ -149,5 +149,11 @@ struct ByteWriter {
         for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
     }
 
+    mutating func u64(_ value: UInt64) {
+        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+    }
+
     mutating func append(_ other: [UInt8]) { bytes.append(contentsOf: other) }
+
+    mutating func reserve(_ count: Int) { bytes.reserveCapacity(count) }
 }

@@ -22,10 +22,14 @@ import Testing
         return tree
     }
 
-    static func archive(_ directory: URL, to output: URL, reuse: Bool = true) async throws -> ZipArchiveResult {
+    static func archive(
+        _ directory: URL, to output: URL, reuse: Bool = true, clockAhead seconds: Int64 = 0
+    ) async throws -> ZipArchiveResult {
         var contents = ArchiveContents()
         try contents.addTree(directory)
-        return try await ZipArchiver(reuse: reuse).write(contents.sortedItems, to: output)
+        var archiver = ZipArchiver(reuse: reuse)
+        archiver.now = { ZipArchiver.realTimeNanoseconds() + seconds * 1_000_000_000 }
+        return try await archiver.write(contents.sortedItems, to: output)
     }
 
     @Test func unzipAndZipinfoAcceptTheArchiveWithNormalisedModes() async throws {
@@ -129,5 +133,72 @@ import Testing
         let rebuilt = try await Self.archive(tree.url("src"), to: zip)
         #expect(rebuilt.reusedEntries == 0)
         #expect(try await runProcess(ArchiveInspector.tool("unzip"), ["-tq", zip.path]).status == 0)
+    }
+
+    @Test func settledFilesAreNotReadAgainOnlyTheChangedOneIs() async throws {
+        let tree = try Self.sampleTree()
+        let zip = tree.url("code.zip")
+        // The build "happens" a minute after the files were written, so their fingerprints count.
+        let first = try await Self.archive(tree.url("src"), to: zip, clockAhead: 60)
+        #expect(first.filesRead == first.fileCount)
+        try tree.file("src/agent.py", "print('changed')\n")
+        let second = try await Self.archive(tree.url("src"), to: zip, clockAhead: 60)
+        #expect(second.filesRead == 1)
+        #expect(second.reusedEntries == first.fileCount - 1)
+        let fresh = try await Self.archive(tree.url("src"), to: tree.url("fresh.zip"), reuse: false)
+        #expect(second.sha256 == fresh.sha256)
+    }
+
+    @Test func filesWrittenJustBeforeTheBuildAreReadAgain() async throws {
+        // Their times could still be ticking: a write right after our read might keep them.
+        let tree = try Self.sampleTree()
+        let zip = tree.url("code.zip")
+        let first = try await Self.archive(tree.url("src"), to: zip)
+        let second = try await Self.archive(tree.url("src"), to: zip)
+        #expect(second.filesRead == first.fileCount)
+        #expect(second.reusedEntries == first.fileCount)
+        #expect(second.sha256 == first.sha256)
+    }
+
+    @Test func renamedAndTouchedFilesReuseTheirCompressedBytes() async throws {
+        let tree = try Self.sampleTree()
+        let zip = tree.url("code.zip")
+        let first = try await Self.archive(tree.url("src"), to: zip, clockAhead: 60)
+        try FileManager.default.moveItem(at: tree.url("src/pkg/ünïcode.py"), to: tree.url("src/pkg/renamed.py"))
+        try FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: tree.url("src/random.bin").path)
+        let second = try await Self.archive(tree.url("src"), to: zip, clockAhead: 60)
+        #expect(second.reusedEntries == first.fileCount)
+        // Both are read (a rename changes the file's ctime) but found by content: nothing is compressed.
+        #expect(second.filesRead == 2)
+        let fresh = try await Self.archive(tree.url("src"), to: tree.url("fresh.zip"), reuse: false)
+        #expect(second.sha256 == fresh.sha256)
+        let text = try await runProcess(
+            ArchiveInspector.tool("python3"),
+            ["-c", "import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read('pkg/renamed.py').decode())", zip.path])
+        #expect(text.stdout == "NAME = 'ü'\n\n")
+    }
+
+    @Test func aDamagedIndexIsIgnored() async throws {
+        let tree = try Self.sampleTree()
+        let zip = tree.url("code.zip")
+        let first = try await Self.archive(tree.url("src"), to: zip)
+        let index = ReuseIndex.url(for: zip)
+        let bytes = try Data(contentsOf: index)
+        try bytes.prefix(bytes.count / 2).write(to: index)
+        let rebuilt = try await Self.archive(tree.url("src"), to: zip)
+        #expect(rebuilt.reusedEntries == 0)
+        #expect(rebuilt.sha256 == first.sha256)
+        #expect(try await runProcess(ArchiveInspector.tool("unzip"), ["-tq", zip.path]).status == 0)
+    }
+
+    @Test func onlyFingerprintsOlderThanTheBuildBySafeMarginAreTrusted() throws {
+        let second: Int64 = 1_000_000_000
+        let build: Int64 = 1_700_000_000 * second
+        func fingerprint(modified: Int64, changed: Int64) -> FileFingerprint {
+            FileFingerprint(device: 1, inode: 2, size: 3, modified: modified, changed: changed)
+        }
+        #expect(fingerprint(modified: build - 5 * second, changed: build - 2 * second).isTrustworthy(readStartedAt: build))
+        #expect(!fingerprint(modified: build - 5 * second, changed: build - second / 2).isTrustworthy(readStartedAt: build))
+        #expect(!fingerprint(modified: build, changed: build - 5 * second).isTrustworthy(readStartedAt: build))
     }
 }
