@@ -26,10 +26,12 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
+        // Linux system calls glibc hides behind _GNU_SOURCE (header only, nothing to link).
+        .systemLibrary(name: "CSystemCalls"),
         // The core library: AWS, GitHub, packaging and the three flows, in one folder each.
         .target(
             name: "AgentCoreGitOps",
-            dependencies: ["CLibCrypto", "CZlib"]
+            dependencies: ["CLibCrypto", "CZlib", "CSystemCalls"]
         ),
         .executableTarget(
             name: "agentcore",

@@ -108,8 +108,8 @@ public struct ExclusionRules: Sendable {
     /// For the agent's source directory: also its tests, virtual environments and tool caches.
     public static let agentSource = ExclusionRules(
         topLevel: ["tests", ".venv", "venv", ".pytest_cache", ".mypy_cache", ".ruff_cache", "requirements.txt"])
-    /// For a uv `--target` install: also uv's lock file at its top.
-    public static let installedDependencies = ExclusionRules(topLevel: [".lock"])
+    /// For a uv `--target` install: also uv's lock file and our platform note at its top.
+    public static let installedDependencies = ExclusionRules(topLevel: [".lock", ".agentcore-platform"])
 
     func excludes(name: String, depth: Int) -> Bool {
         if anywhere.contains(name) { return true }

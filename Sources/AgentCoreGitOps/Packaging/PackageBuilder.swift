@@ -100,9 +100,7 @@ public enum PackageBuilder {
                 requirements: requirements, python: options.pythonVersion, platform: .agentCore)
             log(dependencies!.fromCache ? "dependencies from cache (\(dependencies!.hash.prefix(12)))" : "dependencies installed (\(dependencies!.platform))")
         }
-        let items = try await assemble(options, dependencies: dependencies, python: python)
-        try options.limits.checkContents(items, entryPoint: options.entryPoint)
-        let result = try await ZipArchiver(limits: options.limits).write(items, to: options.output)
+        let result = try await writePackage(options, dependencies: dependencies, python: python, to: options.output, log: log)
         var manifest = PackageManifest(result, entryPoint: options.entryPoint)
         manifest.pythonVersion = options.pythonVersion.description
         manifest.runtime = options.pythonVersion.runtimeIdentifier
@@ -125,10 +123,9 @@ public enum PackageBuilder {
             hostDependencies = try await installer.install(
                 requirements: requirements, python: options.pythonVersion, platform: .host(python: python))
         }
-        let twin = try await assemble(options, dependencies: hostDependencies, python: python)
         let twinURL = FileManager.default.temporaryDirectory.appendingPathComponent("agentcore-twin-\(UUID().uuidString).zip")
         defer { try? FileManager.default.removeItem(at: twinURL) }
-        _ = try await ZipArchiver(reuse: false).write(twin, to: twinURL)
+        _ = try await writePackage(options, dependencies: hostDependencies, python: python, to: twinURL, reuse: false, log: log)
         log("starting the host-platform twin (budget \(Int(options.bootTimeout)) s)")
         let report = try await BootChecker(python: python, entryPoint: options.entryPoint, budget: options.bootTimeout)
             .check(archive: twinURL)
@@ -151,37 +148,72 @@ public enum PackageBuilder {
         return PackageManifest(result, entryPoint: entryPoint)
     }
 
-    /// The package's entries: dependencies, the agent's files, the prompt, and bytecode if asked.
-    private static func assemble(
-        _ options: PackageOptions, dependencies: InstalledDependencies?, python: URL?
-    ) async throws -> [ArchiveItem] {
+    /// The agent's entries (its files, the prompt, its bytecode if asked) after the dependency
+    /// layer, limits checked before anything is written.
+    private static func writePackage(
+        _ options: PackageOptions, dependencies: InstalledDependencies?, python: URL?, to output: URL,
+        reuse: Bool = true, log: @Sendable (String) -> Void
+    ) async throws -> ZipArchiveResult {
+        let items = try await agentItems(options, python: python)
+        var archiver = ZipArchiver(reuse: reuse, limits: options.limits)
+        var layer: DependencyLayer?
+        if let dependencies {
+            layer = try await dependencyLayer(dependencies, options, python: python, archiver: archiver, log: log)
+        }
+        try options.limits.checkContents(items, entryPoint: options.entryPoint, alongside: layer)
+        archiver.limits = options.limits
+        return try await archiver.write(items, to: output, after: layer)
+    }
+
+    /// The agent directory's files, the prompt as `system_prompt.txt`, and their bytecode.
+    private static func agentItems(_ options: PackageOptions, python: URL?) async throws -> [ArchiveItem] {
         var contents = ArchiveContents()
         try contents.addTree(options.agentDirectory, rules: .agentSource)
         if let prompt = options.promptFile {
             try contents.addFile(prompt, as: "system_prompt.txt", replacing: true)
         }
-        var agentOnly = contents.sortedItems
-        var dependencyItems: [ArchiveItem] = []
-        if let dependencies {
-            var installed = ArchiveContents()
-            try installed.addTree(dependencies.directory, rules: .installedDependencies)
-            dependencyItems = installed.sortedItems
-            try contents.add(dependencyItems)
-        }
         guard options.precompile, let python else { return contents.sortedItems }
-
-        // Bytecode is cached by what it is compiled from: the dependency set once per install,
-        // the agent's few files whenever they change.
+        // Bytecode is cached by what it is compiled from: the agent's few files whenever they change.
+        let sources = contents.sortedItems.filter { $0.path.hasSuffix(".py") }
         let compiler = Precompiler(python: python, version: options.pythonVersion)
-        let pycCache = options.cacheDirectory.appendingPathComponent("pyc")
-        var bytecode: [ArchiveItem] = []
-        if let dependencies {
-            bytecode += try await compiler.compile(dependencyItems, into: pycCache.appendingPathComponent(dependencies.hash))
-        }
-        agentOnly.removeAll { !$0.path.hasSuffix(".py") }
-        let agentKey = try Precompiler.sourceKey(agentOnly, version: options.pythonVersion)
-        bytecode += try await compiler.compile(agentOnly, into: pycCache.appendingPathComponent("agent-\(agentKey)"))
-        try contents.add(bytecode)
+        let key = try Precompiler.sourceKey(sources, version: options.pythonVersion)
+        try contents.add(try await compiler.compile(sources, into: pycCache(options).appendingPathComponent("agent-\(key)")))
         return contents.sortedItems
+    }
+
+    /// The cached layer for this dependency set, built (walked, compiled if asked, compressed)
+    /// the first time it is needed.
+    private static func dependencyLayer(
+        _ dependencies: InstalledDependencies, _ options: PackageOptions, python: URL?, archiver: ZipArchiver,
+        log: @Sendable (String) -> Void
+    ) async throws -> DependencyLayer {
+        let bytecodeFor = options.precompile && python != nil ? options.pythonVersion : nil
+        let location = DependencyLayer.location(
+            cache: options.cacheDirectory, dependencyHash: dependencies.hash, level: archiver.level,
+            timestamp: archiver.timestamp, bytecodeFor: bytecodeFor)
+        if let layer = DependencyLayer.load(location) {
+            log("dependency layer from cache (\(layer.entries.count) entries)")
+            return layer
+        }
+        var installed = ArchiveContents()
+        try installed.addTree(dependencies.directory, rules: .installedDependencies)
+        if let python, bytecodeFor != nil {
+            let compiler = Precompiler(python: python, version: options.pythonVersion)
+            try installed.add(try await compiler.compile(
+                installed.sortedItems, into: pycCache(options).appendingPathComponent(dependencies.hash)))
+        }
+        var layerArchiver = archiver
+        layerArchiver.reuse = false
+        layerArchiver.limits = nil  // the package as a whole is checked
+        _ = try await layerArchiver.write(installed.sortedItems, to: location)
+        guard let layer = DependencyLayer.load(location) else {
+            throw PackagingError.io("the dependency layer just written to \(location.path) cannot be read back")
+        }
+        log("dependency layer built (\(layer.entries.count) entries)")
+        return layer
+    }
+
+    private static func pycCache(_ options: PackageOptions) -> URL {
+        options.cacheDirectory.appendingPathComponent("pyc")
     }
 }

@@ -15,13 +15,22 @@ public struct PackageLimits: Sendable, Equatable {
 
     /// Before compressing: the entry point at the root and the uncompressed total.
     public func checkContents(_ items: [ArchiveItem], entryPoint: String) throws {
+        try checkContents(items, entryPoint: entryPoint, alongside: nil)
+    }
+
+    /// The same for a package whose dependencies come as a layer.
+    func checkContents(_ items: [ArchiveItem], entryPoint: String, alongside layer: DependencyLayer?) throws {
         guard items.contains(where: { $0.path == entryPoint && !$0.isDirectory }) else {
             throw PackagingError.missingEntryPoint(entryPoint)
         }
-        let total = items.reduce(0) { $0 + $1.size }
+        let total = items.reduce(layer?.uncompressedBytes ?? 0) { $0 + $1.size }
         if total > maxUncompressedBytes {
             var byName: [String: Int64] = [:]
             for item in items { byName[item.topLevelName, default: 0] += item.size }
+            for entry in layer?.entries ?? [] {
+                let name = layer!.name(of: entry)
+                byName[String(name.split(separator: "/", maxSplits: 1).first ?? ""), default: 0] += entry.uncompressedSize
+            }
             throw PackagingError.tooLarge(
                 what: "uncompressed", bytes: total, limit: maxUncompressedBytes, largest: largest(byName))
         }

@@ -142,7 +142,7 @@ struct ReuseIndex: Sendable {
             writer.u32(record.uncompressedSize)
             writer.u64(record.headerOffset)
         }
-        try FileWriting.replace(Self.url(for: archive), with: writer.bytes)
+        try FilePlacement.replace(Self.url(for: archive), with: writer.bytes)
     }
 }
 
@@ -180,33 +180,5 @@ struct LittleEndianReader {
     private mutating func read<T: FixedWidthInteger>(_: T.Type) -> T {
         defer { position += MemoryLayout<T>.size }
         return T(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: T.self))
-    }
-}
-
-/// Small files replaced whole: written beside the target, then moved into its place.
-enum FileWriting {
-    /// The old file is unlinked first: on ext4 a rename over an existing file forces the new
-    /// one to disk at once (`auto_da_alloc`), which cost 15 ms per build behind the archive's own
-    /// writes. Between the two calls there is no file at all, never a partial one.
-    static func replace(_ url: URL, with bytes: [UInt8]) throws {
-        let partial = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString)")
-        let fd = open(partial.path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-        guard fd >= 0 else { throw PackagingError.io("cannot create \(partial.path): \(String(cString: strerror(errno)))") }
-        var written = 0
-        let failure: Int32? = bytes.withUnsafeBytes { raw in
-            while written < raw.count {
-                let n = write(fd, raw.baseAddress! + written, raw.count - written)
-                if n <= 0 { return errno }
-                written += n
-            }
-            return nil
-        }
-        close(fd)
-        if failure == nil { unlink(url.path) }
-        guard failure == nil, rename(partial.path, url.path) == 0 else {
-            let reason = String(cString: strerror(failure ?? errno))
-            unlink(partial.path)
-            throw PackagingError.io("cannot write \(url.path): \(reason)")
-        }
     }
 }

@@ -43,8 +43,16 @@ public struct ZipArchiver: Sendable {
     }
 
     public func write(_ items: [ArchiveItem], to output: URL) async throws -> ZipArchiveResult {
-        guard items.count <= ZipFormat.maxClassicEntries else {
-            throw PackagingError.beyondZipLimits("\(items.count) entries, more than 65,535")
+        try await write(items, to: output, after: nil)
+    }
+
+    /// With a dependency layer: its entries first, copied as they are, then `items`, then one
+    /// central directory listing both in path order.
+    func write(_ items: [ArchiveItem], to output: URL, after layer: DependencyLayer?) async throws -> ZipArchiveResult {
+        let items = try layer?.itemsToAdd(items) ?? items
+        let layerEntries = layer?.entries.count ?? 0
+        guard items.count + layerEntries <= ZipFormat.maxClassicEntries else {
+            throw PackagingError.beyondZipLimits("\(items.count + layerEntries) entries, more than 65,535")
         }
         if let big = items.first(where: { UInt64($0.size) >= ZipFormat.maxClassicValue }) {
             throw PackagingError.beyondZipLimits("'\(big.path)' is 4 GiB or more")
@@ -57,13 +65,21 @@ public struct ZipArchiver: Sendable {
         // Written beside the target and renamed over it at the end: a failed build leaves the
         // previous archive (and its index) as they were.
         let partial = directory.appendingPathComponent(".\(output.lastPathComponent).\(UUID().uuidString).partial")
-        defer { try? FileManager.default.removeItem(at: partial) }
+        defer { unlink(partial.path) }
 
         let sink = try HashingFileWriter(creating: partial)
+        if let layer {
+            guard let mapped = MappedFile(layer.archive), mapped.bytes.count >= layer.prefixLength else {
+                throw PackagingError.io("the dependency layer \(layer.archive.path) changed while in use; run the build again")
+            }
+            try sink.append(copyOf: mapped, length: Int(layer.prefixLength))
+        }
         var records: [ZipFormat.EntryRecord] = []
         records.reserveCapacity(items.count)
         var newIndex = ReuseIndex(level: level)
-        var reused = 0
+        var paths: [String] = []
+        paths.reserveCapacity(items.count)
+        var reused = layerEntries
         var read = 0
         var byTopLevel: [String: Int64] = [:]
 
@@ -95,33 +111,64 @@ public struct ZipArchiver: Sendable {
                     headerOffset: UInt64(offset)))
             }
             records.append(record)
+            paths.append(item.path)
             if prepared.previous != nil { reused += 1 }
             if prepared.wasRead { read += 1 }
             byTopLevel[item.topLevelName, default: 0] += Int64(header.count + prepared.bytes.count)
         }
 
         let centralStart = try Self.checkedOffset(sink.offset, "the central directory")
-        for record in records {
-            try sink.append(ZipFormat.centralHeader(for: record, time: timestamp))
-        }
+        try writeCentralDirectory(records, paths: paths, layer: layer, to: sink)
         let centralSize = UInt32(sink.offset - UInt64(centralStart))
-        try sink.append(ZipFormat.endOfCentralDirectory(entryCount: records.count, size: centralSize, offset: centralStart))
+        try sink.append(ZipFormat.endOfCentralDirectory(
+            entryCount: records.count + layerEntries, size: centralSize, offset: centralStart))
         let (digest, total) = try sink.finish()
+        if let layer {
+            for entry in layer.entries { byTopLevel[Self.topLevelName(layer.name(of: entry)), default: 0] += entry.storedSize }
+        }
         let result = ZipArchiveResult(
             path: output, sha256: digest.hexString, compressedBytes: Int64(total),
-            uncompressedBytes: items.reduce(0) { $0 + $1.size }, fileCount: items.filter { !$0.isDirectory }.count,
+            uncompressedBytes: items.reduce(layer?.uncompressedBytes ?? 0) { $0 + $1.size },
+            fileCount: items.filter { !$0.isDirectory }.count + (layer?.fileCount ?? 0),
             reusedEntries: reused, filesRead: read, compressedByTopLevel: byTopLevel)
         try limits?.checkArchive(result)
 
-        guard rename(partial.path, output.path) == 0 else {
-            throw PackagingError.io("cannot move the archive into place at \(output.path): \(String(cString: strerror(errno)))")
-        }
+        try FilePlacement.move(partial.path, to: output.path)
         if reuse {
             try newIndex.save(for: output)
         } else {
             try? FileManager.default.removeItem(at: ReuseIndex.url(for: output))
         }
         return result
+    }
+
+    /// The layer's records and ours merged by path: the order a build without a layer would have.
+    private func writeCentralDirectory(
+        _ records: [ZipFormat.EntryRecord], paths: [String], layer: DependencyLayer?, to sink: HashingFileWriter
+    ) throws {
+        let layerEntries = layer?.entries ?? []
+        let layerCentral = layer?.centralDirectory ?? []
+        var next = 0
+        // Runs of the layer's records are contiguous in its central directory: one append each.
+        func appendLayerRecords(before path: String?) throws {
+            let start = next
+            while next < layerEntries.count,
+                  path.map({ DependencyLayer.precedes(layerEntries[next], in: layerCentral, $0) }) ?? true {
+                next += 1
+            }
+            guard next > start else { return }
+            let range = layerEntries[start].record.lowerBound..<layerEntries[next - 1].record.upperBound
+            try layerCentral.withUnsafeBytes { try sink.append(UnsafeRawBufferPointer(rebasing: $0[range])) }
+        }
+        for (record, path) in zip(records, paths) {
+            try appendLayerRecords(before: path)
+            try sink.append(ZipFormat.centralHeader(for: record, time: timestamp))
+        }
+        try appendLayerRecords(before: nil)
+    }
+
+    private static func topLevelName(_ path: String) -> String {
+        String(path.split(separator: "/", maxSplits: 1).first ?? "")
     }
 
     static func realTimeNanoseconds() -> Int64 {
@@ -274,6 +321,30 @@ struct MappedBytes: @unchecked Sendable {
     var raw: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 }
 
+/// A whole file mapped read-only, unmapped and closed when its last user lets go.
+final class MappedFile: @unchecked Sendable {
+    let descriptor: Int32
+    let bytes: UnsafeRawBufferPointer
+
+    init?(_ url: URL) {
+        let fd = open(url.path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_size > 0,
+              let mapping = mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0), mapping != MAP_FAILED else {
+            close(fd)
+            return nil
+        }
+        descriptor = fd
+        bytes = UnsafeRawBufferPointer(start: mapping, count: Int(info.st_size))
+    }
+
+    deinit {
+        munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress!), bytes.count)
+        close(descriptor)
+    }
+}
+
 /// The archive being replaced, mapped read-only so its compressed entries are written again
 /// straight from the page cache: no read call and no copy of our own.
 final class PreviousArchive: @unchecked Sendable {
@@ -363,6 +434,19 @@ final class HashingFileWriter: @unchecked Sendable {
     }
 
     /// Bytes that stay valid while `owner` lives; joined to the run before them when contiguous.
+    /// The first `length` bytes of a file: copied inside the kernel, hashed from the mapping.
+    func append(copyOf file: MappedFile, length: Int) throws {
+        try flushRun()
+        try flushBuffer()
+        offset += UInt64(length)
+        owners.append(file)
+        let region = MappedBytes(base: file.bytes.baseAddress!, count: length)
+        hashing.async { self.hasher!.update(region.raw) }
+        if let failure = FilePlacement.copy(from: file.descriptor, offset: 0, length: length, to: fd, mapped: region.raw) {
+            throw PackagingError.io("cannot write \(path): \(String(cString: strerror(failure)))")
+        }
+    }
+
     /// Kept as the current run until something else is appended, so a neighbour can join it.
     func append(stable bytes: MappedBytes, owner: AnyObject) throws {
         offset += UInt64(bytes.count)

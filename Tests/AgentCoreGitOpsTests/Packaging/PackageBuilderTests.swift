@@ -36,6 +36,20 @@ import Testing
         #expect(prompt.stdout == (try String(contentsOf: options.promptFile!, encoding: .utf8)))
     }
 
+    @Test func aPackageForAnotherOutputCopiesTheCachedDependencyLayer() async throws {
+        let tree = try TempTree()
+        let first = try await PackageBuilder.build(Self.options(agent: Self.sampleAgent, output: tree.url("pr_1.zip")))
+        let lines = LogLines()
+        let second = try await PackageBuilder.build(
+            Self.options(agent: Self.sampleAgent, output: tree.url("pr_2.zip")), log: { lines.append($0) })
+        #expect(lines.all.contains { $0.hasPrefix("dependency layer from cache") }, "\(lines.all)")
+        #expect(second.sha256 == first.sha256, "the same inputs give the same bytes, whatever the output")
+        #expect(second.reusedEntries > second.fileCount - 5, "everything but the agent's few files is copied")
+        let names = try await ArchiveInspector.pythonEntries(tree.url("pr_2.zip")).map(\.name)
+        #expect(names == names.sorted { Array($0.trimmingSuffix("/").utf8).lexicographicallyPrecedes(Array($1.trimmingSuffix("/").utf8)) })
+        #expect(!names.contains(".agentcore-platform"))
+    }
+
     @Test func precompiledBytecodeIsUncheckedHashForTheRuntimeVersion() async throws {
         let tree = try TempTree()
         try tree.file("agent/agent.py", "import helper\nprint(helper.X)\n")
@@ -118,4 +132,8 @@ import Testing
         }
         #expect(!FileManager.default.fileExists(atPath: tree.url("code.zip").path))
     }
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String { hasSuffix(suffix) ? String(dropLast(suffix.count)) : self }
 }

@@ -1,0 +1,157 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The dependency set's share of every package built on it, compressed once and kept in the
+/// cache as a zip of its own: `<cache>/layers/<key>.zip`, keyed by the dependency hash, deflate
+/// level, timestamp and bytecode setting. A package is that zip's entries copied as they are,
+/// then the agent's entries, then one central directory listing all of them in path order.
+///
+/// So a build after an agent change neither walks nor compresses the thousands of dependency
+/// files, and the first build for a new runtime name is as quick as a rebuild. Zip readers list
+/// entries from the central directory, which stays sorted; only the bytes are laid out
+/// dependencies first.
+struct DependencyLayer: Sendable {
+    /// One entry of the layer's central directory.
+    struct Entry: Sendable {
+        /// Where the entry's name and its whole central record sit in `centralDirectory`.
+        var name: Range<Int>
+        var record: Range<Int>
+        var isDirectory: Bool
+        var uncompressedSize: Int64
+        /// Local header and compressed bytes: what the entry adds to the archive.
+        var storedSize: Int64
+    }
+
+    let archive: URL
+    /// Bytes of local headers and entry data at the front of the layer: the part every package copies.
+    let prefixLength: Int64
+    let centralDirectory: [UInt8]
+    let entries: [Entry]
+
+    var fileCount: Int { entries.filter { !$0.isDirectory }.count }
+    var uncompressedBytes: Int64 { entries.reduce(0) { $0 + $1.uncompressedSize } }
+
+    func name(of entry: Entry) -> String {
+        String(decoding: centralDirectory[entry.isDirectory ? entry.name.dropLast() : entry.name], as: UTF8.self)
+    }
+
+    /// The cached layer's file for these inputs.
+    static func location(
+        cache: URL, dependencyHash: String, level: Int32, timestamp: DOSTimestamp, bytecodeFor python: PythonVersion?
+    ) -> URL {
+        let inputs = "agentcore-layer 1\ndependencies \(dependencyHash)\nlevel \(level)\n"
+            + "time \(timestamp.date) \(timestamp.time)\nbytecode \(python.map { "\($0)" } ?? "none")\n"
+        let key = SHA256Hasher.hash(Data(inputs.utf8)).hexString
+        return cache.appendingPathComponent("layers", isDirectory: true).appendingPathComponent("\(key).zip")
+    }
+
+    /// The layer at `archive` when it is there and whole; nil sends the caller to build it.
+    static func load(_ archive: URL) -> DependencyLayer? {
+        let fd = open(archive.path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        let endSize = 22
+        guard fstat(fd, &info) == 0, info.st_size >= endSize else { return nil }
+        var end = [UInt8](repeating: 0, count: endSize)
+        guard pread(fd, &end, endSize, off_t(info.st_size) - off_t(endSize)) == endSize else { return nil }
+        // We write no archive comment: the end record is the last 22 bytes.
+        let (count, size, offset) = end.withUnsafeBytes { raw -> (Int, Int, Int64) in
+            var reader = LittleEndianReader(raw)
+            guard reader.u32() == ZipFormat.endOfCentralDirectorySignature else { return (-1, 0, 0) }
+            reader.skip(6)
+            let count = Int(reader.u16())
+            return (count, Int(reader.u32()), Int64(reader.u32()))
+        }
+        guard count >= 0, offset + Int64(size) + Int64(endSize) == Int64(info.st_size) else { return nil }
+        var central = [UInt8](repeating: 0, count: size)
+        guard size == 0 || pread(fd, &central, size, off_t(offset)) == size,
+              let entries = parse(central, count: count, prefixLength: offset) else { return nil }
+        return DependencyLayer(archive: archive, prefixLength: offset, centralDirectory: central, entries: entries)
+    }
+
+    /// The central records, checked to describe exactly the bytes before the central directory.
+    private static func parse(_ central: [UInt8], count: Int, prefixLength: Int64) -> [Entry]? {
+        central.withUnsafeBytes { raw -> [Entry]? in
+            var entries: [Entry] = []
+            entries.reserveCapacity(count)
+            var position = 0
+            var expectedOffset: Int64 = 0
+            for _ in 0..<count {
+                guard position + 46 <= raw.count else { return nil }
+                var reader = LittleEndianReader(UnsafeRawBufferPointer(rebasing: raw[position...]))
+                guard reader.u32() == ZipFormat.centralHeaderSignature, reader.u16() == ZipFormat.versionMadeBy else { return nil }
+                reader.skip(14)
+                let compressed = Int64(reader.u32())
+                let uncompressed = Int64(reader.u32())
+                let nameLength = Int(reader.u16())
+                let extraLength = Int(reader.u16())
+                let commentLength = Int(reader.u16())
+                reader.skip(8)
+                let localOffset = Int64(reader.u32())
+                let nameStart = position + 46
+                let recordEnd = nameStart + nameLength + extraLength + commentLength
+                guard nameLength > 0, recordEnd <= raw.count, localOffset == expectedOffset else { return nil }
+                let stored = 30 + Int64(nameLength) + compressed
+                expectedOffset += stored
+                let entry = Entry(
+                    name: nameStart..<nameStart + nameLength, record: position..<recordEnd,
+                    isDirectory: raw[nameStart + nameLength - 1] == UInt8(ascii: "/"),
+                    uncompressedSize: uncompressed, storedSize: stored)
+                // Merging with the agent's entries needs the layer in strict path order.
+                if let last = entries.last, !pathBytes(last, raw).lexicographicallyPrecedes(pathBytes(entry, raw)) { return nil }
+                entries.append(entry)
+                position = recordEnd
+            }
+            // Entries written back to back, no gaps and nothing left over: the layout we write.
+            return position == raw.count && expectedOffset == prefixLength ? entries : nil
+        }
+    }
+
+    private static func pathBytes(_ entry: Entry, _ raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: raw[entry.isDirectory ? entry.name.dropLast() : entry.name])
+    }
+
+    /// The agent's items minus the directories the layer already has; a file on both sides is
+    /// an error (the agent would silently shadow, or be shadowed by, a dependency).
+    func itemsToAdd(_ items: [ArchiveItem]) throws -> [ArchiveItem] {
+        var kept: [ArchiveItem] = []
+        kept.reserveCapacity(items.count)
+        var next = 0
+        for item in items {
+            while next < entries.count, Self.precedes(entries[next], in: centralDirectory, item.path) { next += 1 }
+            guard next < entries.count, Self.sameName(entries[next], in: centralDirectory, item.path) else {
+                kept.append(item)
+                continue
+            }
+            guard entries[next].isDirectory && item.isDirectory else { throw PackagingError.duplicateEntry(item.path) }
+        }
+        return kept
+    }
+
+    /// Whether the entry's path (without a directory's slash) sorts before `path`, by bytes.
+    static func precedes(_ entry: Entry, in central: [UInt8], _ path: String) -> Bool {
+        compare(entry, in: central, path) < 0
+    }
+
+    static func sameName(_ entry: Entry, in central: [UInt8], _ path: String) -> Bool {
+        compare(entry, in: central, path) == 0
+    }
+
+    private static func compare(_ entry: Entry, in central: [UInt8], _ path: String) -> Int {
+        let name = entry.isDirectory ? entry.name.dropLast() : entry.name
+        var path = path
+        return path.withUTF8 { other in
+            central.withUnsafeBytes { raw in
+                let order = memcmp(raw.baseAddress! + name.lowerBound, other.baseAddress!, min(name.count, other.count))
+                if order != 0 { return Int(order) }
+                return name.count - other.count
+            }
+        }
+    }
+}

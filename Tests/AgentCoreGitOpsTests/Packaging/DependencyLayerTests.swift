@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+@testable import AgentCoreGitOps
+
+/// Packages written as a cached dependency layer plus the agent's entries, read back with unzip
+/// and Python's zipfile, and compared with the same files archived in one piece.
+@Suite struct DependencyLayerTests {
+    /// A dependency tree (packages, a dist-info, a console script, a root module) and an agent.
+    static func trees() throws -> TempTree {
+        let tree = try TempTree()
+        try tree.file("deps/requests/__init__.py", String(repeating: "import os\n", count: 300))
+        try tree.file("deps/requests/api.py", "def get(url): pass\n")
+        try tree.file("deps/requests-2.0.dist-info/RECORD", "requests/__init__.py,,\n")
+        try tree.file("deps/bin/normalizer", "#!/usr/bin/python\n")
+        try tree.file("deps/six.py", "X = 6\n")
+        try tree.file("deps/zz_last/mod.py", "Z = 1\n")
+        try tree.file("agent/agent.py", "import requests\nprint('agent')\n")
+        try tree.file("agent/system_prompt.txt", "Be brief.\n")
+        try tree.file("agent/bin/agent-tool", "#!/bin/sh\n")
+        try tree.file("agent/tools/search.py", "def search(): pass\n")
+        return tree
+    }
+
+    static func items(_ directory: URL) throws -> [ArchiveItem] {
+        var contents = ArchiveContents()
+        try contents.addTree(directory)
+        return contents.sortedItems
+    }
+
+    static func layer(from tree: TempTree) async throws -> DependencyLayer {
+        let location = tree.url("cache/layers/deps.zip")
+        _ = try await ZipArchiver(reuse: false).write(try items(tree.url("deps")), to: location)
+        return try #require(DependencyLayer.load(location))
+    }
+
+    @Test func aLayeredPackageListsAndHoldsWhatOneArchiveOfBothTreesWould() async throws {
+        let tree = try Self.trees()
+        let layer = try await Self.layer(from: tree)
+        let layered = try await ZipArchiver().write(try Self.items(tree.url("agent")), to: tree.url("layered.zip"), after: layer)
+
+        var both = ArchiveContents()
+        try both.addTree(tree.url("deps"))
+        try both.add(try Self.items(tree.url("agent")).filter { !$0.isDirectory })
+        let whole = try await ZipArchiver(reuse: false).write(both.sortedItems, to: tree.url("whole.zip"))
+
+        let listed = try await ArchiveInspector.pythonEntries(tree.url("layered.zip"))
+        let expected = try await ArchiveInspector.pythonEntries(tree.url("whole.zip"))
+        #expect(listed.map(\.name) == expected.map(\.name), "the central directory is in path order")
+        #expect(listed.map(\.mode) == expected.map(\.mode))
+        #expect(listed.filter { $0.name == "bin/" }.count == 1, "a directory on both sides is listed once")
+        #expect(layered.fileCount == whole.fileCount && layered.uncompressedBytes == whole.uncompressedBytes)
+        #expect(layered.reusedEntries >= layer.entries.count)
+        #expect(layered.sha256 == (try SHA256Hasher.hash(fileAt: tree.url("layered.zip"))).hexString)
+
+        let test = try await runProcess(ArchiveInspector.tool("unzip"), ["-tq", tree.url("layered.zip").path])
+        #expect(test.status == 0, "\(test.output)")
+        let script = """
+            import sys, zipfile
+            a, b = zipfile.ZipFile(sys.argv[1]), zipfile.ZipFile(sys.argv[2])
+            print(all(a.read(n) == b.read(n) for n in b.namelist()))
+            """
+        let same = try await runProcess(ArchiveInspector.tool("python3"), ["-c", script, tree.url("layered.zip").path, tree.url("whole.zip").path])
+        #expect(same.stdout == "True\n", "\(same.output)")
+    }
+
+    @Test func layeredPackagesAreByteIdenticalWhateverTheOutputAndHistory() async throws {
+        let tree = try Self.trees()
+        let layer = try await Self.layer(from: tree)
+        let agent = try Self.items(tree.url("agent"))
+        let first = try await ZipArchiver().write(agent, to: tree.url("one.zip"), after: layer)
+        let second = try await ZipArchiver().write(agent, to: tree.url("two.zip"), after: layer)
+        // A rebuild that reuses one.zip's own entries gives the same bytes again.
+        let rebuilt = try await ZipArchiver().write(agent, to: tree.url("one.zip"), after: layer)
+        #expect(first.sha256 == second.sha256 && rebuilt.sha256 == first.sha256)
+    }
+
+    @Test func aFileOnBothSidesIsRefusedBeforeAnythingIsWritten() async throws {
+        let tree = try Self.trees()
+        let layer = try await Self.layer(from: tree)
+        try tree.file("agent/six.py", "X = 'mine'\n")
+        await #expect(throws: PackagingError.duplicateEntry("six.py")) {
+            _ = try await ZipArchiver().write(try Self.items(tree.url("agent")), to: tree.url("clash.zip"), after: layer)
+        }
+        #expect(!FileManager.default.fileExists(atPath: tree.url("clash.zip").path))
+    }
+
+    @Test func aDamagedOrForeignLayerIsNotUsed() async throws {
+        let tree = try Self.trees()
+        let layer = try await Self.layer(from: tree)
+        let bytes = try Data(contentsOf: layer.archive)
+        // Cut short: the end record is gone.
+        try bytes.prefix(bytes.count - 5).write(to: tree.url("short.zip"))
+        #expect(DependencyLayer.load(tree.url("short.zip")) == nil)
+        // A central record pointing somewhere other than where entries really are.
+        var moved = bytes
+        let central = Int(layer.prefixLength)
+        moved[central + 42] ^= 0x01
+        try moved.write(to: tree.url("moved.zip"))
+        #expect(DependencyLayer.load(tree.url("moved.zip")) == nil)
+        // Info-ZIP's archive of the same tree has another layout (extra fields): not a layer of ours.
+        let info = try await runProcess(ArchiveInspector.tool("zip"), ["-qrX", tree.url("info.zip").path, "."], currentDirectory: tree.url("deps"))
+        #expect(info.status == 0)
+        #expect(DependencyLayer.load(tree.url("info.zip")) == nil)
+        #expect(DependencyLayer.load(tree.url("missing.zip")) == nil)
+    }
+
+    @Test func theUncompressedLimitCountsTheLayerAndNamesItsBiggestParts() async throws {
+        let tree = try Self.trees()
+        let layer = try await Self.layer(from: tree)
+        let limits = PackageLimits(maxCompressedBytes: 250_000_000, maxUncompressedBytes: 3_000)
+        let agent = try Self.items(tree.url("agent"))
+        #expect(agent.reduce(0) { $0 + $1.size } < 3_000, "the agent alone fits")
+        #expect {
+            try limits.checkContents(agent, entryPoint: "agent.py", alongside: layer)
+        } throws: { error in
+            guard case PackagingError.tooLarge(let what, _, _, let largest) = error else { return false }
+            return what == "uncompressed" && largest.first?.name == "requests"
+        }
+    }
+}
