@@ -7,6 +7,7 @@ emulator runs per test module; `gh` resets it before each test.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import urllib.error
 import urllib.request
@@ -18,11 +19,23 @@ import pytest
 
 SANDBOX = Path(__file__).resolve().parents[1]
 REPOSITORY_ROOT = SANDBOX.parent
-TEST_VECTORS = REPOSITORY_ROOT / ".." / "shared" / "test-vectors"
 if str(SANDBOX) not in sys.path:
     sys.path.insert(0, str(SANDBOX))
 
 from github_emulator import GitHubEmulator, start_github_emulator  # noqa: E402
+
+# Third-party test vectors (GitHub's recorded API exchanges and webhook payloads) are never copied
+# into the repository: they sit in ../shared/test-vectors/ beside the checkout. AGENTCORE_TEST_VECTORS
+# names another directory (a relative one counts from the repository root), or is `skip` where there
+# are none, as in the project's own GitHub workflow. A missing vector otherwise fails its test.
+TEST_VECTORS_VARIABLE = "AGENTCORE_TEST_VECTORS"
+_TEST_VECTORS_SETTING = os.environ.get(TEST_VECTORS_VARIABLE, "")
+TEST_VECTORS_SKIPPED = _TEST_VECTORS_SETTING == "skip"
+TEST_VECTORS = (REPOSITORY_ROOT / (_TEST_VECTORS_SETTING if _TEST_VECTORS_SETTING and not TEST_VECTORS_SKIPPED
+                                   else "../shared/test-vectors")).resolve()
+
+reads_test_vectors = pytest.mark.skipif(
+    TEST_VECTORS_SKIPPED, reason=f"{TEST_VECTORS_VARIABLE}=skip: this test reads third-party test vectors")
 
 # Never route loopback calls through a proxy from the environment.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -136,6 +149,21 @@ def assert_like(recorded: Any, ours: Any, where: str, *, stable: set[str] = froz
                         same_length=same_length)
     elif recorded is not None:
         assert type(ours) is type(recorded), f"{where}: recorded {type(recorded).__name__}, got {ours!r}"
+
+
+def vector_path(relative: str) -> Path:
+    """A file or folder of the test vectors, e.g. `github-webhooks/push.json`. When it is missing,
+    fails the calling test, saying where the vectors belong and the ways forward."""
+    path = TEST_VECTORS / relative
+    if not path.exists():
+        configured = (f"{TEST_VECTORS_VARIABLE}={_TEST_VECTORS_SETTING}" if _TEST_VECTORS_SETTING
+                      else f"the default place, as {TEST_VECTORS_VARIABLE} is not set")
+        pytest.fail(f"third-party test vectors are missing: {path} does not exist ({configured}). "
+                    "They are never copied into the repository: put them (sigv4/, github-api/, github-webhooks/) in "
+                    f"../shared/test-vectors/ beside the checkout, set {TEST_VECTORS_VARIABLE}=/path/to/test-vectors "
+                    f"to use another copy, or set {TEST_VECTORS_VARIABLE}=skip to skip the tests that read them.",
+                    pytrace=False)
+    return path
 
 
 def sha(seed: str) -> str:

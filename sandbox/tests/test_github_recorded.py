@@ -11,11 +11,11 @@ and repository id are replaced by ours.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
-from github_fixtures import TEST_VECTORS, Session, assert_like, emulator, gh, request  # noqa: F401
+from github_fixtures import (  # noqa: F401
+    TEST_VECTORS, Session, assert_like, emulator, gh, reads_test_vectors, request, vector_path)
 
 RECORDED = TEST_VECTORS / "github-api"
 GITHUB = "https://api.github.com"
@@ -37,15 +37,22 @@ def prepare(gh: Session, repository: str) -> int:
     return created.body["id"]
 
 
-def scenarios() -> list[Path]:
+def scenarios() -> list:
+    """The recorded exchanges, as paths inside the test vectors. Without the vectors, one stand-in
+    case that fails, saying what to do, when it runs (or is skipped under AGENTCORE_TEST_VECTORS=skip):
+    failing the collection instead would stop every other test too."""
+    if not RECORDED.is_dir():
+        return [pytest.param("github-api", id="github-api")]
     found = sorted(RECORDED.glob("*.json"))
     assert found, f"no recorded GitHub exchanges in {RECORDED}"
-    return found
+    return [pytest.param(f"github-api/{path.name}", id=path.stem) for path in found]
 
 
-@pytest.mark.parametrize("scenario", scenarios(), ids=lambda path: path.stem)
-def test_replaying_recorded_exchanges_gets_githubs_answers(gh: Session, scenario: Path) -> None:
-    exchanges = json.loads(scenario.read_text())
+@reads_test_vectors
+@pytest.mark.parametrize("scenario", scenarios())
+def test_replaying_recorded_exchanges_gets_githubs_answers(gh: Session, scenario: str) -> None:
+    recorded = vector_path(scenario)
+    exchanges = json.loads(recorded.read_text())
     repository = exchanges[0]["path"].split("/")[2] + "/" + exchanges[0]["path"].split("/")[3]
     repository_id = prepare(gh, repository)
 
@@ -55,7 +62,7 @@ def test_replaying_recorded_exchanges_gets_githubs_answers(gh: Session, scenario
         )
 
     for index, exchange in enumerate(exchanges):
-        where = f"{scenario.stem}[{index}] {exchange['method'].upper()} {exchange['path']}"
+        where = f"{recorded.stem}[{index}] {exchange['method'].upper()} {exchange['path']}"
         body = exchange["body"] if isinstance(exchange["body"], (dict, list)) else None
         answer = request(gh.url + ours(exchange["path"]), exchange["method"].upper(),
                          token=gh.info["tokens"]["maintainer"], json_body=body, scheme="token")

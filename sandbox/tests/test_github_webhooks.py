@@ -9,9 +9,7 @@ from typing import Callable
 
 import pytest
 
-from github_fixtures import TEST_VECTORS, Session, assert_like, emulator, gh, sha  # noqa: F401
-
-RECORDED = TEST_VECTORS / "github-webhooks"
+from github_fixtures import Session, assert_like, emulator, gh, reads_test_vectors, sha, vector_path  # noqa: F401
 
 
 def event(gh: Session, **body) -> dict:
@@ -64,13 +62,15 @@ BUILDERS: dict[str, Callable[[Session], dict]] = {
 }
 
 
+@reads_test_vectors
 def test_every_recorded_webhook_has_a_builder() -> None:
-    assert {path.stem for path in RECORDED.glob("*.json")} == set(BUILDERS)
+    assert {path.stem for path in vector_path("github-webhooks").glob("*.json")} == set(BUILDERS)
 
 
+@reads_test_vectors
 @pytest.mark.parametrize("name", BUILDERS)
 def test_payload_has_every_recorded_field(gh: Session, name: str) -> None:
-    recorded = json.loads((RECORDED / f"{name}.json").read_text())
+    recorded = json.loads(vector_path(f"github-webhooks/{name}.json").read_text())
     ours = BUILDERS[name](gh)
     # Assignees, milestones and descriptions belong to the recorded scenario, not to GitHub's shapes.
     assert_like(recorded, ours, name, stable={"action"} if "action" in recorded else set(),

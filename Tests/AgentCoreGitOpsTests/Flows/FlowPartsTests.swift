@@ -71,10 +71,10 @@ struct FlowPartsTests {
         }
     }
 
-    @Test("only a push that lands a commit on the default branch is deployed")
+    @Test("only a push that lands a commit on the default branch is deployed", .readsTestVectors)
     func pushesThatDeploy() throws {
         // GitHub's recorded push is a tag deletion.
-        let data = try Data(contentsOf: RepositoryPaths.testVectors.appendingPathComponent("github-webhooks/push.json"))
+        let data = try Data(contentsOf: TestVectors.url("github-webhooks/push.json"))
         guard case .push(let recorded) = try GitHubEvent.decode(name: "push", json: data) else {
             Issue.record("not a push")
             return

@@ -107,7 +107,7 @@ import Testing
         #expect(try await stage.allComments(issue).isEmpty)
     }
 
-    @Test func githubsRecordedLabeledPayloadIsReadAndIgnored() async throws {
+    @Test(.readsTestVectors) func githubsRecordedLabeledPayloadIsReadAndIgnored() async throws {
         let stage = try await PromoteStage.make(versions: 1, endpointAt: "1")
         let payload = try PromoteStage.recordedPayload("issues-labeled")
         let run = try await stage.runPromote(eventName: "issues", payload: payload, runID: PromoteStage.newRunID())

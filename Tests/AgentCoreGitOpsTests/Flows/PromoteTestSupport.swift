@@ -168,7 +168,7 @@ struct PromoteStage: Sendable {
 
     /// A payload GitHub really sent, from `../shared/test-vectors/github-webhooks/`.
     static func recordedPayload(_ name: String) throws -> Data {
-        try Data(contentsOf: RepositoryPaths.testVectors.appendingPathComponent("github-webhooks/\(name).json"))
+        try Data(contentsOf: TestVectors.url("github-webhooks/\(name).json"))
     }
 
     static func newRunID() -> String { String(Int.random(in: 1_000_000...9_999_999)) }

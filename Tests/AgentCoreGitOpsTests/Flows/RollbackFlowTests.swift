@@ -83,7 +83,7 @@ import Testing
         #expect(try await stage.clientTokens("UpdateAgentRuntimeEndpoint").isEmpty)
     }
 
-    @Test func githubsRecordedDispatchPayloadLacksTheVersion() async throws {
+    @Test(.readsTestVectors) func githubsRecordedDispatchPayloadLacksTheVersion() async throws {
         let stage = try await PromoteStage.make(versions: 1, endpointAt: "1")
         let payload = try PromoteStage.recordedPayload("workflow_dispatch")
         let run = try await stage.runPromote(eventName: "workflow_dispatch", payload: payload, runID: PromoteStage.newRunID())

@@ -153,8 +153,8 @@ import Testing
         #expect(GitHubError.api(invalid).description.contains("[invalid]"))
     }
 
-    @Test func recordedErrorBodyIsDecoded() throws {
-        let url = RepositoryPaths.testVectors.appendingPathComponent("github-api/errors.json")
+    @Test(.readsTestVectors) func recordedErrorBodyIsDecoded() throws {
+        let url = try TestVectors.url("github-api/errors.json")
         let fixtures = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [[String: Any]])
         let fixture = try #require(fixtures.first)
         let body = try JSONSerialization.data(withJSONObject: try #require(fixture["response"]))

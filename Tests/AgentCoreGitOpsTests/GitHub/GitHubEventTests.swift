@@ -4,9 +4,9 @@ import Testing
 
 /// The real payloads from octokit/webhooks in `../shared/test-vectors/github-webhooks/`, and
 /// variations derived from them in memory.
-@Suite struct GitHubEventTests {
+@Suite(.readsTestVectors) struct GitHubEventTests {
     static func payload(_ name: String) throws -> [String: Any] {
-        let url = RepositoryPaths.testVectors.appendingPathComponent("github-webhooks/\(name).json")
+        let url = try TestVectors.url("github-webhooks/\(name).json")
         return try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
     }
 
@@ -171,7 +171,7 @@ import Testing
     // MARK: Loading from the environment
 
     @Test func loadsFromEnvironment() throws {
-        let path = RepositoryPaths.testVectors.appendingPathComponent("github-webhooks/pull_request-opened.json").path
+        let path = try TestVectors.url("github-webhooks/pull_request-opened.json").path
         let event = try GitHubEvent.load(environment: ["GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": path])
         guard case .pullRequest(let pullRequest) = event else { Issue.record("not a pull request"); return }
         #expect(pullRequest.number == 2)

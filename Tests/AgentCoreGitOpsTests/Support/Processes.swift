@@ -6,9 +6,6 @@ enum RepositoryPaths {
         .deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
 
-    /// `../shared/test-vectors`, beside the checkout, as CI lays it out.
-    static let testVectors = root.deletingLastPathComponent().appendingPathComponent("shared/test-vectors")
-
     /// Where SwiftPM put the test bundle, and so the executables it builds with it.
     static let products: URL = {
         let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
