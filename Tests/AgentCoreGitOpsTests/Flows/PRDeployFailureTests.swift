@@ -167,6 +167,32 @@ final class PRDeployFailureTests {
         #expect(try RuntimeIDMarker.parse(body) == id)
     }
 
+    @Test("a fork's pull request never gets a failure comment, even if the flow were asked to write one")
+    func forkNeverCommented() async throws {
+        let fixture = try await FlowFixture(sandbox: sandbox)
+        let context = try fixture.context()
+        func event(_ number: Int) async throws -> PullRequestEvent {
+            let payload = try await fixture.event(["event": "pull_request", "action": "opened", "number": number])
+            guard case .pullRequest(let event) = try GitHubEvent.load(
+                environment: ["GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": payload.path])
+            else { throw FlowError("not a pull_request event", fix: "") }
+            return event
+        }
+        let error = FlowError("the agent crashed on start", fix: "push a fix")
+
+        let fork = try await fixture.openPullRequest(fork: true)
+        let forkEvent = try await event(fork)
+        #expect(forkEvent.isFromFork)
+        await PRDeployFlow.reportFailure(error, context: context, event: forkEvent)
+        #expect(try await fixture.comments(on: fork).isEmpty)
+
+        // The same call for a pull request of this repository does comment: the check above can fail.
+        let own = try await fixture.openPullRequest()
+        await PRDeployFlow.reportFailure(error, context: context, event: try await event(own))
+        #expect(try await fixture.onlyAFailedComment(on: own))
+        #expect(try await fixture.botComments(on: own).count == 1)
+    }
+
     @Test("the comment cannot be changed either: a warning, the comment as it was, the deploy's error as the cause")
     func commentFailsToo() async throws {
         let deployed = try await deployedPullRequest()
