@@ -163,12 +163,16 @@ struct TreeWalker: Sendable {
         directory: String, archivePrefix: String, depth: Int, ancestors: Set<String>,
         found: (ArchiveItem, String?) -> Void
     ) throws {
-        let listing = try ArchiveContents.listDirectory(directory)
-        defer { close(listing.descriptor) }
-        for name in listing.names where !rules.excludes(name: name, depth: depth) {
+        let listing = try DirectoryListing(directory)
+        for (name, type) in listing.entries where !rules.excludes(name: name, depth: depth) {
             let diskPath = directory + "/" + name
             let archivePath = archivePrefix.isEmpty ? name : archivePrefix + "/" + name
             try ArchiveContents.validate(archivePath)
+            // A plain directory needs no stat: its entry has no size and no fingerprint.
+            if type == UInt8(DT_DIR) {
+                found(ArchiveItem(path: archivePath, source: .directory, size: 0), diskPath)
+                continue
+            }
             var info = stat()
             // Relative to the open directory: the kernel does not walk the whole path again.
             guard fstatat(listing.descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
@@ -198,6 +202,35 @@ struct TreeWalker: Sendable {
             }
         }
     }
+}
+
+/// The entries of one directory with the type `readdir` reports, read through a single
+/// descriptor that stays open (for `fstatat` by name) until the listing is released.
+private final class DirectoryListing {
+    private let stream: OpaquePointer
+    let entries: [(name: String, type: UInt8)]
+
+    var descriptor: Int32 { dirfd(stream) }
+
+    init(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0, let stream = fdopendir(fd) else {
+            let reason = String(cString: strerror(errno))
+            if fd >= 0 { close(fd) }
+            throw PackagingError.unreadable(path: path, reason: "cannot list the directory: \(reason)")
+        }
+        var entries: [(name: String, type: UInt8)] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { entries.append((name, entry.pointee.d_type)) }
+        }
+        self.stream = stream
+        self.entries = entries
+    }
+
+    deinit { closedir(stream) }
 }
 
 /// One slot per parallel walk, filled from several threads.
@@ -325,25 +358,6 @@ public struct ArchiveContents: Sendable {
             }
         }
         try componentEnds()
-    }
-
-    /// The names in a directory, without Foundation's per-entry overhead, and a descriptor of
-    /// the directory (the caller closes it) to look its entries up by name.
-    static func listDirectory(_ path: String) throws -> (names: [String], descriptor: Int32) {
-        let descriptor = open(path, O_RDONLY | O_DIRECTORY)
-        guard descriptor >= 0, let stream = opendir(path) else {
-            if descriptor >= 0 { close(descriptor) }
-            throw PackagingError.unreadable(path: path, reason: "cannot list the directory: \(String(cString: strerror(errno)))")
-        }
-        defer { closedir(stream) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return (names, descriptor)
     }
 
     static func realPath(_ path: String) -> String? {

@@ -28,6 +28,9 @@ struct DependencyLayer: Sendable {
     }
 
     let archive: URL
+    /// The layer file as it was read: the bytes copied are those the central directory describes,
+    /// even if another build swaps a new copy into place meanwhile.
+    let file: MappedFile
     /// Bytes of local headers and entry data at the front of the layer: the part every package copies.
     let prefixLength: Int64
     let centralDirectory: [UInt8]
@@ -52,27 +55,22 @@ struct DependencyLayer: Sendable {
 
     /// The layer at `archive` when it is there and whole; nil sends the caller to build it.
     static func load(_ archive: URL) -> DependencyLayer? {
-        let fd = open(archive.path, O_RDONLY)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var info = stat()
+        guard let file = MappedFile(archive) else { return nil }
+        let bytes = file.bytes
         let endSize = 22
-        guard fstat(fd, &info) == 0, info.st_size >= endSize else { return nil }
-        var end = [UInt8](repeating: 0, count: endSize)
-        guard pread(fd, &end, endSize, off_t(info.st_size) - off_t(endSize)) == endSize else { return nil }
+        guard bytes.count >= endSize else { return nil }
         // We write no archive comment: the end record is the last 22 bytes.
-        let (count, size, offset) = end.withUnsafeBytes { raw -> (Int, Int, Int64) in
-            var reader = LittleEndianReader(raw)
-            guard reader.u32() == ZipFormat.endOfCentralDirectorySignature else { return (-1, 0, 0) }
-            reader.skip(6)
-            let count = Int(reader.u16())
-            return (count, Int(reader.u32()), Int64(reader.u32()))
-        }
-        guard count >= 0, offset + Int64(size) + Int64(endSize) == Int64(info.st_size) else { return nil }
-        var central = [UInt8](repeating: 0, count: size)
-        guard size == 0 || pread(fd, &central, size, off_t(offset)) == size,
-              let entries = parse(central, count: count, prefixLength: offset) else { return nil }
-        return DependencyLayer(archive: archive, prefixLength: offset, centralDirectory: central, entries: entries)
+        var end = LittleEndianReader(UnsafeRawBufferPointer(rebasing: bytes[(bytes.count - endSize)...]))
+        guard end.u32() == ZipFormat.endOfCentralDirectorySignature else { return nil }
+        end.skip(6)
+        let count = Int(end.u16())
+        let size = Int(end.u32())
+        let offset = Int(end.u32())
+        guard offset + size + endSize == bytes.count else { return nil }
+        let central = Array(bytes[offset..<offset + size])
+        guard let entries = parse(central, count: count, prefixLength: Int64(offset)) else { return nil }
+        return DependencyLayer(
+            archive: archive, file: file, prefixLength: Int64(offset), centralDirectory: central, entries: entries)
     }
 
     /// The central records, checked to describe exactly the bytes before the central directory.

@@ -207,7 +207,9 @@ public enum PackageBuilder {
         layerArchiver.limits = nil  // the package as a whole is checked
         _ = try await layerArchiver.write(installed.sortedItems, to: location)
         guard let layer = DependencyLayer.load(location) else {
-            throw PackagingError.io("the dependency layer just written to \(location.path) cannot be read back")
+            throw PackagingError.io(
+                "the dependency layer just written to \(location.path) cannot be read back; check the disk and"
+                    + " run the build again (deleting \(location.deletingLastPathComponent().path) is safe)")
         }
         log("dependency layer built (\(layer.entries.count) entries)")
         return layer

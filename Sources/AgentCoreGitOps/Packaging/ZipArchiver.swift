@@ -69,10 +69,7 @@ public struct ZipArchiver: Sendable {
 
         let sink = try HashingFileWriter(creating: partial)
         if let layer {
-            guard let mapped = MappedFile(layer.archive), mapped.bytes.count >= layer.prefixLength else {
-                throw PackagingError.io("the dependency layer \(layer.archive.path) changed while in use; run the build again")
-            }
-            try sink.append(copyOf: mapped, length: Int(layer.prefixLength))
+            try sink.append(copyOf: layer.file, length: Int(layer.prefixLength))
         }
         var records: [ZipFormat.EntryRecord] = []
         records.reserveCapacity(items.count)

@@ -58,15 +58,22 @@ import Testing
     @Test func deploymentIssueLifecycle() async throws {
         let emulator = try await GitHubEmulator.shared()
         let github = try emulator.client()
-        try await github.ensureLabels(Self.deploymentLabels)
+        // Names of this test's own: other tests share the repository and may have made bare
+        // `deployment` labels (by labelling an issue, as on GitHub) before this one runs.
+        let suffix = UUID().uuidString.prefix(8)
+        let fresh = Self.deploymentLabels.map {
+            GitHubLabelDefinition(name: "\($0.name)-\(suffix)", color: $0.color, description: $0.description)
+        }
+        try await github.ensureLabels(fresh)
         let labels = try await github.listLabels()
-        for definition in Self.deploymentLabels {
+        for definition in fresh {
             let label = try #require(labels.first { $0.name == definition.name })
             #expect(label.color == definition.color && label.description == definition.description)
         }
         // A second run finds them all and creates nothing; a lost race is not an error either.
+        try await github.ensureLabels(fresh)
+        #expect(try await github.createLabel(fresh[0]) == false)
         try await github.ensureLabels(Self.deploymentLabels)
-        #expect(try await github.createLabel(Self.deploymentLabels[0]) == false)
 
         let marker = "<!-- agentcore-test:\(UUID().uuidString) -->"
         let metadata = try DeploymentMetadata(runtimeID: "prod-XyZ9876WvU", version: "5", prRuntimeID: "pr_42-AbCd1234Ef")
