@@ -32,7 +32,7 @@ public struct FlowContext: Sendable {
         waitPolicy: WaitPolicy = WaitPolicy()
     ) throws -> FlowContext {
         let reporter = ActionsReporter(environment: environment)
-        for name in ["GITHUB_TOKEN", "GH_TOKEN", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] {
+        for name in SecretRedactor.secretVariables {
             if let secret = environment[name], !secret.isEmpty { reporter.mask(secret) }
         }
         let settings = try DeploymentSettings.fromEnvironment(environment)

@@ -1,8 +1,8 @@
 import Foundation
 
 /// The one sticky comment pr-deploy keeps on a pull request: what is deployed and how to try
-/// it. Its hidden `RUNTIME_ID` marker is how later runs (and prod-deploy) find the runtime; only
-/// the bot's comments carrying `marker` count.
+/// it, or that the latest push failed and what still runs. Its hidden `RUNTIME_ID` marker is how
+/// later runs (and prod-deploy) find the runtime; only the bot's comments carrying `marker` count.
 public enum PRComment {
     /// Identifies our sticky comment whatever it currently says.
     public static let marker = "<!-- agentcore-gitops: pull request runtime -->"
@@ -18,9 +18,20 @@ public enum PRComment {
         try trusted.runtimeID(inComments: ours(in: comments, trusted: trusted))
     }
 
+    /// What our sticky comment records: the runtime, and the version last deployed to it.
+    /// Throws, like `runtimeID`, when the bot's comments name two runtimes.
+    public static func record(in comments: [GitHubComment], trusted: TrustedMarkers) throws -> PRCommentRecord {
+        let ours = ours(in: comments, trusted: trusted)
+        return PRCommentRecord(
+            runtimeID: try trusted.runtimeID(inComments: ours),
+            deployed: ours.lazy.compactMap { PRDeployedVersion.parse($0.text) }.first)
+    }
+
     /// What the comment reports.
     public enum State: Sendable, Equatable {
         case deployed(PRDeploymentReport)
+        /// This push was not deployed; the record of what still runs is kept.
+        case failed(PRDeployFailure)
         /// Closed by merging: the runtime stays until the deployment is promoted.
         case merged(runtimeName: String, runtimeID: String)
         /// Closed without merging and deleted (or already gone).
@@ -32,7 +43,11 @@ public enum PRComment {
     public static func render(_ state: State) throws -> String {
         switch state {
         case .deployed(let report):
-            return try [marker, RuntimeIDMarker.render(report.runtimeID), report.markdown].joined(separator: "\n")
+            let record = PRCommentRecord(
+                runtimeID: report.runtimeID, deployed: PRDeployedVersion(version: report.version, commitSHA: report.headSHA))
+            return try ([marker] + record.markers() + [report.markdown]).joined(separator: "\n")
+        case .failed(let failure):
+            return try ([marker] + failure.previous.markers() + [failure.markdown]).joined(separator: "\n")
         case .merged(let name, let id):
             return try [
                 marker, RuntimeIDMarker.render(id),

@@ -46,7 +46,14 @@ public struct PRDeployFlow: Sendable {
             return .skippedFork
         }
         let context = try FlowContext.fromEnvironment(environment)
-        let agent = try AgentSource.fromEnvironment(environment)
+        let agent: AgentSource
+        do {
+            agent = try AgentSource.fromEnvironment(environment)
+        } catch {
+            // A broken agent/ (say, its agentcore.json) is this push's failure like any other.
+            if event.action.deploys { await reportFailure(error, context: context, event: event) }
+            throw error
+        }
         return try await PRDeployFlow(context: context, event: event, agent: agent).run()
     }
 
@@ -72,6 +79,20 @@ public struct PRDeployFlow: Sendable {
     // MARK: Opened, pushed, reopened
 
     private func deploy() async throws -> PRDeployOutcome {
+        let (report, comments): (PRDeploymentReport, [GitHubComment])
+        do {
+            (report, comments) = try await deployPush()
+        } catch {
+            await Self.reportFailure(error, context: context, event: event)
+            throw error
+        }
+        // From here on the version runs: a comment or output that fails is not a failed deploy.
+        try await updateComment(.deployed(report), comments: comments)
+        try reportOutputs(report)
+        return .deployed(report)
+    }
+
+    private func deployPush() async throws -> (PRDeploymentReport, [GitHubComment]) {
         let package = try await agent.build(for: target.runtimeName, reporter: context.reporter)
         defer { try? FileManager.default.removeItem(atPath: package.path) }
         let comments = try await github.listComments(issue: event.number)
@@ -81,9 +102,30 @@ public struct PRDeployFlow: Sendable {
         let report = PRDeploymentReport(
             deployment: deployment, package: package, headSHA: event.headSHA,
             defaultEndpoint: try await defaultEndpoint(of: deployment.runtimeID))
-        try await updateComment(.deployed(report), comments: comments)
-        try reportOutputs(report)
-        return .deployed(report)
+        return (report, comments)
+    }
+
+    /// Turns the sticky comment into "deploy failed" for this push, keeping its record of the
+    /// runtime and of what still runs; creates it when the pull request has none yet. It never
+    /// throws: the deploy's error stays the run's error, and a comment that cannot be written
+    /// (or bot comments that name two runtimes) is reported beside it, the comment left as it was.
+    static func reportFailure(_ error: any Error, context: FlowContext, event: PullRequestEvent) async {
+        guard !event.isFromFork else { return }
+        let github = context.github
+        do {
+            let comments = try await github.listComments(issue: event.number)
+            let failure = PRDeployFailure(
+                runtimeName: DeploymentTarget.pullRequest(event.number).runtimeName, commitSHA: event.headSHA,
+                reason: ErrorExcerpt(describing: error, redactor: SecretRedactor(environment: context.environment)),
+                previous: try PRComment.record(in: comments, trusted: github.trustedMarkers),
+                runURL: WorkflowRunLink.url(environment: context.environment))
+            try await upsertComment(.failed(failure), comments: comments, context: context, number: event.number)
+        } catch let commentError {
+            context.reporter.warning(
+                "The pull request comment could not be changed to say that this deploy failed: \(commentError). "
+                    + "The deploy's own error follows.",
+                title: "Pull request comment not updated")
+        }
     }
 
     /// Our marker first (one GetAgentRuntime); a missing or stale one falls back to the name.
@@ -97,8 +139,14 @@ public struct PRDeployFlow: Sendable {
     }
 
     private func updateComment(_ state: PRComment.State, comments: [GitHubComment]) async throws {
-        let result = try await github.upsertStickyComment(
-            issue: event.number, marker: PRComment.marker, body: try PRComment.render(state), comments: comments)
+        try await Self.upsertComment(state, comments: comments, context: context, number: event.number)
+    }
+
+    private static func upsertComment(
+        _ state: PRComment.State, comments: [GitHubComment], context: FlowContext, number: Int
+    ) async throws {
+        let result = try await context.github.upsertStickyComment(
+            issue: number, marker: PRComment.marker, body: try PRComment.render(state), comments: comments)
         context.reporter.info("pull request comment \(result.action.rawValue)")
     }
 
@@ -154,4 +202,9 @@ public struct PRDeployFlow: Sendable {
         try await updateComment(.deleted(runtimeName: target.runtimeName, runtimeID: runtime.agentRuntimeId), comments: comments)
         return .deleted(runtimeID: runtime.agentRuntimeId)
     }
+}
+
+private extension PullRequestEvent.Action {
+    /// Opened, pushed or reopened: the actions that deploy the head commit.
+    var deploys: Bool { [.opened, .synchronize, .reopened].contains(self) }
 }

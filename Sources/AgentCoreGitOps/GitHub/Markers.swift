@@ -163,6 +163,9 @@ enum MarkerScanner {
     struct Result {
         var runtimeIDs: [String] = []
         var metadataBlocks: [[String: String]] = []
+        /// Other one-line markers `<!-- KEY: value -->` by key, values unchecked: informational
+        /// markers that the caller validates, and ignores when they are not well formed.
+        var lineMarkers: [String: [String]] = [:]
     }
 
     private struct Fence {
@@ -207,9 +210,20 @@ enum MarkerScanner {
                 let (fields, consumed) = try metadataBlock(lines[index...])
                 result.metadataBlocks.append(fields)
                 index += consumed
+            } else if let marker = lineMarker(inner) {
+                result.lineMarkers[marker.key, default: []].append(marker.value)
             }
         }
         return result
+    }
+
+    /// `KEY: value -->` on one line (after the `<!--`), nil for anything else.
+    private static func lineMarker(_ inner: String) -> (key: String, value: String)? {
+        guard inner.hasSuffix("-->"), let colon = inner.firstIndex(of: ":") else { return nil }
+        let key = String(inner[..<colon])
+        let value = inner[inner.index(after: colon)...].dropLast(3).trimmingCharacters(in: .whitespaces)
+        guard MarkerValue.matches(key, "[A-Z][A-Z0-9_]{0,63}"), !value.contains("<!--"), !value.contains("-->") else { return nil }
+        return (key, value)
     }
 
     /// Reads `KEY: value` lines up to `-->`; returns the fields and how many lines it used.

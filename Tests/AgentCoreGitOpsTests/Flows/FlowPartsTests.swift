@@ -8,7 +8,8 @@ struct FlowPartsTests {
     private let bot = GitHubUser(login: "github-actions[bot]", type: "Bot")
     private let person = GitHubUser(login: "someone", type: "User")
 
-    private func report(changed: Bool) -> PRDeploymentReport {
+    /// A deployed report: pr_7-AbCdEfGhIj version 3 (previously 2), commit b…b.
+    static func report(changed: Bool) -> PRDeploymentReport {
         let runtime = AgentRuntime.sample(id: "pr_7-AbCdEfGhIj", version: "3")
         let deployment = RuntimeDeployment(
             runtime: runtime, changed: changed, previousVersion: "2",
@@ -21,14 +22,14 @@ struct FlowPartsTests {
 
     @Test("the sticky comment carries our markers, says what runs and how to invoke it")
     func deployedComment() throws {
-        let body = try PRComment.render(.deployed(report(changed: true)))
+        let body = try PRComment.render(.deployed(Self.report(changed: true)))
         #expect(body.hasPrefix(PRComment.marker + "\n<!-- RUNTIME_ID: pr_7-AbCdEfGhIj -->\n"))
         for expected in ["version 3", "3 (new)", "2.5 MB", "1.25 s", "s3://b-1/pr_7/v3/code.zip",
                          "--agent-runtime-arn 'arn:aws:bedrock-agentcore:us-west-2:123456789012:runtime/pr_7-AbCdEfGhIj'",
                          "--qualifier DEFAULT", "--region us-west-2"] {
             #expect(body.contains(expected), "comment lacks \(expected)")
         }
-        #expect(try PRComment.render(.deployed(report(changed: false))).contains("no new version was made"))
+        #expect(try PRComment.render(.deployed(Self.report(changed: false))).contains("no new version was made"))
     }
 
     @Test("only the bot's sticky comment names the runtime; a deleted runtime's comment names none")

@@ -182,6 +182,17 @@ final class FlowFixture: @unchecked Sendable {
         try await comments(on: number).filter { $0.user.login == github.logins["bot"] }
     }
 
+    /// What a deploy that failed before any version ran may leave on the pull request: nothing
+    /// (GitHub was out of reach too, or the run stopped before it could talk to GitHub), or the
+    /// bot's one sticky comment saying the deploy failed, which names no runtime.
+    func onlyAFailedComment(on number: Int) async throws -> Bool {
+        let comments = try await comments(on: number)
+        return comments.count <= 1 && comments.allSatisfy { comment in
+            comment.user.login == github.logins["bot"] && comment.body.contains(PRComment.marker)
+                && comment.body.contains(": deploy failed") && (try? RuntimeIDMarker.parse(comment.body)) == nil
+        }
+    }
+
     /// Deployment issues (by anyone) whose body mentions `commitSHA`.
     func deploymentIssues(forCommit commitSHA: String) async throws -> [GitHubIssue] {
         try await gitHubState().issues

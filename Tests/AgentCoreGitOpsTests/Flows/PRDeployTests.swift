@@ -191,7 +191,10 @@ struct PRDeployTests {
         #expect(run.process.stdout.contains("::error title=pr-deploy failed::"))
         #expect(run.process.stdout.contains("not created by agentcore-gitops"))
         #expect(try await fixture.versions(ofRuntime: foreign.agentRuntimeId) == ["1"])
-        #expect(try await fixture.comments(on: number).isEmpty)
+        // The pull request hears why, and the foreign runtime is not recorded as its own.
+        let comments = try await fixture.comments(on: number)
+        #expect(comments.count == 1 && comments[0].body.contains("not created by agentcore-gitops"), "\(comments)")
+        #expect(try await fixture.onlyAFailedComment(on: number))
 
         try await fixture.close(number)
         let closed = try await fixture.prDeploy("closed", number)
@@ -213,7 +216,7 @@ struct PRDeployTests {
         #expect(try await fixture.comments(on: number).isEmpty)
     }
 
-    @Test("a broken agentcore.json fails before anything is deployed")
+    @Test("a broken agentcore.json fails before anything is deployed, and the pull request hears why")
     func badRuntimeSettings() async throws {
         let fixture = try await FlowFixture()
         try fixture.checkout.file("agent/agentcore.json", #"{"python": 3.11}"#)
@@ -222,7 +225,9 @@ struct PRDeployTests {
         #expect(run.process.status == 1)
         #expect(run.process.stdout.contains("python must be a string"))
         #expect(try await fixture.runtime(named: "pr_\(number)") == nil)
-        #expect(try await fixture.comments(on: number).isEmpty)
+        let comments = try await fixture.comments(on: number)
+        #expect(comments.count == 1 && comments[0].body.contains("python must be a string"), "\(comments)")
+        #expect(try await fixture.onlyAFailedComment(on: number))
     }
 
     @Test("the real agent in agent/ deploys with its ARM64 dependencies")

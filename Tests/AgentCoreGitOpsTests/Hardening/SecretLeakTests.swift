@@ -103,6 +103,11 @@ struct SecretLeakTests {
         // The failure paths did fail (so their messages were exercised).
         #expect(captured.filter { $0.output.contains("::error") || $0.output.contains("error:") }.count >= 8)
 
+        // What the failed runs wrote on their pull requests ("deploy failed" comments quote the error).
+        let comments = try await fixture.gitHubState().comments.filter { $0.repository == fixture.github.repository }
+        #expect(comments.contains { $0.body.contains(": deploy failed") }, "the failure paths commented")
+        captured.append(Captured(label: "comments on GitHub", output: comments.map(\.body).joined(separator: "\n"), actionsMode: false))
+
         let log = (try? String(contentsOf: fixture.sandbox.logURL, encoding: .utf8)) ?? ""
         captured.append(Captured(label: "sandbox log", output: log, actionsMode: false))
         let leaks = captured.flatMap { Self.leaks(in: $0, secrets: secrets) }
