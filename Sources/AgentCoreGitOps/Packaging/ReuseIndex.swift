@@ -80,9 +80,8 @@ struct ReuseIndex: Sendable {
 
     /// The index of `archive`, or nil when there is none, it is damaged, or it describes another
     /// file (the zip was rebuilt by something else, or the level changed): then nothing is reused.
-    static func load(for archive: URL, level: Int32) -> ReuseIndex? {
-        guard let identity = ArchiveIdentity(of: archive),
-              let data = try? Data(contentsOf: url(for: archive)), data.count >= headerSize else { return nil }
+    static func load(for archive: URL, level: Int32, describing identity: ArchiveIdentity) -> ReuseIndex? {
+        guard let data = try? Data(contentsOf: url(for: archive)), data.count >= headerSize else { return nil }
         return data.withUnsafeBytes { raw -> ReuseIndex? in
             var reader = LittleEndianReader(raw)
             guard Array(raw.prefix(8)) == magic else { return nil }
@@ -159,6 +158,10 @@ struct ArchiveIdentity: Equatable {
     init?(of archive: URL) {
         var info = stat()
         guard stat(archive.path, &info) == 0 else { return nil }
+        self.init(info)
+    }
+
+    init(_ info: stat) {
         let fingerprint = FileFingerprint(info)
         self.init(size: UInt64(fingerprint.size), modified: fingerprint.modified, inode: fingerprint.inode)
     }
