@@ -62,7 +62,7 @@ public struct ZipArchiver: Sendable {
         let previous = reuse ? PreviousArchive(output, level: level) : nil
         let directory = output.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        // Written beside the target and renamed over it at the end: a failed build leaves the
+        // Written beside the target and swapped into place at the end: a failed build leaves the
         // previous archive (and its index) as they were.
         let partial = directory.appendingPathComponent(".\(output.lastPathComponent).\(UUID().uuidString).partial")
         defer { unlink(partial.path) }
@@ -71,72 +71,92 @@ public struct ZipArchiver: Sendable {
         if let layer {
             try sink.append(copyOf: layer.file, length: Int(layer.prefixLength))
         }
-        var records: [ZipFormat.EntryRecord] = []
-        records.reserveCapacity(items.count)
-        var newIndex = ReuseIndex(level: level)
-        var paths: [String] = []
-        paths.reserveCapacity(items.count)
-        var reused = layerEntries
-        var read = 0
-        var byTopLevel: [String: Int64] = [:]
-
+        var written = WrittenEntries(level: level, capacity: items.count)
+        written.reused = layerEntries
         try await compressInOrder(items, previous: previous) { item, prepared in
-            let offset = try Self.checkedOffset(sink.offset, item.path)
-            let record = ZipFormat.EntryRecord(
-                name: Array((item.isDirectory ? item.path + "/" : item.path).utf8),
-                method: prepared.method, crc32: prepared.crc32,
-                compressedSize: UInt32(prepared.bytes.count), uncompressedSize: UInt32(item.size),
-                externalAttributes: ZipFormat.externalAttributes(mode: item.mode, isDirectory: item.isDirectory),
-                localHeaderOffset: offset, isDirectory: item.isDirectory)
-            let header = ZipFormat.localHeader(for: record, time: timestamp)
-            if let source = prepared.previous, let previous, previous.hasHeader(header, of: source) {
-                // Header and bytes exactly as they are in the previous archive: runs of such
-                // entries are written in one piece, straight from its mapping.
-                try sink.append(stable: previous.bytes(of: source), owner: previous)
-            } else {
-                try sink.append(header)
-                switch prepared.bytes {
-                case .owned(let bytes): try sink.append(bytes)
-                case .mapped(let bytes): try sink.append(stable: bytes, owner: previous!)
-                }
-            }
-            if let digest = prepared.digest {
-                newIndex.append(ReuseIndex.Record(
-                    digest: digest, fingerprint: item.fingerprint.flatMap { $0.isTrustworthy(readStartedAt: readStarted) ? $0 : nil },
-                    crc32: prepared.crc32, method: prepared.method, headerLength: UInt16(header.count),
-                    compressedSize: record.compressedSize, uncompressedSize: record.uncompressedSize,
-                    headerOffset: UInt64(offset)))
-            }
-            records.append(record)
-            paths.append(item.path)
-            if prepared.previous != nil { reused += 1 }
-            if prepared.wasRead { read += 1 }
-            byTopLevel[item.topLevelName, default: 0] += Int64(header.count + prepared.bytes.count)
+            try writeEntry(item, prepared, to: sink, previous: previous, readStarted: readStarted, into: &written)
         }
 
         let centralStart = try Self.checkedOffset(sink.offset, "the central directory")
-        try writeCentralDirectory(records, paths: paths, layer: layer, to: sink)
+        try writeCentralDirectory(written.records, paths: written.paths, layer: layer, to: sink)
         let centralSize = UInt32(sink.offset - UInt64(centralStart))
         try sink.append(ZipFormat.endOfCentralDirectory(
-            entryCount: records.count + layerEntries, size: centralSize, offset: centralStart))
+            entryCount: written.records.count + layerEntries, size: centralSize, offset: centralStart))
         let (digest, total) = try sink.finish()
         if let layer {
-            for entry in layer.entries { byTopLevel[Self.topLevelName(layer.name(of: entry)), default: 0] += entry.storedSize }
+            for entry in layer.entries {
+                written.byTopLevel[Self.topLevelName(layer.name(of: entry)), default: 0] += entry.storedSize
+            }
         }
         let result = ZipArchiveResult(
             path: output, sha256: digest.hexString, compressedBytes: Int64(total),
             uncompressedBytes: items.reduce(layer?.uncompressedBytes ?? 0) { $0 + $1.size },
             fileCount: items.filter { !$0.isDirectory }.count + (layer?.fileCount ?? 0),
-            reusedEntries: reused, filesRead: read, compressedByTopLevel: byTopLevel)
+            reusedEntries: written.reused, filesRead: written.read, compressedByTopLevel: written.byTopLevel)
         try limits?.checkArchive(result)
 
         try FilePlacement.move(partial.path, to: output.path)
         if reuse {
-            try newIndex.save(for: output)
+            try written.index.save(for: output)
         } else {
             try? FileManager.default.removeItem(at: ReuseIndex.url(for: output))
         }
         return result
+    }
+
+    /// What has been written so far: records for the central directory, the next build's index,
+    /// and the counts the result reports.
+    private struct WrittenEntries {
+        var records: [ZipFormat.EntryRecord] = []
+        var paths: [String] = []
+        var index: ReuseIndex
+        var reused = 0
+        var read = 0
+        var byTopLevel: [String: Int64] = [:]
+
+        init(level: Int32, capacity: Int) {
+            index = ReuseIndex(level: level)
+            records.reserveCapacity(capacity)
+            paths.reserveCapacity(capacity)
+        }
+    }
+
+    /// One entry's local header and bytes, in the order given.
+    private func writeEntry(
+        _ item: ArchiveItem, _ prepared: PreparedEntry, to sink: HashingFileWriter, previous: PreviousArchive?,
+        readStarted: Int64, into written: inout WrittenEntries
+    ) throws {
+        let offset = try Self.checkedOffset(sink.offset, item.path)
+        let record = ZipFormat.EntryRecord(
+            name: Array((item.isDirectory ? item.path + "/" : item.path).utf8),
+            method: prepared.method, crc32: prepared.crc32,
+            compressedSize: UInt32(prepared.bytes.count), uncompressedSize: UInt32(item.size),
+            externalAttributes: ZipFormat.externalAttributes(mode: item.mode, isDirectory: item.isDirectory),
+            localHeaderOffset: offset, isDirectory: item.isDirectory)
+        let header = ZipFormat.localHeader(for: record, time: timestamp)
+        if let source = prepared.previous, let previous, previous.hasHeader(header, of: source) {
+            // Header and bytes exactly as they are in the previous archive: runs of such entries
+            // are written in one piece, straight from its mapping.
+            try sink.append(stable: previous.bytes(of: source), owner: previous)
+        } else {
+            try sink.append(header)
+            switch prepared.bytes {
+            case .owned(let bytes): try sink.append(bytes)
+            case .mapped(let bytes): try sink.append(stable: bytes, owner: previous!)
+            }
+        }
+        if let digest = prepared.digest {
+            written.index.append(ReuseIndex.Record(
+                digest: digest, fingerprint: item.fingerprint.flatMap { $0.isTrustworthy(readStartedAt: readStarted) ? $0 : nil },
+                crc32: prepared.crc32, method: prepared.method, headerLength: UInt16(header.count),
+                compressedSize: record.compressedSize, uncompressedSize: record.uncompressedSize,
+                headerOffset: UInt64(offset)))
+        }
+        written.records.append(record)
+        written.paths.append(item.path)
+        if prepared.previous != nil { written.reused += 1 }
+        if prepared.wasRead { written.read += 1 }
+        written.byTopLevel[item.topLevelName, default: 0] += Int64(header.count + prepared.bytes.count)
     }
 
     /// The layer's records and ours merged by path: the order a build without a layer would have.
