@@ -50,6 +50,23 @@ import Testing
         #expect(!names.contains(".agentcore-platform"))
     }
 
+    @Test func dependencyBytecodeComesWithTheLayerOnlyWhenAskedFor() async throws {
+        let tree = try TempTree()
+        try tree.file("agent/agent.py", "import six\nprint(six.PY3)\n")
+        try tree.file("agent/requirements.txt", "six==1.17.0\n")
+        var options = Self.options(agent: tree.url("agent"), output: tree.url("code.zip"))
+        options.precompile = true
+        _ = try await PackageBuilder.build(options)
+        let compiled = Set(try await ArchiveInspector.pythonEntries(tree.url("code.zip")).map(\.name))
+        #expect(compiled.isSuperset(of: ["six.py", "__pycache__/six.cpython-311.pyc", "__pycache__/agent.cpython-311.pyc"]))
+
+        // Another layer for the same dependencies without bytecode: the setting is part of its key.
+        options.precompile = false
+        _ = try await PackageBuilder.build(options)
+        let plain = Set(try await ArchiveInspector.pythonEntries(tree.url("code.zip")).map(\.name))
+        #expect(plain.contains("six.py") && !plain.contains { $0.hasSuffix(".pyc") })
+    }
+
     @Test func precompiledBytecodeIsUncheckedHashForTheRuntimeVersion() async throws {
         let tree = try TempTree()
         try tree.file("agent/agent.py", "import helper\nprint(helper.X)\n")
