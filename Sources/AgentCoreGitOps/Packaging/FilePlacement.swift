@@ -28,9 +28,29 @@ enum FilePlacement {
         }
     }
 
+    /// The name a file is written under before `move` puts it at `target`.
+    static func partialPath(for target: URL) -> URL {
+        target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).\(UUID().uuidString).partial")
+    }
+
+    /// Removes what builds of `target` that crashed left behind: partial files older than an hour
+    /// (a build running now is younger), so reruns after crashes do not fill the disk.
+    static func removeStalePartials(of target: URL, olderThan age: TimeInterval = 3600) {
+        let directory = target.deletingLastPathComponent()
+        let prefix = ".\(target.lastPathComponent).", suffix = ".partial"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
+        let cutoff = Date().addingTimeInterval(-age).timeIntervalSince1970
+        for name in names where name.hasPrefix(prefix) && name.hasSuffix(suffix) {
+            let path = directory.appendingPathComponent(name).path
+            var info = stat()
+            guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, Double(FileFingerprint(info).modified) / 1e9 < cutoff else { continue }
+            unlink(path)
+        }
+    }
+
     /// Replaces a small file whole: written beside it, then moved into place.
     static func replace(_ url: URL, with bytes: [UInt8]) throws {
-        let partial = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString)")
+        let partial = partialPath(for: url)
         let fd = open(partial.path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
         guard fd >= 0 else { throw PackagingError.io("cannot create \(partial.path): \(String(cString: strerror(errno)))") }
         let failure = bytes.withUnsafeBytes { writeAll(fd, $0) }

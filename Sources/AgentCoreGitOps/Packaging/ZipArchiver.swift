@@ -64,7 +64,8 @@ public struct ZipArchiver: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         // Written beside the target and swapped into place at the end: a failed build leaves the
         // previous archive (and its index) as they were.
-        let partial = directory.appendingPathComponent(".\(output.lastPathComponent).\(UUID().uuidString).partial")
+        FilePlacement.removeStalePartials(of: output)
+        let partial = FilePlacement.partialPath(for: output)
         defer { unlink(partial.path) }
 
         let sink = try HashingFileWriter(creating: partial)

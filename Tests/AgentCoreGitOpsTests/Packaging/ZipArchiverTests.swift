@@ -201,4 +201,22 @@ import Testing
         #expect(!fingerprint(modified: build - 5 * second, changed: build - second / 2).isTrustworthy(readStartedAt: build))
         #expect(!fingerprint(modified: build, changed: build - 5 * second).isTrustworthy(readStartedAt: build))
     }
+
+    @Test func partialFilesLeftByCrashedBuildsAreRemovedOnceStale() async throws {
+        let tree = try Self.sampleTree()
+        let zip = tree.url("out/code.zip")
+        let stale = try tree.file("out/.code.zip.\(UUID().uuidString).partial", "half an archive")
+        let staleIndex = try tree.file("out/.code.zip.index.\(UUID().uuidString).partial", "half an index")
+        let running = try tree.file("out/.code.zip.\(UUID().uuidString).partial", "another build, now")
+        let unrelated = try tree.file("out/.other.zip.\(UUID().uuidString).partial", "not ours to judge")
+        let twoHoursAgo = Date().addingTimeInterval(-7200)
+        for file in [stale, staleIndex, unrelated] {
+            try FileManager.default.setAttributes([.modificationDate: twoHoursAgo], ofItemAtPath: file.path)
+        }
+        _ = try await Self.archive(tree.url("src"), to: zip)
+        #expect(!FileManager.default.fileExists(atPath: stale.path))
+        #expect(!FileManager.default.fileExists(atPath: staleIndex.path))
+        #expect(FileManager.default.fileExists(atPath: running.path), "a build still running keeps its file")
+        #expect(FileManager.default.fileExists(atPath: unrelated.path))
+    }
 }
