@@ -105,7 +105,9 @@ public struct PRDeployFailure: Sendable, Equatable {
             return "nothing: no version of this pull request has been deployed yet"
         }
         let runtime = "`\(runtimeName)` (`\(runtimeID)`)"
-        guard let deployed = previous.deployed else { return "\(runtime), at its last READY version" }
+        guard let deployed = previous.deployed else {
+            return "\(runtime): whatever version its `DEFAULT` endpoint serves, if any"
+        }
         let commit = deployed.commitSHA.map { ", commit \(Self.code($0))" } ?? ""
         return "version \(deployed.version) of \(runtime)\(commit): the last successful deploy"
     }

@@ -114,11 +114,18 @@ public struct PRDeployFlow: Sendable {
         let github = context.github
         do {
             let comments = try await github.listComments(issue: event.number)
+            let target = DeploymentTarget.pullRequest(event.number)
+            var previous = try PRComment.record(in: comments, trusted: github.trustedMarkers)
+            if previous.runtimeID == nil,
+               let created = try? await RuntimeLookup(context: context).runtime(named: target.runtimeName, role: target.role) {
+                // A first deploy that created the runtime and then failed: the comment records it,
+                // so a merge keeps it for promotion and a close deletes it, as for any other.
+                previous = PRCommentRecord(runtimeID: created.agentRuntimeId, deployed: nil)
+            }
             let failure = PRDeployFailure(
-                runtimeName: DeploymentTarget.pullRequest(event.number).runtimeName, commitSHA: event.headSHA,
+                runtimeName: target.runtimeName, commitSHA: event.headSHA,
                 reason: ErrorExcerpt(describing: error, redactor: SecretRedactor(environment: context.environment)),
-                previous: try PRComment.record(in: comments, trusted: github.trustedMarkers),
-                runURL: WorkflowRunLink.url(environment: context.environment))
+                previous: previous, runURL: WorkflowRunLink.url(environment: context.environment))
             try await upsertComment(.failed(failure), comments: comments, context: context, number: event.number)
         } catch let commentError {
             context.reporter.warning(

@@ -54,7 +54,9 @@ public struct ArchiveItem: Sendable, Equatable {
     }
 
     /// The first path component: a package, a dist-info directory or a root file.
-    var topLevelName: String { String(path.split(separator: "/", maxSplits: 1).first ?? "") }
+    var topLevelName: String { Self.topLevelName(of: path) }
+
+    static func topLevelName(of path: String) -> String { String(path.split(separator: "/", maxSplits: 1).first ?? "") }
 }
 
 /// What `stat` says about a source file, as git's index keeps it: any write to the file changes
@@ -220,11 +222,18 @@ private final class DirectoryListing {
             throw PackagingError.unreadable(path: path, reason: "cannot list the directory: \(reason)")
         }
         var entries: [(name: String, type: UInt8)] = []
+        // readdir ends with nil both at the end and on an error; only errno tells them apart.
+        errno = 0
         while let entry = readdir(stream) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
             if name != "." && name != ".." { entries.append((name, entry.pointee.d_type)) }
+        }
+        if errno != 0 {
+            let reason = String(cString: strerror(errno))
+            closedir(stream)
+            throw PackagingError.unreadable(path: path, reason: "cannot list the directory: \(reason)")
         }
         self.stream = stream
         self.entries = entries

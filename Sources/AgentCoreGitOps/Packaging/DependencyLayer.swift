@@ -25,6 +25,7 @@ struct DependencyLayer: Sendable {
         var uncompressedSize: Int64
         /// Local header and compressed bytes: what the entry adds to the archive.
         var storedSize: Int64
+        var localHeaderOffset: Int
     }
 
     let archive: URL
@@ -68,7 +69,8 @@ struct DependencyLayer: Sendable {
         let offset = Int(end.u32())
         guard offset + size + endSize == bytes.count else { return nil }
         let central = Array(bytes[offset..<offset + size])
-        guard let entries = parse(central, count: count, prefixLength: Int64(offset)) else { return nil }
+        guard let entries = parse(central, count: count, prefixLength: Int64(offset)),
+              localHeadersMatch(entries, central: central, in: bytes) else { return nil }
         return DependencyLayer(
             archive: archive, file: file, prefixLength: Int64(offset), centralDirectory: central, entries: entries)
     }
@@ -100,7 +102,7 @@ struct DependencyLayer: Sendable {
                 let entry = Entry(
                     name: nameStart..<nameStart + nameLength, record: position..<recordEnd,
                     isDirectory: raw[nameStart + nameLength - 1] == UInt8(ascii: "/"),
-                    uncompressedSize: uncompressed, storedSize: stored)
+                    uncompressedSize: uncompressed, storedSize: stored, localHeaderOffset: Int(localOffset))
                 // Merging with the agent's entries needs the layer in strict path order.
                 if let last = entries.last, !pathBytes(last, raw).lexicographicallyPrecedes(pathBytes(entry, raw)) { return nil }
                 entries.append(entry)
@@ -108,6 +110,21 @@ struct DependencyLayer: Sendable {
             }
             // Entries written back to back, no gaps and nothing left over: the layout we write.
             return position == raw.count && expectedOffset == prefixLength ? entries : nil
+        }
+    }
+
+    /// Each entry's local header says what its central record says (version, flags, method,
+    /// time, CRC, sizes, name): a layer damaged in the cache is built again, not copied into a
+    /// package. The compressed bytes themselves are the cache's to keep.
+    private static func localHeadersMatch(_ entries: [Entry], central: [UInt8], in file: UnsafeRawBufferPointer) -> Bool {
+        central.withUnsafeBytes { records in
+            entries.allSatisfy { entry in
+                let local = file.baseAddress! + entry.localHeaderOffset
+                let record = records.baseAddress! + entry.record.lowerBound
+                return local.loadUnaligned(as: UInt32.self) == ZipFormat.localHeaderSignature.littleEndian
+                    && memcmp(local + 4, record + 6, 26) == 0
+                    && memcmp(local + 30, records.baseAddress! + entry.name.lowerBound, entry.name.count) == 0
+            }
         }
     }
 

@@ -17,7 +17,11 @@ enum FilePlacement {
     /// freed the file.
     static func move(_ partial: String, to target: String) throws {
         #if os(Linux)
-        if renameat2(AT_FDCWD, partial, AT_FDCWD, target, UInt32(AGENTCORE_RENAME_EXCHANGE)) == 0 {
+        // Only a regular file is swapped out: a directory (or anything else) at the target must
+        // make the move fail, as a rename does, not be set aside under the partial's name.
+        var existing = stat()
+        if lstat(target, &existing) == 0, existing.st_mode & S_IFMT == S_IFREG,
+           agentcore_renameat2(AT_FDCWD, partial, AT_FDCWD, target, UInt32(AGENTCORE_RENAME_EXCHANGE)) == 0 {
             unlink(partial)
             return
         }
@@ -51,7 +55,7 @@ enum FilePlacement {
     /// Replaces a small file whole: written beside it, then moved into place.
     static func replace(_ url: URL, with bytes: [UInt8]) throws {
         let partial = partialPath(for: url)
-        let fd = open(partial.path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        let fd = open(partial.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw PackagingError.io("cannot create \(partial.path): \(String(cString: strerror(errno)))") }
         let failure = bytes.withUnsafeBytes { writeAll(fd, $0) }
         close(fd)
@@ -86,7 +90,7 @@ enum FilePlacement {
         var position = offset
         var done = 0
         while done < length {
-            let n = copy_file_range(source, &position, destination, nil, length - done, 0)
+            let n = agentcore_copy_file_range(source, &position, destination, nil, length - done, 0)
             if n < 0 && errno == EINTR { continue }
             if n == 0 { return EIO }  // the source is shorter than it was when checked
             if n < 0 {

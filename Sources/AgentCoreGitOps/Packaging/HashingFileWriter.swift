@@ -22,7 +22,7 @@ final class MappedFile: @unchecked Sendable {
     let info: stat
 
     init?(_ url: URL) {
-        let fd = open(url.path, O_RDONLY)
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         var info = stat()
         guard fstat(fd, &info) == 0, info.st_size > 0,
@@ -42,23 +42,27 @@ final class MappedFile: @unchecked Sendable {
 }
 
 /// Appends to a new file, hashing everything written, so the archive's SHA-256 is known the
-/// moment it is complete without reading it back. Hashing runs on its own thread, behind the
-/// writes. Small pieces are gathered in a 1 MiB buffer; runs of bytes that stay put (the previous
-/// archive's mapping) are joined while they are contiguous and written without a copy.
+/// moment it is complete without reading it back. Hashing runs on its own queue, behind the
+/// writes; each piece handed to it keeps its memory alive itself, so a build that fails halfway
+/// can drop the writer at once. Small pieces are gathered in a 1 MiB buffer; runs of bytes that
+/// stay put (a mapped file) are joined while they are contiguous and written without a copy.
 final class HashingFileWriter: @unchecked Sendable {
+    /// The running SHA-256; touched only on the hashing queue.
+    private final class RunningHash: @unchecked Sendable {
+        var hasher: SHA256Hasher? = SHA256Hasher()
+    }
+
     private let fd: Int32
     private let path: String
     private var buffer: [UInt8] = []
-    private var run: MappedBytes?
-    /// Keeps the memory of every run alive until it has been hashed.
-    private var owners: [AnyObject] = []
-    private var hasher: SHA256Hasher? = SHA256Hasher()
+    private var run: (bytes: MappedBytes, owner: any AnyObject & Sendable)?
+    private let running = RunningHash()
     private(set) var offset: UInt64 = 0
     private let bufferSize = 1 << 20
     private let hashing = DispatchQueue(label: "agentcore.zip.sha256")
 
     init(creating url: URL) throws {
-        fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         path = url.path
         guard fd >= 0 else {
             throw PackagingError.io("cannot create \(url.path): \(String(cString: strerror(errno)))")
@@ -66,10 +70,7 @@ final class HashingFileWriter: @unchecked Sendable {
         buffer.reserveCapacity(bufferSize)
     }
 
-    deinit {
-        hashing.sync {}  // a failed build may leave hashing of a run behind; it reads `owners`' memory
-        close(fd)
-    }
+    deinit { close(fd) }
 
     func append(_ bytes: [UInt8]) throws {
         guard bytes.count >= bufferSize else { return try bytes.withUnsafeBytes { try append($0) } }
@@ -85,50 +86,58 @@ final class HashingFileWriter: @unchecked Sendable {
         try buffered(bytes)
     }
 
-    /// Bytes that stay valid while `owner` lives; joined to the run before them when contiguous.
     /// The first `length` bytes of a file: copied inside the kernel, hashed from the mapping.
     func append(copyOf file: MappedFile, length: Int) throws {
         try flushRun()
         try flushBuffer()
         offset += UInt64(length)
-        owners.append(file)
         let region = MappedBytes(base: file.bytes.baseAddress!, count: length)
-        hashing.async { self.hasher!.update(region.raw) }
+        hash(region, keeping: file)
         if let failure = FilePlacement.copy(from: file.descriptor, offset: 0, length: length, to: fd, mapped: region.raw) {
             throw PackagingError.io("cannot write \(path): \(String(cString: strerror(failure)))")
         }
     }
 
-    /// Kept as the current run until something else is appended, so a neighbour can join it.
-    func append(stable bytes: MappedBytes, owner: AnyObject) throws {
+    /// Bytes that stay valid while `owner` lives. Kept as the current run until something else
+    /// is appended, so a contiguous neighbour can join it.
+    func append(stable bytes: MappedBytes, owner: any AnyObject & Sendable) throws {
         offset += UInt64(bytes.count)
-        if owners.last !== owner { owners.append(owner) }
-        if let current = run, current.base + current.count == bytes.base {
-            run = MappedBytes(base: current.base, count: current.count + bytes.count)
+        if let current = run, current.owner === owner, current.bytes.base + current.bytes.count == bytes.base {
+            run = (MappedBytes(base: current.bytes.base, count: current.bytes.count + bytes.count), owner)
             return
         }
         try flushRun()
-        run = bytes
+        run = (bytes, owner)
     }
 
     func finish() throws -> (digest: [UInt8], bytes: UInt64) {
         try flushRun()
         try flushBuffer()
-        let digest = hashing.sync { hasher.take()!.finalize() }
+        let running = self.running
+        let digest = hashing.sync { running.hasher.take()!.finalize() }
         return (digest, offset)
+    }
+
+    /// What the written file is now: its identity survives the move into place.
+    func identity() throws -> ArchiveIdentity {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            throw PackagingError.io("cannot read back \(path): \(String(cString: strerror(errno)))")
+        }
+        return ArchiveIdentity(info)
     }
 
     /// A short run is copied into the buffer; a long one is written where it is.
     private func flushRun() throws {
         guard let current = run else { return }
         run = nil
-        if current.count < 64 << 10 {
-            try buffered(current.raw)
+        if current.bytes.count < 64 << 10 {
+            try buffered(current.bytes.raw)
             return
         }
         try flushBuffer()
-        hashing.async { self.hasher!.update(current.raw) }
-        try writeOut(current.raw)
+        hash(current.bytes, keeping: current.owner)
+        try writeOut(current.bytes.raw)
     }
 
     private func buffered(_ bytes: UnsafeRawBufferPointer) throws {
@@ -140,13 +149,19 @@ final class HashingFileWriter: @unchecked Sendable {
         }
     }
 
-    /// The array is shared with the hashing thread, not copied; the caller has flushed the buffer.
+    /// The array is shared with the hashing queue, not copied; the caller has flushed the buffer.
     private func writeWhole(_ bytes: [UInt8]) throws {
-        hashing.async { bytes.withUnsafeBytes { self.hasher!.update($0) } }
+        let running = self.running
+        hashing.async { bytes.withUnsafeBytes { running.hasher!.update($0) } }
         try bytes.withUnsafeBytes { try writeOut($0) }
     }
 
-    /// Hands the buffer to the hashing thread as it is and starts a new one: no waiting, no copy.
+    private func hash(_ bytes: MappedBytes, keeping owner: any AnyObject & Sendable) {
+        let running = self.running
+        hashing.async { withExtendedLifetime(owner) { running.hasher!.update(bytes.raw) } }
+    }
+
+    /// Hands the buffer to the hashing queue as it is and starts a new one: no waiting, no copy.
     private func flushBuffer() throws {
         guard !buffer.isEmpty else { return }
         let chunk = buffer
@@ -156,13 +171,8 @@ final class HashingFileWriter: @unchecked Sendable {
     }
 
     private func writeOut(_ raw: UnsafeRawBufferPointer) throws {
-        var done = 0
-        while done < raw.count {
-            let n = write(fd, raw.baseAddress! + done, raw.count - done)
-            guard n > 0 else {
-                throw PackagingError.io("cannot write \(path): \(String(cString: strerror(errno)))")
-            }
-            done += n
+        if let failure = FilePlacement.writeAll(fd, raw) {
+            throw PackagingError.io("cannot write \(path): \(String(cString: strerror(failure)))")
         }
     }
 }

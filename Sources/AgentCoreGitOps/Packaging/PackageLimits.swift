@@ -28,8 +28,7 @@ public struct PackageLimits: Sendable, Equatable {
             var byName: [String: Int64] = [:]
             for item in items { byName[item.topLevelName, default: 0] += item.size }
             for entry in layer?.entries ?? [] {
-                let name = layer!.name(of: entry)
-                byName[String(name.split(separator: "/", maxSplits: 1).first ?? ""), default: 0] += entry.uncompressedSize
+                byName[ArchiveItem.topLevelName(of: layer!.name(of: entry)), default: 0] += entry.uncompressedSize
             }
             throw PackagingError.tooLarge(
                 what: "uncompressed", bytes: total, limit: maxUncompressedBytes, largest: largest(byName))

@@ -14,14 +14,14 @@ struct PreparedEntry: Sendable {
     /// SHA-256 of the uncompressed content; nil for directories.
     var digest: ContentDigest?
     /// The previous archive's entry with this content, when its bytes are being reused.
-    var previous: ReuseIndex.Record?
+    var reusedRecord: ReuseIndex.Record?
     var wasRead = false
 
     /// Directories, and files unchanged since the previous archive (same fingerprint, entry
     /// still there): ready at once, without reading the file.
     static func withoutWork(_ item: ArchiveItem, previous: PreviousArchive?) -> PreparedEntry? {
         if item.isDirectory {
-            return PreparedEntry(method: .stored, crc32: 0, bytes: .owned([]), digest: nil, previous: nil)
+            return PreparedEntry(method: .stored, crc32: 0, bytes: .owned([]), digest: nil, reusedRecord: nil)
         }
         guard let previous, let fingerprint = item.fingerprint,
               let record = previous.index.record(for: fingerprint) else { return nil }
@@ -44,16 +44,16 @@ struct PreparedEntry: Sendable {
             }
             let crc = Deflate.crc32(bytes)
             if let deflated = try Deflate.compress(bytes, level: level) {
-                return PreparedEntry(method: .deflated, crc32: crc, bytes: .owned(deflated), digest: digest, previous: nil, wasRead: true)
+                return PreparedEntry(method: .deflated, crc32: crc, bytes: .owned(deflated), digest: digest, reusedRecord: nil, wasRead: true)
             }
-            return PreparedEntry(method: .stored, crc32: crc, bytes: .owned(content), digest: digest, previous: nil, wasRead: true)
+            return PreparedEntry(method: .stored, crc32: crc, bytes: .owned(content), digest: digest, reusedRecord: nil, wasRead: true)
         }
     }
 
     /// The whole file, checked against the size seen when the tree was walked: a file that
     /// changes during the build would otherwise give a package that does not match its manifest.
     private static func readFile(_ path: String, expectedSize: Int64, archivePath: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw PackagingError.unreadable(path: path, reason: String(cString: strerror(errno)))
         }
@@ -111,7 +111,7 @@ final class PreviousArchive: @unchecked Sendable {
         // The index was checked against the archive's size when it was loaded.
         guard Int64(record.uncompressedSize) == expected else { return nil }
         let bytes = MappedBytes(base: file.bytes.baseAddress! + Int(record.dataOffset), count: Int(record.compressedSize))
-        return PreparedEntry(method: record.method, crc32: record.crc32, bytes: .mapped(bytes), digest: record.digest, previous: record)
+        return PreparedEntry(method: record.method, crc32: record.crc32, bytes: .mapped(bytes), digest: record.digest, reusedRecord: record)
     }
 
     /// Whether `header` is, byte for byte, the local header `record` has in the previous archive

@@ -106,16 +106,17 @@ struct ReuseIndex: Sendable {
                     digest: digest, fingerprint: fingerprint.inode == 0 && fingerprint.device == 0 ? nil : fingerprint,
                     crc32: crc, method: method, headerLength: reader.u16(), compressedSize: reader.u32(),
                     uncompressedSize: reader.u32(), headerOffset: reader.u64())
-                guard record.headerLength >= 30, record.end <= identity.size else { return nil }
+                guard record.headerLength >= 30, record.headerOffset <= identity.size,
+                      UInt64(record.headerLength) + UInt64(record.compressedSize) <= identity.size - record.headerOffset
+                else { return nil }
                 index.append(record)
             }
             return index
         }
     }
 
-    /// Writes the index for `archive`, which must already be in its final place.
-    func save(for archive: URL) throws {
-        guard let identity = ArchiveIdentity(of: archive) else { return }
+    /// Writes the index beside `archive`, bound to the archive file `identity` describes.
+    func save(for archive: URL, describing identity: ArchiveIdentity) throws {
         var writer = ByteWriter()
         writer.reserve(Self.headerSize + records.count * Self.recordSize)
         writer.append(Self.magic)
@@ -153,12 +154,6 @@ struct ArchiveIdentity: Equatable {
 
     init(size: UInt64, modified: Int64, inode: UInt64) {
         (self.size, self.modified, self.inode) = (size, modified, inode)
-    }
-
-    init?(of archive: URL) {
-        var info = stat()
-        guard stat(archive.path, &info) == 0 else { return nil }
-        self.init(info)
     }
 
     init(_ info: stat) {

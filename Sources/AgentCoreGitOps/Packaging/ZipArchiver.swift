@@ -70,7 +70,12 @@ public struct ZipArchiver: Sendable {
 
         let sink = try HashingFileWriter(creating: partial)
         if let layer {
-            try sink.append(copyOf: layer.file, length: Int(layer.prefixLength))
+            do {
+                try sink.append(copyOf: layer.file, length: Int(layer.prefixLength))
+            } catch {
+                throw PackagingError.io("cannot copy the dependency layer \(layer.archive.path) (\(error)); delete"
+                    + " \(layer.archive.deletingLastPathComponent().path) and run the build again")
+            }
         }
         var written = WrittenEntries(level: level, capacity: items.count)
         written.reused = layerEntries
@@ -86,7 +91,7 @@ public struct ZipArchiver: Sendable {
         let (digest, total) = try sink.finish()
         if let layer {
             for entry in layer.entries {
-                written.byTopLevel[Self.topLevelName(layer.name(of: entry)), default: 0] += entry.storedSize
+                written.byTopLevel[ArchiveItem.topLevelName(of: layer.name(of: entry)), default: 0] += entry.storedSize
             }
         }
         let result = ZipArchiveResult(
@@ -96,9 +101,13 @@ public struct ZipArchiver: Sendable {
             reusedEntries: written.reused, filesRead: written.read, compressedByTopLevel: written.byTopLevel)
         try limits?.checkArchive(result)
 
+        // Taken from the file we wrote, not from whatever is at the output path once it is there:
+        // a concurrent build may put its own archive there, and our offsets describe ours.
+        let identity = try sink.identity()
         try FilePlacement.move(partial.path, to: output.path)
         if reuse {
-            try written.index.save(for: output)
+            // The archive is complete; without its index the next build is simply a full one.
+            try? written.index.save(for: output, describing: identity)
         } else {
             try? FileManager.default.removeItem(at: ReuseIndex.url(for: output))
         }
@@ -135,7 +144,7 @@ public struct ZipArchiver: Sendable {
             externalAttributes: ZipFormat.externalAttributes(mode: item.mode, isDirectory: item.isDirectory),
             localHeaderOffset: offset, isDirectory: item.isDirectory)
         let header = ZipFormat.localHeader(for: record, time: timestamp)
-        if let source = prepared.previous, let previous, previous.hasHeader(header, of: source) {
+        if let source = prepared.reusedRecord, let previous, previous.hasHeader(header, of: source) {
             // Header and bytes exactly as they are in the previous archive: runs of such entries
             // are written in one piece, straight from its mapping.
             try sink.append(stable: previous.bytes(of: source), owner: previous)
@@ -155,7 +164,7 @@ public struct ZipArchiver: Sendable {
         }
         written.records.append(record)
         written.paths.append(item.path)
-        if prepared.previous != nil { written.reused += 1 }
+        if prepared.reusedRecord != nil { written.reused += 1 }
         if prepared.wasRead { written.read += 1 }
         written.byTopLevel[item.topLevelName, default: 0] += Int64(header.count + prepared.bytes.count)
     }
@@ -183,10 +192,6 @@ public struct ZipArchiver: Sendable {
             try sink.append(ZipFormat.centralHeader(for: record, time: timestamp))
         }
         try appendLayerRecords(before: nil)
-    }
-
-    private static func topLevelName(_ path: String) -> String {
-        String(path.split(separator: "/", maxSplits: 1).first ?? "")
     }
 
     static func realTimeNanoseconds() -> Int64 {
@@ -233,11 +238,13 @@ public struct ZipArchiver: Sendable {
                 }
                 while let ready = waiting.removeValue(forKey: nextToWrite) {
                     try emit(items[nextToWrite], ready)
-                    if ready.previous == nil && !items[nextToWrite].isDirectory { bytesHeld -= items[nextToWrite].size }
+                    if ready.reusedRecord == nil && !items[nextToWrite].isDirectory { bytesHeld -= items[nextToWrite].size }
                     nextToWrite += 1
                 }
                 if running > 0, let (index, prepared) = try await group.next() {
                     running -= 1
+                    // Found in the previous archive by its content: nothing of it stays in memory.
+                    if prepared.reusedRecord != nil { bytesHeld -= items[index].size }
                     waiting[index] = prepared
                 }
             }

@@ -144,7 +144,7 @@ final class PRDeployFailureTests {
         #expect(try await fixture.versions(ofRuntime: id) == ["1"], "nothing was deployed")
     }
 
-    @Test("a failed first deploy: one comment saying nothing runs yet; re-running the job deploys into it")
+    @Test("a failed first deploy: one comment recording the runtime it created; re-running the job deploys into both")
     func failedCreateThenRerun() async throws {
         let fixture = try await FlowFixture(sandbox: sandbox)
         let head = FlowFixture.sha()
@@ -155,13 +155,17 @@ final class PRDeployFailureTests {
         #expect(failed.process.stdout.contains("the agent crashed on start"))
         let comment = try await sticky(fixture, number)
         #expect(comment.body.contains("Commit `\(head)` could not be deployed"))
-        #expect(comment.body.contains("nothing: no version of this pull request has been deployed yet"))
         #expect(comment.body.contains("the agent crashed on start"))
-        #expect(try RuntimeIDMarker.parse(comment.body) == nil, "no runtime is recorded before one deployed")
+        // The create made pr_<n> before it failed: the comment records it, so a merge keeps it for
+        // promotion and a close deletes it like any other.
+        let created = try #require(try await fixture.runtime(named: "pr_\(number)"))
+        #expect(try RuntimeIDMarker.parse(comment.body) == created.agentRuntimeId)
+        #expect(comment.body.contains("whatever version its `DEFAULT` endpoint serves, if any"), "\(comment.body)")
 
         let rerun = try await fixture.prDeploy("opened", number)
         #expect(rerun.succeeded, "\(rerun.process.output)")
         let id = try #require(rerun.outputs["runtime_id"])
+        #expect(id == created.agentRuntimeId)
         let body = try await sticky(fixture, number, id: comment.id).body
         #expect(!body.contains("deploy failed"))
         #expect(try RuntimeIDMarker.parse(body) == id)

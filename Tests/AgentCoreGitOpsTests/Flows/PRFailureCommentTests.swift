@@ -103,7 +103,7 @@ struct PRFailureCommentTests {
         #expect(withVersion.contains("version 3 of `pr_7` (`pr_7-AbCdEfGhIj`), commit `\(deployedSHA)`"))
 
         let runtimeOnly = try PRComment.render(.failed(failure("boom", previous: PRCommentRecord(runtimeID: runtimeID, deployed: nil))))
-        #expect(runtimeOnly.contains("`pr_7` (`pr_7-AbCdEfGhIj`), at its last READY version"))
+        #expect(runtimeOnly.contains("`pr_7` (`pr_7-AbCdEfGhIj`): whatever version its `DEFAULT` endpoint serves, if any"))
         #expect(try RuntimeIDMarker.parse(runtimeOnly) == runtimeID)
         #expect(PRDeployedVersion.parse(runtimeOnly) == nil)
 

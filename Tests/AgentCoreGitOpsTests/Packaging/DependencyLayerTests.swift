@@ -97,6 +97,11 @@ import Testing
         moved[central + 42] ^= 0x01
         try moved.write(to: tree.url("moved.zip"))
         #expect(DependencyLayer.load(tree.url("moved.zip")) == nil)
+        // A local header whose name no longer matches its central record.
+        var renamed = bytes
+        renamed[30] ^= 0x20
+        try renamed.write(to: tree.url("renamed.zip"))
+        #expect(DependencyLayer.load(tree.url("renamed.zip")) == nil)
         // Info-ZIP's archive of the same tree has another layout (extra fields): not a layer of ours.
         let info = try await runProcess(ArchiveInspector.tool("zip"), ["-qrX", tree.url("info.zip").path, "."], currentDirectory: tree.url("deps"))
         #expect(info.status == 0)

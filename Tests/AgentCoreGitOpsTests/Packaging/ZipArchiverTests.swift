@@ -219,4 +219,50 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: running.path), "a build still running keeps its file")
         #expect(FileManager.default.fileExists(atPath: unrelated.path))
     }
+
+    @Test func aDirectoryAtTheOutputPathIsAnErrorAndStaysWhereItIs() async throws {
+        let tree = try Self.sampleTree()
+        try tree.file("out/code.zip/keep.txt", "a directory someone made")
+        await #expect(throws: PackagingError.self) {
+            _ = try await Self.archive(tree.url("src"), to: tree.url("out/code.zip"))
+        }
+        #expect(try String(contentsOf: tree.url("out/code.zip/keep.txt"), encoding: .utf8) == "a directory someone made")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tree.url("out").path) == ["code.zip"])
+    }
+
+    @Test func aBuildThatFailsWhileHashingIsBehindEndsWithItsError() async throws {
+        // Megabytes queued for hashing when the next file turns out to have changed: the writer
+        // is dropped at once and the error, not a crash, is what the caller gets.
+        let tree = try TempTree()
+        let random = try #require(FileHandle(forReadingAtPath: "/dev/urandom"))
+        try tree.data("src/big.bin", random.readData(ofLength: 32 << 20))
+        let changed = try tree.file("src/changed.txt", "short")
+        var contents = ArchiveContents()
+        try contents.addTree(tree.url("src"))
+        var items = contents.sortedItems
+        let index = try #require(items.firstIndex { $0.path == "changed.txt" })
+        items[index] = ArchiveItem(path: "changed.txt", source: .file(changed), size: 500)
+        var archiver = ZipArchiver(reuse: false)
+        archiver.concurrency = 1  // big.bin is written (and its hashing queued) before changed.txt is read
+        await #expect(throws: PackagingError.io("'changed.txt' changed while the package was being built; run the build again")) {
+            _ = try await archiver.write(items, to: tree.url("code.zip"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: tree.url("code.zip").path))
+    }
+
+    @Test func anIndexWhoseOffsetsOverflowIsIgnored() async throws {
+        let tree = try Self.sampleTree()
+        let zip = tree.url("code.zip")
+        _ = try await Self.archive(tree.url("src"), to: zip)
+        var forged = ReuseIndex(level: Deflate.defaultLevel)
+        forged.append(ReuseIndex.Record(
+            digest: ContentDigest(words: (1, 2, 3, 4)), fingerprint: nil, crc32: 0, method: .stored, headerLength: 40,
+            compressedSize: .max, uncompressedSize: 1, headerOffset: .max - 10))
+        var info = stat()
+        #expect(stat(zip.path, &info) == 0)
+        try forged.save(for: zip, describing: ArchiveIdentity(info))
+        #expect(ReuseIndex.load(for: zip, level: Deflate.defaultLevel, describing: ArchiveIdentity(info)) == nil)
+        let rebuilt = try await Self.archive(tree.url("src"), to: zip)
+        #expect(rebuilt.reusedEntries == 0)
+    }
 }
