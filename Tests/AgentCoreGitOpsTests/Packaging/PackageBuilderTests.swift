@@ -16,9 +16,13 @@ import Testing
         var options = Self.options(agent: Self.sampleAgent, output: tree.url("build/code.zip"))
         options.promptFile = RepositoryPaths.root.appendingPathComponent("prompts/haiku_bot.txt")
         options.checkBoot = true
+        // The suite runs dozens of processes on two cores and the read-only twin compiles every
+        // module it imports: on a quiet machine it answers in 0.8 s, but under the suite's load it
+        // once took 30.2 s, so this test gives it room; the 30 s default is tested below.
+        options.bootTimeout = 120
         let manifest = try await PackageBuilder.build(options)
 
-        #expect(manifest.bootSeconds != nil && manifest.bootSeconds! < 30)
+        #expect(manifest.bootSeconds != nil && manifest.bootSeconds! < 120)
         #expect(manifest.runtime == "PYTHON_3_11")
         #expect(manifest.platform?.hasPrefix("aarch64-manylinux") == true)
         #expect(manifest.sha256 == (try SHA256Hasher.hash(fileAt: tree.url("build/code.zip"))).hexString)
