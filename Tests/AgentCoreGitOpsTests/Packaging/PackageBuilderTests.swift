@@ -18,7 +18,7 @@ import Testing
         options.checkBoot = true
         // The suite runs dozens of processes on two cores and the read-only twin compiles every
         // module it imports: on a quiet machine it answers in 0.8 s, but under the suite's load it
-        // once took 30.2 s, so this test gives it room; the 30 s default is tested below.
+        // once took 30.2 s, so this test gives it room; an agent that sleeps tests the budget itself.
         options.bootTimeout = 120
         let manifest = try await PackageBuilder.build(options)
 
