@@ -54,6 +54,31 @@ struct DependencyLayer: Sendable {
         return cache.appendingPathComponent("layers", isDirectory: true).appendingPathComponent("\(key).zip")
     }
 
+    /// How many layers the cache keeps: the dependency sets of a few branches at once, about
+    /// 30 MB each for the sample agent.
+    static let layersKept = 4
+
+    /// Marks a layer as just used: pruning keeps the most recently used ones.
+    static func markUsed(_ archive: URL) {
+        utimes(archive.path, nil)
+    }
+
+    /// Deletes all but the `count` most recently used layers in `directory`. A build that is
+    /// copying one of them keeps its open file; a build that finds one gone builds it again.
+    static func prune(_ directory: URL, keeping count: Int) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
+        var layers: [(path: String, used: Int64)] = []
+        for name in names where name.hasSuffix(".zip") && !name.hasPrefix(".") {
+            let path = directory.appendingPathComponent(name).path
+            var info = stat()
+            guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
+            layers.append((path, FileFingerprint(info).modified))
+        }
+        for stale in layers.sorted(by: { $0.used > $1.used }).dropFirst(count) {
+            unlink(stale.path)
+        }
+    }
+
     /// The layer at `archive` when it is there and whole; nil sends the caller to build it.
     static func load(_ archive: URL) -> DependencyLayer? {
         guard let file = MappedFile(archive) else { return nil }

@@ -192,6 +192,7 @@ public enum PackageBuilder {
             cache: options.cacheDirectory, dependencyHash: dependencies.hash, level: archiver.level,
             timestamp: archiver.timestamp, bytecodeFor: bytecodeFor)
         if let layer = DependencyLayer.load(location) {
+            DependencyLayer.markUsed(location)
             log("dependency layer from cache (\(layer.entries.count) entries)")
             return layer
         }
@@ -212,6 +213,7 @@ public enum PackageBuilder {
                     + " run the build again (deleting \(location.deletingLastPathComponent().path) is safe)")
         }
         log("dependency layer built (\(layer.entries.count) entries)")
+        DependencyLayer.prune(location.deletingLastPathComponent(), keeping: DependencyLayer.layersKept)
         return layer
     }
 

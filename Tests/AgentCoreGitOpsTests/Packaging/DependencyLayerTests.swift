@@ -122,4 +122,22 @@ import Testing
             return what == "uncompressed" && largest.first?.name == "requests"
         }
     }
+
+    @Test func theCacheKeepsTheMostRecentlyUsedLayers() throws {
+        let tree = try TempTree()
+        let layers = tree.url("cache/layers")
+        var paths: [URL] = []
+        for age in 0..<6 {
+            let path = try tree.file("cache/layers/layer\(age).zip", "layer \(age)")
+            try FileManager.default.setAttributes(
+                [.modificationDate: Date().addingTimeInterval(-3600 * Double(age + 1))], ofItemAtPath: path.path)
+            paths.append(path)
+        }
+        let building = try tree.file("cache/layers/.layer9.zip.ABC.partial", "a build in progress")
+        DependencyLayer.markUsed(paths[5])  // the oldest, used just now
+        DependencyLayer.prune(layers, keeping: 4)
+        let left = try FileManager.default.contentsOfDirectory(atPath: layers.path).sorted()
+        #expect(left == [".layer9.zip.ABC.partial", "layer0.zip", "layer1.zip", "layer2.zip", "layer5.zip"])
+        #expect(FileManager.default.fileExists(atPath: building.path))
+    }
 }
