@@ -20,6 +20,7 @@ class ApiError(Exception):
         errors: list[dict] | None = None,
         documentation_url: str = DOCS,
         headers: dict[str, str] | None = None,
+        url: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -27,9 +28,12 @@ class ApiError(Exception):
         self.errors = errors
         self.documentation_url = documentation_url
         self.headers = headers or {}
+        self.url = url  # where a redirect points
 
     def body(self) -> dict:
         body: dict = {"message": self.message}
+        if self.url is not None:
+            body["url"] = self.url
         if self.errors is not None:
             body["errors"] = self.errors
         body["documentation_url"] = self.documentation_url

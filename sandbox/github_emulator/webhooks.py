@@ -103,9 +103,10 @@ def push_event(call: Call, repo: Repo, data: dict) -> dict:
         raise bad_request(f"ref must look like refs/heads/main, got {ref!r}")
     sender = _sender(call, data, maintainer_login(call))
     merged = next((i for i in repo.issues.values() if i.pull and i.pull.merge_commit_sha == after), None)
+    pushed = repo.commits.get(after)
     message = data.get("message") or (
         f"Merge pull request #{merged.number} from {repo.owner}/{merged.pull.head_ref}" if merged and merged.pull
-        else "A commit"
+        else pushed.message if pushed else "A commit"
     )
     render: Renderer = call.render
     person = {"name": sender["login"], "email": f"{sender['id']}+{sender['login']}@users.noreply.github.com",
