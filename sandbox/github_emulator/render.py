@@ -276,9 +276,15 @@ class Renderer:
             body["permissions"] = viewer.permission_flags()
         return body
 
+    def pull_repository(self, repo: Repo, forker: str | None = None) -> dict:
+        """The head or base repository inside a pull request: no custom properties there."""
+        body = self.repository(repo, forker=forker)
+        del body["custom_properties"]
+        return body
+
     def full_repository(self, repo: Repo, viewer: Identity | None) -> dict:
         """`GET /repos/{o}/{r}`: the repository plus, for a fork, its `parent` and `source`."""
-        body = {**self.repository(repo, viewer), "network_count": 0, "subscribers_count": 0}
+        body = {**self.repository(repo, viewer), "has_discussions": False, "network_count": 0, "subscribers_count": 0}
         parent = self.store.repo_by_id(repo.parent_id) if repo.parent_id is not None else None
         if parent is not None:
             source = parent
@@ -503,14 +509,14 @@ class Renderer:
                 "ref": pull.head_ref,
                 "sha": pull.head_sha,
                 "user": self.owner(head_owner),
-                "repo": self.repository(repo, forker=issue.author if pull.fork else None),
+                "repo": self.pull_repository(repo, forker=issue.author if pull.fork else None),
             },
             "base": {
                 "label": f"{repo.owner}:{pull.base_ref}",
                 "ref": pull.base_ref,
                 "sha": pull.base_sha,
                 "user": self.owner(repo.owner),
-                "repo": self.repository(repo),
+                "repo": self.pull_repository(repo),
             },
             "_links": {
                 "self": {"href": api},

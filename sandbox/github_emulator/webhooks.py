@@ -64,7 +64,10 @@ def _last_labeller(issue: Issue, label_name: str, action: str, fallback: str) ->
 def pull_request_event(call: Call, repo: Repo, data: dict, action: str) -> dict:
     issue = _issue_or_pull(call, repo, data, pull=True)
     assert issue.pull is not None
-    payload = {"action": action, "number": issue.number, "pull_request": call.render.pull(repo, issue)}
+    pull_request = call.render.pull(repo, issue)
+    for side in ("head", "base"):  # webhook payloads carry custom properties where the REST answer has none
+        pull_request[side]["repo"]["custom_properties"] = {}
+    payload = {"action": action, "number": issue.number, "pull_request": pull_request}
     if action == "synchronize":
         before = data.get("before")
         if not isinstance(before, str) or not SHA40.match(before):
