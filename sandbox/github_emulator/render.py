@@ -276,8 +276,9 @@ class Renderer:
             body["permissions"] = viewer.permission_flags()
         return body
 
-    def pull_repository(self, repo: Repo, forker: str | None = None) -> dict:
-        """The head or base repository inside a pull request: no custom properties there."""
+    def nested_repository(self, repo: Repo, forker: str | None = None) -> dict:
+        """A repository inside another object (a pull request's head or base, a fork's parent):
+        no custom properties there."""
         body = self.repository(repo, forker=forker)
         del body["custom_properties"]
         return body
@@ -290,8 +291,8 @@ class Renderer:
             source = parent
             while source.parent_id is not None and self.store.repo_by_id(source.parent_id) is not None:
                 source = self.store.repo_by_id(source.parent_id)  # type: ignore[assignment]
-            body["parent"] = self.repository(parent)
-            body["source"] = self.repository(source)
+            body["parent"] = self.nested_repository(parent)
+            body["source"] = self.nested_repository(source)
         return body
 
     def minimal_repository(self, repo: Repo) -> dict:
@@ -465,6 +466,14 @@ class Renderer:
 
     # Pull requests
 
+    # What a single pull request has beyond the short form that lists of pull requests show.
+    PULL_DETAILS = ("merged", "mergeable", "rebaseable", "mergeable_state", "merged_by", "comments", "review_comments",
+                    "maintainer_can_modify", "commits", "additions", "deletions", "changed_files")
+
+    def simple_pull(self, repo: Repo, issue: Issue) -> dict:
+        """A pull request in a list: GitHub leaves out the merge state and the change counts."""
+        return {key: value for key, value in self.pull(repo, issue).items() if key not in self.PULL_DETAILS}
+
     def pull(self, repo: Repo, issue: Issue) -> dict:
         pull = issue.pull
         assert pull is not None
@@ -509,14 +518,14 @@ class Renderer:
                 "ref": pull.head_ref,
                 "sha": pull.head_sha,
                 "user": self.owner(head_owner),
-                "repo": self.pull_repository(repo, forker=issue.author if pull.fork else None),
+                "repo": self.nested_repository(repo, forker=issue.author if pull.fork else None),
             },
             "base": {
                 "label": f"{repo.owner}:{pull.base_ref}",
                 "ref": pull.base_ref,
                 "sha": pull.base_sha,
                 "user": self.owner(repo.owner),
-                "repo": self.pull_repository(repo),
+                "repo": self.nested_repository(repo),
             },
             "_links": {
                 "self": {"href": api},

@@ -367,7 +367,7 @@ def list_pulls(call: Call, owner: str, name: str) -> Reply:
         and (head is None or head.split(":")[-1] == issue.pull.head_ref)
     ]
     pulls.sort(key=lambda i: i.number, reverse=args.get("direction", "desc") != "asc")
-    return call.paginate(repo, pulls, call.render.pull)
+    return call.paginate(repo, pulls, call.render.simple_pull)
 
 
 @route("GET", REPO + "/pulls/<int:number>", docs="pulls/pulls#get-a-pull-request")
@@ -393,7 +393,7 @@ def list_pulls_for_commit(call: Call, owner: str, name: str, sha: str) -> Reply:
         )
 
     pulls = sorted((issue for issue in repo.issues.values() if made(issue)), key=lambda i: i.number)
-    return call.paginate(repo, pulls, call.render.pull)
+    return call.paginate(repo, pulls, call.render.simple_pull)
 
 
 # Input checks shared by the handlers above
