@@ -125,6 +125,16 @@ def create_status(call: Call, owner: str, name: str, sha: str) -> Reply:
        docs="commits/statuses#list-commit-statuses-for-a-reference")
 def list_statuses(call: Call, owner: str, name: str, ref: str) -> Reply:
     """Newest first. A ref that names no commit has no statuses."""
+    return _statuses_of(call, owner, name, ref)
+
+
+@route("GET", REPO + "/statuses/<path:ref>", docs="commits/statuses#list-commit-statuses-for-a-reference")
+def list_statuses_legacy_route(call: Call, owner: str, name: str, ref: str) -> Reply:
+    """The older address of the same list, which GitHub still serves (PyGithub uses it)."""
+    return _statuses_of(call, owner, name, ref)
+
+
+def _statuses_of(call: Call, owner: str, name: str, ref: str) -> Reply:
     repo = call.repo(owner, name)
     commit = repo.resolve(ref)
     statuses = [s for s in reversed(repo.statuses) if commit is not None and s.sha == commit.sha]
