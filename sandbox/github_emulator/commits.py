@@ -8,14 +8,13 @@ context is error or failure, `pending` if there is none or one is pending, else 
 
 from __future__ import annotations
 
-from .errors import ApiError, missing_field, not_found, validation_failed
+from .errors import ApiError, check_description_length, not_found, required_state, validation_failed
 from .history import compare
 from .routing import Call, Reply, route
 from .state import Commit, CommitStatus, Repo
 
 REPO = "/repos/<owner>/<name>"
 STATUS_STATES = ("error", "failure", "pending", "success")
-MAX_DESCRIPTION = 140
 MAX_STATUSES_PER_CONTEXT = 1000
 MAX_COMPARED_COMMITS = 250  # without page parameters, a comparison lists at most this many commits
 
@@ -98,15 +97,14 @@ def create_status(call: Call, owner: str, name: str, sha: str) -> Reply:
     repo = call.repo(owner, name)
     who = call.require("write")
     data = call.json_object()
-    state = data.get("state")
-    if state is None:
-        raise missing_field("Status", "state")
-    if state not in STATUS_STATES:
-        raise validation_failed("Status", "state", "custom", "state is not included in the list")
+    state = required_state(data, "Status", STATUS_STATES)
     context = data.get("context", "default")
     if not isinstance(context, str) or not context.strip():
         raise validation_failed("Status", "context")
-    description = _short_text(data, "description", "Status")
+    description = data.get("description")
+    if description is not None and not isinstance(description, str):
+        raise validation_failed("Status", "description")
+    check_description_length("Status", description)
     target_url = data.get("target_url")
     if target_url is not None and not isinstance(target_url, str):
         raise validation_failed("Status", "target_url")
@@ -169,16 +167,3 @@ def combined_state(latest: list[CommitStatus]) -> str:
     if not states or "pending" in states:
         return "pending"
     return "success"
-
-
-def _short_text(data: dict, field: str, resource: str) -> str | None:
-    """An optional description: a string of at most 140 characters."""
-    value = data.get(field)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise validation_failed(resource, field)
-    if len(value) > MAX_DESCRIPTION:
-        raise validation_failed(resource, field, "custom",
-                                f"{field} is too long (maximum is {MAX_DESCRIPTION} characters)")
-    return value

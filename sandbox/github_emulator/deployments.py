@@ -17,8 +17,8 @@ GITHUB_TOKEN, `deployments: write`; reading needs nothing (the repositories are 
 
 from __future__ import annotations
 
-from .commits import MAX_DESCRIPTION, latest_statuses
-from .errors import ApiError, missing_field, not_found, validation_failed
+from .commits import latest_statuses
+from .errors import ApiError, check_description_length, missing_field, not_found, required_state, validation_failed
 from .history import is_ancestor
 from .routing import Call, Reply, route
 from .state import Deployment, Repo, derived_sha
@@ -79,9 +79,7 @@ def create_deployment(call: Call, owner: str, name: str) -> Reply:
     production = _typed(data, "production_environment", bool, environment == "production")
     if required is not None and not all(isinstance(context, str) for context in required):
         raise validation_failed("Deployment", "required_contexts")
-    if len(description) > MAX_DESCRIPTION:  # type: ignore[arg-type]
-        raise validation_failed("Deployment", "description", "custom",
-                                f"description is too long (maximum is {MAX_DESCRIPTION} characters)")
+    check_description_length("Deployment", description)  # type: ignore[arg-type]
 
     commit = repo.resolve(ref)
     if commit is None:
@@ -162,17 +160,11 @@ def create_deployment_status(call: Call, owner: str, name: str, deployment_id: i
     deployment = _deployment(repo, deployment_id)
     who = call.require("write")
     data = call.json_object()
-    state = data.get("state")
-    if state is None:
-        raise missing_field("DeploymentStatus", "state")
-    if state not in DEPLOYMENT_STATES:
-        raise validation_failed("DeploymentStatus", "state", "custom", "state is not included in the list")
+    state = required_state(data, "DeploymentStatus", DEPLOYMENT_STATES)
     texts = {field: _typed(data, field, str, "") for field in
              ("description", "log_url", "target_url", "environment_url", "environment")}
     auto_inactive = _typed(data, "auto_inactive", bool, True)
-    if len(texts["description"]) > MAX_DESCRIPTION:  # type: ignore[arg-type]
-        raise validation_failed("DeploymentStatus", "description", "custom",
-                                f"description is too long (maximum is {MAX_DESCRIPTION} characters)")
+    check_description_length("DeploymentStatus", texts["description"])  # type: ignore[arg-type]
 
     status = call.store.add_deployment_status(
         repo, deployment, state, who.login, description=texts["description"],  # type: ignore[arg-type]
