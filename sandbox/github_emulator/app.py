@@ -2,7 +2,9 @@
 REST handlers (`rest.py`) and the control API (`control.py`).
 
 Order for a REST request, as on GitHub: who is calling, injected faults, 401 for a missing or
-bad token, the primary rate limit, then the route (404), permission (403) and validation (422).
+bad token, the primary rate limit, a redirect for a renamed or transferred repository (301, or 307
+for other methods than GET), then the route (404), GITHUB_TOKEN's permissions and the caller's
+role (403) and validation (422).
 """
 
 from __future__ import annotations
@@ -19,15 +21,16 @@ from typing import Any
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.wrappers import Request, Response
 
-from . import control, rest, webhooks  # noqa: F401  (importing them registers their routes)
+from . import commits, control, deployments, rest, webhooks  # noqa: F401  (importing them registers their routes)
 from .errors import DOCS, ApiError, bad_credentials, not_found
 from .identities import Identity
 from .limits import FaultRule, Faults, RateLimits, headers as rate_headers
 from .render import Renderer
-from .routing import HANDLERS, URL_MAP, Call, Reply
+from .routing import HANDLERS, URL_MAP, Call, Endpoint, Reply
 from .state import Store
 
 RATE_LIMIT_DOCS = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api"
+REDIRECT_DOCS = "https://docs.github.com/rest/using-the-rest-api/best-practices-for-using-the-rest-api#follow-redirects"
 
 
 class GitHubApp:
@@ -91,20 +94,54 @@ class GitHubApp:
 
     def _route(self, request: Request, who: Identity | None) -> Reply:
         path = request.path
-        try:
-            path = self._resolve_repository_id(path)
-            endpoint, args = URL_MAP.bind("emulator").match(path, method=request.method)
-        except (NotFound, MethodNotAllowed):
-            raise not_found() from None
-        handler, docs = HANDLERS[endpoint]
-        call = Call(request, who, self.store, Renderer(self.store, self.base_url))
         with self.store.lock:
+            if who is not None:
+                self._redirect_if_moved(request)
             try:
-                return handler(call, **args)
+                path = self._resolve_repository_id(path)
+                endpoint, args = URL_MAP.bind("emulator").match(path, method=request.method)
+            except (NotFound, MethodNotAllowed):
+                raise not_found() from None
+            found = HANDLERS[endpoint]
+            call = Call(request, who, self.store, Renderer(self.store, self.base_url))
+            accepted = {"x-accepted-github-permissions": "; ".join(f"{p}=write" for p in found.writes)} \
+                if found.writes else {}
+            try:
+                self._check_token_permissions(found, who)
+                reply = found.handler(call, **args)
             except ApiError as error:
                 if error.documentation_url == DOCS:
-                    error.documentation_url = docs
+                    error.documentation_url = found.docs
+                error.headers = {**accepted, **error.headers}
                 raise
+            reply.headers = {**accepted, **reply.headers}
+            return reply
+
+    def _check_token_permissions(self, endpoint: Endpoint, who: Identity | None) -> None:
+        """GITHUB_TOKEN holds the permissions its workflow's `permissions:` block grants; a write
+        endpoint needs one of the endpoint's permissions at write."""
+        granted = self.store.token_permissions
+        if who is None or who.key != "bot" or granted is None or not endpoint.writes:
+            return
+        if not any(granted.get(permission) == "write" for permission in endpoint.writes):
+            raise ApiError(403, "Resource not accessible by integration")
+
+    def _redirect_if_moved(self, request: Request) -> None:
+        """A renamed or transferred repository's old name answers with a redirect to
+        `/repositories/{id}/...`: 301 for GET and HEAD, 307 (repeat the request there) otherwise."""
+        parts = request.path.split("/", 4)
+        if len(parts) < 4 or parts[1] != "repos" or self.store.repo(parts[2], parts[3]) is not None:
+            return
+        repo = self.store.moved_repo(parts[2], parts[3])
+        if repo is None:
+            return
+        rest_of_path = "/" + parts[4] if len(parts) > 4 else ""
+        target = f"{self.base_url}/repositories/{repo.id}{rest_of_path}"
+        query = request.query_string.decode()
+        permanent = request.method in ("GET", "HEAD")
+        raise ApiError(301 if permanent else 307, "Moved Permanently" if permanent else "Temporary Redirect",
+                       documentation_url=REDIRECT_DOCS,
+                       headers={"location": target + (f"?{query}" if query else "")}, url=target)
 
     def _resolve_repository_id(self, path: str) -> str:
         """GitHub's `link` headers address repositories by id: `/repositories/{id}/...`."""

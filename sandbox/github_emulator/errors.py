@@ -9,6 +9,7 @@ from __future__ import annotations
 
 DOCS = "https://docs.github.com/rest"
 MAX_BODY_CHARS = 65536
+MAX_DESCRIPTION_CHARS = 140  # of commit statuses, deployments and deployment statuses
 
 
 class ApiError(Exception):
@@ -20,6 +21,7 @@ class ApiError(Exception):
         errors: list[dict] | None = None,
         documentation_url: str = DOCS,
         headers: dict[str, str] | None = None,
+        url: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -27,9 +29,12 @@ class ApiError(Exception):
         self.errors = errors
         self.documentation_url = documentation_url
         self.headers = headers or {}
+        self.url = url  # where a redirect points
 
     def body(self) -> dict:
         body: dict = {"message": self.message}
+        if self.url is not None:
+            body["url"] = self.url
         if self.errors is not None:
             body["errors"] = self.errors
         body["documentation_url"] = self.documentation_url
@@ -62,3 +67,19 @@ def check_body_length(resource: str, field: str, text: str | None) -> None:
         raise validation_failed(
             resource, field, "custom", f"{field} is too long (maximum is {MAX_BODY_CHARS} characters)"
         )
+
+
+def check_description_length(resource: str, text: str | None) -> None:
+    if text is not None and len(text) > MAX_DESCRIPTION_CHARS:
+        raise validation_failed(resource, "description", "custom",
+                                f"description is too long (maximum is {MAX_DESCRIPTION_CHARS} characters)")
+
+
+def required_state(data: dict, resource: str, states: tuple[str, ...]) -> str:
+    """The `state` of a status: present and one of `states`."""
+    state = data.get("state")
+    if state is None:
+        raise missing_field(resource, "state")
+    if state not in states:
+        raise validation_failed(resource, "state", "custom", "state is not included in the list")
+    return state

@@ -16,6 +16,10 @@ LEGACY_PERMISSION = {"read": "read", "triage": "read", "write": "write", "mainta
 
 BOT_LOGIN = "github-actions[bot]"
 BOT_ID = 41898282
+# Another GitHub App's bot account, acting with its own installation token: a sender that is
+# neither a person nor GitHub Actions.
+APP_BOT_LOGIN = "some-app[bot]"
+APP_BOT_ID = 190_000_001
 
 
 @dataclass(frozen=True)
@@ -59,10 +63,10 @@ class Identity:
 
 
 def make_identities(owner: str) -> dict[str, Identity]:
-    """The four identities of one emulator start, each with a fresh random token.
+    """The five identities of one emulator start, each with a fresh random token.
 
-    Tokens look like GitHub's: `ghs_` for the installation token Actions hands out as
-    GITHUB_TOKEN, `ghp_` for personal tokens.
+    Tokens look like GitHub's: `ghs_` for installation tokens (the one Actions hands out as
+    GITHUB_TOKEN, and the app's), `ghp_` for personal tokens.
     """
 
     def token(prefix: str) -> str:
@@ -73,4 +77,5 @@ def make_identities(owner: str) -> dict[str, Identity]:
         "maintainer": Identity("maintainer", f"{owner}-maintainer", 10_000_001, "User", "maintain", token("ghp_")),
         "triage": Identity("triage", f"{owner}-triager", 10_000_002, "User", "triage", token("ghp_")),
         "outsider": Identity("outsider", "drive-by-outsider", 10_000_003, "User", None, token("ghp_")),
+        "app": Identity("app", APP_BOT_LOGIN, APP_BOT_ID, "Bot", "write", token("ghs_")),
     }

@@ -1,4 +1,5 @@
-"""JSON shapes of GitHub's REST objects: user, label, issue, comment, pull request, repository.
+"""JSON shapes of GitHub's REST objects: user, label, issue, comment, pull request, repository,
+commit, branch, git reference, commit status, deployment, deployment status and environment.
 
 Field names follow the recorded real responses in `../shared/test-vectors/github-api/` and the
 webhook payloads in `../shared/test-vectors/github-webhooks/`. API URLs point at the emulator
@@ -12,8 +13,10 @@ import base64
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from .history import Comparison, compare
 from .identities import Identity
-from .state import Comment, Event, Issue, Label, Repo, Store
+from .state import (Comment, Commit, CommitStatus, Deployment, DeploymentStatus, Environment, Event, Issue, Label,
+                    Repo, Store)
 
 
 def node_id(kind: str, number: int) -> str:
@@ -77,7 +80,9 @@ class Renderer:
 
     def identity(self, who: Identity) -> dict:
         url = f"{self.api}/users/{quote(who.login)}"
-        html_url = f"{self.html}/apps/github-actions" if who.is_bot else f"{self.html}/{quote(who.login)}"
+        # A bot's page is its app's: github-actions[bot] -> /apps/github-actions.
+        html_url = (f"{self.html}/apps/{quote(who.login.removesuffix('[bot]'))}" if who.is_bot
+                    else f"{self.html}/{quote(who.login)}")
         return {
             "login": who.login,
             "id": who.id,
@@ -105,8 +110,9 @@ class Renderer:
         known = self.store.user(login)
         if known is not None:
             return self.identity(known)
-        org = self.identity(Identity(key=login, login=login, id=9_000_000 + sum(map(ord, login))))
+        org = self.identity(Identity(key=login, login=login, id=self.store.owner_id(login)))
         org["type"] = "Organization"
+        org["node_id"] = node_id("Organization", org["id"])
         return org
 
     # Labels
@@ -212,24 +218,25 @@ class Renderer:
 
     # Repositories
 
-    def repository(self, repo: Repo, viewer: Identity | None = None, *, fork_of: str | None = None) -> dict:
-        """A repository; `fork_of` renders the head repository of a pull request from a fork,
-        owned by the pull request's author."""
-        owner, name = (fork_of, repo.name) if fork_of else (repo.owner, repo.name)
+    def repository(self, repo: Repo, viewer: Identity | None = None, *, forker: str | None = None) -> dict:
+        """A repository; `forker` renders `forker`'s fork of it instead: the head repository of
+        their pull requests, another repository (its own id) marked as a fork."""
+        owner, name = (forker, repo.name) if forker else (repo.owner, repo.name)
+        repository_id = self.store.fork_id(repo, forker) if forker else repo.id
         full_name = f"{owner}/{name}"
         api = f"{self.api}/repos/{full_name}"
         host = self.html.split("://", 1)[-1]
         open_issues = sum(1 for i in repo.issues.values() if i.state == "open")
         body = {
-            "id": repo.id + (1_000_000 if fork_of else 0),
-            "node_id": node_id("Repository", repo.id),
+            "id": repository_id,
+            "node_id": node_id("Repository", repository_id),
             "name": name,
             "full_name": full_name,
             "private": False,
             "owner": self.owner(owner),
             "html_url": f"{self.html}/{full_name}",
             "description": None,
-            "fork": fork_of is not None,
+            "fork": forker is not None or repo.fork,
             "url": api,
             **{f"{key}_url": api + suffix for key, suffix in REPOSITORY_URLS},
             "created_at": repo.created_at,
@@ -258,7 +265,7 @@ class Renderer:
             "forks": 0,
             "open_issues": open_issues,
             "watchers": 0,
-            "default_branch": "main",
+            "default_branch": repo.default_branch,
             "is_template": False,
             "topics": [],
             "visibility": "public",
@@ -269,7 +276,203 @@ class Renderer:
             body["permissions"] = viewer.permission_flags()
         return body
 
+    def nested_repository(self, repo: Repo, forker: str | None = None) -> dict:
+        """A repository inside another object (a pull request's head or base, a fork's parent):
+        no custom properties there."""
+        body = self.repository(repo, forker=forker)
+        del body["custom_properties"]
+        return body
+
+    def full_repository(self, repo: Repo, viewer: Identity | None) -> dict:
+        """`GET /repos/{o}/{r}`: the repository plus, for a fork, its `parent` and `source`."""
+        body = {**self.repository(repo, viewer), "has_discussions": False, "network_count": 0, "subscribers_count": 0}
+        parent = self.store.repo_by_id(repo.parent_id) if repo.parent_id is not None else None
+        if parent is not None:
+            source = parent
+            while source.parent_id is not None and self.store.repo_by_id(source.parent_id) is not None:
+                source = self.store.repo_by_id(source.parent_id)  # type: ignore[assignment]
+            body["parent"] = self.nested_repository(parent)
+            body["source"] = self.nested_repository(source)
+        return body
+
+    def minimal_repository(self, repo: Repo) -> dict:
+        """The short repository object inside a combined status: identity and URLs only."""
+        full = self.repository(repo)
+        kept = ("id", "node_id", "name", "full_name", "private", "owner", "html_url", "description", "fork", "url")
+        return {key: value for key, value in full.items() if key in kept or key.endswith("_url")
+                and key not in ("git_url", "ssh_url", "clone_url", "svn_url", "mirror_url")}
+
+    # Commits, branches and references
+
+    def commit(self, repo: Repo, commit: Commit) -> dict:
+        api = f"{self.repo_api(repo)}/commits/{commit.sha}"
+        author = self.store.user(commit.author)
+        person = {"name": commit.author, "email": f"{author.id if author else 0}+{commit.author}@users.noreply.github.com",
+                  "date": commit.created_at}
+        return {
+            "sha": commit.sha,
+            "node_id": node_id("Commit", int(commit.sha[:12], 16)),
+            "commit": {
+                "author": person,
+                "committer": person,
+                "message": commit.message,
+                "tree": {"sha": commit.sha[::-1], "url": f"{self.repo_api(repo)}/git/trees/{commit.sha[::-1]}"},
+                "url": f"{self.repo_api(repo)}/git/commits/{commit.sha}",
+                "comment_count": 0,
+                "verification": {"verified": False, "reason": "unsigned", "signature": None, "payload": None,
+                                 "verified_at": None},
+            },
+            "url": api,
+            "html_url": f"{self.html}/{repo.full_name}/commit/{commit.sha}",
+            "comments_url": f"{api}/comments",
+            "author": self.identity(author) if author else None,
+            "committer": self.identity(author) if author else None,
+            "parents": [{"sha": parent, "url": f"{self.repo_api(repo)}/commits/{parent}",
+                         "html_url": f"{self.html}/{repo.full_name}/commit/{parent}"} for parent in commit.parents],
+        }
+
+    def branch(self, repo: Repo, name: str) -> dict:
+        api = f"{self.repo_api(repo)}/branches/{quote(name, safe='')}"
+        return {
+            "name": name,
+            "commit": self.commit(repo, repo.commits[repo.branches[name]]),
+            "_links": {"self": api, "html": f"{self.html}/{repo.full_name}/tree/{quote(name)}"},
+            "protected": False,
+            "protection": {"enabled": False,
+                           "required_status_checks": {"enforcement_level": "off", "contexts": [], "checks": []}},
+            "protection_url": f"{api}/protection",
+        }
+
+    def short_branch(self, repo: Repo, name: str) -> dict:
+        sha = repo.branches[name]
+        return {"name": name, "commit": {"sha": sha, "url": f"{self.repo_api(repo)}/commits/{sha}"},
+                "protected": False}
+
+    def git_ref(self, repo: Repo, branch: str) -> dict:
+        sha = repo.branches[branch]
+        ref = f"refs/heads/{branch}"
+        return {
+            "ref": ref,
+            "node_id": base64.b64encode(f"04:Ref{repo.id}:{ref}".encode()).decode(),
+            "url": f"{self.repo_api(repo)}/git/{ref}",
+            "object": {"sha": sha, "type": "commit", "url": f"{self.repo_api(repo)}/git/commits/{sha}"},
+        }
+
+    def comparison(self, repo: Repo, base: Commit, head: Commit, found: Comparison, commits: list[Commit]) -> dict:
+        assert found.merge_base is not None
+        spec = f"{base.sha}...{head.sha}"
+        return {
+            "url": f"{self.repo_api(repo)}/compare/{spec}",
+            "html_url": f"{self.html}/{repo.full_name}/compare/{spec}",
+            "permalink_url": f"{self.html}/{repo.full_name}/compare/{repo.owner}:{base.sha[:7]}...{repo.owner}:{head.sha[:7]}",
+            "diff_url": f"{self.html}/{repo.full_name}/compare/{spec}.diff",
+            "patch_url": f"{self.html}/{repo.full_name}/compare/{spec}.patch",
+            "base_commit": self.commit(repo, base),
+            "merge_base_commit": self.commit(repo, found.merge_base),
+            "status": found.status,
+            "ahead_by": len(found.ahead),
+            "behind_by": len(found.behind),
+            "total_commits": len(found.ahead),
+            "commits": [self.commit(repo, commit) for commit in commits],
+        }
+
+    # Commit statuses
+
+    def status(self, repo: Repo, status: CommitStatus) -> dict:
+        creator = self.store.user(status.creator)
+        return {
+            "url": f"{self.repo_api(repo)}/statuses/{status.sha}",
+            "avatar_url": f"{self.html}/avatars/u/{creator.id}?v=4" if creator else None,
+            "id": status.id,
+            "node_id": node_id("StatusContext", status.id),
+            "state": status.state,
+            "description": status.description,
+            "target_url": status.target_url,
+            "context": status.context,
+            "created_at": status.created_at,
+            "updated_at": status.created_at,
+            "creator": self.user(status.creator),
+        }
+
+    def combined_status(self, repo: Repo, sha: str, state: str, latest: list[CommitStatus]) -> dict:
+        return {
+            "state": state,
+            "statuses": [{key: value for key, value in self.status(repo, status).items() if key != "creator"}
+                         for status in latest],
+            "sha": sha,
+            "total_count": len(latest),
+            "repository": self.minimal_repository(repo),
+            "commit_url": f"{self.repo_api(repo)}/commits/{sha}",
+            "url": f"{self.repo_api(repo)}/commits/{sha}/status",
+        }
+
+    # Deployments and environments
+
+    def deployment(self, repo: Repo, deployment: Deployment) -> dict:
+        url = f"{self.repo_api(repo)}/deployments/{deployment.id}"
+        return {
+            "url": url,
+            "id": deployment.id,
+            "node_id": node_id("Deployment", deployment.id),
+            "task": deployment.task,
+            "original_environment": deployment.original_environment,
+            "environment": deployment.environment,
+            "description": deployment.description,
+            "created_at": deployment.created_at,
+            "updated_at": deployment.updated_at,
+            "statuses_url": f"{url}/statuses",
+            "repository_url": self.repo_api(repo),
+            "creator": self.user(deployment.creator),
+            "sha": deployment.sha,
+            "ref": deployment.ref,
+            "payload": deployment.payload,
+            "transient_environment": deployment.transient_environment,
+            "production_environment": deployment.production_environment,
+            "performed_via_github_app": None,
+        }
+
+    def deployment_status(self, repo: Repo, status: DeploymentStatus) -> dict:
+        deployment_url = f"{self.repo_api(repo)}/deployments/{status.deployment_id}"
+        return {
+            "url": f"{deployment_url}/statuses/{status.id}",
+            "id": status.id,
+            "node_id": node_id("DeploymentStatus", status.id),
+            "state": status.state,
+            "creator": self.user(status.creator),
+            "description": status.description,
+            "environment": status.environment,
+            "target_url": status.log_url,
+            "created_at": status.created_at,
+            "updated_at": status.created_at,
+            "deployment_url": deployment_url,
+            "repository_url": self.repo_api(repo),
+            "environment_url": status.environment_url,
+            "log_url": status.log_url,
+            "performed_via_github_app": None,
+        }
+
+    def environment(self, repo: Repo, environment: Environment) -> dict:
+        return {
+            "id": environment.id,
+            "node_id": node_id("Environment", environment.id),
+            "name": environment.name,
+            "url": f"{self.repo_api(repo)}/environments/{quote(environment.name, safe='')}",
+            "html_url": f"{self.html}/{repo.full_name}/deployments/activity_log?environments_filter={quote(environment.name)}",
+            "created_at": environment.created_at,
+            "updated_at": environment.updated_at,
+            "protection_rules": [],
+            "deployment_branch_policy": None,
+        }
+
     # Pull requests
+
+    # What a single pull request has beyond the short form that lists of pull requests show.
+    PULL_DETAILS = ("merged", "mergeable", "rebaseable", "mergeable_state", "merged_by", "comments", "review_comments",
+                    "maintainer_can_modify", "commits", "additions", "deletions", "changed_files")
+
+    def simple_pull(self, repo: Repo, issue: Issue) -> dict:
+        """A pull request in a list: GitHub leaves out the merge state and the change counts."""
+        return {key: value for key, value in self.pull(repo, issue).items() if key not in self.PULL_DETAILS}
 
     def pull(self, repo: Repo, issue: Issue) -> dict:
         pull = issue.pull
@@ -278,7 +481,7 @@ class Renderer:
         issue_api = f"{self.repo_api(repo)}/issues/{issue.number}"
         html = f"{self.html}/{repo.full_name}/pull/{issue.number}"
         statuses = f"{self.repo_api(repo)}/statuses/{pull.head_sha}"
-        head_owner = issue.author if pull.fork else repo.owner
+        head_owner = issue.author if pull.fork else repo.owner  # a fork belongs to the pull request's author
         return {
             "url": api,
             "id": issue.id,
@@ -315,14 +518,14 @@ class Renderer:
                 "ref": pull.head_ref,
                 "sha": pull.head_sha,
                 "user": self.owner(head_owner),
-                "repo": self.repository(repo, fork_of=issue.author if pull.fork else None),
+                "repo": self.nested_repository(repo, forker=issue.author if pull.fork else None),
             },
             "base": {
                 "label": f"{repo.owner}:{pull.base_ref}",
                 "ref": pull.base_ref,
                 "sha": pull.base_sha,
                 "user": self.owner(repo.owner),
-                "repo": self.repository(repo),
+                "repo": self.nested_repository(repo),
             },
             "_links": {
                 "self": {"href": api},
@@ -345,7 +548,7 @@ class Renderer:
             "comments": len(repo.comments_on(issue.number)),
             "review_comments": 0,
             "maintainer_can_modify": False,
-            "commits": 1,
+            "commits": max(1, len(compare(repo, pull.base_sha, pull.head_sha).ahead)),
             "additions": 1,
             "deletions": 1,
             "changed_files": 1,

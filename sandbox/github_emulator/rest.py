@@ -8,7 +8,8 @@ Beyond that, as on GitHub:
 - closing or reopening needs triage, editing title or body needs write, except for the
   author of the issue; editing or deleting a comment needs write, except for its author;
 - repository labels (create, edit, delete) need write;
-- reading a user's permission needs write ("push access").
+- reading a user's permission needs write ("push access"); bots and apps are no users there.
+GITHUB_TOKEN also needs the token permission each write endpoint declares (`writes=`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ REPO = "/repos/<owner>/<name>"
 HEX_COLOR = re.compile(r"^[0-9a-fA-F]{6}$")
 SHA = re.compile(r"^[0-9a-f]{7,40}$")
 STATE_REASONS = ("completed", "not_planned", "duplicate", "reopened")
+# Issue endpoints take either permission: pull requests are issues too.
+ISSUES_OR_PULLS = ("issues", "pull_requests")
 
 
 # The caller and the repository
@@ -40,7 +43,7 @@ def get_authenticated_user(call: Call) -> Reply:
 
 @route("GET", REPO, docs="repos/repos#get-a-repository")
 def get_repository(call: Call, owner: str, name: str) -> Reply:
-    return Reply(200, call.render.repository(call.repo(owner, name), call.who))
+    return Reply(200, call.render.full_repository(call.repo(owner, name), call.who))
 
 
 @route("GET", REPO + "/collaborators/<user>/permission",
@@ -52,6 +55,9 @@ def get_permission(call: Call, owner: str, name: str, user: str) -> Reply:
     subject = call.store.user(user)
     if subject is None:
         raise not_found()
+    if subject.is_bot:
+        # Bot accounts (GitHub Actions, apps) are not collaborators: GitHub answers 404 for them.
+        raise ApiError(404, f"{subject.login} is not a user")
     body_user = {**call.render.identity(subject), "permissions": subject.permission_flags(),
                  "role_name": subject.role_name}
     return Reply(200, {"permission": subject.legacy_permission, "role_name": subject.role_name, "user": body_user})
@@ -80,7 +86,7 @@ def list_issues(call: Call, owner: str, name: str) -> Reply:
     return call.paginate(repo, issues, call.render.issue)
 
 
-@route("POST", REPO + "/issues", docs="issues/issues#create-an-issue")
+@route("POST", REPO + "/issues", docs="issues/issues#create-an-issue", writes=("issues",))
 def create_issue(call: Call, owner: str, name: str) -> Reply:
     repo = call.repo(owner, name)
     data = call.json_object()
@@ -105,7 +111,7 @@ def get_issue(call: Call, owner: str, name: str, number: int) -> Reply:
     return Reply(200, call.render.issue(repo, call.issue(repo, number)))
 
 
-@route("PATCH", REPO + "/issues/<int:number>", docs="issues/issues#update-an-issue")
+@route("PATCH", REPO + "/issues/<int:number>", docs="issues/issues#update-an-issue", writes=ISSUES_OR_PULLS)
 def update_issue(call: Call, owner: str, name: str, number: int) -> Reply:
     repo = call.repo(owner, name)
     issue = call.issue(repo, number)
@@ -163,7 +169,8 @@ def list_comments(call: Call, owner: str, name: str, number: int) -> Reply:
     return call.paginate(repo, comments, call.render.comment)
 
 
-@route("POST", REPO + "/issues/<int:number>/comments", docs="issues/comments#create-an-issue-comment")
+@route("POST", REPO + "/issues/<int:number>/comments", docs="issues/comments#create-an-issue-comment",
+       writes=ISSUES_OR_PULLS)
 def create_comment(call: Call, owner: str, name: str, number: int) -> Reply:
     repo = call.repo(owner, name)
     issue = call.issue(repo, number)
@@ -193,7 +200,8 @@ def get_comment(call: Call, owner: str, name: str, comment_id: int) -> Reply:
     return Reply(200, call.render.comment(repo, _comment(call, repo, comment_id)))
 
 
-@route("PATCH", REPO + "/issues/comments/<int:comment_id>", docs="issues/comments#update-an-issue-comment")
+@route("PATCH", REPO + "/issues/comments/<int:comment_id>", docs="issues/comments#update-an-issue-comment",
+       writes=ISSUES_OR_PULLS)
 def update_comment(call: Call, owner: str, name: str, comment_id: int) -> Reply:
     repo = call.repo(owner, name)
     comment = _comment(call, repo, comment_id)
@@ -203,7 +211,8 @@ def update_comment(call: Call, owner: str, name: str, comment_id: int) -> Reply:
     return Reply(200, call.render.comment(repo, comment))
 
 
-@route("DELETE", REPO + "/issues/comments/<int:comment_id>", docs="issues/comments#delete-an-issue-comment")
+@route("DELETE", REPO + "/issues/comments/<int:comment_id>", docs="issues/comments#delete-an-issue-comment",
+       writes=ISSUES_OR_PULLS)
 def delete_comment(call: Call, owner: str, name: str, comment_id: int) -> Reply:
     repo = call.repo(owner, name)
     comment = _comment(call, repo, comment_id)
@@ -227,12 +236,14 @@ def list_issue_labels(call: Call, owner: str, name: str, number: int) -> Reply:
     return call.paginate(repo, call.issue(repo, number).labels, call.render.label)
 
 
-@route("POST", REPO + "/issues/<int:number>/labels", docs="issues/labels#add-labels-to-an-issue")
+@route("POST", REPO + "/issues/<int:number>/labels", docs="issues/labels#add-labels-to-an-issue",
+       writes=ISSUES_OR_PULLS)
 def add_issue_labels(call: Call, owner: str, name: str, number: int) -> Reply:
     return _write_issue_labels(call, owner, name, number, replace=False)
 
 
-@route("PUT", REPO + "/issues/<int:number>/labels", docs="issues/labels#set-labels-for-an-issue")
+@route("PUT", REPO + "/issues/<int:number>/labels", docs="issues/labels#set-labels-for-an-issue",
+       writes=ISSUES_OR_PULLS)
 def set_issue_labels(call: Call, owner: str, name: str, number: int) -> Reply:
     return _write_issue_labels(call, owner, name, number, replace=True)
 
@@ -248,7 +259,8 @@ def _write_issue_labels(call: Call, owner: str, name: str, number: int, *, repla
     return Reply(200, [call.render.label(repo, label) for label in issue.labels])
 
 
-@route("DELETE", REPO + "/issues/<int:number>/labels/<path:label>", docs="issues/labels#remove-a-label-from-an-issue")
+@route("DELETE", REPO + "/issues/<int:number>/labels/<path:label>", docs="issues/labels#remove-a-label-from-an-issue",
+       writes=ISSUES_OR_PULLS)
 def remove_issue_label(call: Call, owner: str, name: str, number: int, label: str) -> Reply:
     repo = call.repo(owner, name)
     issue = call.issue(repo, number)
@@ -260,7 +272,8 @@ def remove_issue_label(call: Call, owner: str, name: str, number: int, label: st
     return Reply(200, [call.render.label(repo, kept) for kept in issue.labels])
 
 
-@route("DELETE", REPO + "/issues/<int:number>/labels", docs="issues/labels#remove-all-labels-from-an-issue")
+@route("DELETE", REPO + "/issues/<int:number>/labels", docs="issues/labels#remove-all-labels-from-an-issue",
+       writes=ISSUES_OR_PULLS)
 def remove_all_issue_labels(call: Call, owner: str, name: str, number: int) -> Reply:
     repo = call.repo(owner, name)
     issue = call.issue(repo, number)
@@ -277,7 +290,7 @@ def list_labels(call: Call, owner: str, name: str) -> Reply:
     return call.paginate(repo, list(repo.labels.values()), call.render.label)
 
 
-@route("POST", REPO + "/labels", docs="issues/labels#create-a-label")
+@route("POST", REPO + "/labels", docs="issues/labels#create-a-label", writes=ISSUES_OR_PULLS)
 def create_label(call: Call, owner: str, name: str) -> Reply:
     repo = call.repo(owner, name)
     call.require("write")
@@ -307,7 +320,7 @@ def get_label(call: Call, owner: str, name: str, label: str) -> Reply:
     return Reply(200, call.render.label(repo, _repo_label(repo, label)))
 
 
-@route("PATCH", REPO + "/labels/<path:label>", docs="issues/labels#update-a-label")
+@route("PATCH", REPO + "/labels/<path:label>", docs="issues/labels#update-a-label", writes=ISSUES_OR_PULLS)
 def update_label(call: Call, owner: str, name: str, label: str) -> Reply:
     repo = call.repo(owner, name)
     found = _repo_label(repo, label)
@@ -328,7 +341,7 @@ def update_label(call: Call, owner: str, name: str, label: str) -> Reply:
     return Reply(200, call.render.label(repo, found))
 
 
-@route("DELETE", REPO + "/labels/<path:label>", docs="issues/labels#delete-a-label")
+@route("DELETE", REPO + "/labels/<path:label>", docs="issues/labels#delete-a-label", writes=ISSUES_OR_PULLS)
 def delete_label(call: Call, owner: str, name: str, label: str) -> Reply:
     repo = call.repo(owner, name)
     found = _repo_label(repo, label)
@@ -354,7 +367,7 @@ def list_pulls(call: Call, owner: str, name: str) -> Reply:
         and (head is None or head.split(":")[-1] == issue.pull.head_ref)
     ]
     pulls.sort(key=lambda i: i.number, reverse=args.get("direction", "desc") != "asc")
-    return call.paginate(repo, pulls, call.render.pull)
+    return call.paginate(repo, pulls, call.render.simple_pull)
 
 
 @route("GET", REPO + "/pulls/<int:number>", docs="pulls/pulls#get-a-pull-request")
@@ -380,7 +393,7 @@ def list_pulls_for_commit(call: Call, owner: str, name: str, sha: str) -> Reply:
         )
 
     pulls = sorted((issue for issue in repo.issues.values() if made(issue)), key=lambda i: i.number)
-    return call.paginate(repo, pulls, call.render.pull)
+    return call.paginate(repo, pulls, call.render.simple_pull)
 
 
 # Input checks shared by the handlers above

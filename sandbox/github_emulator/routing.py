@@ -1,7 +1,10 @@
 """What every handler gets (`Call`) and gives back (`Reply`), the route table, and pagination.
 
-Handlers register with `@route(method, rule, docs=...)`; `docs` is the GitHub documentation
-page that error answers from that handler point to, as GitHub's own errors do.
+Handlers register with `@route(method, rule, docs=..., writes=...)`; `docs` is the GitHub
+documentation page that error answers from that handler point to, as GitHub's own errors do;
+`writes` names the token permissions of which GITHUB_TOKEN needs one at `write` for the call
+(GitHub's "fine-grained access tokens" table of the endpoint). Reads need none: the emulated
+repositories are public.
 """
 
 from __future__ import annotations
@@ -75,11 +78,16 @@ class Call:
         return who
 
     def paginate(self, repo: Repo, items: list, render: Callable[[Repo, Any], dict]) -> Reply:
-        """One page of `items`, each rendered, with GitHub's `link` header. Like GitHub, links
-        address the repository by id (`/repositories/{id}/...`) and keep the caller's other
+        """One page of `items`, each rendered, with GitHub's `link` header."""
+        chosen, headers = self.page(repo, items)
+        return Reply(200, [render(repo, item) for item in chosen], headers)
+
+    def page(self, repo: Repo, items: list, default_per_page: int = DEFAULT_PER_PAGE) -> tuple[list, dict[str, str]]:
+        """The items of the page asked for (`per_page`, `page`) and the `link` header. Like GitHub,
+        links address the repository by id (`/repositories/{id}/...`) and keep the caller's other
         parameters."""
         query = parse_qsl(self.request.query_string.decode(), keep_blank_values=True)
-        per_page = _positive_int(self.request.args.get("per_page"), DEFAULT_PER_PAGE)
+        per_page = _positive_int(self.request.args.get("per_page"), default_per_page)
         per_page = min(per_page, MAX_PER_PAGE)
         page = _positive_int(self.request.args.get("page"), 1)
         last = max(1, -(-len(items) // per_page))
@@ -106,8 +114,7 @@ class Call:
             links.append(link(last, "last"))
         if page > 1:
             links.append(link(1, "first"))
-        headers = {"link": ", ".join(links)} if links else {}
-        return Reply(200, [render(repo, item) for item in chosen], headers)
+        return chosen, ({"link": ", ".join(links)} if links else {})
 
 
 def _positive_int(raw: str | None, default: int) -> int:
@@ -121,14 +128,23 @@ def _positive_int(raw: str | None, default: int) -> int:
 
 Handler = Callable[..., Reply]
 URL_MAP = Map(strict_slashes=False, merge_slashes=False)
-HANDLERS: dict[str, tuple[Handler, str]] = {}
 
 
-def route(method: str, rule: str, docs: str = "") -> Callable[[Handler], Handler]:
+@dataclass(frozen=True)
+class Endpoint:
+    handler: Handler
+    docs: str
+    writes: tuple[str, ...]  # token permissions, any one of which at write allows the call
+
+
+HANDLERS: dict[str, Endpoint] = {}
+
+
+def route(method: str, rule: str, docs: str = "", writes: tuple[str, ...] = ()) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         endpoint = f"{handler.__module__}.{handler.__name__}"
         URL_MAP.add(Rule(rule, methods=[method], endpoint=endpoint))
-        HANDLERS[endpoint] = (handler, DOCS_BASE + docs if docs else DOCS_BASE.rstrip("/"))
+        HANDLERS[endpoint] = Endpoint(handler, DOCS_BASE + docs if docs else DOCS_BASE.rstrip("/"), writes)
         return handler
 
     return register

@@ -64,7 +64,10 @@ def _last_labeller(issue: Issue, label_name: str, action: str, fallback: str) ->
 def pull_request_event(call: Call, repo: Repo, data: dict, action: str) -> dict:
     issue = _issue_or_pull(call, repo, data, pull=True)
     assert issue.pull is not None
-    payload = {"action": action, "number": issue.number, "pull_request": call.render.pull(repo, issue)}
+    pull_request = call.render.pull(repo, issue)
+    for side in ("head", "base"):  # webhook payloads carry custom properties where the REST answer has none
+        pull_request[side]["repo"]["custom_properties"] = {}
+    payload = {"action": action, "number": issue.number, "pull_request": pull_request}
     if action == "synchronize":
         before = data.get("before")
         if not isinstance(before, str) or not SHA40.match(before):
@@ -103,9 +106,10 @@ def push_event(call: Call, repo: Repo, data: dict) -> dict:
         raise bad_request(f"ref must look like refs/heads/main, got {ref!r}")
     sender = _sender(call, data, maintainer_login(call))
     merged = next((i for i in repo.issues.values() if i.pull and i.pull.merge_commit_sha == after), None)
+    pushed = repo.commits.get(after)
     message = data.get("message") or (
         f"Merge pull request #{merged.number} from {repo.owner}/{merged.pull.head_ref}" if merged and merged.pull
-        else "A commit"
+        else pushed.message if pushed else "A commit"
     )
     render: Renderer = call.render
     person = {"name": sender["login"], "email": f"{sender['id']}+{sender['login']}@users.noreply.github.com",

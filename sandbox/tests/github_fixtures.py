@@ -37,8 +37,14 @@ TEST_VECTORS = (REPOSITORY_ROOT / (_TEST_VECTORS_SETTING if _TEST_VECTORS_SETTIN
 reads_test_vectors = pytest.mark.skipif(
     TEST_VECTORS_SKIPPED, reason=f"{TEST_VECTORS_VARIABLE}=skip: this test reads third-party test vectors")
 
+class _KeepRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # the redirect answer itself is the result
+
+
 # Never route loopback calls through a proxy from the environment.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+_NO_REDIRECTS = urllib.request.build_opener(urllib.request.ProxyHandler({}), _KeepRedirects())
 
 
 @dataclass
@@ -49,7 +55,8 @@ class Answer:
 
 
 def request(url: str, method: str = "GET", *, token: str | None = None, json_body: Any = None,
-            raw_body: bytes | None = None, scheme: str = "Bearer", timeout: float = 10) -> Answer:
+            raw_body: bytes | None = None, scheme: str = "Bearer", timeout: float = 10,
+            follow_redirects: bool = True) -> Answer:
     data = json.dumps(json_body).encode() if json_body is not None else raw_body
     outgoing = urllib.request.Request(url, data=data, method=method)
     outgoing.add_header("Accept", "application/vnd.github+json")
@@ -59,7 +66,7 @@ def request(url: str, method: str = "GET", *, token: str | None = None, json_bod
     if data is not None:
         outgoing.add_header("Content-Type", "application/json")
     try:
-        response = _OPENER.open(outgoing, timeout=timeout)
+        response = (_OPENER if follow_redirects else _NO_REDIRECTS).open(outgoing, timeout=timeout)
     except urllib.error.HTTPError as error:
         response = error
     with response:

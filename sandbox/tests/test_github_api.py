@@ -176,8 +176,7 @@ def test_repository_and_user_endpoints(gh: Session) -> None:
 
 
 def test_permission_endpoint_maps_roles_as_github_does(gh: Session) -> None:
-    expected = {"bot": ("write", "write"), "maintainer": ("write", "maintain"),
-                "triage": ("read", "triage"), "outsider": ("read", "read")}
+    expected = {"maintainer": ("write", "maintain"), "triage": ("read", "triage"), "outsider": ("read", "read")}
     for identity, (permission, role_name) in expected.items():
         login = gh.login(identity)
         answer = gh.as_("bot").get(f"{gh.repo}/collaborators/{login}/permission")
@@ -185,6 +184,14 @@ def test_permission_endpoint_maps_roles_as_github_does(gh: Session) -> None:
         assert (answer.body["permission"], answer.body["role_name"], answer.body["user"]["login"]) == \
             (permission, role_name, login), identity
     assert gh.as_("bot").get(f"{gh.repo}/collaborators/nobody-at-all/permission").status == 404
+
+
+def test_bots_and_apps_are_no_users_to_the_permission_endpoint(gh: Session) -> None:
+    for identity in ("bot", "app"):
+        login = gh.login(identity)
+        answer = gh.as_("maintainer").get(f"{gh.repo}/collaborators/{login}/permission")
+        assert (answer.status, answer.body["message"]) == (404, f"{login} is not a user"), identity
+        assert answer.body["documentation_url"].endswith("#get-repository-permissions-for-a-user")
 
 
 # Errors

@@ -18,9 +18,9 @@ def test_module_prints_its_info_serves_and_stops_on_sigterm() -> None:
     try:
         info = json.loads(process.stdout.readline())
         assert set(info) == {"github_api_url", "repository", "tokens", "logins"}
-        assert set(info["tokens"]) == set(info["logins"]) == {"bot", "maintainer", "triage", "outsider"}
+        assert set(info["tokens"]) == set(info["logins"]) == {"bot", "maintainer", "triage", "outsider", "app"}
         assert info["logins"]["bot"] == "github-actions[bot]"
-        assert len(set(info["tokens"].values())) == 4
+        assert len(set(info["tokens"].values())) == 5
         answer = request(f"{info['github_api_url']}/repos/{info['repository']}", token=info["tokens"]["bot"])
         assert answer.status == 200
     finally:
