@@ -1,11 +1,13 @@
 """The Bedrock AgentCore control plane for runtimes and endpoints, as AWS behaves.
 
-moto 5.2.1 answers these operations, but not as AWS does (see ../shared/reference/agentcore-api.md):
+moto 5.2 answers these operations, but not as AWS does (see ../shared/reference/agentcore-api.md):
 no input validation (500 on a missing field), duplicate names accepted, ids unlike AWS's, no
 DEFAULT endpoint, no pagination, no UPDATING -> READY, no DELETING, endpoint versions unchecked,
-client tokens ignored. `install()` swaps moto's backend and response class for the subclasses
-below, which keep moto's routing, parsing and serialization and replace the runtime and endpoint
-operations. Other AgentCore operations (gateways, memories) stay moto's, with input validation.
+client tokens ignored, only the older configuration members kept, no deleting of one version,
+tags on ARNs that name nothing. `install()` swaps moto's backend and response class for the
+subclasses below, which keep moto's routing, parsing and serialization and replace the runtime
+and endpoint operations. Other AgentCore operations (gateways, memories) stay moto's, with input
+validation. What a version keeps and the cross-field rules live in `runtime_config.py`.
 """
 
 import base64
@@ -258,14 +260,7 @@ class AgentCoreBackend(moto_models.BedrockAgentCoreControlBackend):
         default = Endpoint(runtime, DEFAULT_ENDPOINT, "1", None)
         runtime.endpoints[DEFAULT_ENDPOINT] = default
         self._start_version(runtime, runtime.latest, "CreateAgentRuntime", "CREATING", "CREATE_FAILED")
-        return {
-            "agentRuntimeArn": runtime.arn,
-            "agentRuntimeId": runtime.id,
-            "agentRuntimeVersion": "1",
-            "workloadIdentityDetails": {"workloadIdentityArn": runtime.workload_identity_arn},
-            "createdAt": runtime.created_at,
-            "status": "CREATING",
-        }
+        return self._new_version_answer(runtime, runtime.latest, "CREATING")
 
     def update_runtime(self, params: dict[str, Any]) -> dict[str, Any]:
         runtime = self.runtime(params["agentRuntimeId"])
@@ -278,15 +273,21 @@ class AgentCoreBackend(moto_models.BedrockAgentCoreControlBackend):
             raise invalid_fields(problems)
         version = runtime.add_version(version_configuration(params, runtime.latest.config))
         self._start_version(runtime, version, "UpdateAgentRuntime", "UPDATING", "UPDATE_FAILED")
-        return {
+        return {**self._new_version_answer(runtime, version, "UPDATING"), "lastUpdatedAt": version.last_updated_at}
+
+    @staticmethod
+    def _new_version_answer(runtime: Runtime, version: RuntimeVersion, status: str) -> dict[str, Any]:
+        answer = {
             "agentRuntimeArn": runtime.arn,
             "agentRuntimeId": runtime.id,
             "agentRuntimeVersion": version.number,
             "workloadIdentityDetails": {"workloadIdentityArn": runtime.workload_identity_arn},
             "createdAt": runtime.created_at,
-            "lastUpdatedAt": version.last_updated_at,
-            "status": "UPDATING",
+            "status": status,
         }
+        if version.config.get("workloadIdentityTemplateArn"):
+            answer["workloadIdentityTemplateArn"] = version.config["workloadIdentityTemplateArn"]
+        return answer
 
     def _start_version(self, runtime: Runtime, version: RuntimeVersion, operation: str, transitional: str,
                        failed: str) -> None:

@@ -63,7 +63,9 @@ def settings_of(described: dict) -> dict:
 class TestEverySettingIsKept:
     def test_create_keeps_every_setting_and_get_returns_it(self, agentcore, runtime_request, unique_name):
         request = {**runtime_request, **copy.deepcopy(PROD_SETTINGS)}
-        runtime_id = agentcore.create_agent_runtime(agentRuntimeName=unique_name("prod"), **request)["agentRuntimeId"]
+        created = agentcore.create_agent_runtime(agentRuntimeName=unique_name("prod"), **request)
+        assert created["workloadIdentityTemplateArn"] == PROD_SETTINGS["workloadIdentityTemplateArn"]
+        runtime_id = created["agentRuntimeId"]
         got = agentcore.get_agent_runtime(agentRuntimeId=runtime_id)
         assert settings_of(got) == PROD_SETTINGS
         assert got["agentRuntimeArtifact"] == runtime_request["agentRuntimeArtifact"]
