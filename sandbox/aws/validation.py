@@ -29,8 +29,8 @@ def validation_errors(shape, value, path: str = "") -> list[tuple[str, str, str]
 
 
 def _check(shape, value, path: str, errors: list, sensitive: bool) -> None:
-    if value is None:
-        return
+    if value is None or getattr(shape, "is_document_type", False):
+        return  # a document member holds any JSON
     sensitive = sensitive or _is_sensitive(shape)
     problems = _type_problems(shape, value)
     if problems:
@@ -152,8 +152,8 @@ def _render(value: Any) -> str:
         return "{" + ", ".join(f"{k}={_render(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
         return "[" + ", ".join(_render(v) for v in value) + "]"
-    if isinstance(value, bool):
-        return str(value).lower()
+    if isinstance(value, bool) or value is None:
+        return "null" if value is None else str(value).lower()
     return str(value)
 
 
