@@ -54,31 +54,36 @@ class TestPutIfNoneMatch:
         assert raw_s3.head_object(Bucket=bucket, Key=key)["ETag"] == etag
 
     def test_concurrent_creates_of_one_key_let_exactly_one_win(self, sandbox, bucket):
-        clients = [sandbox.client("s3", retries=False) for _ in range(RACERS)]
         for race in range(RACES):
             key = new_key()
-            start = threading.Barrier(RACERS)
-            outcomes: list[object] = [None] * RACERS
-
-            def put(index: int) -> None:
-                body = RACE_BODY + str(index).encode()
-                start.wait()
-                try:
-                    clients[index].put_object(Bucket=bucket, Key=key, Body=body, IfNoneMatch="*")
-                    outcomes[index] = 200
-                except ClientError as error:
-                    outcomes[index] = error_of_response(error)
-
-            threads = [threading.Thread(target=put, args=(i,)) for i in range(RACERS)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
+            outcomes = race_puts(sandbox, bucket, key, IfNoneMatch="*")
             winners = [i for i, outcome in enumerate(outcomes) if outcome == 200]
             assert len(winners) == 1, f"race {race}: {outcomes}"
             assert outcomes.count((412, "PreconditionFailed")) == RACERS - 1, f"race {race}: {outcomes}"
-            stored = clients[0].get_object(Bucket=bucket, Key=key)["Body"].read()
-            assert stored == RACE_BODY + str(winners[0]).encode()
+            stored = sandbox.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+            assert stored == RACE_BODY + bytes([winners[0]])
+
+
+def race_puts(sandbox, bucket: str, key: str, **condition) -> list[object]:
+    """RACERS clients put `key` at once, each its own body; 200 or (status, code) per client."""
+    clients = [sandbox.client("s3", retries=False) for _ in range(RACERS)]
+    start = threading.Barrier(RACERS)
+    outcomes: list[object] = [None] * RACERS
+
+    def put(index: int) -> None:
+        start.wait()
+        try:
+            clients[index].put_object(Bucket=bucket, Key=key, Body=RACE_BODY + bytes([index]), **condition)
+            outcomes[index] = 200
+        except ClientError as error:
+            outcomes[index] = error_of_response(error)
+
+    threads = [threading.Thread(target=put, args=(i,)) for i in range(RACERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
 
 
 def error_of_response(error: ClientError) -> tuple[int, str]:
@@ -113,23 +118,7 @@ class TestPutIfMatch:
     def test_concurrent_replaces_with_one_etag_let_exactly_one_win(self, sandbox, raw_s3, bucket):
         key = new_key()
         etag = raw_s3.put_object(Bucket=bucket, Key=key, Body=b"v1")["ETag"]
-        clients = [sandbox.client("s3", retries=False) for _ in range(RACERS)]
-        start = threading.Barrier(RACERS)
-        outcomes: list[object] = [None] * RACERS
-
-        def put(index: int) -> None:
-            start.wait()
-            try:
-                clients[index].put_object(Bucket=bucket, Key=key, Body=RACE_BODY + bytes([index]), IfMatch=etag)
-                outcomes[index] = 200
-            except ClientError as error:
-                outcomes[index] = error_of_response(error)
-
-        threads = [threading.Thread(target=put, args=(i,)) for i in range(RACERS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        outcomes = race_puts(sandbox, bucket, key, IfMatch=etag)
         assert outcomes.count(200) == 1, outcomes
         assert outcomes.count((412, "PreconditionFailed")) == RACERS - 1
 
