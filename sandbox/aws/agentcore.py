@@ -1,11 +1,13 @@
 """The Bedrock AgentCore control plane for runtimes and endpoints, as AWS behaves.
 
-moto 5.2.1 answers these operations, but not as AWS does (see ../shared/reference/agentcore-api.md):
+moto 5.2 answers these operations, but not as AWS does (see ../shared/reference/agentcore-api.md):
 no input validation (500 on a missing field), duplicate names accepted, ids unlike AWS's, no
 DEFAULT endpoint, no pagination, no UPDATING -> READY, no DELETING, endpoint versions unchecked,
-client tokens ignored. `install()` swaps moto's backend and response class for the subclasses
-below, which keep moto's routing, parsing and serialization and replace the runtime and endpoint
-operations. Other AgentCore operations (gateways, memories) stay moto's, with input validation.
+client tokens ignored, only the older configuration members kept, no deleting of one version,
+tags on ARNs that name nothing. `install()` swaps moto's backend and response class for the
+subclasses below, which keep moto's routing, parsing and serialization and replace the runtime
+and endpoint operations. Other AgentCore operations (gateways, memories) stay moto's, with input
+validation. What a version keeps and the cross-field rules live in `runtime_config.py`.
 """
 
 import base64
@@ -34,6 +36,7 @@ from moto.core.utils import utcnow
 
 from .control import SandboxState
 from .models import service_model
+from .runtime_config import configuration_problems, version_configuration
 from .validation import validation_errors
 
 SERVICE = "bedrock-agentcore-control"
@@ -58,8 +61,14 @@ class ServiceQuotaExceededException(BedrockAgentCoreControlClientError):
 
 
 def invalid_field(name: str, problem: str) -> ValidationException:
+    return invalid_fields([(name, problem)])
+
+
+def invalid_fields(problems: list[tuple[str, str]]) -> ValidationException:
+    count = f"{len(problems)} validation error{'s' if len(problems) > 1 else ''} detected"
     return ValidationException(
-        f"1 validation error detected: {problem}", field_list=[{"name": name, "message": problem}]
+        f"{count}: " + "; ".join(f"{name}: {problem}" for name, problem in problems),
+        field_list=[{"name": name, "message": problem} for name, problem in problems],
     )
 
 
@@ -148,10 +157,12 @@ class Runtime:
         self.versions: OrderedDict[str, RuntimeVersion] = OrderedDict()
         self.lifecycle = Lifecycle("CREATING")
         self.endpoints: OrderedDict[str, Endpoint] = OrderedDict()
+        self.versions_made = 0  # numbers are never reused, also after a version is deleted
         self.add_version(config)
 
     def add_version(self, config: dict[str, Any]) -> RuntimeVersion:
-        version = RuntimeVersion(str(len(self.versions) + 1), config)
+        self.versions_made += 1
+        version = RuntimeVersion(str(self.versions_made), config)
         self.versions[version.number] = version
         return version
 
@@ -187,22 +198,6 @@ def random_suffix() -> str:
     return "".join(secrets.choice(ID_ALPHABET) for _ in range(10))
 
 
-RUNTIME_CONFIG_MEMBERS = (
-    "agentRuntimeArtifact", "roleArn", "networkConfiguration", "description", "authorizerConfiguration",
-    "requestHeaderConfiguration", "protocolConfiguration", "lifecycleConfiguration", "environmentVariables",
-    "metadataConfiguration", "filesystemConfigurations",
-)
-
-
-def runtime_config(params: dict[str, Any]) -> dict[str, Any]:
-    config = {key: copy.deepcopy(params[key]) for key in RUNTIME_CONFIG_MEMBERS if params.get(key) is not None}
-    # AWS fills in the documented defaults, and Get returns them.
-    config["lifecycleConfiguration"] = {
-        "idleRuntimeSessionTimeout": 900, "maxLifetime": 28800, **config.get("lifecycleConfiguration", {})
-    }
-    return config
-
-
 class AgentCoreBackend(moto_models.BedrockAgentCoreControlBackend):
     """moto's backend, with runtimes and endpoints kept the way AWS keeps them."""
 
@@ -212,6 +207,7 @@ class AgentCoreBackend(moto_models.BedrockAgentCoreControlBackend):
         super().__init__(region_name, account_id)
         self.runtimes: OrderedDict[str, Runtime] = OrderedDict()
         self.idempotency: dict[tuple[str, str], tuple[str, dict]] = {}
+        self.deleting_versions: list[RuntimeVersion] = []  # settled with the rest, then forgotten
         self.lock = threading.RLock()
 
     @property
@@ -224,6 +220,10 @@ class AgentCoreBackend(moto_models.BedrockAgentCoreControlBackend):
             runtime.lifecycle.settle(now)
             for endpoint in list(runtime.endpoints.values()):
                 endpoint.lifecycle.settle(now)
+        for version in list(self.deleting_versions):
+            version.lifecycle.settle(now)
+            if not version.lifecycle.busy:
+                self.deleting_versions.remove(version)
 
     def runtime(self, runtime_id: str) -> Runtime:
         if runtime_id not in self.runtimes:
@@ -237,7 +237,7 @@ class AgentCoreBackend(moto_models.BedrockAgentCoreControlBackend):
         return runtime.endpoints[name]
 
     def version(self, runtime: Runtime, number: str, field: str = "agentRuntimeVersion") -> RuntimeVersion:
-        if number not in runtime.versions:
+        if number not in runtime.versions or runtime.versions[number].lifecycle.status == "DELETING":
             raise invalid_field(
                 field,
                 f"Version {number} does not exist for agent runtime {runtime.id} (latest is {runtime.latest.number})",
@@ -250,21 +250,17 @@ class AgentCoreBackend(moto_models.BedrockAgentCoreControlBackend):
         name = params["agentRuntimeName"]
         if any(runtime.name == name for runtime in self.runtimes.values()):
             raise ConflictException(f"An agent runtime with the name '{name}' already exists")
-        runtime = Runtime(self.region_name, self.account_id, name, runtime_config(params))
+        problems = configuration_problems(params)
+        if problems:
+            raise invalid_fields(problems)
+        runtime = Runtime(self.region_name, self.account_id, name, version_configuration(params))
         self.runtimes[runtime.id] = runtime
         if params.get("tags"):
             self.tagger.tag_resource(runtime.arn, [{"Key": k, "Value": v} for k, v in params["tags"].items()])
         default = Endpoint(runtime, DEFAULT_ENDPOINT, "1", None)
         runtime.endpoints[DEFAULT_ENDPOINT] = default
         self._start_version(runtime, runtime.latest, "CreateAgentRuntime", "CREATING", "CREATE_FAILED")
-        return {
-            "agentRuntimeArn": runtime.arn,
-            "agentRuntimeId": runtime.id,
-            "agentRuntimeVersion": "1",
-            "workloadIdentityDetails": {"workloadIdentityArn": runtime.workload_identity_arn},
-            "createdAt": runtime.created_at,
-            "status": "CREATING",
-        }
+        return self._new_version_answer(runtime, runtime.latest, "CREATING")
 
     def update_runtime(self, params: dict[str, Any]) -> dict[str, Any]:
         runtime = self.runtime(params["agentRuntimeId"])
@@ -272,17 +268,26 @@ class AgentCoreBackend(moto_models.BedrockAgentCoreControlBackend):
             raise ConflictException(
                 f"Agent runtime {runtime.id} is {runtime.lifecycle.status}; wait until it is READY before updating it"
             )
-        version = runtime.add_version(runtime_config(params))
+        problems = configuration_problems(params, runtime.latest.config)
+        if problems:
+            raise invalid_fields(problems)
+        version = runtime.add_version(version_configuration(params, runtime.latest.config))
         self._start_version(runtime, version, "UpdateAgentRuntime", "UPDATING", "UPDATE_FAILED")
-        return {
+        return {**self._new_version_answer(runtime, version, "UPDATING"), "lastUpdatedAt": version.last_updated_at}
+
+    @staticmethod
+    def _new_version_answer(runtime: Runtime, version: RuntimeVersion, status: str) -> dict[str, Any]:
+        answer = {
             "agentRuntimeArn": runtime.arn,
             "agentRuntimeId": runtime.id,
             "agentRuntimeVersion": version.number,
             "workloadIdentityDetails": {"workloadIdentityArn": runtime.workload_identity_arn},
             "createdAt": runtime.created_at,
-            "lastUpdatedAt": version.last_updated_at,
-            "status": "UPDATING",
+            "status": status,
         }
+        if version.config.get("workloadIdentityTemplateArn"):
+            answer["workloadIdentityTemplateArn"] = version.config["workloadIdentityTemplateArn"]
+        return answer
 
     def _start_version(self, runtime: Runtime, version: RuntimeVersion, operation: str, transitional: str,
                        failed: str) -> None:
@@ -318,8 +323,45 @@ class AgentCoreBackend(moto_models.BedrockAgentCoreControlBackend):
             delay = self.state.ready_delay_seconds
             for endpoint in runtime.endpoints.values():
                 endpoint.lifecycle.start("DELETING", "DELETING", float("inf"))
-            runtime.lifecycle.start("DELETING", "DELETING", delay, on_settle=lambda: self.runtimes.pop(runtime.id, None))
+
+            def gone() -> None:
+                self.runtimes.pop(runtime.id, None)
+                for arn in [runtime.arn, *(endpoint.arn for endpoint in runtime.endpoints.values())]:
+                    self.tagger.delete_all_tags_for_resource(arn)
+
+            runtime.lifecycle.start("DELETING", "DELETING", delay, on_settle=gone)
         return {"agentRuntimeId": runtime.id, "status": "DELETING"}
+
+    def delete_version(self, runtime_id: str, number: str) -> dict[str, Any]:
+        """Deletes one version, as DeleteAgentRuntime does when it names one.
+
+        A version an endpoint targets or serves cannot go (ConflictException naming the
+        endpoints), and the latest version never can: DEFAULT follows it. A version that is gone,
+        or never was, is ResourceNotFoundException, as GetAgentRuntime answers for it; a retry
+        with the same clientToken still gets the first answer (see `idempotent`).
+        """
+        runtime = self.runtime(runtime_id)
+        if runtime.lifecycle.status == "DELETING":
+            raise ConflictException(f"Agent runtime {runtime.id} is being deleted with all its versions")
+        version = runtime.versions.get(number)
+        if version is None:
+            raise ResourceNotFoundException(f"Version {number} not found for agent runtime {runtime.id}")
+        if version.lifecycle.status != "DELETING":
+            if version is runtime.latest:
+                raise ConflictException(
+                    f"Version {number} is the latest version of agent runtime {runtime.id} and backs its "
+                    f"{DEFAULT_ENDPOINT} endpoint; only older versions can be deleted"
+                )
+            holders = [e.name for e in runtime.endpoints.values() if number in (e.target_version, e.live_version)]
+            if holders:
+                raise ConflictException(
+                    f"Version {number} of agent runtime {runtime.id} is used by endpoint(s) {', '.join(holders)}; "
+                    "point them at another version before deleting it"
+                )
+            version.lifecycle.start("DELETING", "DELETING", self.state.ready_delay_seconds,
+                                    on_settle=lambda: runtime.versions.pop(number, None))
+            self.deleting_versions.append(version)
+        return {"agentRuntimeId": runtime.id, "agentRuntimeVersion": number, "status": "DELETING"}
 
     # Endpoints --------------------------------------------------------------------------
 
@@ -393,11 +435,24 @@ class AgentCoreBackend(moto_models.BedrockAgentCoreControlBackend):
             )
         if endpoint.lifecycle.status != "DELETING":
             runtime = endpoint.runtime
-            endpoint.lifecycle.start(
-                "DELETING", "DELETING", self.state.ready_delay_seconds,
-                on_settle=lambda: runtime.endpoints.pop(name, None),
-            )
+
+            def gone() -> None:
+                runtime.endpoints.pop(name, None)
+                self.tagger.delete_all_tags_for_resource(endpoint.arn)
+
+            endpoint.lifecycle.start("DELETING", "DELETING", self.state.ready_delay_seconds, on_settle=gone)
         return {"agentRuntimeId": runtime_id, "endpointName": name, "status": "DELETING"}
+
+    def check_taggable(self, arn: str) -> None:
+        """AWS tags only what exists: a runtime or endpoint ARN that names nothing is not found.
+        Other resources (gateways, memories) stay moto's."""
+        prefix = f"arn:aws:bedrock-agentcore:{self.region_name}:{self.account_id}:runtime/"
+        if not arn.startswith(prefix):
+            return
+        runtime_id, _, endpoint_part = arn[len(prefix):].partition("/")
+        self.runtime(runtime_id)
+        if endpoint_part:
+            self.endpoint(runtime_id, endpoint_part.removeprefix("runtime-endpoint/"))
 
     # Idempotency and paging -------------------------------------------------------------
 
@@ -473,13 +528,28 @@ class AgentCoreResponse(moto_responses.BedrockAgentCoreControlResponse):
         if self.parse_error is not None:
             raise ValidationException(f"Could not parse the request: {self.parse_error}", reason="CannotParse")
         shape = service_model(SERVICE).operation_model(operation).input_shape
-        errors = validation_errors(shape, self.params) if shape is not None else []
+        errors = validation_errors(shape, self.members_as_sent(shape)) if shape is not None else []
         if errors:
             count = f"{len(errors)} validation error{'s' if len(errors) > 1 else ''} detected"
             raise ValidationException(
                 f"{count}: " + "; ".join(message for _, _, message in errors),
                 field_list=[{"name": path, "message": constraint} for path, constraint, _ in errors],
             )
+
+    def members_as_sent(self, shape) -> dict:
+        """The parsed parameters, with the JSON body's members as they were sent: moto's parser
+        turns "900" into 900 for an integer member, AWS refuses it."""
+        members = dict(self.params)
+        try:
+            body = json.loads(self.body) if self.body else {}
+        except ValueError:
+            return members
+        if isinstance(body, dict):
+            for name, member in shape.members.items():
+                wire_name = member.serialization.get("name", name)
+                if "location" not in member.serialization and wire_name in body:
+                    members[name] = body[wire_name]
+        return members
 
     def run(self, perform: Callable[[AgentCoreBackend, dict], dict], operation: str | None = None) -> ActionResult:
         backend = self.backend
@@ -497,7 +567,12 @@ class AgentCoreResponse(moto_responses.BedrockAgentCoreControlResponse):
         return self.run(lambda b, p: b.update_runtime(p), "UpdateAgentRuntime")
 
     def delete_agent_runtime(self) -> ActionResult:
-        return self.run(lambda b, p: b.delete_runtime(p["agentRuntimeId"]), "DeleteAgentRuntime")
+        def delete(backend: AgentCoreBackend, params: dict) -> dict:
+            if params.get("agentRuntimeVersion") is not None:
+                return backend.delete_version(params["agentRuntimeId"], params["agentRuntimeVersion"])
+            return backend.delete_runtime(params["agentRuntimeId"])
+
+        return self.run(delete, "DeleteAgentRuntime")
 
     def get_agent_runtime(self) -> ActionResult:
         def get(backend: AgentCoreBackend, params: dict) -> dict:
@@ -551,6 +626,22 @@ class AgentCoreResponse(moto_responses.BedrockAgentCoreControlResponse):
             return {"runtimeEndpoints": items, "nextToken": token}
 
         return self.run(list_endpoints)
+
+    def tag_resource(self) -> ActionResult:
+        return self._on_taggable(super().tag_resource)
+
+    def untag_resource(self) -> ActionResult:
+        return self._on_taggable(super().untag_resource)
+
+    def list_tags_for_resource(self) -> ActionResult:
+        return self._on_taggable(super().list_tags_for_resource)
+
+    def _on_taggable(self, operation: Callable[[], ActionResult]) -> ActionResult:
+        backend = self.backend
+        with backend.lock:
+            backend.settle()
+            backend.check_taggable(self._get_param("resourceArn"))
+            return operation()
 
 
 agentcore_backends = BackendDict(

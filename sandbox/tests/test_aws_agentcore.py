@@ -55,7 +55,8 @@ class TestValidation:
             raw.create_agent_runtime(agentRuntimeName=unique_name())
         status, code, response = error_of(excinfo)
         assert (status, code) == (400, "ValidationException")
-        assert {f["name"] for f in response["fieldList"]} == {"agentRuntimeArtifact", "roleArn", "networkConfiguration"}
+        # botocore 1.44's model: networkConfiguration is no longer required.
+        assert {f["name"] for f in response["fieldList"]} == {"agentRuntimeArtifact", "roleArn"}
 
     def test_endpoint_name_is_checked_too(self, agentcore, runtime_request, unique_name):
         runtime_id = create(agentcore, runtime_request, unique_name())["agentRuntimeId"]
