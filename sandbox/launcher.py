@@ -123,6 +123,7 @@ def main(argv: list[str]) -> int:
         "s3_bucket": resources.bucket,
         "role_arn": resources.role_arn,
     }
+    aws.endpoint_url = info["aws_endpoint"]
     github = start_github(arguments.host, arguments.github_port)
     info.update(github.info())
 
@@ -150,6 +151,7 @@ def main(argv: list[str]) -> int:
     log.info("stopping")
     github.stop()
     server.shutdown()
+    aws.stop()
     return 0
 
 
