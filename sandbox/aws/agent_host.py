@@ -6,6 +6,8 @@ Here each version gets its own directory and process; the process is told `PORT`
 which agents that read it use, while one that insists on 8080 is found there. When the sandbox
 runs as root the agent runs as `nobody`, so files the package made unreadable fail as they would
 in AgentCore; binary wheels built for ARM64 are swapped for this machine's builds (host_wheels).
+The interpreter is a bare virtual environment of the machine's python3.X: the packages installed
+on this machine stay out of the agent's reach, as they are absent from AgentCore's.
 """
 
 import http.client
@@ -62,6 +64,7 @@ class HostSettings:
 
     base_environment: dict[str, str]  # AWS endpoint, credentials and region pointing at the sandbox
     wheel_cache: Path
+    interpreters: Path  # where the bare virtual environments go, one per Python version
     init_budget_seconds: float = INIT_BUDGET_SECONDS
 
 
@@ -167,7 +170,8 @@ class AgentHost:
 
     def _start(self) -> int:
         times = StartTimes()
-        python = find_python(self.code.python_minor)
+        base_python = find_python(self.code.python_minor)
+        python = bare_interpreter(base_python, self.settings.interpreters / f"python3.{self.code.python_minor}")
         if not self._prepared:
             began = time.monotonic()
             shutil.rmtree(self.root, ignore_errors=True)
@@ -179,7 +183,8 @@ class AgentHost:
             foreign = host_wheels.foreign_binary_distributions(self.root, self.code.python_minor)
             if foreign:
                 try:
-                    builds = host_wheels.install_host_builds(foreign, python, self.code.python_minor, self.settings.wheel_cache)
+                    builds = host_wheels.install_host_builds(
+                        foreign, base_python, self.code.python_minor, self.settings.wheel_cache)
                 except host_wheels.HostWheelError as error:
                     raise AgentError(f"{self.code.label}: {error}") from error
                 host_wheels.swap_in(self.root, foreign, builds)
@@ -231,7 +236,7 @@ class AgentHost:
                     return candidate
             if time.monotonic() - began > budget:
                 _terminate(process)
-                raise AgentError(f"{INIT_EXCEEDED.format(budget=int(budget))} ({self.code.label}: GET /ping did not "
+                raise AgentError(f"{INIT_EXCEEDED.format(budget=f'{budget:g}')} ({self.code.label}: GET /ping did not "
                                  f"answer 200 on port {AGENTCORE_PORT} or $PORT; its output:\n{self.output_tail()})")
             time.sleep(0.05)
 
@@ -288,6 +293,21 @@ def find_python(minor: int) -> str:
             return lines[1]
     raise AgentError(f"this machine has no {name}, which PYTHON_3_{minor} runtimes run on; "
                      f"install it (apt-get install {name}, or uv python install 3.{minor})")
+
+
+_interpreter_lock = threading.Lock()
+
+
+def bare_interpreter(base_python: str, directory: Path) -> str:
+    """A virtual environment of `base_python` without pip or the system's packages, made once."""
+    python = directory / "bin" / "python"
+    with _interpreter_lock:
+        if not python.exists():
+            made = subprocess.run([base_python, "-m", "venv", "--without-pip", str(directory)],
+                                  capture_output=True, text=True, timeout=120)
+            if made.returncode != 0:
+                raise AgentError(f"cannot make a bare environment of {base_python}: {made.stderr.strip()[-300:]}")
+    return str(python)
 
 
 @dataclass(frozen=True)

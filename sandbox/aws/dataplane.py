@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote
 
-from .agent_host import AgentCode, AgentError, AgentHost, HostSettings, Spawner
+from .agent_host import INIT_BUDGET_SECONDS, AgentCode, AgentError, AgentHost, HostSettings, Spawner
 from .errors import ErrorReply
 from .request import AwsRequest
 
@@ -61,6 +61,7 @@ class DataPlane:
     def __init__(self, base_environment: Callable[[], dict[str, str]], wheel_cache: Path):
         self.base_environment = base_environment
         self.wheel_cache = wheel_cache
+        self.init_budget_seconds: float = INIT_BUDGET_SECONDS
         self.hosts: dict[tuple[str, str, str, str], AgentHost] = {}
         self.lock = threading.Lock()
         self._spawner: Spawner | None = None
@@ -167,7 +168,7 @@ class DataPlane:
         environment = self.base_environment()
         if not environment.get("AWS_ENDPOINT_URL"):  # agents must never reach real AWS
             raise InvokeError(500, "InternalServerException", "the sandbox does not know its own address to give agents")
-        return HostSettings(environment, self.wheel_cache)
+        return HostSettings(environment, self.wheel_cache, self._workspace_dir() / "interpreters", self.init_budget_seconds)
 
     def _workspace_dir(self) -> Path:
         """One temporary directory per sandbox (traversable by the agents' user), made on first use."""

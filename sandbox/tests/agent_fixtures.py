@@ -1,0 +1,148 @@
+"""Agents for data-plane tests: small standard-library ones, zipped, uploaded and deployed through boto3."""
+
+import io
+import json
+import os
+import pathlib
+import time
+import zipfile
+
+# Answers AgentCore's two routes as the contract says. The runtime's environment variables steer
+# it: IGNORE_PORT makes it listen on 8080 whatever PORT says, ANSWER_STATUS sets its status.
+ECHO_AGENT = '''
+import json, os, sys, threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+RELEASED = threading.Event()
+STATUS = int(os.environ.get("ANSWER_STATUS", "200"))
+PORT = 8080 if os.environ.get("IGNORE_PORT") else int(os.environ.get("PORT", "8080"))
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.answer(200 if self.path == "/ping" else 404, {"status": "Healthy"})
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        payload = json.loads(body or b"{}")
+        if payload.get("stream"):
+            return self.stream()
+        if payload.get("release"):
+            RELEASED.set()
+        self.answer(STATUS, {
+            "payload": payload,
+            "contentType": self.headers.get("Content-Type"),
+            "session": self.headers.get("X-Amzn-Bedrock-AgentCore-Runtime-Session-Id"),
+            "custom": self.headers.get("X-Amzn-Bedrock-AgentCore-Runtime-Custom-Flavour"),
+            "uid": os.getuid(), "port": PORT, "cwd": os.getcwd(), "sysPath": sys.path,
+            "bedrockEndpoint": os.environ.get("AWS_ENDPOINT_URL_BEDROCK_RUNTIME"),
+            "greeting": os.environ.get("GREETING"),
+        })
+
+    def stream(self):
+        # HTTP/1.0 without a length: the answer ends when the connection closes.
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        self.wfile.write(b"data: first\\n\\n")
+        self.wfile.flush()
+        released = RELEASED.wait(60)  # a second invocation releases it, once the first chunk was read
+        self.wfile.write(b"data: released\\n\\n" if released else b"data: never released\\n\\n")
+
+    def answer(self, status, document):
+        data = json.dumps(document).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+print("echo agent on port", PORT)
+ThreadingHTTPServer(("127.0.0.1", PORT), Handler).serve_forever()
+'''
+
+CRASHING_AGENT = 'import sys\nprint("loading the model settings")\nraise SystemExit("settings.toml is missing")\n'
+SILENT_AGENT = 'import time\nprint("thinking before listening")\ntime.sleep(600)\n'
+
+
+def zip_bytes(files: dict[str, str | bytes], mode: int = 0o644) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            info = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
+            info.external_attr = (0o100000 | mode) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, content)
+    return buffer.getvalue()
+
+
+def deploy(sandbox, name: str, package: bytes, entry_point: str = "agent.py", environment: dict | None = None,
+           runtime: str = "PYTHON_3_11") -> dict:
+    """Uploads the zip and creates a runtime from it; returns CreateAgentRuntime's answer."""
+    key = f"agents/{name}/{time.monotonic_ns()}.zip"
+    sandbox.client("s3").put_object(Bucket=sandbox.info["s3_bucket"], Key=key, Body=package)
+    extra = {"environmentVariables": environment} if environment else {}
+    return sandbox.client("bedrock-agentcore-control").create_agent_runtime(
+        agentRuntimeName=name, agentRuntimeArtifact=artifact(sandbox, key, entry_point, runtime),
+        roleArn=sandbox.info["role_arn"], networkConfiguration={"networkMode": "PUBLIC"}, **extra)
+
+
+def update(sandbox, runtime_id: str, package: bytes, entry_point: str = "agent.py") -> dict:
+    """Uploads the zip as a new version of the runtime; returns UpdateAgentRuntime's answer."""
+    key = f"agents/{runtime_id}/{time.monotonic_ns()}.zip"
+    sandbox.client("s3").put_object(Bucket=sandbox.info["s3_bucket"], Key=key, Body=package)
+    return sandbox.client("bedrock-agentcore-control").update_agent_runtime(
+        agentRuntimeId=runtime_id, agentRuntimeArtifact=artifact(sandbox, key, entry_point, "PYTHON_3_11"),
+        roleArn=sandbox.info["role_arn"], networkConfiguration={"networkMode": "PUBLIC"})
+
+
+def artifact(sandbox, key: str, entry_point: str, runtime: str) -> dict:
+    return {"codeConfiguration": {"code": {"s3": {"bucket": sandbox.info["s3_bucket"], "prefix": key}},
+                                  "runtime": runtime, "entryPoint": [entry_point]}}
+
+
+def wait_until_ready(sandbox, runtime_id: str, timeout: float = 10.0) -> None:
+    control = sandbox.client("bedrock-agentcore-control")
+    deadline = time.monotonic() + timeout
+    while control.get_agent_runtime(agentRuntimeId=runtime_id)["status"] != "READY":
+        assert time.monotonic() < deadline, f"{runtime_id} did not become READY"
+        time.sleep(0.05)
+
+
+def invoke_json(sandbox, arn: str, payload: dict, **options) -> dict:
+    answer = sandbox.client("bedrock-agentcore").invoke_agent_runtime(
+        agentRuntimeArn=arn, payload=json.dumps(payload).encode(), contentType="application/json", **options)
+    return json.loads(answer["response"].read())
+
+
+def agents(sandbox) -> list[dict]:
+    status, body = sandbox.control("GET", "/_sandbox/agents")
+    assert status == 200, body
+    return body["agents"]
+
+
+def agent_of(sandbox, runtime_id: str, version: str = "1") -> dict:
+    return next(a for a in agents(sandbox) if a["runtimeId"] == runtime_id and a["version"] == version)
+
+
+def alive(pid: int) -> bool:
+    """Whether the process exists and is not a zombie."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        return pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
+
+
+def wait_until_gone(pid: int, timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not alive(pid)
