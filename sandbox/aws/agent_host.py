@@ -276,23 +276,33 @@ def extract(data: bytes, root: Path) -> None:
 def find_python(minor: int) -> str:
     """The real path of a `python3.<minor>`: system ones first (every user can run those), then PATH, then uv's."""
     name = f"python3.{minor}"
-    candidates = [f"/usr/bin/{name}", f"/usr/local/bin/{name}", shutil.which(name)]
+    for candidate in (f"/usr/bin/{name}", f"/usr/local/bin/{name}", shutil.which(name)):
+        if found := _interpreter(candidate, minor):
+            return found
+    if found := _interpreter(_uv_python(minor), minor):
+        return found
+    raise AgentError(f"this machine has no {name}, which PYTHON_3_{minor} runtimes run on; "
+                     f"install it (apt-get install {name}, or uv python install 3.{minor})")
+
+
+def _interpreter(candidate: str | None, minor: int) -> str | None:
+    """The real path of `candidate` when it runs and is Python 3.<minor>."""
+    if not candidate or not os.access(candidate, os.X_OK):
+        return None
+    probe = subprocess.run([candidate, "-c", "import sys; print(sys.version_info[:2]); print(sys.executable)"],
+                           capture_output=True, text=True, timeout=30)
+    lines = probe.stdout.splitlines()
+    return lines[1] if probe.returncode == 0 and len(lines) == 2 and lines[0] == f"(3, {minor})" else None
+
+
+def _uv_python(minor: int) -> str | None:
+    """An interpreter uv has installed (never downloading one); asked only when the usual places have none."""
     try:
         found = subprocess.run([host_wheels.find_uv(), "python", "find", f"3.{minor}"], capture_output=True, text=True,
                                timeout=30, env={**os.environ, "UV_PYTHON_DOWNLOADS": "never"})
-        candidates.append(found.stdout.strip() if found.returncode == 0 else None)
     except (host_wheels.HostWheelError, OSError, subprocess.SubprocessError):
-        pass
-    for candidate in candidates:
-        if not candidate or not os.access(candidate, os.X_OK):
-            continue
-        probe = subprocess.run([candidate, "-c", "import sys; print(sys.version_info[:2]); print(sys.executable)"],
-                               capture_output=True, text=True, timeout=30)
-        lines = probe.stdout.splitlines()
-        if probe.returncode == 0 and len(lines) == 2 and lines[0] == f"(3, {minor})":
-            return lines[1]
-    raise AgentError(f"this machine has no {name}, which PYTHON_3_{minor} runtimes run on; "
-                     f"install it (apt-get install {name}, or uv python install 3.{minor})")
+        return None
+    return found.stdout.strip() if found.returncode == 0 else None
 
 
 _interpreter_lock = threading.Lock()

@@ -11,6 +11,7 @@ after the front door has checked their signature and applied fault rules.
 """
 
 import logging
+import os
 import re
 import shutil
 import tempfile
@@ -41,6 +42,7 @@ FORWARDED_HEADERS = {
     "mcp-protocol-version", "x-amzn-trace-id", "traceparent", "tracestate", "baggage",
 }
 CUSTOM_HEADER_PREFIX = "x-amzn-bedrock-agentcore-runtime-custom-"
+WORKSPACE_PREFIX = "agentcore-sandbox-agents-"
 RUNTIME_ERROR = "Received error ({status}) from runtime. Please check your CloudWatch logs for more information."
 
 
@@ -171,9 +173,11 @@ class DataPlane:
         return HostSettings(environment, self.wheel_cache, self._workspace_dir() / "interpreters", self.init_budget_seconds)
 
     def _workspace_dir(self) -> Path:
-        """One temporary directory per sandbox (traversable by the agents' user), made on first use."""
+        """One directory per sandbox (traversable by the agents' user), made on first use."""
         if self._workspace is None:
-            self._workspace = Path(tempfile.mkdtemp(prefix="agentcore-sandbox-agents-"))
+            parent = workspace_parent()
+            remove_abandoned_workspaces(parent)
+            self._workspace = Path(tempfile.mkdtemp(prefix=f"{WORKSPACE_PREFIX}{os.getpid()}-", dir=parent))
             self._workspace.chmod(0o755)
             self._spawner = Spawner()
         return self._workspace
@@ -230,6 +234,31 @@ class DataPlane:
                                                             "boot": round(times.boot, 3)},
             })
         return {"agents": agents}
+
+
+def workspace_parent() -> str:
+    """Memory-backed /dev/shm where there is one: a package is thousands of small files, which a
+    disk makes slow to extract and to delete; else the temporary directory."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else tempfile.gettempdir()
+
+
+def remove_abandoned_workspaces(parent: str) -> None:
+    """Deletes the workspaces of sandboxes that died without cleaning up (their pid is in the name)."""
+    for path in Path(parent).glob(f"{WORKSPACE_PREFIX}*-*"):
+        pid = path.name[len(WORKSPACE_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _process_exists(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _relay(connection, response):

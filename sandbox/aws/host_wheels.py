@@ -96,9 +96,12 @@ def install_host_builds(distributions: list[Distribution], python: str, python_m
     cache_dir.mkdir(parents=True, exist_ok=True)
     staging = cache_dir / f".staging-{uuid.uuid4().hex}"  # renamed into place: a crash never leaves half an entry
     try:
-        result = subprocess.run(
-            [uv, "pip", "install", "--quiet", "--no-deps", "--python", python, "--target", str(staging), *pins],
-            capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"}, timeout=600)
+        try:
+            result = subprocess.run(
+                [uv, "pip", "install", "--quiet", "--no-deps", "--python", python, "--target", str(staging), *pins],
+                capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"}, timeout=600)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise HostWheelError(f"cannot run uv ({uv}) to install {', '.join(pins)}: {error}") from error
         if result.returncode != 0:
             tail = "\n".join((result.stderr + result.stdout).strip().splitlines()[-8:])
             raise HostWheelError(

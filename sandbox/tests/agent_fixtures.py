@@ -1,11 +1,22 @@
-"""Agents for data-plane tests: small standard-library ones, zipped, uploaded and deployed through boto3."""
+"""Agents for data-plane tests: small standard-library ones and the repository's sample agent as
+AgentCore gets it (ARM64 wheels), zipped, uploaded and deployed through boto3."""
 
+import hashlib
 import io
 import json
 import os
 import pathlib
+import shutil
+import subprocess
 import time
+import uuid
 import zipfile
+
+from aws.host_wheels import HostWheelError, find_uv
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SAMPLE_AGENT = ROOT / "agent"
+ARM64_PLATFORMS = ("aarch64-manylinux2014", "aarch64-manylinux_2_28", "aarch64-manylinux_2_34")
 
 # Answers AgentCore's two routes as the contract says. The runtime's environment variables steer
 # it: IGNORE_PORT makes it listen on 8080 whatever PORT says, ANSWER_STATUS sets its status.
@@ -146,3 +157,68 @@ def wait_until_gone(pid: int, timeout: float = 15.0) -> bool:
     while alive(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     return not alive(pid)
+
+
+# The sample agent, packaged as for AgentCore ---------------------------------------------
+
+class DependenciesUnavailable(Exception):
+    """uv could not install the sample agent's requirements (no uv, or no package index)."""
+
+
+def arm64_dependencies(python_version: str = "3.11") -> pathlib.Path:
+    """The sample agent's requirements as ARM64 wheels, installed once per requirements set into .cache/agentcore."""
+    requirements = SAMPLE_AGENT / "requirements.txt"
+    key = hashlib.sha256(requirements.read_bytes() + f"\n{python_version} aarch64".encode()).hexdigest()
+    target = ROOT / ".cache" / "agentcore" / "pytest-deps" / f"arm64-{key}"
+    if (target / ".complete").exists():
+        return target
+    try:
+        uv = find_uv()
+    except HostWheelError as error:
+        raise DependenciesUnavailable(str(error)) from error
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.with_name(f".staging-{uuid.uuid4().hex}")
+    try:
+        for platform in ARM64_PLATFORMS:  # newer manylinux tags only when a package lacks the older
+            shutil.rmtree(staging, ignore_errors=True)
+            result = subprocess.run(
+                [uv, "pip", "install", "--quiet", "--python-platform", platform, "--python-version", python_version,
+                 "--only-binary=:all:", "--target", str(staging), "-r", str(requirements)],
+                capture_output=True, text=True)
+            if result.returncode == 0:
+                break
+        else:
+            raise DependenciesUnavailable(result.stderr.strip()[-500:])
+        (staging / ".lock").unlink(missing_ok=True)
+        (staging / ".complete").write_text(platform)
+        try:
+            staging.rename(target)
+        except OSError:  # another run finished first
+            pass
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def dependency_zip(dependencies: pathlib.Path, out: pathlib.Path) -> pathlib.Path:
+    """The dependencies at the zip root, with their modes (what a package holds before the agent's files)."""
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for path in sorted(dependencies.rglob("*")):
+            relative = path.relative_to(dependencies).as_posix()
+            if relative == ".complete" or "__pycache__" in path.parts or path.is_dir():
+                continue
+            archive.write(path, relative)
+    return out
+
+
+def with_agent(base: pathlib.Path, out: pathlib.Path, prompt: str, agent_source: str | None = None) -> bytes:
+    """A copy of `base` plus `agent.py` (the sample agent's unless given) and `system_prompt.txt`."""
+    shutil.copyfile(base, out)
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in (("agent.py", agent_source or (SAMPLE_AGENT / "agent.py").read_text()),
+                              ("system_prompt.txt", prompt)):
+            info = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
+            info.external_attr = (0o100000 | 0o644) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, content)
+    return out.read_bytes()

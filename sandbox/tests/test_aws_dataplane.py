@@ -252,14 +252,22 @@ class TestLifetime:
         assert not alive(pid)
         assert not os.path.exists(log)
 
-    def test_a_killed_sandbox_takes_its_agents_with_it(self):
+    def test_a_killed_sandbox_takes_its_agents_with_it_and_the_next_one_its_files(self):
         other = start_sandbox()
         try:
             pid = self.start_one_agent(other)
+            workspace = os.path.dirname(os.path.dirname(next(a["log"] for a in agents(other))))
         finally:
             other.process.kill()
             other.process.wait(timeout=10)
         assert wait_until_gone(pid)
+        assert os.path.isdir(workspace)  # nobody was left to clean up
+        successor = start_sandbox()
+        try:
+            self.start_one_agent(successor)
+            assert not os.path.exists(workspace)
+        finally:
+            successor.stop()
 
     def test_an_agent_that_never_answers_ping_is_stopped_at_the_start_budget(self):
         other = start_sandbox("--agent-start-budget", "1")
