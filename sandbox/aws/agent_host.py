@@ -136,7 +136,10 @@ class AgentHost:
                 return self.port
             if process is not None:
                 log.warning("%s: the agent exited with status %s; starting it again", self.code.label, process.returncode)
-            return self._start()
+            try:
+                return self._start()
+            except OSError as error:  # a full disk, a missing setpriv: the caller still gets an AWS-shaped error
+                raise AgentError(f"{self.code.label}: the sandbox could not start it: {error}") from error
 
     def invoke(self, body: bytes, headers: dict[str, str]) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
         """Sends `POST /invocations`; the caller reads the response and closes the connection."""
@@ -169,29 +172,42 @@ class AgentHost:
     # Starting ----------------------------------------------------------------------------
 
     def _start(self) -> int:
-        times = StartTimes()
         base_python = find_python(self.code.python_minor)
         python = bare_interpreter(base_python, self.settings.interpreters / f"python3.{self.code.python_minor}")
-        if not self._prepared:
-            began = time.monotonic()
-            shutil.rmtree(self.root, ignore_errors=True)
-            self.root.mkdir(parents=True)
-            os.chmod(self.directory, 0o755)
-            extract(self.code.fetch_zip(), self.root)
-            times.extract = time.monotonic() - began
-            began = time.monotonic()
-            foreign = host_wheels.foreign_binary_distributions(self.root, self.code.python_minor)
-            if foreign:
-                try:
-                    builds = host_wheels.install_host_builds(
-                        foreign, base_python, self.code.python_minor, self.settings.wheel_cache)
-                except host_wheels.HostWheelError as error:
-                    raise AgentError(f"{self.code.label}: {error}") from error
-                host_wheels.swap_in(self.root, foreign, builds)
-                log.info("%s: swapped in this machine's builds of %s", self.code.label, ", ".join(d.pin for d in foreign))
-            times.install = time.monotonic() - began
-            self._prepared = True
+        times = StartTimes() if self._prepared else self._prepare(base_python)
+        began = time.monotonic()
+        process, port = self._launch(python)
+        self.port = self._wait_for_ping(process, port, began)
+        times.boot = time.monotonic() - began
+        self.times = times
+        log.info("%s: agent pid %d answers on port %d (extract %.2f s, host wheels %.2f s, boot %.2f s)",
+                 self.code.label, process.pid, self.port, times.extract, times.install, times.boot)
+        return self.port
 
+    def _prepare(self, base_python: str) -> StartTimes:
+        """Extracts the zip and swaps in this machine's builds of its foreign binary wheels (once per version)."""
+        times = StartTimes()
+        began = time.monotonic()
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.root.mkdir(parents=True)
+        os.chmod(self.directory, 0o755)
+        extract(self.code.fetch_zip(), self.root)
+        times.extract = time.monotonic() - began
+        began = time.monotonic()
+        foreign = host_wheels.foreign_binary_distributions(self.root, self.code.python_minor)
+        if foreign:
+            try:
+                builds = host_wheels.install_host_builds(foreign, base_python, self.code.python_minor, self.settings.wheel_cache)
+            except host_wheels.HostWheelError as error:
+                raise AgentError(f"{self.code.label}: {error}") from error
+            host_wheels.swap_in(self.root, foreign, builds)
+            log.info("%s: swapped in this machine's builds of %s", self.code.label, ", ".join(d.pin for d in foreign))
+        times.install = time.monotonic() - began
+        self._prepared = True
+        return times
+
+    def _launch(self, python: str) -> tuple[subprocess.Popen, int]:
+        """Starts `python -u <entry point>` in the extracted root, told a free PORT; its output goes to the log."""
         port = _free_port()
         user = unprivileged_user(python)
         home = self.directory / "home"
@@ -203,19 +219,14 @@ class AgentHost:
             **self.code.environment, **self.settings.base_environment, "PORT": str(port),
         }
         command = [python, "-u", *self._entry_argv()]
-        began = time.monotonic()
-        with open(self.log_path, "ab") as output, self._state_lock:
+        with self._state_lock:
             if self._closed:
                 raise AgentError(f"{self.code.label} was deleted")
-            self._process = self.spawner.popen(
-                _with_privileges(command, user), cwd=self.root, env=environment, stdin=subprocess.DEVNULL,
-                stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
-        self.port = self._wait_for_ping(self._process, port, began)
-        times.boot = time.monotonic() - began
-        self.times = times
-        log.info("%s: agent pid %d answers on port %d (extract %.2f s, host wheels %.2f s, boot %.2f s)",
-                 self.code.label, self._process.pid, self.port, times.extract, times.install, times.boot)
-        return self.port
+            with open(self.log_path, "ab") as output:
+                self._process = self.spawner.popen(
+                    _with_privileges(command, user), cwd=self.root, env=environment, stdin=subprocess.DEVNULL,
+                    stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+            return self._process, port
 
     def _entry_argv(self) -> list[str]:
         """`agent.py`, or for two entries (a launcher and the agent) the launcher's script from the root or `bin/`."""

@@ -8,6 +8,9 @@ use and kept while the version exists. What the agent answers goes back as Agent
 on: a 2xx answer as is (an event stream chunk by chunk), any other status as the
 RuntimeClientError (424) AgentCore makes of it, the body dropped. Requests reach this module
 after the front door has checked their signature and applied fault rules.
+
+`GET /_sandbox/agents` lists the running agents: version, pid, port, log file (the sandbox's
+CloudWatch) and where their start-up time went.
 """
 
 import logging
