@@ -4,7 +4,6 @@ AgentCore gets it (ARM64 wheels), zipped, uploaded and deployed through boto3.""
 import hashlib
 import io
 import json
-import os
 import pathlib
 import shutil
 import subprocess
@@ -13,8 +12,8 @@ import uuid
 import zipfile
 
 from aws.host_wheels import HostWheelError, find_uv
+from conftest import ROOT, process_alive
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
 SAMPLE_AGENT = ROOT / "agent"
 ARM64_PLATFORMS = ("aarch64-manylinux2014", "aarch64-manylinux_2_28", "aarch64-manylinux_2_34")
 
@@ -140,23 +139,11 @@ def agent_of(sandbox, runtime_id: str, version: str = "1") -> dict:
     return next(a for a in agents(sandbox) if a["runtimeId"] == runtime_id and a["version"] == version)
 
 
-def alive(pid: int) -> bool:
-    """Whether the process exists and is not a zombie."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:
-        return pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (FileNotFoundError, IndexError):
-        return False
-
-
 def wait_until_gone(pid: int, timeout: float = 15.0) -> bool:
     deadline = time.monotonic() + timeout
-    while alive(pid) and time.monotonic() < deadline:
+    while process_alive(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
-    return not alive(pid)
+    return not process_alive(pid)
 
 
 # The sample agent, packaged as for AgentCore ---------------------------------------------

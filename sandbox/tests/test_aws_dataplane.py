@@ -15,9 +15,9 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from agent_fixtures import (CRASHING_AGENT, ECHO_AGENT, SILENT_AGENT, agent_of, agents, alive, deploy, invoke_json,
-                            update, wait_until_gone, wait_until_ready, zip_bytes)
-from conftest import start_sandbox
+from agent_fixtures import (CRASHING_AGENT, ECHO_AGENT, SILENT_AGENT, agent_of, agents, deploy, invoke_json, update,
+                            wait_until_gone, wait_until_ready, zip_bytes)
+from conftest import process_alive, start_sandbox
 
 
 def error_of(excinfo) -> tuple[int, str, str]:
@@ -118,7 +118,7 @@ class TestVersions:
         wait_until_ready(sandbox, created["agentRuntimeId"])
         invoke_json(sandbox, created["agentRuntimeArn"], {})
         pid = agent_of(sandbox, created["agentRuntimeId"])["pid"]
-        assert alive(pid)
+        assert process_alive(pid)
         sandbox.client("bedrock-agentcore-control").delete_agent_runtime(agentRuntimeId=created["agentRuntimeId"])
         assert wait_until_gone(pid)
         assert all(a["runtimeId"] != created["agentRuntimeId"] for a in agents(sandbox))
@@ -238,7 +238,7 @@ class TestLifetime:
         wait_until_ready(other, created["agentRuntimeId"])
         invoke_json(other, created["agentRuntimeArn"], {})
         pid = agent_of(other, created["agentRuntimeId"])["pid"]
-        assert alive(pid)
+        assert process_alive(pid)
         return pid
 
     def test_sigterm_stops_the_agents_and_removes_their_files(self):
@@ -249,7 +249,7 @@ class TestLifetime:
         finally:
             other.process.send_signal(signal.SIGTERM)
             assert other.process.wait(timeout=30) == 0
-        assert not alive(pid)
+        assert not process_alive(pid)
         assert not os.path.exists(log)
 
     def test_a_killed_sandbox_takes_its_agents_with_it_and_the_next_one_its_files(self):
