@@ -113,6 +113,22 @@ class TestVersions:
         assert invoke_json(sandbox, arn, {}, qualifier="pinned")["greeting"] == "one"
         assert {a["version"] for a in agents(sandbox) if a["runtimeId"] == runtime_id} == {"1", "2"}
 
+    def test_deleting_a_version_stops_its_agent_and_no_other(self, sandbox, unique_name):
+        created = deploy(sandbox, unique_name("old_version"), zip_bytes({"agent.py": ECHO_AGENT}))
+        runtime_id, arn = created["agentRuntimeId"], created["agentRuntimeArn"]
+        wait_until_ready(sandbox, runtime_id)
+        invoke_json(sandbox, arn, {})
+        old = agent_of(sandbox, runtime_id, "1")["pid"]
+        update(sandbox, runtime_id, zip_bytes({"agent.py": ECHO_AGENT}))
+        wait_until_ready(sandbox, runtime_id)
+        invoke_json(sandbox, arn, {})
+        new = agent_of(sandbox, runtime_id, "2")["pid"]
+
+        sandbox.client("bedrock-agentcore-control").delete_agent_runtime(agentRuntimeId=runtime_id, agentRuntimeVersion="1")
+        assert wait_until_gone(old)
+        assert process_alive(new)
+        assert invoke_json(sandbox, arn, {"still": "here"})["payload"] == {"still": "here"}
+
     def test_deleting_the_runtime_stops_its_agents(self, sandbox, unique_name):
         created = deploy(sandbox, unique_name("deleted"), zip_bytes({"agent.py": ECHO_AGENT}))
         wait_until_ready(sandbox, created["agentRuntimeId"])
