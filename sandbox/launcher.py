@@ -38,12 +38,16 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--region", default="us-east-1", help="AWS region the sandbox answers as")
     parser.add_argument("--ready-delay", type=float, default=0.0, metavar="SECONDS",
                         help="how long CREATING, UPDATING and DELETING last (default 0)")
+    parser.add_argument("--agent-start-budget", type=float, default=60.0, metavar="SECONDS",
+                        help="how long an invoked agent may take to answer GET /ping (default 60, as AgentCore)")
     parser.add_argument("--exit-with-parent", action="store_true", help="exit when the parent process dies")
     arguments = parser.parse_args(argv)
     if arguments.host not in ("127.0.0.1", "localhost", "::1"):
         parser.error(f"--host {arguments.host} is not a loopback address; the sandbox serves loopback only")
     if arguments.ready_delay < 0:
         parser.error("--ready-delay must be 0 or more seconds")
+    if arguments.agent_start_budget <= 0:
+        parser.error("--agent-start-budget must be more than 0 seconds")
     return arguments
 
 
@@ -104,7 +108,8 @@ def main(argv: list[str]) -> int:
 
     from aws import build_aws_app
 
-    aws = build_aws_app(region=arguments.region, ready_delay_seconds=arguments.ready_delay)
+    aws = build_aws_app(region=arguments.region, ready_delay_seconds=arguments.ready_delay,
+                        agent_start_budget_seconds=arguments.agent_start_budget)
     try:
         server = make_server(arguments.host, arguments.port, aws)
     except OSError as error:
@@ -123,6 +128,7 @@ def main(argv: list[str]) -> int:
         "s3_bucket": resources.bucket,
         "role_arn": resources.role_arn,
     }
+    aws.endpoint_url = info["aws_endpoint"]
     github = start_github(arguments.host, arguments.github_port)
     info.update(github.info())
 
@@ -150,6 +156,7 @@ def main(argv: list[str]) -> int:
     log.info("stopping")
     github.stop()
     server.shutdown()
+    aws.stop()
     return 0
 
 

@@ -2,7 +2,9 @@
 
 For each AWS request, in order: identify it and log it, apply fail-after and fault rules,
 verify its SigV4 signature, check an S3 payload against its declared hashes, and hand it
-to moto (whose AgentCore control plane `agentcore.install` has replaced).
+to moto (whose AgentCore control plane `agentcore.install` has replaced), or to what moto
+lacks: the AgentCore data plane (`dataplane.py`, which runs agents) and a Bedrock model
+stand-in for those agents (`bedrock_standin.py`).
 
 Importing moto is most of the start-up time, so `load()` does it on a background thread
 while the server already listens: AWS requests that arrive meanwhile wait for it.
@@ -10,15 +12,19 @@ while the server already listens: AWS requests that arrive meanwhile wait for it
 
 import json
 import logging
+import os
 import secrets
 import socket
 import string
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
+from . import bedrock_standin
 from .control import ControlError, LoggedRequest, SandboxState
+from .dataplane import DataPlane
 from .errors import ErrorReply, access_denied, internal_error, throttled, unavailable
 from .models import rest_routes, service_model
 from .payload import s3_payload_problem
@@ -46,9 +52,26 @@ class AwsSandbox:
     moto_app: object = None
     loaded: threading.Event = field(default_factory=threading.Event)
     load_error: Exception | None = None
+    endpoint_url: str | None = None  # set once the server listens; the agents it runs call it
 
     def __post_init__(self):
         self.verifier = SigV4Verifier(self.credentials)
+        self.dataplane = DataPlane(self._agent_environment, wheel_cache_dir())
+
+    def _agent_environment(self) -> dict[str, str]:
+        """What every agent gets: all its AWS calls (Bedrock's included) go to this sandbox, never to AWS."""
+        endpoint = self.endpoint_url or ""
+        return {
+            "AWS_ENDPOINT_URL": endpoint, "AWS_ENDPOINT_URL_BEDROCK_RUNTIME": endpoint,
+            "AWS_REGION": self.region, "AWS_DEFAULT_REGION": self.region,
+            "AWS_ACCESS_KEY_ID": self.credentials.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": self.credentials.own.secret_access_key,
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+
+    def stop(self) -> None:
+        """Stops the agents this sandbox started."""
+        self.dataplane.stop()
 
     def load(self, prepare: Callable[[], None]) -> None:
         """Imports moto, routes its AgentCore control plane to ours, runs `prepare` (creating
@@ -94,8 +117,15 @@ class AwsSandbox:
             status, headers, body = reply.render(request.method)
             recording_start_response(status, headers)
             return [body]
+        if self.dataplane.handles(request):
+            return self.dataplane.serve(request, recording_start_response)
+        if bedrock_standin.handles(request):
+            return bedrock_standin.serve(request, recording_start_response)
         if request.service == "bedrock-agentcore":
-            return self._with_error_type(environ, recording_start_response)
+            try:
+                return self._with_error_type(environ, recording_start_response)
+            finally:
+                self.dataplane.reconcile()  # a deleted runtime or version takes its agent with it
         return self.moto_app(environ, recording_start_response)
 
     def _front_door(self, request: AwsRequest, environ: dict, entry: LoggedRequest) -> ErrorReply | None:
@@ -144,7 +174,10 @@ class AwsSandbox:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         try:
-            status, payload = self.state.handle(environ["REQUEST_METHOD"], environ["PATH_INFO"], body)
+            if (environ["REQUEST_METHOD"], environ["PATH_INFO"].rstrip("/")) == ("GET", "/_sandbox/agents"):
+                status, payload = 200, self.dataplane.describe()
+            else:
+                status, payload = self.state.handle(environ["REQUEST_METHOD"], environ["PATH_INFO"], body)
         except ControlError as error:
             status, payload = 400, {"message": str(error)}
         data = json.dumps(payload).encode()
@@ -172,6 +205,17 @@ class AwsSandbox:
             b"".join(self.moto_app(environ, lambda status, headers, exc_info=None: None))
 
 
+def wheel_cache_dir() -> Path:
+    """Where host builds of agents' binary wheels are kept between runs, beside the packager's cache."""
+    if os.environ.get("AGENTCORE_CACHE_DIR"):
+        base = Path(os.environ["AGENTCORE_CACHE_DIR"])
+    elif os.environ.get("XDG_CACHE_HOME"):
+        base = Path(os.environ["XDG_CACHE_HOME"]) / "agentcore"
+    else:
+        base = Path(__file__).resolve().parents[2] / ".cache" / "agentcore"
+    return base / "sandbox-host-wheels"
+
+
 def random_credentials() -> tuple[str, str]:
     upper = string.ascii_uppercase + string.digits
     access_key_id = "AKIA" + "".join(secrets.choice(upper) for _ in range(16))
@@ -179,8 +223,11 @@ def random_credentials() -> tuple[str, str]:
     return access_key_id, secret
 
 
-def build_aws_app(region: str = "us-east-1", ready_delay_seconds: float = 0.0) -> AwsSandbox:
+def build_aws_app(region: str = "us-east-1", ready_delay_seconds: float = 0.0,
+                  agent_start_budget_seconds: float = 60.0) -> AwsSandbox:
     """The app with fresh random credentials; call `load()` to bring in moto."""
     access_key_id, secret = random_credentials()
     state = SandboxState(ready_delay_seconds=ready_delay_seconds)
-    return AwsSandbox(state, CredentialStore(access_key_id, secret), region)
+    aws = AwsSandbox(state, CredentialStore(access_key_id, secret), region)
+    aws.dataplane.init_budget_seconds = agent_start_budget_seconds
+    return aws

@@ -53,9 +53,11 @@ class ErrorReply:
 
 STATUS_TEXT = {
     400: "Bad Request",
+    402: "Payment Required",
     403: "Forbidden",
     404: "Not Found",
     409: "Conflict",
+    424: "Failed Dependency",
     429: "Too Many Requests",
     500: "Internal Server Error",
     503: "Service Unavailable",

@@ -6,6 +6,10 @@ from dataclasses import dataclass
 
 # The SigV4 signing name in a request's credential scope, mapped to botocore's service name.
 SIGNING_NAME_TO_SERVICE = {"bedrock-agentcore": "bedrock-agentcore-control"}
+# Signing names that several APIs share, each told apart by its routes (no route of one matches
+# a route of another): the AgentCore data plane signs as its control plane does, and the Bedrock
+# model API (bedrock-runtime) as Bedrock's control plane.
+SHARED_SIGNING_NAMES = {"bedrock-agentcore": ("bedrock-agentcore",), "bedrock": ("bedrock-runtime",)}
 
 
 @functools.cache

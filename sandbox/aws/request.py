@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote
 
-from .models import SIGNING_NAME_TO_SERVICE, rest_operation, service_model
+from .models import SHARED_SIGNING_NAMES, SIGNING_NAME_TO_SERVICE, rest_operation, service_model
 
 # Calls AWS accepts without a signature: they carry a token from an identity provider instead.
 UNSIGNED_ACTIONS = {"AssumeRoleWithWebIdentity": "sts", "AssumeRoleWithSAML": "sts"}
@@ -23,6 +23,7 @@ class AwsRequest:
     presigned: bool
     operation: str | None = None
     client_token: str | None = None
+    api: str | None = None  # botocore's name of the API the operation belongs to, e.g. "bedrock-runtime"
 
     @property
     def query_pairs(self) -> list[tuple[str, str]]:
@@ -68,7 +69,7 @@ def read_request(environ: dict) -> AwsRequest:
     else:
         action = _form(request).get("Action") or query.get("Action")
         request.service = UNSIGNED_ACTIONS.get(action, "s3")  # moto also falls back to S3
-    request.operation = _operation(request)
+    request.api, request.operation = _operation(request)
     request.client_token = _client_token(request)
     return request
 
@@ -111,19 +112,28 @@ def _form(request: AwsRequest) -> dict[str, str]:
     return {}
 
 
-def _operation(request: AwsRequest) -> str | None:
+def _operation(request: AwsRequest) -> tuple[str | None, str | None]:
+    """(API, operation): the signing name's main API first, then the APIs sharing its name."""
     service = SIGNING_NAME_TO_SERVICE.get(request.service, request.service)
     try:
         protocol = service_model(service).protocol
     except Exception:  # a service botocore does not know: log it without an operation
-        return None
+        return None, None
     if protocol in ("query", "ec2"):
-        return _form(request).get("Action") or request.query.get("Action")
+        return service, _form(request).get("Action") or request.query.get("Action")
     if protocol == "json":
         target = request.headers.get("x-amz-target", "")
-        return target.rpartition(".")[2] or None
+        return service, target.rpartition(".")[2] or None
     query_keys = {key for key, _ in request.query_pairs}
-    return rest_operation(service, request.method, unquote(request.raw_path), query_keys, set(request.headers))
+    operation = rest_operation(service, request.method, unquote(request.raw_path), query_keys, set(request.headers))
+    if operation is not None:
+        return service, operation
+    for shared in SHARED_SIGNING_NAMES.get(request.service, ()):
+        # Matched on the path as sent: these APIs put ARNs in a path segment, `/` encoded as %2F.
+        operation = rest_operation(shared, request.method, request.raw_path, query_keys, set(request.headers))
+        if operation is not None:
+            return shared, operation
+    return service, None
 
 
 def _client_token(request: AwsRequest) -> str | None:

@@ -1,6 +1,7 @@
 """One sandbox for the whole session, started the way every consumer starts it: `scripts/sandbox`."""
 
 import json
+import os
 import pathlib
 import subprocess
 import sys
@@ -64,6 +65,18 @@ def start_sandbox(*arguments: str) -> RunningSandbox:
         process.wait(timeout=10)
         raise RuntimeError(f"scripts/sandbox exited with {process.returncode} before printing its JSON line")
     return RunningSandbox(process, json.loads(line))
+
+
+def process_alive(pid: int) -> bool:
+    """Whether the process exists; a zombie (exited, not yet reaped) counts as gone."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        return pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import socket
 import subprocess
 import time
 
-from conftest import ROOT, start_sandbox
+from conftest import ROOT, process_alive, start_sandbox
 
 EXPECTED_KEYS = {"aws_endpoint", "aws_access_key_id", "aws_secret_access_key", "region", "s3_bucket", "role_arn"}
 
@@ -57,21 +57,9 @@ def test_exit_with_parent_stops_when_the_parent_dies(tmp_path: pathlib.Path):
     parent.kill()
     parent.wait()
     deadline = time.monotonic() + 5
-    while _alive(child) and time.monotonic() < deadline:
+    while process_alive(child) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not _alive(child)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie (exited, not yet reaped by init) counts as gone.
-    try:
-        return pathlib.Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
-    except FileNotFoundError:
-        return False
+    assert not process_alive(child)
 
 
 def test_a_non_loopback_host_is_refused_with_a_clear_error():
