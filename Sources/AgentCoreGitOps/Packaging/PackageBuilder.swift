@@ -198,7 +198,7 @@ public enum PackageBuilder {
         }
         var limits = options.limits
         limits.owners = dependencies?.owners ?? [:]
-        var archiver = ZipArchiver(reuse: reuse, limits: limits)
+        let archiver = ZipArchiver(reuse: reuse, limits: limits)
         var layer: DependencyLayer?
         if let dependencies {
             layer = try await dependencyLayer(
