@@ -239,7 +239,8 @@ public struct DependencyInstaller: Sendable {
     }
 
     /// Deletes all but the `count` most recently used entries of `directory` (directories by
-    /// their stamp's time, files by their own).
+    /// their stamp's time, files by their own); an entry used in the last hour stays, as another
+    /// build may be reading it.
     static func prune(_ directory: URL, keeping count: Int) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
         var entries: [(url: URL, used: Date)] = []
@@ -250,7 +251,8 @@ public struct DependencyInstaller: Sendable {
             let attributes = try? FileManager.default.attributesOfItem(atPath: probe.path)
             entries.append((url, attributes?[.modificationDate] as? Date ?? .distantPast))
         }
-        for stale in entries.sorted(by: { $0.used > $1.used }).dropFirst(count) {
+        let recent = Date().addingTimeInterval(-3600)
+        for stale in entries.sorted(by: { $0.used > $1.used }).dropFirst(count) where stale.used < recent {
             try? FileManager.default.removeItem(at: stale.url)
         }
     }
@@ -311,12 +313,7 @@ struct Resolution: Codable, Equatable {
 
     func write(_ file: URL) throws {
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let partial = file.deletingLastPathComponent().appendingPathComponent(".\(UUID().uuidString).partial")
-        try JSONEncoder().encode(self).write(to: partial)
-        guard rename(partial.path, file.path) == 0 else {
-            try? FileManager.default.removeItem(at: partial)
-            throw PackagingError.io("cannot write the dependency resolution \(file.path)")
-        }
+        try FilePlacement.replace(file, with: [UInt8](try JSONEncoder().encode(self)))
     }
 }
 

@@ -50,12 +50,7 @@ public struct PackageContents: Codable, Sendable, Equatable {
             return file
         }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let partial = directory.appendingPathComponent(".\(UUID().uuidString).partial")
-        try data.write(to: partial)
-        guard rename(partial.path, file.path) == 0 else {
-            try? FileManager.default.removeItem(at: partial)
-            throw PackagingError.io("cannot write the package manifest \(file.path)")
-        }
+        try FilePlacement.replace(file, with: [UInt8](data))
         DependencyInstaller.prune(directory, keeping: 64)
         return file
     }

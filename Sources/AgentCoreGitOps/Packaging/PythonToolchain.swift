@@ -58,9 +58,9 @@ public struct PythonToolchain: Sendable {
         guard result.status == 0, version.hasPrefix("uv ") else {
             throw PackagingError.uvFailed("`\(uv.path) --version` failed: \(Subprocess.tail(result.stderr + result.stdout)); reinstall uv (`pip install uv`)")
         }
+        // Only remembered: a cache that cannot be written costs the next build one more `uv --version`.
         try? FileManager.default.createDirectory(at: memo.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let partial = memo.deletingLastPathComponent().appendingPathComponent(".\(UUID().uuidString)")
-        if (try? Data(version.utf8).write(to: partial)) != nil { rename(partial.path, memo.path) }
+        try? FilePlacement.replace(memo, with: Array(version.utf8))
         return version
     }
 

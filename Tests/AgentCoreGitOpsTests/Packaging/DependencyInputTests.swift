@@ -236,6 +236,23 @@ import Testing
             uvVersion: "uv", python: .default, platform: .agentCore).environment["UV_CONFIG_FILE"] == nil)
     }
 
+    @Test func theCacheKeepsTheMostRecentlyUsedSetsAndAnyInUse() throws {
+        let tree = try TempTree()
+        let deps = tree.url("deps")
+        for index in 0..<7 {
+            let stamp = try tree.file("deps/set\(index)/\(DependencyInstaller.stampName)", "{}")
+            // set0 is the oldest; set6 was used a minute ago (a build may still be reading it).
+            let used = Date().addingTimeInterval(index == 6 ? -60 : -86_400 * Double(7 - index))
+            try FileManager.default.setAttributes([.modificationDate: used], ofItemAtPath: stamp.path)
+        }
+        try tree.directory("deps/.staging-in-progress")
+        DependencyInstaller.prune(deps, keeping: 3)
+        let left = try FileManager.default.contentsOfDirectory(atPath: deps.path).sorted()
+        #expect(left == [".staging-in-progress", "set4", "set5", "set6"])
+        DependencyInstaller.prune(deps, keeping: 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: deps.path).sorted() == [".staging-in-progress", "set6"])
+    }
+
     @Test func aMissingFilePulledInIsNamed() throws {
         let tree = try TempTree()
         let requirements = try tree.file("agent/requirements.txt", "-r missing.txt\n")
