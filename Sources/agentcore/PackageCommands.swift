@@ -22,6 +22,9 @@ enum ManifestPrinter {
         if let runtime = manifest.runtime, let platform = manifest.platform {
             Swift.print("  runtime       \(runtime) on \(platform)")
         }
+        if let distributions = manifest.distributions, !distributions.isEmpty {
+            Swift.print("  dependencies  \(distributions.map(\.description).joined(separator: ", "))")
+        }
         if let boot = manifest.bootSeconds { Swift.print(String(format: "  boot          GET /ping answered 200 after %.2f s", boot)) }
         if let upload = manifest.upload {
             Swift.print("  uploaded to   \(upload.location)" + (upload.versionId.map { " (version \($0))" } ?? ""))
@@ -115,6 +118,14 @@ struct PackageCommand: AsyncParsableCommand {
     var pythonVersion = PythonVersion.default.description
 
     @Option(help: ArgumentHelp(
+        "The dependencies: a requirements file or a uv.lock (default: the agent's requirements.txt, else its uv.lock).",
+        valueName: "file"))
+    var requirements: String?
+
+    @Option(help: ArgumentHelp("A uv.toml for uv to use (default: none; uv runs with --no-config).", valueName: "file"))
+    var uvConfig: String?
+
+    @Option(help: ArgumentHelp(
         "After building, upload to s3://BUCKET/KEY (or KEY in $AGENTCORE_S3_BUCKET) with the AWS settings.", valueName: "s3-uri"))
     var upload: String?
 
@@ -144,6 +155,8 @@ struct PackageCommand: AsyncParsableCommand {
             cacheDirectory: build.cacheDirectory)
         options.entryPoint = entryPoint
         options.pythonVersion = try PythonVersion(pythonVersion)
+        options.requirementsFile = requirements.map { URL(fileURLWithPath: $0) }
+        options.uvConfig = uvConfig.map { URL(fileURLWithPath: $0) }
         options.precompile = build.precompile
         options.checkBoot = build.checkBoot
         options.bootTimeout = build.bootTimeout

@@ -102,6 +102,10 @@ public struct ExclusionRules: Sendable {
     public var topLevel: Set<String> = []
     /// File name suffixes left out at any depth.
     public var suffixes: [String] = [".pyc"]
+    /// Relative paths left out (the dependency inputs inside the agent directory).
+    public var paths: Set<String> = []
+    /// The agent's `.agentcoreignore`.
+    public var ignoreFile: IgnoreFile?
 
     public init(topLevel: Set<String> = []) { self.topLevel = topLevel }
 
@@ -110,14 +114,23 @@ public struct ExclusionRules: Sendable {
     /// For the agent's source directory: also its tests, virtual environments and tool caches.
     public static let agentSource = ExclusionRules(
         topLevel: ["tests", ".venv", "venv", ".pytest_cache", ".mypy_cache", ".ruff_cache", "requirements.txt"])
-    /// For a uv `--target` install: also uv's lock file and our platform note at its top.
-    public static let installedDependencies = ExclusionRules(topLevel: [".lock", ".agentcore-platform"])
+    /// For a uv `--target` install: also uv's lock file and our stamp at its top.
+    public static let installedDependencies = ExclusionRules(
+        topLevel: [".lock", DependencyInstaller.stampName, ".agentcore-platform"])
 
     func excludes(name: String, depth: Int) -> Bool {
         if anywhere.contains(name) { return true }
         if depth == 0 && topLevel.contains(name) { return true }
         return suffixes.contains { name.hasSuffix($0) }
     }
+
+    /// The checks that need the whole relative path and the entry's kind.
+    func excludes(path: String, isDirectory: Bool) -> Bool {
+        if paths.contains(path) { return true }
+        return ignoreFile?.ignores(path, isDirectory: isDirectory) ?? false
+    }
+
+    var hasPathRules: Bool { !paths.isEmpty || ignoreFile != nil }
 }
 
 /// Lists a directory tree as archive items: one `fstatat` per entry, symlinks resolved and
@@ -172,6 +185,7 @@ struct TreeWalker: Sendable {
             try ArchiveContents.validate(archivePath)
             // A plain directory needs no stat: its entry has no size and no fingerprint.
             if type == UInt8(DT_DIR) {
+                if rules.hasPathRules && rules.excludes(path: archivePath, isDirectory: true) { continue }
                 found(ArchiveItem(path: archivePath, source: .directory, size: 0), diskPath)
                 continue
             }
@@ -190,6 +204,7 @@ struct TreeWalker: Sendable {
                 }
                 target = resolved
             }
+            if rules.hasPathRules && rules.excludes(path: archivePath, isDirectory: info.st_mode & S_IFMT == S_IFDIR) { continue }
             switch info.st_mode & S_IFMT {
             case S_IFDIR:
                 // A link back to a directory we are inside would recurse for ever.

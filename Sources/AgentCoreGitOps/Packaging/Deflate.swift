@@ -38,6 +38,31 @@ public enum Deflate {
         return output
     }
 
+    /// Inflates a raw deflate stream whose size is known (a zip entry's), for reading small
+    /// entries back.
+    static func inflate(_ input: [UInt8], size: Int) throws -> [UInt8] {
+        var stream = z_stream()
+        guard inflateInit2_(&stream, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw PackagingError.compressionFailed("inflateInit2 failed")
+        }
+        defer { inflateEnd(&stream) }
+        var output = [UInt8](repeating: 0, count: size)
+        var input = input
+        let result = input.withUnsafeMutableBytes { inBytes in
+            output.withUnsafeMutableBytes { outBytes in
+                stream.next_in = inBytes.bindMemory(to: Bytef.self).baseAddress
+                stream.avail_in = uInt(inBytes.count)
+                stream.next_out = outBytes.bindMemory(to: Bytef.self).baseAddress
+                stream.avail_out = uInt(outBytes.count)
+                return CZlib.inflate(&stream, Z_FINISH)
+            }
+        }
+        guard result == Z_STREAM_END, Int(stream.total_out) == size else {
+            throw PackagingError.compressionFailed("inflate returned \(result) after \(stream.total_out) of \(size) bytes")
+        }
+        return output
+    }
+
     static func crc32(_ input: UnsafeRawBufferPointer, startingWith crc: UInt32 = 0) -> UInt32 {
         guard let base = input.bindMemory(to: Bytef.self).baseAddress, input.count > 0 else { return crc }
         // zlib's crc32 takes a uInt length: feed very large buffers in pieces.

@@ -48,7 +48,7 @@ struct DependencyLayer: Sendable {
     static func location(
         cache: URL, dependencyHash: String, level: Int32, timestamp: DOSTimestamp, bytecodeFor python: PythonVersion?
     ) -> URL {
-        let inputs = "agentcore-layer 1\ndependencies \(dependencyHash)\nlevel \(level)\n"
+        let inputs = "agentcore-layer 2\ndependencies \(dependencyHash)\nlevel \(level)\n"
             + "time \(timestamp.date) \(timestamp.time)\nbytecode \(python.map { "\($0)" } ?? "none")\n"
         let key = SHA256Hasher.hash(Data(inputs.utf8)).hexString
         return cache.appendingPathComponent("layers", isDirectory: true).appendingPathComponent("\(key).zip")

@@ -5,8 +5,11 @@ public struct PackageOptions: Sendable {
     public var agentDirectory: URL
     /// Packaged as `system_prompt.txt` at the zip root, replacing one in the agent directory.
     public var promptFile: URL?
-    /// The dependencies to install; `requirements.txt` in the agent directory when nil.
+    /// The dependencies to install: a requirements file, or a `uv.lock` (with its pyproject.toml).
+    /// When nil: `requirements.txt` in the agent directory, else its `uv.lock`, else none.
     public var requirementsFile: URL?
+    /// A `uv.toml` for uv (agentcore.json's `uvConfig`); nil runs uv with `--no-config`.
+    public var uvConfig: URL?
     public var output: URL
     public var entryPoint: String = "agent.py"
     public var pythonVersion: PythonVersion = .default
@@ -49,6 +52,8 @@ public struct PackageManifest: Sendable, Equatable, Codable {
     public var runtime: String?
     public var platform: String?
     public var dependencyHash: String?
+    /// Every installed distribution (also inside the zip, `PackageContents.path`); nil for `zip`.
+    public var distributions: [Distribution]?
     public var precompiled: Bool
     public var reusedEntries: Int
     public var bootSeconds: Double?
@@ -81,47 +86,70 @@ public enum PackageBuilder {
             throw PackagingError.unreadable(path: prompt.path, reason: "prompt file not found")
         }
         let toolchain = PythonToolchain(environment: options.environment)
-        let installer = DependencyInstaller(cacheDirectory: options.cacheDirectory, toolchain: toolchain)
-        let requirements = options.requirementsFile ?? options.agentDirectory.appendingPathComponent("requirements.txt")
-        let hasRequirements = FileManager.default.fileExists(atPath: requirements.path)
+        let installer = DependencyInstaller(
+            cacheDirectory: options.cacheDirectory, toolchain: toolchain, configFile: try validatedUVConfig(options))
+        let source = dependencySource(options)
         let python = options.precompile || options.checkBoot ? try await toolchain.python(options.pythonVersion) : nil
 
         // The start-up check comes first: a package that cannot boot is never written.
         var bootSeconds: Double?
         if options.checkBoot, let python {
-            bootSeconds = try await checkBoot(
-                options, python: python, installer: installer, requirements: hasRequirements ? requirements : nil, log: log)
+            bootSeconds = try await checkBoot(options, python: python, installer: installer, source: source, log: log)
         }
 
         var dependencies: InstalledDependencies?
-        if hasRequirements {
-            log("resolving ARM64 dependencies")
-            dependencies = try await installer.install(
-                requirements: requirements, python: options.pythonVersion, platform: .agentCore)
-            log(dependencies!.fromCache ? "dependencies from cache (\(dependencies!.hash.prefix(12)))" : "dependencies installed (\(dependencies!.platform))")
+        if let source {
+            dependencies = try await installer.install(source, python: options.pythonVersion, platform: .agentCore, log: log)
+            log(dependencies!.fromCache
+                ? "dependencies from cache (\(dependencies!.hash.prefix(12)))"
+                : "dependencies installed (\(dependencies!.platform), \(dependencies!.distributions.count) distributions)")
         }
-        let result = try await writePackage(options, dependencies: dependencies, python: python, to: options.output, log: log)
-        var manifest = PackageManifest(result, entryPoint: options.entryPoint)
+        let written = try await writePackage(options, dependencies: dependencies, python: python, to: options.output, log: log)
+        var manifest = PackageManifest(written.archive, entryPoint: options.entryPoint)
         manifest.pythonVersion = options.pythonVersion.description
         manifest.runtime = options.pythonVersion.runtimeIdentifier
-        manifest.platform = dependencies?.platform ?? "any"
+        manifest.platform = written.contents.platform
         manifest.dependencyHash = dependencies?.hash
+        manifest.distributions = written.contents.distributions
         manifest.precompiled = options.precompile
         manifest.bootSeconds = bootSeconds
         return manifest
     }
 
+    /// Where the dependencies are declared, if anywhere.
+    static func dependencySource(_ options: PackageOptions) -> DependencySource? {
+        if let file = options.requirementsFile { return DependencySource(file: file) }
+        for name in ["requirements.txt", "uv.lock"] {
+            let file = options.agentDirectory.appendingPathComponent(name)
+            if FileManager.default.fileExists(atPath: file.path) { return DependencySource(file: file) }
+        }
+        return nil
+    }
+
+    /// The uv configuration must be a `uv.toml`-style file that exists; uv itself checks its content.
+    static func validatedUVConfig(_ options: PackageOptions) throws -> URL? {
+        guard let config = options.uvConfig else { return nil }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: config.path, isDirectory: &isDirectory) else {
+            throw PackagingError.invalidUVConfig(path: config.path, reason: "does not exist")
+        }
+        guard !isDirectory.boolValue, config.pathExtension == "toml", config.lastPathComponent != "pyproject.toml" else {
+            throw PackagingError.invalidUVConfig(
+                path: config.path, reason: "is not a uv.toml file (uv takes [tool.uv] settings only from a project's own pyproject.toml)")
+        }
+        return config
+    }
+
     /// Builds the host-platform twin (this machine's wheels, the same code, prompt and bytecode)
     /// in a temporary file and times its start-up.
     private static func checkBoot(
-        _ options: PackageOptions, python: URL, installer: DependencyInstaller, requirements: URL?,
+        _ options: PackageOptions, python: URL, installer: DependencyInstaller, source: DependencySource?,
         log: @Sendable (String) -> Void
     ) async throws -> Double {
         var hostDependencies: InstalledDependencies?
-        if let requirements {
+        if let source {
             log("installing host dependencies for the start-up check")
-            hostDependencies = try await installer.install(
-                requirements: requirements, python: options.pythonVersion, platform: .host(python: python))
+            hostDependencies = try await installer.install(source, python: options.pythonVersion, platform: .host(python: python), log: log)
         }
         let twinURL = FileManager.default.temporaryDirectory.appendingPathComponent("agentcore-twin-\(UUID().uuidString).zip")
         defer { try? FileManager.default.removeItem(at: twinURL) }
@@ -148,30 +176,53 @@ public enum PackageBuilder {
         return PackageManifest(result, entryPoint: entryPoint)
     }
 
-    /// The agent's entries (its files, the prompt, its bytecode if asked) after the dependency
-    /// layer, limits checked before anything is written.
+    /// The agent's entries (its files, the prompt, its bytecode if asked, the manifest) after the
+    /// dependency layer; native code for other machines refused and limits checked before anything
+    /// is written. The host-platform twin (`dependencies.platform == "host"`) skips the platform check.
     private static func writePackage(
         _ options: PackageOptions, dependencies: InstalledDependencies?, python: URL?, to output: URL,
         reuse: Bool = true, log: @Sendable (String) -> Void
-    ) async throws -> ZipArchiveResult {
-        let items = try await agentItems(options, python: python)
-        var archiver = ZipArchiver(reuse: reuse, limits: options.limits)
+    ) async throws -> (archive: ZipArchiveResult, contents: PackageContents) {
+        let forAgentCore = dependencies?.platform != "host"
+        let ignoreFile = try IgnoreFile.load(agentDirectory: options.agentDirectory)
+        let contents = PackageContents(
+            entryPoint: options.entryPoint, python: options.pythonVersion, platform: dependencies?.platform ?? "any",
+            dependencyHash: dependencies?.hash, distributions: dependencies?.distributions ?? [],
+            ignorePatterns: ignoreFile?.patterns ?? [])
+        let items = try await agentItems(
+            options, python: python, ignoreFile: ignoreFile, dependencyInputs: dependencies?.inputFiles ?? [],
+            manifest: try contents.file(in: options.cacheDirectory))
+        if forAgentCore {
+            let problems = NativeCodeCheck.problems(in: items, python: options.pythonVersion)
+            guard problems.isEmpty else { throw PackagingError.wrongPlatformCode(files: problems, python: "\(options.pythonVersion)") }
+        }
+        var limits = options.limits
+        limits.owners = dependencies?.owners ?? [:]
+        let archiver = ZipArchiver(reuse: reuse, limits: limits)
         var layer: DependencyLayer?
         if let dependencies {
-            layer = try await dependencyLayer(dependencies, options, python: python, archiver: archiver, log: log)
+            layer = try await dependencyLayer(
+                dependencies, options, python: python, archiver: archiver, checkPlatform: forAgentCore, log: log)
         }
-        try options.limits.checkContents(items, entryPoint: options.entryPoint, alongside: layer)
-        archiver.limits = options.limits
-        return try await archiver.write(items, to: output, after: layer)
+        try limits.checkContents(items, entryPoint: options.entryPoint, alongside: layer)
+        return (try await archiver.write(items, to: output, after: layer), contents)
     }
 
-    /// The agent directory's files, the prompt as `system_prompt.txt`, and their bytecode.
-    private static func agentItems(_ options: PackageOptions, python: URL?) async throws -> [ArchiveItem] {
+    /// The agent directory's files (less `.agentcoreignore`'s and the files that declare the
+    /// dependencies), the prompt as `system_prompt.txt`, their bytecode and the manifest.
+    private static func agentItems(
+        _ options: PackageOptions, python: URL?, ignoreFile: IgnoreFile?, dependencyInputs: [String], manifest: URL
+    ) async throws -> [ArchiveItem] {
+        var rules = ExclusionRules.agentSource
+        rules.ignoreFile = ignoreFile
+        rules.paths = relativePaths(dependencyInputs + [options.uvConfig?.path].compactMap { $0 }, inside: options.agentDirectory)
+        rules.paths.insert(IgnoreFile.fileName)
         var contents = ArchiveContents()
-        try contents.addTree(options.agentDirectory, rules: .agentSource)
+        try contents.addTree(options.agentDirectory, rules: rules)
         if let prompt = options.promptFile {
             try contents.addFile(prompt, as: "system_prompt.txt", replacing: true)
         }
+        try contents.addFile(manifest, as: PackageContents.path)
         guard options.precompile, let python else { return contents.sortedItems }
         // Bytecode is cached by what it is compiled from: the agent's few files whenever they change.
         let sources = contents.sortedItems.filter { $0.path.hasSuffix(".py") }
@@ -185,7 +236,7 @@ public enum PackageBuilder {
     /// the first time it is needed.
     private static func dependencyLayer(
         _ dependencies: InstalledDependencies, _ options: PackageOptions, python: URL?, archiver: ZipArchiver,
-        log: @Sendable (String) -> Void
+        checkPlatform: Bool, log: @Sendable (String) -> Void
     ) async throws -> DependencyLayer {
         let bytecodeFor = options.precompile && python != nil ? options.pythonVersion : nil
         let location = DependencyLayer.location(
@@ -198,6 +249,11 @@ public enum PackageBuilder {
         }
         var installed = ArchiveContents()
         try installed.addTree(dependencies.directory, rules: .installedDependencies)
+        // Checked once per dependency set: a layer in the cache has passed.
+        if checkPlatform {
+            let problems = NativeCodeCheck.problems(in: installed.sortedItems, python: options.pythonVersion)
+            guard problems.isEmpty else { throw PackagingError.wrongPlatformCode(files: problems, python: "\(options.pythonVersion)") }
+        }
         if let python, bytecodeFor != nil {
             let compiler = Precompiler(python: python, version: options.pythonVersion)
             try installed.add(try await compiler.compile(
@@ -215,6 +271,15 @@ public enum PackageBuilder {
         log("dependency layer built (\(layer.entries.count) entries)")
         DependencyLayer.prune(location.deletingLastPathComponent(), keeping: DependencyLayer.layersKept)
         return layer
+    }
+
+    /// Paths relative to `directory` of those files that are inside it.
+    private static func relativePaths(_ files: [String], inside directory: URL) -> Set<String> {
+        guard let root = ArchiveContents.realPath(directory.path) else { return [] }
+        return Set(files.compactMap { file in
+            guard let real = ArchiveContents.realPath(file), real.hasPrefix(root + "/") else { return nil }
+            return String(real.dropFirst(root.count + 1))
+        })
     }
 
     private static func pycCache(_ options: PackageOptions) -> URL {

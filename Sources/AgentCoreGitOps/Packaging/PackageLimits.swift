@@ -4,8 +4,11 @@ import Foundation
 public struct PackageLimits: Sendable, Equatable {
     public var maxCompressedBytes: Int64 = 250_000_000
     public var maxUncompressedBytes: Int64 = 750_000_000
-    /// How many of the largest top-level names an over-limit error lists.
-    public var contributorsShown = 8
+    /// How many of the largest contributors an over-limit error lists.
+    public var contributorsShown = 10
+    /// The distribution (`name version`) each top-level name of the dependencies belongs to: an
+    /// over-limit error counts a distribution's package, data and dist-info directories together.
+    public var owners: [String: String] = [:]
 
     public init() {}
     public init(maxCompressedBytes: Int64, maxUncompressedBytes: Int64) {
@@ -26,9 +29,9 @@ public struct PackageLimits: Sendable, Equatable {
         let total = items.reduce(layer?.uncompressedBytes ?? 0) { $0 + $1.size }
         if total > maxUncompressedBytes {
             var byName: [String: Int64] = [:]
-            for item in items { byName[item.topLevelName, default: 0] += item.size }
+            for item in items { byName[contributor(item.path), default: 0] += item.size }
             for entry in layer?.entries ?? [] {
-                byName[ArchiveItem.topLevelName(of: layer!.name(of: entry)), default: 0] += entry.uncompressedSize
+                byName[contributor(layer!.name(of: entry)), default: 0] += entry.uncompressedSize
             }
             throw PackagingError.tooLarge(
                 what: "uncompressed", bytes: total, limit: maxUncompressedBytes, largest: largest(byName))
@@ -40,8 +43,14 @@ public struct PackageLimits: Sendable, Equatable {
         if result.compressedBytes > maxCompressedBytes {
             throw PackagingError.tooLarge(
                 what: "compressed", bytes: result.compressedBytes, limit: maxCompressedBytes,
-                largest: largest(result.compressedByTopLevel))
+                largest: largest(result.compressedByTopLevel.reduce(into: [:]) { $0[contributor($1.key), default: 0] += $1.value }))
         }
+    }
+
+    /// A dependency's distribution, else the agent's top-level file or directory.
+    func contributor(_ path: String) -> String {
+        let top = ArchiveItem.topLevelName(of: path)
+        return owners[top] ?? top
     }
 
     private func largest(_ sizes: [String: Int64]) -> [SizeContributor] {

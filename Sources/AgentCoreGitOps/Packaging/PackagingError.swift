@@ -17,6 +17,9 @@ public enum PackagingError: Error, Equatable, CustomStringConvertible, Localized
     case noARM64Wheel(package: String, platforms: [String])
     case unresolvable(String)
     case uvFailed(String)
+    case unreadableResolution(String)
+    case invalidUVConfig(path: String, reason: String)
+    case wrongPlatformCode(files: [String], python: String)
     case precompileFailed(String)
     case bootFailed(String)
     case io(String)
@@ -54,6 +57,15 @@ public enum PackagingError: Error, Equatable, CustomStringConvertible, Localized
             return "the requirements do not resolve: \(detail); check the names and versions in requirements.txt"
         case .uvFailed(let detail):
             return "uv failed: \(detail)"
+        case .unreadableResolution(let detail):
+            return "cannot read uv's resolution: \(detail); check that uv is the version this tool is tested with (see sandbox/requirements.txt)"
+        case .invalidUVConfig(let path, let reason):
+            return "the uv configuration '\(path)' \(reason); name a uv.toml file inside the agent directory (uvConfig in agentcore.json, --uv-config), or remove the setting to run uv without configuration"
+        case .wrongPlatformCode(let files, let python):
+            let shown = files.prefix(10).map { "  \($0)" }.joined(separator: "\n")
+            let more = files.count > 10 ? "\n  … and \(files.count - 10) more" : ""
+            return "the package holds native code that cannot run on AgentCore (ARM64 Linux, Python \(python)):\n\(shown)\(more)\n"
+                + "use dependency versions with aarch64 manylinux wheels for Python \(python) (or pure-Python ones), and keep binaries for other machines out of the agent directory (list them in .agentcoreignore)"
         case .precompileFailed(let detail):
             return "precompiling bytecode failed: \(detail)"
         case .bootFailed(let detail):

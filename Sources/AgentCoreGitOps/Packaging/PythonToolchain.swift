@@ -44,6 +44,26 @@ public struct PythonToolchain: Sendable {
         return url
     }
 
+    /// `uv --version`, remembered in the cache per uv binary (by path, inode, size and times) so
+    /// a build does not start uv only to ask.
+    public func uvVersion(_ uv: URL, cache: URL) async throws -> String {
+        var info = stat()
+        let identity = stat(uv.path, &info) == 0
+            ? "\(uv.path) \(FileFingerprint(info))" : uv.path
+        let memo = cache.appendingPathComponent("uv-versions").appendingPathComponent(
+            SHA256Hasher.hash(Data(identity.utf8)).hexString)
+        if let known = try? String(contentsOf: memo, encoding: .utf8), known.hasPrefix("uv ") { return known }
+        let result = try await Subprocess.run(uv, ["--version"], environment: environment)
+        let version = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard result.status == 0, version.hasPrefix("uv ") else {
+            throw PackagingError.uvFailed("`\(uv.path) --version` failed: \(Subprocess.tail(result.stderr + result.stdout)); reinstall uv (`pip install uv`)")
+        }
+        // Only remembered: a cache that cannot be written costs the next build one more `uv --version`.
+        try? FileManager.default.createDirectory(at: memo.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try? FilePlacement.replace(memo, with: Array(version.utf8))
+        return version
+    }
+
     /// The real path of a `python3.X`, checked by running it. Tried in order: the system
     /// interpreters (readable by every user, which the boot check needs), PATH (through pyenv
     /// shims, whose real interpreter we ask for), `uv python find` without downloads, and pyenv's

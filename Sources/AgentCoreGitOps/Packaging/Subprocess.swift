@@ -12,7 +12,7 @@ enum Subprocess {
     /// full pipe; the caller's task is suspended, not a thread blocked, until the program exits.
     static func run(
         _ executable: URL, _ arguments: [String], environment: [String: String]? = nil,
-        currentDirectory: URL? = nil
+        currentDirectory: URL? = nil, standardInput: URL? = nil
     ) async throws -> Result {
         let process = Process()
         process.executableURL = executable
@@ -36,7 +36,9 @@ enum Subprocess {
         }
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        let input = try standardInput.map { try FileHandle(forReadingFrom: $0) }
+        defer { try? input?.close() }
+        process.standardInput = input ?? FileHandle.nullDevice
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
             process.terminationHandler = { _ in continuation.resume() }
             do {

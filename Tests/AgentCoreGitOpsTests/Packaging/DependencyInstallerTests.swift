@@ -38,29 +38,13 @@ import Testing
         }
     }
 
-    @Test func theCacheKeyFollowsRequirementsLockPythonAndPlatform() throws {
-        let tree = try TempTree()
-        let requirements = try tree.file("requirements.txt", "strands-agents==1.62.0\n")
-        let installer = DependencyInstaller(cacheDirectory: tree.url("cache"))
-        let base = try installer.cacheKey(requirements: requirements, python: .default, platform: .agentCore)
-        #expect(base == (try installer.cacheKey(requirements: requirements, python: .default, platform: .agentCore)))
-        #expect(base != (try installer.cacheKey(requirements: requirements, python: try PythonVersion("3.12"), platform: .agentCore)))
-        #expect(base != (try installer.cacheKey(
-            requirements: requirements, python: .default, platform: .host(python: URL(fileURLWithPath: "/usr/bin/python3.11")))))
-        try tree.file("uv.lock", "version = 1\n")
-        let locked = try installer.cacheKey(requirements: requirements, python: .default, platform: .agentCore)
-        #expect(locked != base)
-        try tree.file("requirements.txt", "strands-agents==1.61.0\n")
-        #expect(try installer.cacheKey(requirements: requirements, python: .default, platform: .agentCore) != locked)
-    }
-
     @Test func missingUVSaysHowToInstallIt() async throws {
         let tree = try TempTree()
         let requirements = try tree.file("requirements.txt", "six\n")
         let installer = DependencyInstaller(
             cacheDirectory: tree.url("cache"), toolchain: PythonToolchain(environment: ["PATH": tree.root.path]))
         await #expect(throws: PackagingError.uvMissing) {
-            _ = try await installer.install(requirements: requirements, python: .default, platform: .agentCore)
+            _ = try await installer.install(.requirements(requirements), python: .default, platform: .agentCore)
         }
         #expect(PackagingError.uvMissing.description.contains("pip install uv"))
     }
@@ -70,8 +54,8 @@ import Testing
     @Test func theAgentsRequirementsInstallAsARM64WheelsOnce() async throws {
         let installer = DependencyInstaller(cacheDirectory: TestCache.directory)
         let requirements = RepositoryPaths.root.appendingPathComponent("agent/requirements.txt")
-        let first = try await installer.install(requirements: requirements, python: .default, platform: .agentCore)
-        let second = try await installer.install(requirements: requirements, python: .default, platform: .agentCore)
+        let first = try await installer.install(.requirements(requirements), python: .default, platform: .agentCore)
+        let second = try await installer.install(.requirements(requirements), python: .default, platform: .agentCore)
         #expect(second.fromCache)
         #expect(second.directory == first.directory)
         #expect(DependencyPlatform.agentCorePlatforms.contains(second.platform))
@@ -80,5 +64,12 @@ import Testing
         #expect(!extensions.isEmpty)
         #expect(extensions.allSatisfy { $0.contains("aarch64") }, "\(extensions.filter { !$0.contains("aarch64") })")
         #expect(files.contains("strands/__init__.py") && files.contains("bedrock_agentcore/runtime/__init__.py"))
+        // Every distribution with its wheel's hash, and nothing native for another machine.
+        #expect(second.distributions.contains { $0.name == "strands-agents" && $0.version == "1.62.0" })
+        #expect(second.distributions.allSatisfy { $0.sha256?.count == 64 && $0.wheel?.hasSuffix(".whl") == true })
+        #expect(second.owners["strands"] == "strands-agents 1.62.0")
+        var installed = ArchiveContents()
+        try installed.addTree(second.directory, rules: .installedDependencies)
+        #expect(NativeCodeCheck.problems(in: installed.sortedItems, python: .default) == [])
     }
 }
