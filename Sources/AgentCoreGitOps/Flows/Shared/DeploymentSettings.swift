@@ -1,26 +1,5 @@
 import Foundation
 
-/// Who may approve a promotion: the least repository role the sender of `approved` must hold.
-public enum ApproverPermission: String, Sendable, CaseIterable {
-    case write, maintain, admin
-
-    /// GitHub's exact `role_name`, ranked. A custom role's base is not visible here, so it ranks
-    /// lowest and never approves by accident.
-    public static func rank(ofRole roleName: String) -> Int {
-        switch roleName.lowercased() {
-        case "admin": 4
-        case "maintain": 3
-        case "write": 2
-        case "triage": 1
-        default: 0
-        }
-    }
-
-    public func isSatisfied(byRole roleName: String) -> Bool {
-        Self.rank(ofRole: roleName) >= Self.rank(ofRole: rawValue)
-    }
-}
-
 /// The account-level settings every flow needs, read from the environment (repository variables
 /// in the workflows). Nothing here is ever edited in code.
 public struct DeploymentSettings: Sendable, Equatable {
@@ -95,19 +74,4 @@ public struct DeploymentSettings: Sendable, Equatable {
             roleArn: roleArn, bucket: bucket, prodRuntimeName: prodRuntime, prodEndpointName: prodEndpoint,
             approverPermission: approver, botLogin: value("AGENTCORE_BOT_LOGIN") ?? "github-actions[bot]")
     }
-}
-
-public struct SettingsError: Error, Equatable, CustomStringConvertible, LocalizedError {
-    public var problems: [String]
-
-    public var description: String {
-        let list = problems.map { "  - \($0)" }.joined(separator: "\n")
-        return """
-            the deployment settings are incomplete:
-            \(list)
-            Set them as repository variables (Settings → Secrets and variables → Actions → Variables), \
-            or export them when running by hand. See docs/setup.md.
-            """
-    }
-    public var errorDescription: String? { description }
 }

@@ -140,18 +140,6 @@ public struct RuntimeSettings: Sendable, Equatable {
     }
 }
 
-public struct RuntimeSettingsError: Error, Equatable, CustomStringConvertible, LocalizedError {
-    public var source: String
-    public var field: String?
-    public var problem: String
-
-    public var description: String {
-        if let field { return "\(source): \(field) \(problem)" }
-        return "\(source) \(problem)"
-    }
-    public var errorDescription: String? { description }
-}
-
 /// Typed access to a JSON object's fields with errors that name the field.
 private struct FieldReader {
     let source: String

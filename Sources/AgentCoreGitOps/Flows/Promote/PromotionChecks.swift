@@ -119,9 +119,3 @@ struct PromotionChecks: Sendable {
         return PRRuntimeReference(runtimeID: runtimeID, pullRequest: number)
     }
 }
-
-/// A pull-request runtime checked as deletable.
-public struct PRRuntimeReference: Sendable, Equatable {
-    public var runtimeID: String
-    public var pullRequest: Int
-}

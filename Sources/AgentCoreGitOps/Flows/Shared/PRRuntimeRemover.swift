@@ -1,29 +1,5 @@
 import Foundation
 
-/// What became of a pull-request runtime.
-public enum PRRuntimeRemoval: String, Sendable, Equatable, Codable {
-    case deleted
-    case alreadyGone = "already gone"
-}
-
-/// A pull-request runtime and what became of it.
-public struct RemovedPRRuntime: Sendable, Equatable {
-    public var runtime: PRRuntimeReference
-    public var removal: PRRuntimeRemoval
-}
-
-/// The runtime was about to be deleted but is not (any more) this repository's `pr_<n>`.
-public struct PRRuntimeNotOursError: Error, Equatable, Sendable, CustomStringConvertible {
-    public var runtimeID: String
-    public var pullRequest: Int
-    public var repository: String
-
-    public var description: String {
-        "refusing to delete \(runtimeID): it is not tagged as the runtime of PR \(pullRequest) of \(repository) — "
-            + "delete it by hand with `agentcore cleanup \(runtimeID)` if it really is unused"
-    }
-}
-
 /// Deletes a pull request's runtime: its named endpoints first, then the runtime, waiting for each.
 /// The ownership check runs again right before deleting, so nothing but this repository's
 /// `pr_<n>` is ever deleted unasked. Gone already (a rerun, a race, a sweep) is success.

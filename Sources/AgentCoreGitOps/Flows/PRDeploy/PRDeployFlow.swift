@@ -1,17 +1,5 @@
 import Foundation
 
-/// What a pr-deploy run did.
-public enum PRDeployOutcome: Sendable, Equatable {
-    case skippedFork
-    case ignoredAction(String)
-    case deployed(PRDeploymentReport)
-    case keptForPromotion(runtimeID: String?)
-    /// Closed without merging: the runtime deleted (nil when there was none).
-    case deleted(runtimeID: String?)
-    /// Closed without merging, but the `pr_<n>` found is not this repository's: left alone.
-    case leftForeignRuntime(runtimeID: String)
-}
-
 /// `pr-deploy`: a pull request's own runtime `pr_<n>`.
 ///
 /// Opened, pushed or reopened: package the agent, add a version to `pr_<n>` when the package or

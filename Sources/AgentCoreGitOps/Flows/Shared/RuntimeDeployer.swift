@@ -1,37 +1,5 @@
 import Foundation
 
-/// Which runtime a deployment goes to, and what it is for.
-public struct DeploymentTarget: Sendable, Equatable {
-    public var runtimeName: String
-    public var role: RuntimeOwnership.Role
-
-    public init(runtimeName: String, role: RuntimeOwnership.Role) {
-        self.runtimeName = runtimeName
-        self.role = role
-    }
-
-    public static func pullRequest(_ number: Int) -> DeploymentTarget {
-        DeploymentTarget(runtimeName: RuntimeOwnership.prRuntimeName(number), role: .pullRequest(number))
-    }
-}
-
-/// What a deployment left behind: a READY version and the code stored for it.
-public struct RuntimeDeployment: Sendable, Equatable {
-    /// The runtime at the deployed version, READY (unless the deployment did not wait).
-    public var runtime: AgentRuntime
-    /// False when the runtime already ran this package with these settings: no version was made.
-    public var changed: Bool
-    /// The latest version before this run, nil when the runtime was created now.
-    public var previousVersion: String?
-    /// The content-addressed package, `<name>/packages/<sha256>.zip`.
-    public var packageLocation: S3Location
-    /// The copy of the version's code, `<name>/v<k>/code.zip`.
-    public var versionCopy: S3Location
-
-    public var runtimeID: String { runtime.agentRuntimeId }
-    public var version: String { runtime.agentRuntimeVersion }
-}
-
 /// The step both deploy flows share: package → upload → create or update → wait for READY →
 /// copy the version's code to `v<k>`. Every part is safe to repeat: the upload is skipped when
 /// the object is there, the create or update carries a client token derived from what it changes,
