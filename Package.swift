@@ -43,7 +43,7 @@ let package = Package(
         // The workflows' executables: no arguments, everything from the environment.
         .executableTarget(name: "pr-deploy", dependencies: ["AgentCoreGitOps"]),
         .executableTarget(name: "prod-deploy", dependencies: ["AgentCoreGitOps"]),
-        // prod-promote: the approval gate and rollbacks (Flows/Promote*, Flows/Rollback*).
+        // prod-promote: the approval gate and rollbacks (Flows/Promote).
         .executableTarget(
             name: "prod-promote",
             dependencies: ["AgentCoreGitOps"]

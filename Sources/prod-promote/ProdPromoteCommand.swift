@@ -24,7 +24,7 @@ struct ProdPromoteCommand {
         exit(await FlowMain.run("prod-promote") { environment, reporter in
             let context = try FlowContext.fromEnvironment(environment)
             let event = try GitHubEvent.load(environment: environment)
-            reporter.info(try await ProdPromote.run(context: context, event: event))
+            reporter.info(try await ProdPromoteFlow.run(context: context, event: event))
         })
     }
 }

@@ -4,7 +4,7 @@ import Testing
 
 /// The endpoint mover over a scripted AgentCore: the paths the sandbox cannot force on demand
 /// (a ConflictException between looking and changing).
-@Suite struct PromoteEndpointMoverTests {
+@Suite struct ProdEndpointMoverTests {
     static let quick = WaitPolicy(initialDelay: .milliseconds(1), maxDelay: .milliseconds(5), timeout: .seconds(10))
 
     @Test func waitsForARunningDeploymentAndRetriesAConflictWithTheSameToken() async throws {

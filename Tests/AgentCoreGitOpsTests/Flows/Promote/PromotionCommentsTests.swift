@@ -3,7 +3,7 @@ import Testing
 @testable import AgentCoreGitOps
 
 /// Golden tests of what prod-promote writes, and of the idempotency tokens it sends.
-@Suite struct PromoteCommentTests {
+@Suite struct PromotionCommentsTests {
     static let time = Date(timeIntervalSince1970: 1_790_000_000)  // 2026-09-21T14:13:20Z
     static let move = EndpointMove(runtimeID: "prod-AbCdEfGhIj", endpointName: "prod", fromVersion: "4", toVersion: "5", changed: true)
 

@@ -4,7 +4,7 @@ import Testing
 
 /// `prod-promote` on `issues` labeled events, run as a process against the sandbox; every test
 /// checks the final AWS and GitHub state, then reruns the same run and checks nothing doubled.
-@Suite struct PromoteFlowTests {
+@Suite struct ApprovalFlowTests {
     @Test func maintainerApprovalPromotesCleansUpAndCloses() async throws {
         let stage = try await PromoteStage.make(versions: 3, endpointAt: "1")
         let (pr, prRuntime) = try await stage.makePullRequestRuntime()

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What the `prod-promote` executable does with the event that started it.
-public enum ProdPromote {
+public enum ProdPromoteFlow {
     /// Runs the flow the event calls for and returns one line saying what happened; the step
     /// output `outcome` says it in one word: promoted, refused, ignored, moved or planned.
     /// An approval that is refused is answered on the issue and returns normally; a refused
@@ -15,7 +15,7 @@ public enum ProdPromote {
     private static func runFlow(context: FlowContext, event: GitHubEvent) async throws -> (String, String) {
         switch event {
         case .issues(let issues):
-            switch try await PromoteFlow(context: context, event: issues).run() {
+            switch try await ApprovalFlow(context: context, event: issues).run() {
             case .ignored(let reason): return ("ignored", "Ignored: \(reason)")
             case .refused(let refusal): return ("refused", "Refused (see the comment on issue #\(issues.issue.number)): \(refusal)")
             case .promoted(let result): return ("promoted", "Promoted: \(result.summaryLine)")

@@ -6,7 +6,7 @@ import Foundation
 /// Everything that can refuse runs before anything changes: a refusal comments why and what to
 /// do, removes `approved`, and leaves AWS alone. After that every step is safe to repeat, so a
 /// rerun after a crash (or a second approval racing this one) finishes the same promotion once.
-public struct PromoteFlow: Sendable {
+public struct ApprovalFlow: Sendable {
     public enum Outcome: Sendable, Equatable {
         /// Not an approval of a deployment issue; nothing was touched.
         case ignored(String)
