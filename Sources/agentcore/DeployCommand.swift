@@ -86,7 +86,7 @@ struct DeployCommand: AsyncParsableCommand {
             do {
                 return try DeploymentSettings.fromEnvironment(environment)
             } catch let error as SettingsError {
-                throw CLIError(error.problems.joined(separator: "; "),
+                throw ActionableError(error.problems.joined(separator: "; "),
                                fix: "pass --role-arn and --bucket, or set AGENTCORE_ROLE_ARN and AGENTCORE_S3_BUCKET")
             }
         }
@@ -96,7 +96,7 @@ struct DeployCommand: AsyncParsableCommand {
         get throws {
             let text = repository ?? Settings.value("GITHUB_REPOSITORY") ?? ManualDeployment.localRepository
             guard text.wholeMatch(of: /[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+/) != nil else {
-                throw CLIError("'\(text)' is not a repository name", fix: "give it as owner/name, e.g. --repository octo/agent")
+                throw ActionableError("'\(text)' is not a repository name", fix: "give it as owner/name, e.g. --repository octo/agent")
             }
             return text
         }
@@ -106,11 +106,11 @@ struct DeployCommand: AsyncParsableCommand {
         get throws {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: build.agent, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw CLIError("the agent directory \(build.agent) does not exist",
+                throw ActionableError("the agent directory \(build.agent) does not exist",
                                fix: "run from the repository root, or pass --agent with the directory that holds agent.py")
             }
             if let prompt = build.prompt, !FileManager.default.fileExists(atPath: prompt) {
-                throw CLIError("the prompt file \(prompt) does not exist", fix: "correct --prompt")
+                throw ActionableError("the prompt file \(prompt) does not exist", fix: "correct --prompt")
             }
             return try RuntimeSettings.load(agentDirectory: build.agentDirectory.standardizedFileURL)
         }
@@ -172,7 +172,7 @@ enum ManualDeployment {
     static func checkName(_ name: String) throws {
         try AgentCoreValidation.checkName(name)
         if let number = RuntimeOwnership.pullRequestNumber(ofRuntimeName: name) {
-            throw CLIError(
+            throw ActionableError(
                 "\(name) is the name of pull request #\(number)'s runtime, which the pull-request workflow creates, "
                     + "updates and deletes",
                 fix: "push to the pull request to deploy it there, or deploy by hand under another name, e.g. manual_\(number)")
@@ -187,7 +187,7 @@ enum ManualDeployment {
             return Target(target: DeploymentTarget(runtimeName: name, role: .manual), current: nil, lookup: lookup)
         }
         guard let owner = RuntimeOwnership.owner(fromDescription: current.description) else {
-            throw CLIError(
+            throw ActionableError(
                 "runtime \(name) (\(current.agentRuntimeId)) exists but was not created by agentcore-gitops "
                     + "(its description has no ownership tag), so deploy leaves it alone",
                 fix: "add a version with `agentcore runtime update \(name) --code ...`, or deploy under another name")

@@ -10,15 +10,6 @@ struct EndpointCommand: AsyncParsableCommand {
     )
 }
 
-/// Checks an endpoint name; `DEFAULT` is AWS's own and only readable.
-func checkEndpointName(_ name: String, changing: Bool) throws {
-    try AgentCoreValidation.checkName(name, kind: "endpoint name")
-    if changing && name == AgentRuntimeEndpoint.defaultName {
-        throw CLIError("the DEFAULT endpoint is AWS's: it follows the latest version and goes with the runtime",
-                       fix: "create a named endpoint instead, e.g. `agentcore endpoint create <runtime> <version> live`")
-    }
-}
-
 struct EndpointCreate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create", abstract: "Point a new endpoint at a version (named v<version> unless named).")
@@ -32,8 +23,8 @@ struct EndpointCreate: AsyncParsableCommand {
     var endpointName: String { name ?? "v\(version)" }
 
     func validate() throws {
-        try AgentCoreValidation.checkVersion(version)
-        try checkEndpointName(endpointName, changing: true)
+        try InputChecks.version(version)
+        try InputChecks.endpointName(endpointName, changing: true)
     }
 
     func run() async throws {
@@ -43,7 +34,7 @@ struct EndpointCreate: AsyncParsableCommand {
         let unsettled: any Encodable
         if let existing = try await services.control.findEndpoint(runtimeId: runtime.agentRuntimeId, name: endpointName) {
             guard existing.targetVersion == version else {
-                throw CLIError("endpoint \(endpointName) already exists and targets version \(existing.targetVersion ?? "none")",
+                throw ActionableError("endpoint \(endpointName) already exists and targets version \(existing.targetVersion ?? "none")",
                                fix: "move it with `agentcore endpoint update \(runtime.agentRuntimeName) \(endpointName) \(version)`")
             }
             progress("endpoint \(endpointName) already exists for version \(version)")
@@ -67,8 +58,8 @@ struct EndpointUpdate: AsyncParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     func validate() throws {
-        try checkEndpointName(name, changing: true)
-        try AgentCoreValidation.checkVersion(version)
+        try InputChecks.endpointName(name, changing: true)
+        try InputChecks.version(version)
     }
 
     func run() async throws {
@@ -97,7 +88,7 @@ struct EndpointGet: AsyncParsableCommand {
     @Argument(help: "The endpoint's name.") var name: String
     @OptionGroup var options: GlobalOptions
 
-    func validate() throws { try checkEndpointName(name, changing: false) }
+    func validate() throws { try InputChecks.endpointName(name, changing: false) }
 
     func run() async throws {
         let services = try Services(options)
@@ -135,7 +126,7 @@ struct EndpointDelete: AsyncParsableCommand {
     @OptionGroup var wait: WaitOptions
     @OptionGroup var options: GlobalOptions
 
-    func validate() throws { try checkEndpointName(name, changing: true) }
+    func validate() throws { try InputChecks.endpointName(name, changing: true) }
 
     func run() async throws {
         let services = try Services(options)
@@ -152,7 +143,7 @@ extension Services {
     /// The endpoint, or an error that says how to find (or make) the right one.
     func requireEndpoint(_ name: String, of runtime: AgentRuntime, fix: String? = nil) async throws -> AgentRuntimeEndpoint {
         guard let endpoint = try await control.findEndpoint(runtimeId: runtime.agentRuntimeId, name: name) else {
-            throw CLIError("runtime \(runtime.agentRuntimeName) has no endpoint named \(name)",
+            throw ActionableError("runtime \(runtime.agentRuntimeName) has no endpoint named \(name)",
                            fix: fix ?? "list its endpoints with `agentcore endpoint list \(runtime.agentRuntimeName)`")
         }
         return endpoint

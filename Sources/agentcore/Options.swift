@@ -24,7 +24,7 @@ struct WaitOptions: ParsableArguments {
 
     func validate() throws {
         guard timeout > 0, pollInterval > 0 else {
-            throw CLIError("--timeout and --poll-interval must be positive", fix: "give a number of seconds, e.g. --timeout 600")
+            throw ActionableError("--timeout and --poll-interval must be positive", fix: "give a number of seconds, e.g. --timeout 600")
         }
     }
 
@@ -42,7 +42,7 @@ struct ConfirmationOptions: ParsableArguments {
 
     func validate() throws {
         guard yes || isatty(STDIN_FILENO) != 0 else {
-            throw CLIError("refusing to delete without confirmation: there is no terminal to ask on",
+            throw ActionableError("refusing to delete without confirmation: there is no terminal to ask on",
                            fix: "pass --yes to confirm")
         }
     }
@@ -53,7 +53,7 @@ struct ConfirmationOptions: ParsableArguments {
         FileHandle.standardError.write(Data("\(summary)\nType the runtime name (\(runtimeName)) or DELETE to confirm: ".utf8))
         let answer = readLine()?.trimmingCharacters(in: .whitespaces)
         guard answer == runtimeName || answer == "DELETE" else {
-            throw CLIError("not confirmed, so nothing was deleted", fix: "type \(runtimeName) or DELETE, or pass --yes")
+            throw ActionableError("not confirmed, so nothing was deleted", fix: "type \(runtimeName) or DELETE, or pass --yes")
         }
     }
 }
@@ -85,13 +85,13 @@ struct RuntimeSettingsOptions: ParsableArguments {
         _ = try managedRuntime
         _ = try environmentVariables
         if description?.isEmpty == true {
-            throw CLIError("--description is empty", fix: "leave it out, or give some text")
+            throw ActionableError("--description is empty", fix: "leave it out, or give some text")
         }
         if let entrypoint, entrypoint.isEmpty || entrypoint.hasPrefix("/") {
-            throw CLIError("--entrypoint '\(entrypoint)' is not a file at the zip's root", fix: "give a file name such as agent.py")
+            throw ActionableError("--entrypoint '\(entrypoint)' is not a file at the zip's root", fix: "give a file name such as agent.py")
         }
         if let role = roleArn ?? Settings.roleArn, !role.hasPrefix("arn:") || !role.contains(":role/") {
-            throw CLIError("'\(role)' is not an IAM role ARN", fix: "give one like arn:aws:iam::123456789012:role/AgentRuntime")
+            throw ActionableError("'\(role)' is not an IAM role ARN", fix: "give one like arn:aws:iam::123456789012:role/AgentRuntime")
         }
     }
 
@@ -101,7 +101,7 @@ struct RuntimeSettingsOptions: ParsableArguments {
             do {
                 return try S3Location(parsing: text)
             } catch {
-                throw CLIError("--code '\(code)' is not a code location: \(error)",
+                throw ActionableError("--code '\(code)' is not a code location: \(error)",
                                fix: "write s3://BUCKET/path/to/code.zip, or a key with AGENTCORE_S3_BUCKET set")
             }
         }
@@ -115,7 +115,7 @@ struct RuntimeSettingsOptions: ParsableArguments {
                 ? python.uppercased() : "PYTHON_" + python.replacingOccurrences(of: ".", with: "_")
             let supported = ["PYTHON_3_10", "PYTHON_3_11", "PYTHON_3_12", "PYTHON_3_13", "PYTHON_3_14"]
             guard supported.contains(name) else {
-                throw CLIError("--python '\(python)' is not a Python version AgentCore runs", fix: "use one of 3.10, 3.11, 3.12, 3.13, 3.14")
+                throw ActionableError("--python '\(python)' is not a Python version AgentCore runs", fix: "use one of 3.10, 3.11, 3.12, 3.13, 3.14")
             }
             return name
         }
@@ -128,18 +128,18 @@ struct RuntimeSettingsOptions: ParsableArguments {
             var variables: [String: String] = [:]
             for pair in environment {
                 guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
-                    throw CLIError("--env '\(pair)' is not KEY=VALUE", fix: "write it like --env LOG_LEVEL=debug")
+                    throw ActionableError("--env '\(pair)' is not KEY=VALUE", fix: "write it like --env LOG_LEVEL=debug")
                 }
                 let key = String(pair[..<equals]), value = String(pair[pair.index(after: equals)...])
                 guard key.count <= 100, value.count <= 5000 else {
-                    throw CLIError("--env \(key.prefix(20))… is too long", fix: "keys take at most 100 characters, values 5,000")
+                    throw ActionableError("--env \(key.prefix(20))… is too long", fix: "keys take at most 100 characters, values 5,000")
                 }
                 guard variables.updateValue(value, forKey: key) == nil else {
-                    throw CLIError("--env gives \(key) twice", fix: "give each variable once")
+                    throw ActionableError("--env gives \(key) twice", fix: "give each variable once")
                 }
             }
             guard variables.count <= 50 else {
-                throw CLIError("--env gives \(variables.count) variables; AgentCore takes at most 50", fix: "drop some")
+                throw ActionableError("--env gives \(variables.count) variables; AgentCore takes at most 50", fix: "drop some")
             }
             return variables
         }

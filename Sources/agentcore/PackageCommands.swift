@@ -143,7 +143,7 @@ struct PackageCommand: AsyncParsableCommand {
             do {
                 return try S3Location(parsing: text)
             } catch {
-                throw CLIError("--upload '\(upload)' is not an upload location: \(error)",
+                throw ActionableError("--upload '\(upload)' is not an upload location: \(error)",
                                fix: "write s3://BUCKET/path/to/code.zip, or a key with AGENTCORE_S3_BUCKET set")
             }
         }

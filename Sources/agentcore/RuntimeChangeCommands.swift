@@ -15,7 +15,7 @@ struct RuntimeCreate: AsyncParsableCommand {
     func validate() throws {
         try AgentCoreValidation.checkName(name)
         guard settings.resolvedRoleArn() != nil else {
-            throw CLIError("no execution role is set", fix: "pass --role-arn ARN or set AGENTCORE_ROLE_ARN")
+            throw ActionableError("no execution role is set", fix: "pass --role-arn ARN or set AGENTCORE_ROLE_ARN")
         }
     }
 
@@ -30,7 +30,7 @@ struct RuntimeCreate: AsyncParsableCommand {
             // someone's runtime that must not be touched.
             let current = try await services.control.getAgentRuntime(id: existing.agentRuntimeId)
             guard current.agentRuntimeArtifact == artifact else {
-                throw CLIError("a runtime named \(name) already exists (\(existing.agentRuntimeId), version \(existing.agentRuntimeVersion))",
+                throw ActionableError("a runtime named \(name) already exists (\(existing.agentRuntimeId), version \(existing.agentRuntimeVersion))",
                                fix: "add a version with `agentcore runtime update \(name) --code ...`, or pick another name")
             }
             progress("runtime \(name) (\(current.agentRuntimeId)) already exists with this code")
@@ -62,7 +62,7 @@ struct RuntimeUpdate: AsyncParsableCommand {
         let current = try await services.control.runtime(target.runtime)
         let code = try await services.checkedCode(at: try settings.codeLocation)
         guard var configuration = current.configuration, let currentCode = current.agentRuntimeArtifact?.codeConfiguration else {
-            throw CLIError("runtime \(current.agentRuntimeName) runs a container image, not a code zip",
+            throw ActionableError("runtime \(current.agentRuntimeName) runs a container image, not a code zip",
                            fix: "update it with the tool that builds its image")
         }
         configuration.agentRuntimeArtifact = .code(
@@ -161,9 +161,9 @@ extension WaitOptions {
         } catch let error as WaiterError {
             switch error.kind {
             case .timedOut:
-                throw CLIError(error.problem, fix: "it may still finish: check with `\(check)`, or wait longer with --timeout")
+                throw ActionableError(error.problem, fix: "it may still finish: check with `\(check)`, or wait longer with --timeout")
             case .failed:
-                throw CLIError(error.problem, fix: afterFailure)
+                throw ActionableError(error.problem, fix: afterFailure)
             }
         }
     }

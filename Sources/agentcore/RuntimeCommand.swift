@@ -29,7 +29,7 @@ struct RuntimeGet: AsyncParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     func validate() throws {
-        if let version { try AgentCoreValidation.checkVersion(version) }
+        if let version { try InputChecks.version(version) }
     }
 
     func run() async throws {

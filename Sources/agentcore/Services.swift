@@ -24,7 +24,7 @@ struct Services {
     /// A versioned bucket's version id is pinned, so the runtime runs exactly the object checked.
     func checkedCode(at location: S3Location) async throws -> S3CodeLocation {
         guard let object = try await s3.headObject(bucket: location.bucket, key: location.key) else {
-            throw CLIError("nothing is stored at \(location) (no such object, or no such bucket)",
+            throw ActionableError("nothing is stored at \(location) (no such object, or no such bucket)",
                            fix: "upload the code zip first (`agentcore package`), or correct --code")
         }
         return S3CodeLocation(bucket: location.bucket, prefix: location.key, versionId: object.versionID)

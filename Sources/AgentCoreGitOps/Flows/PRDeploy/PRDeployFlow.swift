@@ -22,7 +22,7 @@ public struct PRDeployFlow: Sendable {
     @discardableResult
     public static func run(environment: [String: String], reporter: ActionsReporter) async throws -> PRDeployOutcome {
         guard case .pullRequest(let event) = try GitHubEvent.load(environment: environment) else {
-            throw FlowError(
+            throw ActionableError(
                 "pr-deploy handles pull_request events, but GITHUB_EVENT_NAME is \(environment["GITHUB_EVENT_NAME"] ?? "unset")",
                 fix: "run it from a workflow triggered by `pull_request` (types opened, synchronize, reopened, closed)")
         }

@@ -22,7 +22,7 @@ public struct ProdDeployFlow: Sendable {
     @discardableResult
     public static func run(environment: [String: String], reporter: ActionsReporter) async throws -> ProdDeployOutcome {
         guard case .push(let event) = try GitHubEvent.load(environment: environment) else {
-            throw FlowError(
+            throw ActionableError(
                 "prod-deploy handles push events, but GITHUB_EVENT_NAME is \(environment["GITHUB_EVENT_NAME"] ?? "unset")",
                 fix: "run it from a workflow triggered by `push` to the default branch")
         }

@@ -10,7 +10,7 @@ public struct ApprovalFlow: Sendable {
     public enum Outcome: Sendable, Equatable {
         /// Not an approval of a deployment issue; nothing was touched.
         case ignored(String)
-        case refused(PromotionRefusal)
+        case refused(ActionableError)
         case promoted(PromotionResult)
     }
 
@@ -55,7 +55,7 @@ public struct ApprovalFlow: Sendable {
                 fromVersion: move?.fromVersion, endpointChanged: move?.changed ?? false, prRuntime: cleanup)
             try report(result)
             return .promoted(result)
-        } catch let refusal as PromotionRefusal {
+        } catch let refusal as ActionableError where refusal.kind == .refusal {
             try await refuse(refusal)
             return .refused(refusal)
         }
@@ -97,15 +97,15 @@ public struct ApprovalFlow: Sendable {
         do {
             metadata = try github.trustedMarkers.deploymentMetadata(in: issue)
         } catch let error as MarkerError {
-            throw PromotionRefusal("the deployment metadata of issue #\(issueNumber) cannot be read: \(error)",
+            throw ActionableError.refusal("the deployment metadata of issue #\(issueNumber) cannot be read: \(error)",
                                    fix: "restore the metadata block prod-deploy wrote, or rerun prod-deploy for the commit")
         }
         guard let metadata else {
-            throw PromotionRefusal("issue #\(issueNumber) carries no deployment metadata from \(github.botLogin)",
+            throw ActionableError.refusal("issue #\(issueNumber) carries no deployment metadata from \(github.botLogin)",
                                    fix: "approve the deployment issue prod-deploy opened for the commit")
         }
         if let name = metadata.runtimeName, name != context.settings.prodRuntimeName {
-            throw PromotionRefusal("the metadata names runtime \(name), not the prod runtime \(context.settings.prodRuntimeName)",
+            throw ActionableError.refusal("the metadata names runtime \(name), not the prod runtime \(context.settings.prodRuntimeName)",
                                    fix: "approve a deployment issue of \(context.settings.prodRuntimeName)")
         }
         reporter.info("Deployment: \(metadata.runtimeID) version \(metadata.version), PR runtime \(metadata.prRuntimeID ?? "none")")
@@ -133,7 +133,7 @@ public struct ApprovalFlow: Sendable {
 
     private func checkIssueIsOpen(_ issue: GitHubIssue) throws {
         guard issue.state == "open" else {
-            throw PromotionRefusal("issue #\(issueNumber) is closed", fix: "reopen it, then add the \(DeploymentLabels.approved.name) label again")
+            throw ActionableError.refusal("issue #\(issueNumber) is closed", fix: "reopen it, then add the \(DeploymentLabels.approved.name) label again")
         }
     }
 
@@ -142,7 +142,7 @@ public struct ApprovalFlow: Sendable {
         guard let live = try await mover.liveVersion(runtimeID: runtime.agentRuntimeId),
               let liveNumber = Int(live), let number = Int(version), number < liveNumber
         else { return }
-        throw PromotionRefusal(
+        throw ActionableError.refusal(
             "version \(version) is older than version \(live), which \(context.settings.prodEndpointName) serves now",
             fix: "to roll back on purpose, run the prod-promote workflow by hand with prod_runtime_version = \(version)")
     }
@@ -184,7 +184,7 @@ public struct ApprovalFlow: Sendable {
         try reporter.appendSummary("### Promoted\n\n" + result.summaryLine)
     }
 
-    private func refuse(_ refusal: PromotionRefusal) async throws {
+    private func refuse(_ refusal: ActionableError) async throws {
         reporter.warning(refusal.description, title: "Promotion refused")
         let runID = checks.runID
         try await github.commentOnce(

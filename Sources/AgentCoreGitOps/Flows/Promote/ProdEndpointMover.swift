@@ -44,7 +44,7 @@ struct ProdEndpointMover: Sendable {
                 return move()
             }
             if endpoint?.status == .deleting {
-                throw PromotionRefusal("the endpoint \(endpointName) is being deleted", fix: "wait until it is gone, then run again to create it")
+                throw ActionableError.refusal("the endpoint \(endpointName) is being deleted", fix: "wait until it is gone, then run again to create it")
             }
             do {
                 try await change(endpoint, runtimeID: runtimeID, to: version)
@@ -56,7 +56,7 @@ struct ProdEndpointMover: Sendable {
                 try await Task.sleep(for: waiter.policy.delay(afterAttempt: attempt))
             }
         }
-        throw PromotionRefusal(
+        throw ActionableError.refusal(
             "the runtime \(runtimeID) or its endpoint \(endpointName) stayed busy through \(maxConflicts) attempts",
             fix: "wait until running deployments finish, then run the workflow again")
     }

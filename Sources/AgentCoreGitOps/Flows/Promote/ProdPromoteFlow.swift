@@ -26,7 +26,7 @@ public enum ProdPromoteFlow {
             case .moved(let move): return ("moved", "Prod endpoint \(move.endpointName) serves version \(move.toVersion)")
             }
         case .pullRequest, .push:
-            throw PromotionRefusal(
+            throw ActionableError.refusal(
                 "prod-promote runs on `issues` (labeled) and `workflow_dispatch` events only",
                 fix: "trigger its workflow with `on: issues: types: [labeled]` and `workflow_dispatch`")
         }

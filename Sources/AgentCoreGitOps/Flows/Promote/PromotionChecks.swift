@@ -1,7 +1,7 @@
 import Foundation
 
 /// The checks a promotion and a rollback share: who asked, which runtime, which version.
-/// Each failure is a `PromotionRefusal`; none of them changes anything.
+/// Each failure is a `ActionableError`; none of them changes anything.
 struct PromotionChecks: Sendable {
     let context: FlowContext
 
@@ -20,7 +20,7 @@ struct PromotionChecks: Sendable {
             role = "none"
         }
         guard settings.approverPermission.isSatisfied(byRole: role) else {
-            throw PromotionRefusal(
+            throw ActionableError.refusal(
                 "@\(login) has the \(role) role on \(repository), but \(action) needs at least \(settings.approverPermission.rawValue)",
                 fix: "ask someone with \(settings.approverPermission.rawValue) access (or more) to do it")
         }
@@ -33,7 +33,7 @@ struct PromotionChecks: Sendable {
         do {
             runtime = try await context.agentCore.getAgentRuntime(id: id)
         } catch let error as AWSError where error.isNotFound {
-            throw PromotionRefusal(
+            throw ActionableError.refusal(
                 "the runtime \(id) named in the deployment metadata does not exist",
                 fix: "promote a newer deployment issue, or roll back by hand to a version of \(settings.prodRuntimeName)")
         }
@@ -44,7 +44,7 @@ struct PromotionChecks: Sendable {
     /// The prod runtime found by its configured name.
     func prodRuntimeByName() async throws -> AgentRuntime {
         guard let summary = try await context.agentCore.findRuntime(named: settings.prodRuntimeName) else {
-            throw PromotionRefusal(
+            throw ActionableError.refusal(
                 "there is no runtime named \(settings.prodRuntimeName)",
                 fix: "merge to main first so prod-deploy creates it, or set AGENTCORE_PROD_RUNTIME to its name")
         }
@@ -55,14 +55,14 @@ struct PromotionChecks: Sendable {
 
     private func requireOurProd(_ runtime: AgentRuntime) throws {
         guard runtime.agentRuntimeName == settings.prodRuntimeName else {
-            throw PromotionRefusal(
+            throw ActionableError.refusal(
                 "the runtime \(runtime.agentRuntimeId) is named \(runtime.agentRuntimeName), not \(settings.prodRuntimeName), the prod runtime",
                 fix: "only versions of \(settings.prodRuntimeName) can be promoted; check the deployment issue was written by prod-deploy")
         }
         guard let owner = RuntimeOwnership.owner(fromDescription: runtime.description),
               owner.repository.lowercased() == repository.lowercased(), owner.role == .production
         else {
-            throw PromotionRefusal(
+            throw ActionableError.refusal(
                 "the runtime \(runtime.agentRuntimeName) (\(runtime.agentRuntimeId)) is not tagged as the prod runtime of \(repository)",
                 fix: "another repository or a person owns it: set AGENTCORE_PROD_RUNTIME to this repository's own prod runtime")
         }
@@ -77,16 +77,16 @@ struct PromotionChecks: Sendable {
                 context.reporter.info("Version \(version) of \(name) is \(found.status); waiting until it is READY")
                 try await context.waiter.runtimeReady(id: runtime.agentRuntimeId, version: version)
             } else if found.status != .ready {
-                throw PromotionRefusal(
+                throw ActionableError.refusal(
                     "version \(version) of \(name) is \(found.status)" + (found.failureReason.map { ": \($0)" } ?? ""),
                     fix: "fix the deployment and merge again, then approve the new deployment issue")
             }
         } catch let error as AWSError where error.isNotFound {
-            throw PromotionRefusal(
-                "\(name) has no version \(version)", fix: "pick an existing version (see `agentcore runtime versions \(name)`)")
+            throw ActionableError.refusal(
+                "\(name) has no version \(version)", fix: "pick an existing version of \(name)")
         } catch let error as WaiterError {
             guard case .failed = error.kind else { throw error }
-            throw PromotionRefusal(error.problem, fix: "fix the deployment and merge again, then approve the new deployment issue")
+            throw ActionableError.refusal(error.problem, fix: "fix the deployment and merge again, then approve the new deployment issue")
         }
     }
 
@@ -98,10 +98,10 @@ struct PromotionChecks: Sendable {
         guard let name = MarkerValue.runtimeName(ofRuntimeID: runtimeID),
               let number = RuntimeOwnership.pullRequestNumber(ofRuntimeName: name)
         else {
-            throw PromotionRefusal("PR_RUNTIME_ID \(runtimeID) is not a pull-request runtime (pr_<number>)", fix: tamper)
+            throw ActionableError.refusal("PR_RUNTIME_ID \(runtimeID) is not a pull-request runtime (pr_<number>)", fix: tamper)
         }
         if let expected = metadata.prNumber, expected != number {
-            throw PromotionRefusal("PR_RUNTIME_ID \(runtimeID) belongs to PR \(number), but PR_NUMBER is \(expected)", fix: tamper)
+            throw ActionableError.refusal("PR_RUNTIME_ID \(runtimeID) belongs to PR \(number), but PR_NUMBER is \(expected)", fix: tamper)
         }
         do {
             let runtime = try await context.agentCore.getAgentRuntime(id: runtimeID)
@@ -109,7 +109,7 @@ struct PromotionChecks: Sendable {
                   RuntimeOwnership.deletablePullRequest(
                     name: runtime.agentRuntimeName, description: runtime.description, repository: repository) == number
             else {
-                throw PromotionRefusal(
+                throw ActionableError.refusal(
                     "the runtime \(runtimeID) is not tagged as the runtime of PR \(number) of \(repository), so it will not be deleted",
                     fix: tamper)
             }

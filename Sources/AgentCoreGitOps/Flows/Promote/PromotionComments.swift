@@ -10,7 +10,7 @@ enum PromotionComments {
     }
 
     /// One refusal comment per workflow run (a rerun of the run keeps its id), or per reason by hand.
-    static func refusalMarker(_ refusal: PromotionRefusal, runID: String?) -> String {
+    static func refusalMarker(_ refusal: ActionableError, runID: String?) -> String {
         let key = runID.map { "run \($0)" } ?? DeterministicClientToken.make("PromotionRefused", refusal.problem).prefix(16).description
         return "<!-- PROMOTION_REFUSED: \(key) -->"
     }
@@ -52,7 +52,7 @@ enum PromotionComments {
         ]
     }
 
-    static func refusal(_ refusal: PromotionRefusal, runID: String?) -> String {
+    static func refusal(_ refusal: ActionableError, runID: String?) -> String {
         [
             refusalMarker(refusal, runID: runID),
             "### Promotion refused",

@@ -55,23 +55,23 @@ public struct RollbackFlow: Sendable {
             return fallback?.isEmpty == false ? fallback : nil
         }
         guard let version = input("prod_runtime_version") else {
-            throw PromotionRefusal("the input prod_runtime_version is missing", fix: "give the version to point prod at, e.g. 3")
+            throw ActionableError.refusal("the input prod_runtime_version is missing", fix: "give the version to point prod at, e.g. 3")
         }
         guard MarkerValue.matches(version, MarkerValue.versionPattern) else {
-            throw PromotionRefusal("prod_runtime_version \(MarkerError.printable(version)) is not a runtime version",
+            throw ActionableError.refusal("prod_runtime_version \(MarkerError.printable(version)) is not a runtime version",
                                    fix: "give a whole number from 1 to 99999, e.g. 3")
         }
         var issueNumber: Int?
         if let text = input("issue_number") {
             guard MarkerValue.matches(text, MarkerValue.prNumberPattern), let number = Int(text) else {
-                throw PromotionRefusal("issue_number \(MarkerError.printable(text)) is not an issue number",
+                throw ActionableError.refusal("issue_number \(MarkerError.printable(text)) is not an issue number",
                                        fix: "give the deployment issue's number, e.g. 12, or leave it empty")
             }
             issueNumber = number
         }
         let dryRunText = input("dry_run")?.lowercased() ?? "false"
         guard ["true", "false"].contains(dryRunText) else {
-            throw PromotionRefusal("dry_run \(MarkerError.printable(dryRunText)) is not true or false", fix: "give true or false")
+            throw ActionableError.refusal("dry_run \(MarkerError.printable(dryRunText)) is not true or false", fix: "give true or false")
         }
         return Request(version: version, issueNumber: issueNumber, dryRun: dryRunText == "true")
     }
@@ -79,7 +79,7 @@ public struct RollbackFlow: Sendable {
     /// GitHub lets only writers dispatch, but the configured approver permission may be higher.
     private func checkRequester() async throws -> String {
         guard let login = event.sender?.login else {
-            throw PromotionRefusal("the workflow_dispatch event names no sender", fix: "start the workflow from GitHub (Actions → Run workflow)")
+            throw ActionableError.refusal("the workflow_dispatch event names no sender", fix: "start the workflow from GitHub (Actions → Run workflow)")
         }
         let role = try await checks.requireApprover(login, action: "pointing prod at a version by hand")
         reporter.info("Requested by @\(login) (\(role))")
@@ -93,11 +93,11 @@ public struct RollbackFlow: Sendable {
         do {
             issue = try await github.getIssue(number: number)
         } catch let error as GitHubError where error.apiFailure?.isNotFound == true {
-            throw PromotionRefusal("issue #\(number) does not exist", fix: "give a deployment issue's number, or leave issue_number empty")
+            throw ActionableError.refusal("issue #\(number) does not exist", fix: "give a deployment issue's number, or leave issue_number empty")
         }
         let metadata = try? github.trustedMarkers.deploymentMetadata(in: issue)
         guard !issue.isPullRequest, metadata != nil else {
-            throw PromotionRefusal("#\(number) is not a deployment issue opened by \(github.botLogin)",
+            throw ActionableError.refusal("#\(number) is not a deployment issue opened by \(github.botLogin)",
                                    fix: "give a deployment issue's number, or leave issue_number empty")
         }
         return issue

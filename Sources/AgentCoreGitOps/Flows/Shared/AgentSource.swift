@@ -41,7 +41,7 @@ public struct AgentSource: Sendable {
             ? URL(fileURLWithPath: configured) : workingDirectory.appendingPathComponent(configured)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw FlowError(
+            throw ActionableError(
                 "the agent directory \(directory.path) does not exist",
                 fix: "run from the repository root, or set AGENTCORE_AGENT_DIR to the directory that holds agent.py")
         }
@@ -89,7 +89,7 @@ public struct AgentSource: Sendable {
         var manifest = try await PackageBuilder.build(options, log: log)
         let privateCopy = builds.appendingPathComponent(".\(runtimeName)-\(UUID().uuidString).zip")
         guard link(manifest.path, privateCopy.path) == 0 else {
-            throw FlowError("cannot link \(manifest.path) to \(privateCopy.path) (errno \(errno))",
+            throw ActionableError("cannot link \(manifest.path) to \(privateCopy.path) (errno \(errno))",
                             fix: "check that the cache directory (AGENTCORE_CACHE_DIR) is writable")
         }
         manifest.path = privateCopy.path

@@ -7,7 +7,9 @@ public struct PRRuntimeNotOursError: Error, Equatable, Sendable, CustomStringCon
     public var repository: String
 
     public var description: String {
-        "refusing to delete \(runtimeID): it is not tagged as the runtime of PR \(pullRequest) of \(repository) — "
-            + "delete it by hand with `agentcore cleanup \(runtimeID)` if it really is unused"
+        ActionableError(
+            "refusing to delete \(runtimeID): it is not tagged as the runtime of PR \(pullRequest) of \(repository)",
+            fix: "delete it by hand if it really is unused"
+        ).description
     }
 }

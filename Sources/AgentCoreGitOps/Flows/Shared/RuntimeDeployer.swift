@@ -136,7 +136,7 @@ public struct RuntimeDeployer: Sendable {
         log("uploading \(package.compressedBytes.readableByteCount) to \(location)")
         let stored = try await s3.putObject(bucket: location.bucket, key: location.key, fileURL: URL(fileURLWithPath: package.path))
         guard stored.sha256Hex == package.sha256 else {
-            throw FlowError(
+            throw ActionableError(
                 "the package changed while it was uploaded (\(stored.sha256Hex) instead of \(package.sha256))",
                 fix: "run the deployment again")
         }
@@ -185,7 +185,7 @@ public struct RuntimeDeployer: Sendable {
         do {
             return try await waiter.runtimeReady(id: id, version: version)
         } catch let error as WaiterError {
-            throw FlowError(
+            throw ActionableError(
                 error.problem,
                 fix: {
                     if case .timedOut = error.kind { return "it may still finish: run the workflow again later to pick it up" }
@@ -199,7 +199,7 @@ public struct RuntimeDeployer: Sendable {
     private func ensureVersionCopy(of runtime: AgentRuntime, target: DeploymentTarget) async throws -> S3Location {
         let destination = S3Location(bucket: bucket, key: "\(target.runtimeName)/v\(runtime.agentRuntimeVersion)/code.zip")
         guard let code = runtime.agentRuntimeArtifact?.codeConfiguration?.code.s3 else {
-            throw FlowError(
+            throw ActionableError(
                 "\(runtime.agentRuntimeName) version \(runtime.agentRuntimeVersion) does not run a code zip from S3",
                 fix: "this tool deploys code zips only; use another name for container runtimes")
         }

@@ -54,12 +54,12 @@ public struct RuntimeLookup: Sendable {
         guard let runtime = try await anyRuntime(named: name) else { return nil }
         guard isOurs(runtime, name: name, role: role) else {
             let tag = RuntimeOwnership.description(nil, repository: repository, role: role)
-            throw FlowError(
+            throw ActionableError(
                 "runtime \(name) (\(runtime.agentRuntimeId)) exists but was not created by agentcore-gitops for "
                     + "\(repository): its description does not end in \(tag)",
                 fix: role == .production
                     ? "set AGENTCORE_PROD_RUNTIME to a name of its own, or delete that runtime by hand if it is not needed"
-                    : "delete that runtime by hand (`agentcore cleanup \(runtime.agentRuntimeId)`) if it is not needed; "
+                    : "delete that runtime by hand if it is not needed; "
                         + "another repository deploying into this account may own it")
         }
         return runtime

@@ -6,6 +6,8 @@ public struct SweepError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         let list = failures.map { "\($0.runtimeName): \($0.detail ?? "unknown error")" }.joined(separator: "; ")
-        return "the sweep could not delete \(failures.count) runtime(s): \(list) — fix the cause and run the sweep again"
+        return ActionableError(
+            "the sweep could not delete \(failures.count) runtime(s): \(list)", fix: "fix the cause and run the sweep again"
+        ).description
     }
 }

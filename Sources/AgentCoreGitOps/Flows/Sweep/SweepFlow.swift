@@ -69,7 +69,7 @@ public struct SweepFlow: Sendable {
             } catch let error as GitHubError where error.apiFailure?.isNotFound == true {
                 entry.action = .keptUnknown
                 reporter.warning("\(runtime.agentRuntimeName): pull request #\(number) of \(repository) was not found; "
-                                 + "kept. Delete it by hand with `agentcore cleanup \(runtime.agentRuntimeId)` if it is unused")
+                                 + "kept. Delete \(runtime.agentRuntimeId) by hand if it is unused")
             }
             entries.append(entry)
         }

@@ -179,10 +179,10 @@ final class PRDeployFailureTests {
             let payload = try await fixture.event(["event": "pull_request", "action": "opened", "number": number])
             guard case .pullRequest(let event) = try GitHubEvent.load(
                 environment: ["GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": payload.path])
-            else { throw FlowError("not a pull_request event", fix: "") }
+            else { throw ActionableError("not a pull_request event", fix: "") }
             return event
         }
-        let error = FlowError("the agent crashed on start", fix: "push a fix")
+        let error = ActionableError("the agent crashed on start", fix: "push a fix")
 
         let fork = try await fixture.openPullRequest(fork: true)
         let forkEvent = try await event(fork)

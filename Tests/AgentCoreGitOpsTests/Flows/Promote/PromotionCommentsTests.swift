@@ -45,7 +45,7 @@ import Testing
     }
 
     @Test func refusalCommentAndMarker() {
-        let refusal = PromotionRefusal("@eve has the triage role", fix: "ask a maintainer")
+        let refusal = ActionableError.refusal("@eve has the triage role", fix: "ask a maintainer")
         let body = PromotionComments.refusal(refusal, runID: "77")
         #expect(body == """
             <!-- PROMOTION_REFUSED: run 77 -->
@@ -60,7 +60,7 @@ import Testing
         // By hand (no run id) the same reason gives the same marker, another reason another one.
         let manual = PromotionComments.refusalMarker(refusal, runID: nil)
         #expect(manual == PromotionComments.refusalMarker(refusal, runID: nil))
-        #expect(manual != PromotionComments.refusalMarker(PromotionRefusal("other", fix: "x"), runID: nil))
+        #expect(manual != PromotionComments.refusalMarker(ActionableError.refusal("other", fix: "x"), runID: nil))
     }
 
     @Test func sweepReportAndHeadroom() {

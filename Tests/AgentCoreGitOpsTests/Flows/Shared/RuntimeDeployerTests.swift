@@ -115,7 +115,7 @@ struct RuntimeDeployerTests {
             "operation": "UpdateAgentRuntime", "name_contains": target.runtimeName, "failure_reason": "the agent crashed on start",
         ])
         let deployer = try fixture.deployer()
-        let error = try await #require(throws: FlowError.self) {
+        let error = try await #require(throws: ActionableError.self) {
             try await deployer.deploy(package, settings: settings, to: target, current: first.runtime)
         }
         #expect(error.problem.contains("the agent crashed on start"))
