@@ -40,14 +40,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // The workflows' executables: no arguments, everything from the environment.
+        // The workflows' executables, one line each: `FlowMain` runs the flow of the same name
+        // in Flows/ with everything from the environment.
         .executableTarget(name: "pr-deploy", dependencies: ["AgentCoreGitOps"]),
         .executableTarget(name: "prod-deploy", dependencies: ["AgentCoreGitOps"]),
-        // prod-promote: the approval gate and rollbacks (Flows/Promote).
-        .executableTarget(
-            name: "prod-promote",
-            dependencies: ["AgentCoreGitOps"]
-        ),
+        .executableTarget(name: "prod-promote", dependencies: ["AgentCoreGitOps"]),
         .testTarget(
             name: "AgentCoreGitOpsTests",
             dependencies: ["AgentCoreGitOps", "agentcore", "pr-deploy", "prod-deploy", "prod-promote"]

@@ -6,7 +6,16 @@ import Foundation
 /// settings changed (creating the runtime the first time), wait until it is READY, and keep one
 /// sticky comment saying what runs and how to try it. Closed without merging: delete `pr_<n>`.
 /// Closed by merging: keep it for the promotion, and say so.
-public struct PRDeployFlow: Sendable {
+public struct PRDeployFlow: ExecutableFlow, Sendable {
+    public static let executableName = "pr-deploy"
+    public static let usage = """
+        usage: pr-deploy
+        Deploys a pull request's agent to its runtime pr_<number>, or deletes that runtime when the
+        pull request is closed without merging. Reads GITHUB_EVENT_NAME, GITHUB_EVENT_PATH,
+        GITHUB_REPOSITORY, GITHUB_TOKEN, AGENTCORE_ROLE_ARN, AGENTCORE_S3_BUCKET, AWS credentials and
+        AWS_REGION from the environment; the agent is agent/ (or AGENTCORE_AGENT_DIR).
+        """
+
     public let context: FlowContext
     public let event: PullRequestEvent
     public let agent: AgentSource
@@ -17,8 +26,8 @@ public struct PRDeployFlow: Sendable {
         self.agent = agent
     }
 
-    /// The executable's whole job: read the event, skip forks before touching any setting
-    /// (their runs have no AWS credentials), then run the flow.
+    /// Reads the event and skips forks before touching any setting (their runs have no AWS
+    /// credentials), then runs the flow.
     @discardableResult
     public static func run(environment: [String: String], reporter: ActionsReporter) async throws -> PRDeployOutcome {
         guard case .pullRequest(let event) = try GitHubEvent.load(environment: environment) else {

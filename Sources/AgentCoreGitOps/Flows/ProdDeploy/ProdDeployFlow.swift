@@ -6,7 +6,17 @@ import Foundation
 /// sticky comment), package the agent, create or update the prod runtime, wait until the version
 /// is READY, and open the deployment issue whose hidden metadata prod-promote acts on. The prod
 /// endpoint does not move here.
-public struct ProdDeployFlow: Sendable {
+public struct ProdDeployFlow: ExecutableFlow, Sendable {
+    public static let executableName = "prod-deploy"
+    public static let usage = """
+        usage: prod-deploy
+        Adds a version to the prod runtime (AGENTCORE_PROD_RUNTIME, default prod) for a push to the
+        default branch and opens the deployment issue that prod-promote acts on. Reads
+        GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY, GITHUB_TOKEN, AGENTCORE_ROLE_ARN,
+        AGENTCORE_S3_BUCKET, AWS credentials and AWS_REGION from the environment; the agent is agent/
+        (or AGENTCORE_AGENT_DIR).
+        """
+
     public let context: FlowContext
     public let event: PushEvent
     public let agent: AgentSource
@@ -17,8 +27,8 @@ public struct ProdDeployFlow: Sendable {
         self.agent = agent
     }
 
-    /// The executable's whole job: read the event, leave pushes it does not deploy before
-    /// touching any setting, then run the flow.
+    /// Reads the event and leaves pushes it does not deploy before touching any setting, then
+    /// runs the flow.
     @discardableResult
     public static func run(environment: [String: String], reporter: ActionsReporter) async throws -> ProdDeployOutcome {
         guard case .push(let event) = try GitHubEvent.load(environment: environment) else {

@@ -1,7 +1,31 @@
 import Foundation
 
-/// What the `prod-promote` executable does with the event that started it.
-public enum ProdPromoteFlow {
+/// `prod-promote`: the IssueOps gate to production. An `approved` label on a deployment issue
+/// runs `ApprovalFlow`; a `workflow_dispatch` with a version runs `RollbackFlow`.
+public enum ProdPromoteFlow: ExecutableFlow {
+    public static let executableName = "prod-promote"
+    public static let usage = """
+        usage: prod-promote
+        On an `issues` event that adds `approved` to a deployment issue: moves the prod endpoint to the
+        issue's version, deletes the pull request's runtime, comments, labels the issue `promoted` and
+        closes it. On `workflow_dispatch` with prod_runtime_version (and optional issue_number, dry_run):
+        moves the prod endpoint back or forward to that version.
+        Exits 0 when promoted, moved, planned or ignored, and when an approval is refused: the refusal is
+        answered on the issue (why, and what to do) and its `approved` label removed. Exits 1 on an error
+        or a refused dispatch. Reads GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY, GITHUB_TOKEN,
+        the AGENTCORE_* variables, AWS credentials and AWS_REGION from the environment.
+        """
+
+    /// Returns the line it logged.
+    @discardableResult
+    public static func run(environment: [String: String], reporter: ActionsReporter) async throws -> String {
+        let context = try FlowContext.fromEnvironment(environment)
+        let event = try GitHubEvent.load(environment: environment)
+        let line = try await run(context: context, event: event)
+        reporter.info(line)
+        return line
+    }
+
     /// Runs the flow the event calls for and returns one line saying what happened; the step
     /// output `outcome` says it in one word: promoted, refused, ignored, moved or planned.
     /// An approval that is refused is answered on the issue and returns normally; a refused

@@ -1,18 +1,23 @@
 import Foundation
 
-/// How the flow executables start and end: the flow runs with the process environment, and any
-/// error becomes one `::error::` line and exit status 1.
+/// How the workflow executables start and end: `--help` prints the flow's usage; otherwise the
+/// flow runs with the process environment, and any error becomes one `::error::` line and exit
+/// status 1.
 public enum FlowMain {
-    public static func run(
-        _ name: String, environment: [String: String] = ProcessInfo.processInfo.environment,
-        _ flow: @Sendable ([String: String], ActionsReporter) async throws -> Void
+    public static func run<Flow: ExecutableFlow>(
+        _ flow: Flow.Type, arguments: [String] = CommandLine.arguments,
+        environment: [String: String] = ProcessInfo.processInfo.environment
     ) async -> Int32 {
+        if arguments.dropFirst().contains(where: { $0 == "--help" || $0 == "-h" }) {
+            print(flow.usage)
+            return 0
+        }
         let reporter = ActionsReporter(environment: environment)
         do {
-            try await flow(environment, reporter)
+            _ = try await flow.run(environment: environment, reporter: reporter)
             return 0
         } catch {
-            reporter.error(String(describing: error), title: "\(name) failed")
+            reporter.error(String(describing: error), title: "\(flow.executableName) failed")
             return 1
         }
     }
