@@ -12,7 +12,8 @@ let package = Package(
         .executable(name: "prod-promote", targets: ["prod-promote"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Exact: it has no dependencies, so this pins the whole graph without a committed Package.resolved.
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
     ],
     targets: [
         // System libraries: SHA-256 and HMAC from OpenSSL's libcrypto, deflate from zlib.
