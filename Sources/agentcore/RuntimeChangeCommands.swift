@@ -73,7 +73,7 @@ struct RuntimeUpdate: AsyncParsableCommand {
         if let description = settings.description { configuration.description = description }
 
         // Every update makes a version; a rerun with nothing new must not make another.
-        if configuration == current.configuration && !current.status.isFailed {
+        if !current.needsNewVersion(for: configuration) {
             progress("version \(current.agentRuntimeVersion) of \(current.agentRuntimeName) already runs this configuration; no new version made")
             return try await wait.settle(current, services: services, options: options)
         }

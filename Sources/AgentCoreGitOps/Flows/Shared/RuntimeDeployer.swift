@@ -56,7 +56,7 @@ public struct RuntimeDeployer: Sendable {
         let base = try await settled(current)
 
         let version: (id: String, number: String)
-        if let base, !needsNewVersion(base, desired) {
+        if let base, !base.needsNewVersion(for: desired) {
             log("\(target.runtimeName) version \(base.agentRuntimeVersion) already runs this package with these settings: no new version")
             version = (base.agentRuntimeId, base.agentRuntimeVersion)
         } else {
@@ -112,19 +112,6 @@ public struct RuntimeDeployer: Sendable {
         }
     }
 
-    /// A new version is needed unless the latest one runs exactly this configuration (the
-    /// package key holds its SHA-256) and did not fail.
-    func needsNewVersion(_ current: AgentRuntime, _ desired: AgentRuntimeConfiguration) -> Bool {
-        guard !current.status.isFailed, let configuration = current.configuration else { return true }
-        return Self.normalized(configuration) != Self.normalized(desired)
-    }
-
-    private static func normalized(_ configuration: AgentRuntimeConfiguration) -> AgentRuntimeConfiguration {
-        var copy = configuration
-        if copy.environmentVariables?.isEmpty == true { copy.environmentVariables = nil }
-        return copy
-    }
-
     /// Content-addressed, so it is written once and never overwritten, whoever races.
     private func upload(_ package: PackageManifest, to location: S3Location) async throws {
         let checksum = Self.base64Checksum(ofHex: package.sha256)
@@ -158,7 +145,7 @@ public struct RuntimeDeployer: Sendable {
                 // Another run created it since we looked: add our version to that one.
                 guard let appeared = try await settled(try await lookup.runtime(named: target.runtimeName, role: target.role))
                 else { throw error }
-                guard needsNewVersion(appeared, desired) else { return (appeared.agentRuntimeId, appeared.agentRuntimeVersion) }
+                guard appeared.needsNewVersion(for: desired) else { return (appeared.agentRuntimeId, appeared.agentRuntimeVersion) }
                 return try await update(appeared, desired, packageSHA256: packageSHA256, settingsHash: settingsHash)
             }
         }
@@ -220,7 +207,7 @@ public struct RuntimeDeployer: Sendable {
     // MARK: Helpers
 
     static func hash(_ configuration: AgentRuntimeConfiguration) throws -> String {
-        SHA256Hasher.hash(try AgentCoreJSON.encoder.encode(normalized(configuration))).hexString
+        SHA256Hasher.hash(try AgentCoreJSON.encoder.encode(configuration.normalized)).hexString
     }
 
     /// The checksum S3 reports for an object whose key is `.../packages/<sha256 hex>.zip`.

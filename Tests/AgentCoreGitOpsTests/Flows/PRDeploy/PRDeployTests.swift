@@ -30,6 +30,8 @@ struct PRDeployTests {
         #expect(run.outputs["runtime_id"] == runtime.agentRuntimeId)
         #expect(run.outputs["runtime_version"] == "1")
         #expect(run.outputs["changed"] == "true")
+        // The demo finds the sticky comment by this output, so it cannot drift from the tool's marker.
+        #expect(run.outputs["comment_marker"] == PRComment.marker)
 
         let sha = try #require(run.outputs["package_sha256"])
         let packageKey = "pr_\(number)/packages/\(sha).zip"
