@@ -131,14 +131,15 @@ struct RuntimeSettingsOptions: ParsableArguments {
                     throw ActionableError("--env '\(pair)' is not KEY=VALUE", fix: "write it like --env LOG_LEVEL=debug")
                 }
                 let key = String(pair[..<equals]), value = String(pair[pair.index(after: equals)...])
-                guard key.count <= 100, value.count <= 5000 else {
+                guard key.awsLength <= AgentCoreValidation.maxEnvironmentKeyLength,
+                      value.awsLength <= AgentCoreValidation.maxEnvironmentValueLength else {
                     throw ActionableError("--env \(key.prefix(20))… is too long", fix: "keys take at most 100 characters, values 5,000")
                 }
                 guard variables.updateValue(value, forKey: key) == nil else {
                     throw ActionableError("--env gives \(key) twice", fix: "give each variable once")
                 }
             }
-            guard variables.count <= 50 else {
+            guard variables.count <= AgentCoreValidation.maxEnvironmentVariables else {
                 throw ActionableError("--env gives \(variables.count) variables; AgentCore takes at most 50", fix: "drop some")
             }
             return variables

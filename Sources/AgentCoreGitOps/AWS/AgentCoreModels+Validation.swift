@@ -5,6 +5,10 @@ import Foundation
 /// reject is an `ActionableError`.
 public enum AgentCoreValidation {
     public static let maxNameLength = 48
+    /// A runtime's environment variables: how many, and how long a name and a value may be.
+    public static let maxEnvironmentVariables = 50
+    public static let maxEnvironmentKeyLength = 100
+    public static let maxEnvironmentValueLength = 5_000
 
     /// Runtime and endpoint names: `[a-zA-Z][a-zA-Z0-9_]{0,47}`.
     public static func checkName(_ name: String, kind: String = "runtime name") throws(ActionableError) {
@@ -23,9 +27,9 @@ public enum AgentCoreValidation {
                 "\(kind) '\(name)' starts with '\(name.first!)', but names start with a letter",
                 fix: "put a letter first, e.g. \(suggestedName(for: name))")
         }
-        if name.count > maxNameLength {
+        if name.awsLength > maxNameLength {
             throw ActionableError(
-                "\(kind) '\(name)' is \(name.count) characters long; the limit is \(maxNameLength)",
+                "\(kind) '\(name)' is \(name.awsLength) characters long; the limit is \(maxNameLength)",
                 fix: "shorten it, e.g. \(suggestedName(for: name))")
         }
     }
@@ -46,7 +50,7 @@ public enum AgentCoreValidation {
             throw ActionableError(
                 "version '\(version)' starts with 0", fix: "versions count from 1 without leading zeros")
         }
-        guard version.count <= 5 else {
+        guard version.awsLength <= 5 else {
             throw ActionableError("version '\(version)' is too large", fix: "versions have at most 5 digits")
         }
     }
@@ -55,9 +59,9 @@ public enum AgentCoreValidation {
     public static func isRuntimeID(_ text: String) -> Bool {
         guard let dash = text.lastIndex(of: "-") else { return false }
         let name = text[..<dash], suffix = text[text.index(after: dash)...]
-        return !name.isEmpty && name.count <= 100 && isLetter(name.unicodeScalars.first!)
+        return !name.isEmpty && name.awsLength <= 100 && isLetter(name.unicodeScalars.first!)
             && name.unicodeScalars.allSatisfy(isNameCharacter)
-            && suffix.count == 10 && suffix.unicodeScalars.allSatisfy { isLetter($0) || isDigit($0) }
+            && suffix.awsLength == 10 && suffix.unicodeScalars.allSatisfy { isLetter($0) || isDigit($0) }
     }
 
     public static func checkRuntimeID(_ id: String) throws(ActionableError) {

@@ -24,6 +24,13 @@ public struct DeploymentSettings: Sendable, Equatable {
         self.botLogin = botLogin
     }
 
+    // The limits in these patterns count code points, as AWS does.
+    private static var roleArnPattern: Regex<Substring> {
+        /arn:aws[a-z-]*:iam::[0-9]{12}:role\/[\w+=,.@\/-]{1,512}/.matchingSemantics(.unicodeScalar)
+    }
+    private static var bucketPattern: Regex<Substring> { /[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.matchingSemantics(.unicodeScalar) }
+    private static var namePattern: Regex<Substring> { /[a-zA-Z][a-zA-Z0-9_]{0,47}/.matchingSemantics(.unicodeScalar) }
+
     /// Reads and checks every setting, and reports all problems at once so one fix round suffices.
     /// An empty variable counts as unset: that is how Actions passes an undefined `vars.X`.
     public static func fromEnvironment(_ environment: [String: String]) throws -> DeploymentSettings {
@@ -37,21 +44,21 @@ public struct DeploymentSettings: Sendable, Equatable {
         let roleArn = value("AGENTCORE_ROLE_ARN")
         if roleArn == nil {
             problems.append("AGENTCORE_ROLE_ARN is not set: the ARN of the runtime's execution role")
-        } else if let roleArn, roleArn.wholeMatch(of: /arn:aws[a-z-]*:iam::[0-9]{12}:role\/[\w+=,.@\/-]{1,512}/) == nil {
+        } else if let roleArn, roleArn.wholeMatch(of: Self.roleArnPattern) == nil {
             problems.append("AGENTCORE_ROLE_ARN '\(roleArn)' is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)")
         }
 
         let bucket = value("AGENTCORE_S3_BUCKET")
         if bucket == nil {
             problems.append("AGENTCORE_S3_BUCKET is not set: the bucket that stores code packages")
-        } else if let bucket, bucket.wholeMatch(of: /[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/) == nil {
+        } else if let bucket, bucket.wholeMatch(of: Self.bucketPattern) == nil {
             problems.append("AGENTCORE_S3_BUCKET '\(bucket)' is not a valid bucket name (3-63 lower-case letters, digits, dots, hyphens)")
         }
 
         let prodRuntime = value("AGENTCORE_PROD_RUNTIME") ?? "prod"
         let prodEndpoint = value("AGENTCORE_PROD_ENDPOINT") ?? "prod"
         for (name, text) in [("AGENTCORE_PROD_RUNTIME", prodRuntime), ("AGENTCORE_PROD_ENDPOINT", prodEndpoint)]
-        where text.wholeMatch(of: /[a-zA-Z][a-zA-Z0-9_]{0,47}/) == nil {
+        where text.wholeMatch(of: Self.namePattern) == nil {
             problems.append("\(name) '\(text)' is not a valid AgentCore name (a letter, then up to 47 letters, digits or underscores)")
         }
         if prodRuntime.wholeMatch(of: /pr_[0-9]+/) != nil {

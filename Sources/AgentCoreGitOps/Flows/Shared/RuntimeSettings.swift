@@ -73,23 +73,24 @@ public struct RuntimeSettings: Sendable, Equatable {
         settings.requirements = try reader.relativePath(root, "requirements") ?? settings.requirements
         settings.prompt = try reader.relativePath(root, "prompt")
         if let value = try reader.string(root, "description") {
-            guard value.count <= 200 else { throw reader.error("description", "is \(value.count) characters; keep it to 200") }
+            guard value.awsLength <= 200 else { throw reader.error("description", "is \(value.awsLength) characters; keep it to 200") }
             settings.description = value
         }
         if let variables = root["environmentVariables"] {
             guard let map = variables as? [String: Any] else {
                 throw reader.error("environmentVariables", "must be an object of names to string values")
             }
-            guard map.count <= 50 else { throw reader.error("environmentVariables", "has \(map.count) entries; AgentCore allows 50") }
+            guard map.count <= AgentCoreValidation.maxEnvironmentVariables else { throw reader.error("environmentVariables", "has \(map.count) entries; AgentCore allows 50") }
             for (key, value) in map {
-                guard key.wholeMatch(of: /[A-Za-z_][A-Za-z0-9_]{0,99}/) != nil else {
+                // Code points, as AWS counts the 100 a name may have.
+                guard key.wholeMatch(of: /[A-Za-z_][A-Za-z0-9_]{0,99}/.matchingSemantics(.unicodeScalar)) != nil else {
                     throw reader.error("environmentVariables.\(key)", "is not a valid variable name (letters, digits, underscores; at most 100)")
                 }
                 guard let text = value as? String else {
                     throw reader.error("environmentVariables.\(key)", "must be a string; quote numbers and booleans")
                 }
-                guard text.count <= 5000 else {
-                    throw reader.error("environmentVariables.\(key)", "is \(text.count) characters; AgentCore allows 5,000")
+                guard text.awsLength <= AgentCoreValidation.maxEnvironmentValueLength else {
+                    throw reader.error("environmentVariables.\(key)", "is \(text.awsLength) characters; AgentCore allows 5,000")
                 }
                 settings.environmentVariables[key] = text
             }
