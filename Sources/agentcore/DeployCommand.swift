@@ -26,8 +26,7 @@ struct DeployCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The bucket that stores code zips (default: $AGENTCORE_S3_BUCKET).", valueName: "bucket"))
     var bucket: String?
 
-    @Option(help: ArgumentHelp("The execution role the agent runs as (default: $AGENTCORE_ROLE_ARN).", valueName: "arn"))
-    var roleArn: String?
+    @OptionGroup var role: RoleOption
 
     @Option(help: ArgumentHelp(
         "The repository named in a new runtime's ownership tag (default: $GITHUB_REPOSITORY, else \(ManualDeployment.localRepository)).",
@@ -65,7 +64,7 @@ struct DeployCommand: AsyncParsableCommand {
         let deployment = try await deployer.deploy(
             package, settings: source.settings, to: destination.target, current: destination.current, waitForReady: wait.wait)
         let manifest = DeployManifest(package: package, deployment: deployment)
-        try Output(json: options.json).emit(manifest, text: manifest.text)
+        try services.output.emit(manifest, text: manifest.text)
     }
 
     /// The build's private link becomes `--out`, so the zip deployed stays for inspection.
@@ -81,7 +80,7 @@ struct DeployCommand: AsyncParsableCommand {
     private var deploymentSettings: DeploymentSettings {
         get throws {
             var environment = ProcessInfo.processInfo.environment
-            if let roleArn { environment["AGENTCORE_ROLE_ARN"] = roleArn }
+            if let roleArn = role.roleArn { environment["AGENTCORE_ROLE_ARN"] = roleArn }
             if let bucket { environment["AGENTCORE_S3_BUCKET"] = bucket }
             do {
                 return try DeploymentSettings.fromEnvironment(environment)
@@ -107,7 +106,7 @@ struct DeployCommand: AsyncParsableCommand {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: build.agent, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw ActionableError("the agent directory \(build.agent) does not exist",
-                               fix: "run from the repository root, or pass --agent with the directory that holds agent.py")
+                                      fix: "run from the repository root, or pass --agent with the directory that holds agent.py")
             }
             if let prompt = build.prompt, !FileManager.default.fileExists(atPath: prompt) {
                 throw ActionableError("the prompt file \(prompt) does not exist", fix: "correct --prompt")

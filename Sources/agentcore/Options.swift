@@ -43,7 +43,7 @@ struct ConfirmationOptions: ParsableArguments {
     func validate() throws {
         guard yes || isatty(STDIN_FILENO) != 0 else {
             throw ActionableError("refusing to delete without confirmation: there is no terminal to ask on",
-                           fix: "pass --yes to confirm")
+                                  fix: "pass --yes to confirm")
         }
     }
 
@@ -69,8 +69,7 @@ struct RuntimeSettingsOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The Python version, 3.10 to 3.14 (create's default: 3.11).", valueName: "version"))
     var python: String?
 
-    @Option(help: ArgumentHelp("The execution role the agent runs as (default: $AGENTCORE_ROLE_ARN).", valueName: "arn"))
-    var roleArn: String?
+    @OptionGroup var role: RoleOption
 
     @Option(name: .customLong("env"), help: ArgumentHelp(
         "An environment variable for the agent; repeat for more. Replaces the runtime's set on update.",
@@ -90,21 +89,35 @@ struct RuntimeSettingsOptions: ParsableArguments {
         if let entrypoint, entrypoint.isEmpty || entrypoint.hasPrefix("/") {
             throw ActionableError("--entrypoint '\(entrypoint)' is not a file at the zip's root", fix: "give a file name such as agent.py")
         }
-        if let role = roleArn ?? Settings.roleArn, !role.hasPrefix("arn:") || !role.contains(":role/") {
+        if let role = role.resolved, !role.hasPrefix("arn:") || !role.contains(":role/") {
             throw ActionableError("'\(role)' is not an IAM role ARN", fix: "give one like arn:aws:iam::123456789012:role/AgentRuntime")
         }
     }
 
-    var codeLocation: S3Location {
-        get throws {
-            let text = code.hasPrefix("s3://") || Settings.bucket == nil ? code : "s3://\(Settings.bucket!)/\(code)"
-            do {
-                return try S3Location(parsing: text)
-            } catch {
-                throw ActionableError("--code '\(code)' is not a code location: \(error)",
-                               fix: "write s3://BUCKET/path/to/code.zip, or a key with AGENTCORE_S3_BUCKET set")
-            }
+    /// What a new runtime is made from: the options given, defaults for the rest.
+    func configuration(code: S3CodeLocation) throws -> AgentRuntimeConfiguration {
+        AgentRuntimeConfiguration(
+            agentRuntimeArtifact: .code(
+                code, runtime: try managedRuntime ?? "PYTHON_3_11", entryPoint: [entrypoint ?? "agent.py"]),
+            roleArn: role.resolved!, description: description, environmentVariables: try environmentVariables)
+    }
+
+    /// What the next version of `current` is made from: the options given, the rest kept.
+    func configuration(code: S3CodeLocation, updating current: AgentRuntime) throws -> AgentRuntimeConfiguration {
+        guard var configuration = current.configuration, let currentCode = current.agentRuntimeArtifact?.codeConfiguration else {
+            throw ActionableError("runtime \(current.agentRuntimeName) runs a container image, not a code zip",
+                                  fix: "update it with the tool that builds its image")
         }
+        configuration.agentRuntimeArtifact = .code(
+            code, runtime: try managedRuntime ?? currentCode.runtime, entryPoint: entrypoint.map { [$0] } ?? currentCode.entryPoint)
+        configuration.roleArn = role.resolved ?? configuration.roleArn
+        if let variables = try environmentVariables { configuration.environmentVariables = variables }
+        if let description { configuration.description = description }
+        return configuration
+    }
+
+    var codeLocation: S3Location {
+        get throws { try Settings.s3Location(code, option: "--code", what: "a code location") }
     }
 
     /// `3.11` (or `PYTHON_3_11`) as AgentCore names it, nil when not given.
@@ -146,8 +159,15 @@ struct RuntimeSettingsOptions: ParsableArguments {
         }
     }
 
+}
+
+/// The execution role a runtime's agent runs as.
+struct RoleOption: ParsableArguments {
+    @Option(help: ArgumentHelp("The execution role the agent runs as (default: $AGENTCORE_ROLE_ARN).", valueName: "arn"))
+    var roleArn: String?
+
     /// The role from the flag or the environment.
-    func resolvedRoleArn() -> String? { roleArn ?? Settings.roleArn }
+    var resolved: String? { roleArn ?? Settings.roleArn }
 }
 
 /// Settings read from the environment, so nobody edits code to set up.
@@ -157,5 +177,16 @@ enum Settings {
 
     static func value(_ name: String) -> String? {
         ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// `s3://BUCKET/KEY`, or a KEY in $AGENTCORE_S3_BUCKET, as given to `option`.
+    static func s3Location(_ text: String, option: String, what: String) throws -> S3Location {
+        let uri = text.hasPrefix("s3://") || bucket == nil ? text : "s3://\(bucket!)/\(text)"
+        do {
+            return try S3Location(parsing: uri)
+        } catch {
+            throw ActionableError("\(option) '\(text)' is not \(what): \(error)",
+                                  fix: "write s3://BUCKET/path/to/code.zip, or a key with AGENTCORE_S3_BUCKET set")
+        }
     }
 }

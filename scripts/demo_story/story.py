@@ -85,13 +85,19 @@ def promoted(w, issue, version, pull_request):
     expect(len(marked) == 1, f"issue #{issue} has {len(marked)} promotion comments, expected 1")
 
 
-# The steps.
-
-def open_first_pull_request(w):
-    number, _ = w.open_pull_request("first", "Sharper dad jokes")
+def opened_and_deployed(w, name, title):
+    """A new pull request, and pr-deploy for it: pr_<n> at version 1 and its sticky comment."""
+    number, _ = w.open_pull_request(name, title)
     run = w.run("pr-deploy", pull_request_event("opened", number))
     runtime = runtime_with_versions(w, f"pr_{number}", [1])
     one_sticky_comment(w, run, number)
+    return number, run, runtime
+
+
+# The steps.
+
+def open_first_pull_request(w):
+    number, run, runtime = opened_and_deployed(w, "first", "Sharper dad jokes")
     return f"PR #{number} opened → pr-deploy created pr_{number} v{run.outputs.get('runtime_version')} ({runtime['agentRuntimeId']}), sticky comment posted"
 
 
@@ -152,10 +158,7 @@ def maintainer_approves(w):
 
 def open_second_pull_request(w):
     w.use_prompt("motivational_quotes_bot.txt")
-    number, _ = w.open_pull_request("second", "Motivational quotes instead")
-    run = w.run("pr-deploy", pull_request_event("opened", number))
-    runtime = runtime_with_versions(w, f"pr_{number}", [1])
-    one_sticky_comment(w, run, number)
+    number, _, runtime = opened_and_deployed(w, "second", "Motivational quotes instead")
     return f"PR #{number} opened (motivational_quotes_bot.txt) → pr_{number} v1 ({runtime['agentRuntimeId']})"
 
 

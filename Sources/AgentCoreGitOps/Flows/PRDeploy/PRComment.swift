@@ -49,30 +49,26 @@ public enum PRComment {
         case .failed(let failure):
             return try ([marker] + failure.previous.markers() + [failure.markdown]).joined(separator: "\n")
         case .merged(let name, let id):
-            return try [
-                marker, RuntimeIDMarker.render(id),
-                "### AgentCore runtime `\(name)`: merged",
-                "",
+            return try note(
+                name, "merged", markers: [RuntimeIDMarker.render(id)],
                 "This pull request was merged. Runtime `\(name)` (`\(id)`) stays until the deployment issue "
-                    + "for the merge is approved; prod-promote then deletes it.",
-            ].joined(separator: "\n")
+                    + "for the merge is approved; prod-promote then deletes it.")
         case .deleted(let name, let id):
-            return [
-                marker,
-                "### AgentCore runtime `\(name)`: deleted",
-                "",
+            return note(
+                name, "deleted",
                 "This pull request was closed without merging, so runtime `\(name)`"
                     + (id.map { " (`\($0)`)" } ?? "") + " and its endpoints were deleted. "
-                    + "Reopening the pull request deploys it again. The code packages stay in S3.",
-            ].joined(separator: "\n")
+                    + "Reopening the pull request deploys it again. The code packages stay in S3.")
         case .keptForeign(let name, let id):
-            return [
-                marker,
-                "### AgentCore runtime `\(name)`: not deleted",
-                "",
+            return note(
+                name, "not deleted",
                 "This pull request was closed without merging, but runtime `\(name)` (`\(id)`) does not carry this "
-                    + "repository's ownership tag, so it was left alone. Delete it by hand if nobody needs it.",
-            ].joined(separator: "\n")
+                    + "repository's ownership tag, so it was left alone. Delete it by hand if nobody needs it.")
         }
+    }
+
+    /// A short state of the runtime: the marker, any record markers, a heading and one paragraph.
+    private static func note(_ runtimeName: String, _ state: String, markers: [String] = [], _ text: String) -> String {
+        ([marker] + markers + ["### AgentCore runtime `\(runtimeName)`: \(state)", "", text]).joined(separator: "\n")
     }
 }

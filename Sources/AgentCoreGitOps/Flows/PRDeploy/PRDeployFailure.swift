@@ -11,14 +11,6 @@ public struct PRDeployFailure: Sendable, Equatable {
     /// The workflow run whose log has the whole error, when the environment names it.
     public var runURL: String?
 
-    public init(runtimeName: String, commitSHA: String, reason: ErrorExcerpt, previous: PRCommentRecord, runURL: String?) {
-        self.runtimeName = runtimeName
-        self.commitSHA = commitSHA
-        self.reason = reason
-        self.previous = previous
-        self.runURL = runURL
-    }
-
     public var markdown: String {
         let commit = Self.code(commitSHA)
         var rows = [("Commit", "\(commit) (not deployed)"), ("Still running", stillRunning)]

@@ -20,20 +20,14 @@ public struct PRDeployFlow: ExecutableFlow, Sendable {
     public let event: PullRequestEvent
     public let agent: AgentSource
 
-    public init(context: FlowContext, event: PullRequestEvent, agent: AgentSource) {
-        self.context = context
-        self.event = event
-        self.agent = agent
-    }
-
     /// Reads the event and skips forks before touching any setting (their runs have no AWS
     /// credentials), then runs the flow.
     @discardableResult
     public static func run(environment: [String: String], reporter: ActionsReporter) async throws -> PRDeployOutcome {
-        guard case .pullRequest(let event) = try GitHubEvent.load(environment: environment) else {
-            throw ActionableError(
-                "pr-deploy handles pull_request events, but GITHUB_EVENT_NAME is \(environment["GITHUB_EVENT_NAME"] ?? "unset")",
-                fix: "run it from a workflow triggered by `pull_request` (types opened, synchronize, reopened, closed)")
+        let trigger = "`pull_request` (types opened, synchronize, reopened, closed)"
+        let event = try Self.event(in: environment, handles: "pull_request", triggeredBy: trigger) { event -> PullRequestEvent? in
+            guard case .pullRequest(let event) = event else { return nil }
+            return event
         }
         if event.isFromFork {
             reporter.notice(
@@ -195,11 +189,8 @@ public struct PRDeployFlow: ExecutableFlow, Sendable {
             context.reporter.info("\(target.runtimeName) does not exist; nothing to delete")
             return .deleted(runtimeID: nil)
         }
-        let remover = PRRuntimeRemover(
-            agentCore: context.agentCore, waiter: context.waiter, repository: github.repository.description,
-            log: context.reporter.info)
         do {
-            _ = try await remover.remove(runtimeID: runtime.agentRuntimeId, pullRequest: event.number)
+            _ = try await PRRuntimeRemover(context: context).remove(runtimeID: runtime.agentRuntimeId, pullRequest: event.number)
         } catch let error as PRRuntimeNotOursError {
             context.reporter.warning(error.description, title: "Runtime left alone")
             try await updateComment(.keptForeign(runtimeName: target.runtimeName, runtimeID: runtime.agentRuntimeId), comments: comments)

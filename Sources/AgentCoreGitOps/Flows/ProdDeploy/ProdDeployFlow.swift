@@ -21,20 +21,13 @@ public struct ProdDeployFlow: ExecutableFlow, Sendable {
     public let event: PushEvent
     public let agent: AgentSource
 
-    public init(context: FlowContext, event: PushEvent, agent: AgentSource) {
-        self.context = context
-        self.event = event
-        self.agent = agent
-    }
-
     /// Reads the event and leaves pushes it does not deploy before touching any setting, then
     /// runs the flow.
     @discardableResult
     public static func run(environment: [String: String], reporter: ActionsReporter) async throws -> ProdDeployOutcome {
-        guard case .push(let event) = try GitHubEvent.load(environment: environment) else {
-            throw ActionableError(
-                "prod-deploy handles push events, but GITHUB_EVENT_NAME is \(environment["GITHUB_EVENT_NAME"] ?? "unset")",
-                fix: "run it from a workflow triggered by `push` to the default branch")
+        let event = try Self.event(in: environment, handles: "push", triggeredBy: "`push` to the default branch") { event -> PushEvent? in
+            guard case .push(let event) = event else { return nil }
+            return event
         }
         if let reason = skipReason(event) {
             reporter.notice("Nothing to deploy: \(reason)", title: "prod-deploy skipped")

@@ -6,7 +6,7 @@ import Foundation
 /// Everything that can refuse runs before anything changes: a refusal comments why and what to
 /// do, removes `approved`, and leaves AWS alone. After that every step is safe to repeat, so a
 /// rerun after a crash (or a second approval racing this one) finishes the same promotion once.
-public struct ApprovalFlow: Sendable {
+public struct ApprovalFlow: PromotionFlow, Sendable {
     public enum Outcome: Sendable, Equatable {
         /// Not an approval of a deployment issue; nothing was touched.
         case ignored(String)
@@ -19,14 +19,6 @@ public struct ApprovalFlow: Sendable {
     /// Clock for the comment's time stamp.
     public var now: @Sendable () -> Date = { Date() }
 
-    public init(context: FlowContext, event: IssuesEvent) {
-        self.context = context
-        self.event = event
-    }
-
-    private var github: any GitHubAPI { context.github }
-    private var reporter: ActionsReporter { context.reporter }
-    private var checks: PromotionChecks { PromotionChecks(context: context) }
     private var issueNumber: Int { event.issue.number }
 
     public func run() async throws -> Outcome {
@@ -46,7 +38,7 @@ public struct ApprovalFlow: Sendable {
                 try await checkNotOlderThanLive(runtime, version: metadata.version)
             }
             // Nothing has changed up to here; from here on every step converges when repeated.
-            let move = alreadyPromoted ? nil : try await moveProdEndpoint(runtime, to: metadata.version)
+            let move = alreadyPromoted ? nil : try await steps.moveProdEndpoint(runtime, to: metadata.version)
             let cleanup = try await removePRRuntime(prRuntime)
             if let move { try await commentPromotion(move, runtime: runtime, approver: approver, cleanup: cleanup) }
             try await labelPromotedAndClose()
@@ -82,7 +74,7 @@ public struct ApprovalFlow: Sendable {
 
     private func checkApprover() async throws -> String {
         let login = event.sender.login
-        let role = try await checks.requireApprover(login, action: "approving a promotion")
+        let role = try await steps.requireApprover(login, action: "approving a promotion")
         reporter.info("Approved by @\(login) (\(role))")
         return login
     }
@@ -98,28 +90,28 @@ public struct ApprovalFlow: Sendable {
             metadata = try github.trustedMarkers.deploymentMetadata(in: issue)
         } catch let error as MarkerError {
             throw ActionableError.refusal("the deployment metadata of issue #\(issueNumber) cannot be read: \(error)",
-                                   fix: "restore the metadata block prod-deploy wrote, or rerun prod-deploy for the commit")
+                                          fix: "restore the metadata block prod-deploy wrote, or rerun prod-deploy for the commit")
         }
         guard let metadata else {
             throw ActionableError.refusal("issue #\(issueNumber) carries no deployment metadata from \(github.botLogin)",
-                                   fix: "approve the deployment issue prod-deploy opened for the commit")
+                                          fix: "approve the deployment issue prod-deploy opened for the commit")
         }
         if let name = metadata.runtimeName, name != context.settings.prodRuntimeName {
             throw ActionableError.refusal("the metadata names runtime \(name), not the prod runtime \(context.settings.prodRuntimeName)",
-                                   fix: "approve a deployment issue of \(context.settings.prodRuntimeName)")
+                                          fix: "approve a deployment issue of \(context.settings.prodRuntimeName)")
         }
         reporter.info("Deployment: \(metadata.runtimeID) version \(metadata.version), PR runtime \(metadata.prRuntimeID ?? "none")")
         return metadata
     }
 
     private func checkProdVersion(_ metadata: DeploymentMetadata) async throws -> AgentRuntime {
-        let runtime = try await checks.prodRuntime(id: metadata.runtimeID)
-        try await checks.requireReadyVersion(metadata.version, of: runtime)
+        let runtime = try await steps.prodRuntime(id: metadata.runtimeID)
+        try await steps.requireReadyVersion(metadata.version, of: runtime)
         return runtime
     }
 
     private func checkPRRuntime(_ metadata: DeploymentMetadata) async throws -> PRRuntimeReference? {
-        try await checks.deletablePRRuntime(in: metadata)
+        try await steps.deletablePRRuntime(in: metadata)
     }
 
     /// A promotion comment for this version means an earlier run moved the endpoint already: a
@@ -139,7 +131,7 @@ public struct ApprovalFlow: Sendable {
 
     /// An approval moves prod forward only; going back is a deliberate rollback by hand.
     private func checkNotOlderThanLive(_ runtime: AgentRuntime, version: String) async throws {
-        guard let live = try await mover.liveVersion(runtimeID: runtime.agentRuntimeId),
+        guard let live = try await steps.mover.liveVersion(runtimeID: runtime.agentRuntimeId),
               let liveNumber = Int(live), let number = Int(version), number < liveNumber
         else { return }
         throw ActionableError.refusal(
@@ -147,18 +139,10 @@ public struct ApprovalFlow: Sendable {
             fix: "to roll back on purpose, run the prod-promote workflow by hand with prod_runtime_version = \(version)")
     }
 
-    private func moveProdEndpoint(_ runtime: AgentRuntime, to version: String) async throws -> EndpointMove {
-        try await reporter.group("Point \(context.settings.prodEndpointName) at version \(version)") {
-            try await mover.move(runtimeID: runtime.agentRuntimeId, to: version)
-        }
-    }
-
     private func removePRRuntime(_ reference: PRRuntimeReference?) async throws -> RemovedPRRuntime? {
         guard let reference else { return nil }
         let removal = try await reporter.group("Delete the PR runtime \(reference.runtimeID)") {
-            try await PRRuntimeRemover(
-                agentCore: context.agentCore, waiter: context.waiter, repository: checks.repository, log: reporter.info
-            ).remove(runtimeID: reference.runtimeID, pullRequest: reference.pullRequest)
+            try await PRRuntimeRemover(context: context).remove(runtimeID: reference.runtimeID, pullRequest: reference.pullRequest)
         }
         return RemovedPRRuntime(runtime: reference, removal: removal)
     }
@@ -186,17 +170,11 @@ public struct ApprovalFlow: Sendable {
 
     private func refuse(_ refusal: ActionableError) async throws {
         reporter.warning(refusal.description, title: "Promotion refused")
-        let runID = checks.runID
+        let runID = steps.runID
         try await github.commentOnce(
             issue: issueNumber, marker: PromotionComments.refusalMarker(refusal, runID: runID),
             body: PromotionComments.refusal(refusal, runID: runID))
         try await github.removeLabel(issue: issueNumber, label: DeploymentLabels.approved.name)
         try reporter.appendSummary("### Promotion refused\n\n\(refusal.description)")
-    }
-
-    private var mover: ProdEndpointMover {
-        ProdEndpointMover(
-            agentCore: context.agentCore, waiter: context.waiter, endpointName: context.settings.prodEndpointName,
-            log: reporter.info)
     }
 }

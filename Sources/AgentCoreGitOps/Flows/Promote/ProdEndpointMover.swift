@@ -30,7 +30,7 @@ struct ProdEndpointMover: Sendable {
                                       toVersion: version, changed: changed) }
             if let endpoint, endpoint.status == .creating || endpoint.status == .updating {
                 log("Endpoint \(endpointName) is \(endpoint.status); waiting for it to settle")
-                try await settled { try await waiter.endpointReady(runtimeId: runtimeID, name: endpointName, version: endpoint.targetVersion ?? version) }
+                try await waiter.endpointSettled(runtimeId: runtimeID, name: endpointName, version: endpoint.targetVersion ?? version)
                 continue
             }
             if let endpoint, endpoint.status == .ready, endpoint.liveVersion == version,
@@ -100,15 +100,5 @@ struct ProdEndpointMover: Sendable {
         guard runtime.status == .creating || runtime.status == .updating else { return }
         log("Runtime \(runtime.agentRuntimeName) is \(runtime.status) (a deployment is running); waiting for it to settle")
         try await waiter.runtimeSettled(id: runtimeID)
-    }
-
-    /// Runs a wait that counts as done once the resource stopped changing, well or not: the next
-    /// look decides what to do about a failed state. Only a timeout is an error.
-    private func settled(_ wait: () async throws -> some Any) async throws {
-        do {
-            _ = try await wait()
-        } catch let error as WaiterError {
-            guard case .failed = error.kind else { throw error }
-        }
     }
 }

@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Bad input (a malformed version, a missing version, an issue that is no deployment issue, a
 /// sender without the approver permission) is refused before anything changes.
-public struct RollbackFlow: Sendable {
+public struct RollbackFlow: PromotionFlow, Sendable {
     /// The dispatch's inputs, from the event payload (the source of truth) or `INPUT_*` variables.
     public struct Request: Sendable, Equatable {
         public var version: String
@@ -23,24 +23,16 @@ public struct RollbackFlow: Sendable {
     public let event: WorkflowDispatchEvent
     public var now: @Sendable () -> Date = { Date() }
 
-    public init(context: FlowContext, event: WorkflowDispatchEvent) {
-        self.context = context
-        self.event = event
-    }
-
-    private var github: any GitHubAPI { context.github }
-    private var reporter: ActionsReporter { context.reporter }
-    private var checks: PromotionChecks { PromotionChecks(context: context) }
-    private var runID: String? { checks.runID }
+    private var runID: String? { steps.runID }
 
     public func run() async throws -> Outcome {
         let request = try readInputs()
         let requester = try await checkRequester()
         let issue = try await checkIssue(request.issueNumber)
-        let runtime = try await checks.prodRuntimeByName()
-        try await checks.requireReadyVersion(request.version, of: runtime)
+        let runtime = try await steps.prodRuntimeByName()
+        try await steps.requireReadyVersion(request.version, of: runtime)
         if request.dryRun { return try await reportPlan(runtime, request) }
-        let move = try await moveProdEndpoint(runtime, to: request.version)
+        let move = try await steps.moveProdEndpoint(runtime, to: request.version)
         if let issue { try await commentOnIssue(issue, move, runtime: runtime, requester: requester) }
         try report(move)
         return .moved(move)
@@ -59,13 +51,13 @@ public struct RollbackFlow: Sendable {
         }
         guard MarkerValue.matches(version, MarkerValue.versionPattern) else {
             throw ActionableError.refusal("prod_runtime_version \(MarkerError.printable(version)) is not a runtime version",
-                                   fix: "give a whole number from 1 to 99999, e.g. 3")
+                                          fix: "give a whole number from 1 to 99999, e.g. 3")
         }
         var issueNumber: Int?
         if let text = input("issue_number") {
             guard MarkerValue.matches(text, MarkerValue.prNumberPattern), let number = Int(text) else {
                 throw ActionableError.refusal("issue_number \(MarkerError.printable(text)) is not an issue number",
-                                       fix: "give the deployment issue's number, e.g. 12, or leave it empty")
+                                              fix: "give the deployment issue's number, e.g. 12, or leave it empty")
             }
             issueNumber = number
         }
@@ -81,7 +73,7 @@ public struct RollbackFlow: Sendable {
         guard let login = event.sender?.login else {
             throw ActionableError.refusal("the workflow_dispatch event names no sender", fix: "start the workflow from GitHub (Actions → Run workflow)")
         }
-        let role = try await checks.requireApprover(login, action: "pointing prod at a version by hand")
+        let role = try await steps.requireApprover(login, action: "pointing prod at a version by hand")
         reporter.info("Requested by @\(login) (\(role))")
         return login
     }
@@ -98,25 +90,19 @@ public struct RollbackFlow: Sendable {
         let metadata = try? github.trustedMarkers.deploymentMetadata(in: issue)
         guard !issue.isPullRequest, metadata != nil else {
             throw ActionableError.refusal("#\(number) is not a deployment issue opened by \(github.botLogin)",
-                                   fix: "give a deployment issue's number, or leave issue_number empty")
+                                          fix: "give a deployment issue's number, or leave issue_number empty")
         }
         return issue
     }
 
     private func reportPlan(_ runtime: AgentRuntime, _ request: Request) async throws -> Outcome {
-        let live = try await mover.liveVersion(runtimeID: runtime.agentRuntimeId)
+        let live = try await steps.mover.liveVersion(runtimeID: runtime.agentRuntimeId)
         let line = "Dry run: would point \(context.settings.prodEndpointName) of \(runtime.agentRuntimeName) "
             + "from version \(live ?? "none") to \(request.version)"
             + (request.issueNumber.map { " and comment on issue #\($0)" } ?? "")
         reporter.notice(line, title: "Dry run")
         try reporter.appendSummary("### Dry run\n\n\(line). Nothing was changed.")
         return .planned(runtimeID: runtime.agentRuntimeId, from: live, to: request.version)
-    }
-
-    private func moveProdEndpoint(_ runtime: AgentRuntime, to version: String) async throws -> EndpointMove {
-        try await reporter.group("Point \(context.settings.prodEndpointName) at version \(version)") {
-            try await mover.move(runtimeID: runtime.agentRuntimeId, to: version)
-        }
     }
 
     private func commentOnIssue(_ issue: GitHubIssue, _ move: EndpointMove, runtime: AgentRuntime, requester: String) async throws {
@@ -132,11 +118,5 @@ public struct RollbackFlow: Sendable {
         reporter.notice(line, title: "Prod endpoint set")
         try reporter.setOutput("version", move.toVersion)
         try reporter.appendSummary("### Prod endpoint set by hand\n\n\(line)")
-    }
-
-    private var mover: ProdEndpointMover {
-        ProdEndpointMover(
-            agentCore: context.agentCore, waiter: context.waiter, endpointName: context.settings.prodEndpointName,
-            log: reporter.info)
     }
 }

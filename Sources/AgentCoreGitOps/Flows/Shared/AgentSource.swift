@@ -90,7 +90,7 @@ public struct AgentSource: Sendable {
         let privateCopy = builds.appendingPathComponent(".\(runtimeName)-\(UUID().uuidString).zip")
         guard link(manifest.path, privateCopy.path) == 0 else {
             throw ActionableError("cannot link \(manifest.path) to \(privateCopy.path) (errno \(errno))",
-                            fix: "check that the cache directory (AGENTCORE_CACHE_DIR) is writable")
+                                  fix: "check that the cache directory (AGENTCORE_CACHE_DIR) is writable")
         }
         manifest.path = privateCopy.path
         return manifest

@@ -14,13 +14,13 @@ final class BuildLock {
         descriptor = open(url.path, O_CREAT | O_RDWR, 0o644)
         guard descriptor >= 0 else {
             throw ActionableError("cannot open \(url.path) (errno \(errno))",
-                            fix: "check that the cache directory (AGENTCORE_CACHE_DIR) is writable")
+                                  fix: "check that the cache directory (AGENTCORE_CACHE_DIR) is writable")
         }
         while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             guard errno == EWOULDBLOCK else {
                 close(descriptor)
                 throw ActionableError("cannot lock \(url.path) (errno \(errno))",
-                                fix: "check that the cache directory (AGENTCORE_CACHE_DIR) is writable")
+                                      fix: "check that the cache directory (AGENTCORE_CACHE_DIR) is writable")
             }
             try await Task.sleep(for: .milliseconds(20))
         }

@@ -12,19 +12,6 @@ public struct FlowContext: Sendable {
     /// The process environment the context came from (event path, workspace, inputs).
     public var environment: [String: String]
 
-    public init(
-        settings: DeploymentSettings, agentCore: any AgentCoreControlClient, waiter: AgentCoreWaiter,
-        s3: S3Client, github: any GitHubAPI, reporter: ActionsReporter, environment: [String: String]
-    ) {
-        self.settings = settings
-        self.agentCore = agentCore
-        self.waiter = waiter
-        self.s3 = s3
-        self.github = github
-        self.reporter = reporter
-        self.environment = environment
-    }
-
     /// Reads every setting before any request is sent, so a missing variable fails the run
     /// with nothing done. The GitHub token is masked in the log at once.
     public static func fromEnvironment(

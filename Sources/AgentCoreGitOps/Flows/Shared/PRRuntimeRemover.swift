@@ -75,3 +75,12 @@ struct PRRuntimeRemover: Sendable {
         }
     }
 }
+
+extension PRRuntimeRemover {
+    /// For the flow's repository, logging to its reporter.
+    init(context: FlowContext) {
+        self.init(
+            agentCore: context.agentCore, waiter: context.waiter, repository: context.github.repository.description,
+            log: context.reporter.info)
+    }
+}

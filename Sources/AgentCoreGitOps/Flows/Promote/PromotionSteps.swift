@@ -1,14 +1,29 @@
 import Foundation
 
-/// The checks a promotion and a rollback share: who asked, which runtime, which version.
-/// Each failure is a `ActionableError`; none of them changes anything.
-struct PromotionChecks: Sendable {
+/// The steps an approval and a rollback share: the checks of who asked, which runtime and which
+/// version (each failure a refusal that changes nothing), then moving the prod endpoint.
+struct PromotionSteps: Sendable {
     let context: FlowContext
 
     var settings: DeploymentSettings { context.settings }
     var repository: String { context.github.repository.description }
     /// The workflow run (`GITHUB_RUN_ID`), which a rerun keeps: comments keyed by it are written once per run.
     var runID: String? { context.environment["GITHUB_RUN_ID"].flatMap { $0.isEmpty ? nil : $0 } }
+
+    var mover: ProdEndpointMover {
+        ProdEndpointMover(
+            agentCore: context.agentCore, waiter: context.waiter, endpointName: settings.prodEndpointName,
+            log: context.reporter.info)
+    }
+
+    /// Points the prod endpoint at `version`, in a log group of its own.
+    func moveProdEndpoint(_ runtime: AgentRuntime, to version: String) async throws -> EndpointMove {
+        try await context.reporter.group("Point \(settings.prodEndpointName) at version \(version)") {
+            try await mover.move(runtimeID: runtime.agentRuntimeId, to: version)
+        }
+    }
+
+    // MARK: Checks
 
     /// The sender's exact role, when it reaches the configured approver permission.
     func requireApprover(_ login: String, action: String) async throws -> String {

@@ -2,7 +2,7 @@ import AgentCoreGitOps
 import ArgumentParser
 import Foundation
 
-struct CleanupCommand: AsyncParsableCommand {
+struct CleanupCommand: RuntimeSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "cleanup",
         abstract: "Delete a runtime's named endpoints, then the runtime itself.",
@@ -16,9 +16,7 @@ struct CleanupCommand: AsyncParsableCommand {
     @OptionGroup var wait: WaitOptions
     @OptionGroup var options: GlobalOptions
 
-    func run() async throws {
-        let services = try Services(options)
-        let runtime = try await services.control.runtime(target.runtime)
+    func run(_ runtime: AgentRuntime, services: Services) async throws {
         let named = try await services.control.allAgentRuntimeEndpoints(runtimeId: runtime.agentRuntimeId)
             .filter { !$0.isDefault }.map(\.name).sorted()
 
@@ -34,6 +32,24 @@ struct CleanupCommand: AsyncParsableCommand {
             progress("deleting endpoint \(name)…")
             _ = try await endpointWait.deleteEndpoint(name, of: runtime, services: services)
         }
-        try await wait.deleteRuntime(runtime, services: services, options: options, deletedEndpoints: named)
+        try await wait.deleteRuntime(runtime, services: services, deletedEndpoints: named)
+    }
+}
+
+struct RuntimeDelete: RuntimeSubcommand {
+    static let configuration = CommandConfiguration(
+        commandName: "delete",
+        abstract: "Delete a runtime with all its versions (see `cleanup` to remove its endpoints first).")
+
+    @OptionGroup var target: RuntimeArgument
+    @OptionGroup var confirmation: ConfirmationOptions
+    @OptionGroup var wait: WaitOptions
+    @OptionGroup var options: GlobalOptions
+
+    func run(_ runtime: AgentRuntime, services: Services) async throws {
+        try confirmation.confirm(
+            "This deletes runtime \(runtime.agentRuntimeName) (\(runtime.agentRuntimeId)) with all its versions and endpoints.",
+            runtimeName: runtime.agentRuntimeName)
+        try await wait.deleteRuntime(runtime, services: services, deletedEndpoints: [])
     }
 }
