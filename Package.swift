@@ -12,7 +12,8 @@ let package = Package(
         .executable(name: "prod-promote", targets: ["prod-promote"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Exact: it has no dependencies, so this pins the whole graph without a committed Package.resolved.
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
     ],
     targets: [
         // System libraries: SHA-256 and HMAC from OpenSSL's libcrypto, deflate from zlib.
@@ -40,14 +41,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // The workflows' executables: no arguments, everything from the environment.
+        // The workflows' executables, one line each: `FlowMain` runs the flow of the same name
+        // in Flows/ with everything from the environment.
         .executableTarget(name: "pr-deploy", dependencies: ["AgentCoreGitOps"]),
         .executableTarget(name: "prod-deploy", dependencies: ["AgentCoreGitOps"]),
-        // prod-promote: the approval gate and rollbacks (Flows/Promote*, Flows/Rollback*).
-        .executableTarget(
-            name: "prod-promote",
-            dependencies: ["AgentCoreGitOps"]
-        ),
+        .executableTarget(name: "prod-promote", dependencies: ["AgentCoreGitOps"]),
         .testTarget(
             name: "AgentCoreGitOpsTests",
             dependencies: ["AgentCoreGitOps", "agentcore", "pr-deploy", "prod-deploy", "prod-promote"]

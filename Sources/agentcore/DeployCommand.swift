@@ -26,8 +26,7 @@ struct DeployCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The bucket that stores code zips (default: $AGENTCORE_S3_BUCKET).", valueName: "bucket"))
     var bucket: String?
 
-    @Option(help: ArgumentHelp("The execution role the agent runs as (default: $AGENTCORE_ROLE_ARN).", valueName: "arn"))
-    var roleArn: String?
+    @OptionGroup var role: RoleOption
 
     @Option(help: ArgumentHelp(
         "The repository named in a new runtime's ownership tag (default: $GITHUB_REPOSITORY, else \(ManualDeployment.localRepository)).",
@@ -65,7 +64,7 @@ struct DeployCommand: AsyncParsableCommand {
         let deployment = try await deployer.deploy(
             package, settings: source.settings, to: destination.target, current: destination.current, waitForReady: wait.wait)
         let manifest = DeployManifest(package: package, deployment: deployment)
-        try Output(json: options.json).emit(manifest, text: manifest.text)
+        try services.output.emit(manifest, text: manifest.text)
     }
 
     /// The build's private link becomes `--out`, so the zip deployed stays for inspection.
@@ -81,12 +80,12 @@ struct DeployCommand: AsyncParsableCommand {
     private var deploymentSettings: DeploymentSettings {
         get throws {
             var environment = ProcessInfo.processInfo.environment
-            if let roleArn { environment["AGENTCORE_ROLE_ARN"] = roleArn }
+            if let roleArn = role.roleArn { environment["AGENTCORE_ROLE_ARN"] = roleArn }
             if let bucket { environment["AGENTCORE_S3_BUCKET"] = bucket }
             do {
                 return try DeploymentSettings.fromEnvironment(environment)
             } catch let error as SettingsError {
-                throw CLIError(error.problems.joined(separator: "; "),
+                throw ActionableError(error.problems.joined(separator: "; "),
                                fix: "pass --role-arn and --bucket, or set AGENTCORE_ROLE_ARN and AGENTCORE_S3_BUCKET")
             }
         }
@@ -96,7 +95,7 @@ struct DeployCommand: AsyncParsableCommand {
         get throws {
             let text = repository ?? Settings.value("GITHUB_REPOSITORY") ?? ManualDeployment.localRepository
             guard text.wholeMatch(of: /[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+/) != nil else {
-                throw CLIError("'\(text)' is not a repository name", fix: "give it as owner/name, e.g. --repository octo/agent")
+                throw ActionableError("'\(text)' is not a repository name", fix: "give it as owner/name, e.g. --repository octo/agent")
             }
             return text
         }
@@ -106,11 +105,11 @@ struct DeployCommand: AsyncParsableCommand {
         get throws {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: build.agent, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw CLIError("the agent directory \(build.agent) does not exist",
-                               fix: "run from the repository root, or pass --agent with the directory that holds agent.py")
+                throw ActionableError("the agent directory \(build.agent) does not exist",
+                                      fix: "run from the repository root, or pass --agent with the directory that holds agent.py")
             }
             if let prompt = build.prompt, !FileManager.default.fileExists(atPath: prompt) {
-                throw CLIError("the prompt file \(prompt) does not exist", fix: "correct --prompt")
+                throw ActionableError("the prompt file \(prompt) does not exist", fix: "correct --prompt")
             }
             return try RuntimeSettings.load(agentDirectory: build.agentDirectory.standardizedFileURL)
         }
@@ -172,7 +171,7 @@ enum ManualDeployment {
     static func checkName(_ name: String) throws {
         try AgentCoreValidation.checkName(name)
         if let number = RuntimeOwnership.pullRequestNumber(ofRuntimeName: name) {
-            throw CLIError(
+            throw ActionableError(
                 "\(name) is the name of pull request #\(number)'s runtime, which the pull-request workflow creates, "
                     + "updates and deletes",
                 fix: "push to the pull request to deploy it there, or deploy by hand under another name, e.g. manual_\(number)")
@@ -187,7 +186,7 @@ enum ManualDeployment {
             return Target(target: DeploymentTarget(runtimeName: name, role: .manual), current: nil, lookup: lookup)
         }
         guard let owner = RuntimeOwnership.owner(fromDescription: current.description) else {
-            throw CLIError(
+            throw ActionableError(
                 "runtime \(name) (\(current.agentRuntimeId)) exists but was not created by agentcore-gitops "
                     + "(its description has no ownership tag), so deploy leaves it alone",
                 fix: "add a version with `agentcore runtime update \(name) --code ...`, or deploy under another name")

@@ -10,16 +10,7 @@ struct EndpointCommand: AsyncParsableCommand {
     )
 }
 
-/// Checks an endpoint name; `DEFAULT` is AWS's own and only readable.
-func checkEndpointName(_ name: String, changing: Bool) throws {
-    try AgentCoreValidation.checkName(name, kind: "endpoint name")
-    if changing && name == AgentRuntimeEndpoint.defaultName {
-        throw CLIError("the DEFAULT endpoint is AWS's: it follows the latest version and goes with the runtime",
-                       fix: "create a named endpoint instead, e.g. `agentcore endpoint create <runtime> <version> live`")
-    }
-}
-
-struct EndpointCreate: AsyncParsableCommand {
+struct EndpointCreate: RuntimeSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "create", abstract: "Point a new endpoint at a version (named v<version> unless named).")
 
@@ -32,32 +23,29 @@ struct EndpointCreate: AsyncParsableCommand {
     var endpointName: String { name ?? "v\(version)" }
 
     func validate() throws {
-        try AgentCoreValidation.checkVersion(version)
-        try checkEndpointName(endpointName, changing: true)
+        try InputChecks.version(version)
+        try InputChecks.endpointName(endpointName, changing: true)
     }
 
-    func run() async throws {
-        let services = try Services(options)
-        let runtime = try await services.control.runtime(target.runtime)
+    func run(_ runtime: AgentRuntime, services: Services) async throws {
         try await services.control.requireVersion(version, of: runtime)
-        let unsettled: any Encodable
+        let change = PendingChange.endpointVersion(endpointName, runtimeId: runtime.agentRuntimeId, version: version)
         if let existing = try await services.control.findEndpoint(runtimeId: runtime.agentRuntimeId, name: endpointName) {
             guard existing.targetVersion == version else {
-                throw CLIError("endpoint \(endpointName) already exists and targets version \(existing.targetVersion ?? "none")",
-                               fix: "move it with `agentcore endpoint update \(runtime.agentRuntimeName) \(endpointName) \(version)`")
+                throw ActionableError("endpoint \(endpointName) already exists and targets version \(existing.targetVersion ?? "none")",
+                                      fix: "move it with `agentcore endpoint update \(runtime.agentRuntimeName) \(endpointName) \(version)`")
             }
-            progress("endpoint \(endpointName) already exists for version \(version)")
-            unsettled = existing
-        } else {
-            unsettled = try await services.control.createAgentRuntimeEndpoint(CreateAgentRuntimeEndpointRequest(
-                agentRuntimeId: runtime.agentRuntimeId, name: endpointName, agentRuntimeVersion: version))
-            progress("created endpoint \(endpointName) of \(runtime.agentRuntimeName) for version \(version)")
+            let found = "endpoint \(endpointName) already exists for version \(version)"
+            return try await wait.settle(existing, change, saying: found, services: services)
         }
-        try await wait.settleEndpoint(endpointName, of: runtime, version: version, unsettled: unsettled, services: services, options: options)
+        let created = try await services.control.createAgentRuntimeEndpoint(CreateAgentRuntimeEndpointRequest(
+            agentRuntimeId: runtime.agentRuntimeId, name: endpointName, agentRuntimeVersion: version))
+        let made = "created endpoint \(endpointName) of \(runtime.agentRuntimeName) for version \(version)"
+        try await wait.settle(created, change, saying: made, services: services)
     }
 }
 
-struct EndpointUpdate: AsyncParsableCommand {
+struct EndpointUpdate: RuntimeSubcommand {
     static let configuration = CommandConfiguration(commandName: "update", abstract: "Move an endpoint to another version.")
 
     @OptionGroup var target: RuntimeArgument
@@ -67,67 +55,55 @@ struct EndpointUpdate: AsyncParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     func validate() throws {
-        try checkEndpointName(name, changing: true)
-        try AgentCoreValidation.checkVersion(version)
+        try InputChecks.endpointName(name, changing: true)
+        try InputChecks.version(version)
     }
 
-    func run() async throws {
-        let services = try Services(options)
-        let runtime = try await services.control.runtime(target.runtime)
+    func run(_ runtime: AgentRuntime, services: Services) async throws {
         try await services.control.requireVersion(version, of: runtime)
         let existing = try await services.requireEndpoint(
             name, of: runtime, fix: "create it with `agentcore endpoint create \(runtime.agentRuntimeName) \(version) \(name)`")
-        let unsettled: any Encodable
-        if existing.targetVersion == version {
-            progress("endpoint \(name) already targets version \(version)")
-            unsettled = existing
-        } else {
-            unsettled = try await services.control.updateAgentRuntimeEndpoint(UpdateAgentRuntimeEndpointRequest(
-                agentRuntimeId: runtime.agentRuntimeId, endpointName: name, agentRuntimeVersion: version))
-            progress("moving endpoint \(name) of \(runtime.agentRuntimeName) from version \(existing.targetVersion ?? "none") to \(version)")
+        let change = PendingChange.endpointVersion(name, runtimeId: runtime.agentRuntimeId, version: version)
+        guard existing.targetVersion != version else {
+            return try await wait.settle(existing, change, saying: "endpoint \(name) already targets version \(version)", services: services)
         }
-        try await wait.settleEndpoint(name, of: runtime, version: version, unsettled: unsettled, services: services, options: options)
+        let moving = try await services.control.updateAgentRuntimeEndpoint(UpdateAgentRuntimeEndpointRequest(
+            agentRuntimeId: runtime.agentRuntimeId, endpointName: name, agentRuntimeVersion: version))
+        let made = "moving endpoint \(name) of \(runtime.agentRuntimeName) from version \(existing.targetVersion ?? "none") to \(version)"
+        try await wait.settle(moving, change, saying: made, services: services)
     }
 }
 
-struct EndpointGet: AsyncParsableCommand {
+struct EndpointGet: RuntimeSubcommand {
     static let configuration = CommandConfiguration(commandName: "get", abstract: "Show an endpoint.")
 
     @OptionGroup var target: RuntimeArgument
     @Argument(help: "The endpoint's name.") var name: String
     @OptionGroup var options: GlobalOptions
 
-    func validate() throws { try checkEndpointName(name, changing: false) }
+    func validate() throws { try InputChecks.endpointName(name, changing: false) }
 
-    func run() async throws {
-        let services = try Services(options)
-        let runtime = try await services.control.runtime(target.runtime)
+    func run(_ runtime: AgentRuntime, services: Services) async throws {
         let endpoint = try await services.requireEndpoint(name, of: runtime)
-        try Output(json: options.json).emit(endpoint, text: TextFormat.endpoint(endpoint))
+        try services.output.emit(endpoint, text: TextFormat.endpoint(endpoint))
     }
 }
 
-/// `{"runtimeEndpoints": [...]}`, as ListAgentRuntimeEndpoints answers.
-struct EndpointListing: Encodable {
-    var runtimeEndpoints: [AgentRuntimeEndpoint]
-}
-
-struct EndpointList: AsyncParsableCommand {
+struct EndpointList: RuntimeSubcommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List a runtime's endpoints.")
 
     @OptionGroup var target: RuntimeArgument
     @OptionGroup var options: GlobalOptions
 
-    func run() async throws {
-        let services = try Services(options)
-        let runtime = try await services.control.runtime(target.runtime)
+    func run(_ runtime: AgentRuntime, services: Services) async throws {
         let endpoints = try await services.control.allAgentRuntimeEndpoints(runtimeId: runtime.agentRuntimeId)
             .sorted { $0.name < $1.name }
-        try Output(json: options.json).emit(EndpointListing(runtimeEndpoints: endpoints), text: TextFormat.endpoints(endpoints))
+        // As ListAgentRuntimeEndpoints answers.
+        try services.output.emit(["runtimeEndpoints": endpoints], text: TextFormat.endpoints(endpoints))
     }
 }
 
-struct EndpointDelete: AsyncParsableCommand {
+struct EndpointDelete: RuntimeSubcommand {
     static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete an endpoint.")
 
     @OptionGroup var target: RuntimeArgument
@@ -135,16 +111,14 @@ struct EndpointDelete: AsyncParsableCommand {
     @OptionGroup var wait: WaitOptions
     @OptionGroup var options: GlobalOptions
 
-    func validate() throws { try checkEndpointName(name, changing: true) }
+    func validate() throws { try InputChecks.endpointName(name, changing: true) }
 
-    func run() async throws {
-        let services = try Services(options)
-        let runtime = try await services.control.runtime(target.runtime)
+    func run(_ runtime: AgentRuntime, services: Services) async throws {
         _ = try await services.requireEndpoint(name, of: runtime)
         let status = try await wait.deleteEndpoint(name, of: runtime, services: services)
         let report = DeletionReport(
             agentRuntimeId: runtime.agentRuntimeId, agentRuntimeName: runtime.agentRuntimeName, endpointName: name, status: status)
-        try Output(json: options.json).emit(report, text: "endpoint \(name) of \(runtime.agentRuntimeName): \(status)")
+        try services.output.emit(report, text: "endpoint \(name) of \(runtime.agentRuntimeName): \(status)")
     }
 }
 
@@ -152,46 +126,9 @@ extension Services {
     /// The endpoint, or an error that says how to find (or make) the right one.
     func requireEndpoint(_ name: String, of runtime: AgentRuntime, fix: String? = nil) async throws -> AgentRuntimeEndpoint {
         guard let endpoint = try await control.findEndpoint(runtimeId: runtime.agentRuntimeId, name: name) else {
-            throw CLIError("runtime \(runtime.agentRuntimeName) has no endpoint named \(name)",
-                           fix: fix ?? "list its endpoints with `agentcore endpoint list \(runtime.agentRuntimeName)`")
+            throw ActionableError("runtime \(runtime.agentRuntimeName) has no endpoint named \(name)",
+                                  fix: fix ?? "list its endpoints with `agentcore endpoint list \(runtime.agentRuntimeName)`")
         }
         return endpoint
-    }
-}
-
-extension WaitOptions {
-    /// Waits until the endpoint serves `version` and prints it, or prints the call's answer.
-    func settleEndpoint(
-        _ name: String, of runtime: AgentRuntime, version: String, unsettled: any Encodable,
-        services: Services, options: GlobalOptions
-    ) async throws {
-        let output = Output(json: options.json)
-        guard wait else {
-            return try output.emit(unsettled, text: "endpoint \(name) is moving to version \(version) (not waiting)")
-        }
-        progress("waiting for endpoint \(name) to serve version \(version)…")
-        let endpoint = try await explaining(
-            check: "agentcore endpoint get \(runtime.agentRuntimeId) \(name)",
-            afterFailure: "fix that version, or point the endpoint at another with "
-                + "`agentcore endpoint update \(runtime.agentRuntimeId) \(name) <version>`"
-        ) {
-            try await services.waiter(self).endpointReady(runtimeId: runtime.agentRuntimeId, name: name, version: version)
-        }
-        try output.emit(endpoint, text: TextFormat.endpoint(endpoint))
-    }
-
-    /// Deletes an endpoint (already gone counts as done); returns DELETED, or DELETING with `--no-wait`.
-    func deleteEndpoint(_ name: String, of runtime: AgentRuntime, services: Services) async throws -> String {
-        do {
-            _ = try await services.control.deleteAgentRuntimeEndpoint(runtimeId: runtime.agentRuntimeId, name: name)
-        } catch let error as AWSError where error.isNotFound {
-            return "DELETED"
-        }
-        guard wait else { return AgentCoreStatus.deleting.rawValue }
-        progress("waiting for endpoint \(name) to be deleted…")
-        try await explaining(check: "agentcore endpoint get \(runtime.agentRuntimeId) \(name)", afterFailure: "run the same command again") {
-            try await services.waiter(self).endpointDeleted(runtimeId: runtime.agentRuntimeId, name: name)
-        }
-        return "DELETED"
     }
 }

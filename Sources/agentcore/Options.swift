@@ -24,7 +24,7 @@ struct WaitOptions: ParsableArguments {
 
     func validate() throws {
         guard timeout > 0, pollInterval > 0 else {
-            throw CLIError("--timeout and --poll-interval must be positive", fix: "give a number of seconds, e.g. --timeout 600")
+            throw ActionableError("--timeout and --poll-interval must be positive", fix: "give a number of seconds, e.g. --timeout 600")
         }
     }
 
@@ -42,8 +42,8 @@ struct ConfirmationOptions: ParsableArguments {
 
     func validate() throws {
         guard yes || isatty(STDIN_FILENO) != 0 else {
-            throw CLIError("refusing to delete without confirmation: there is no terminal to ask on",
-                           fix: "pass --yes to confirm")
+            throw ActionableError("refusing to delete without confirmation: there is no terminal to ask on",
+                                  fix: "pass --yes to confirm")
         }
     }
 
@@ -53,7 +53,7 @@ struct ConfirmationOptions: ParsableArguments {
         FileHandle.standardError.write(Data("\(summary)\nType the runtime name (\(runtimeName)) or DELETE to confirm: ".utf8))
         let answer = readLine()?.trimmingCharacters(in: .whitespaces)
         guard answer == runtimeName || answer == "DELETE" else {
-            throw CLIError("not confirmed, so nothing was deleted", fix: "type \(runtimeName) or DELETE, or pass --yes")
+            throw ActionableError("not confirmed, so nothing was deleted", fix: "type \(runtimeName) or DELETE, or pass --yes")
         }
     }
 }
@@ -69,8 +69,7 @@ struct RuntimeSettingsOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The Python version, 3.10 to 3.14 (create's default: 3.11).", valueName: "version"))
     var python: String?
 
-    @Option(help: ArgumentHelp("The execution role the agent runs as (default: $AGENTCORE_ROLE_ARN).", valueName: "arn"))
-    var roleArn: String?
+    @OptionGroup var role: RoleOption
 
     @Option(name: .customLong("env"), help: ArgumentHelp(
         "An environment variable for the agent; repeat for more. Replaces the runtime's set on update.",
@@ -85,26 +84,40 @@ struct RuntimeSettingsOptions: ParsableArguments {
         _ = try managedRuntime
         _ = try environmentVariables
         if description?.isEmpty == true {
-            throw CLIError("--description is empty", fix: "leave it out, or give some text")
+            throw ActionableError("--description is empty", fix: "leave it out, or give some text")
         }
         if let entrypoint, entrypoint.isEmpty || entrypoint.hasPrefix("/") {
-            throw CLIError("--entrypoint '\(entrypoint)' is not a file at the zip's root", fix: "give a file name such as agent.py")
+            throw ActionableError("--entrypoint '\(entrypoint)' is not a file at the zip's root", fix: "give a file name such as agent.py")
         }
-        if let role = roleArn ?? Settings.roleArn, !role.hasPrefix("arn:") || !role.contains(":role/") {
-            throw CLIError("'\(role)' is not an IAM role ARN", fix: "give one like arn:aws:iam::123456789012:role/AgentRuntime")
+        if let role = role.resolved, !role.hasPrefix("arn:") || !role.contains(":role/") {
+            throw ActionableError("'\(role)' is not an IAM role ARN", fix: "give one like arn:aws:iam::123456789012:role/AgentRuntime")
         }
     }
 
-    var codeLocation: S3Location {
-        get throws {
-            let text = code.hasPrefix("s3://") || Settings.bucket == nil ? code : "s3://\(Settings.bucket!)/\(code)"
-            do {
-                return try S3Location(parsing: text)
-            } catch {
-                throw CLIError("--code '\(code)' is not a code location: \(error)",
-                               fix: "write s3://BUCKET/path/to/code.zip, or a key with AGENTCORE_S3_BUCKET set")
-            }
+    /// What a new runtime is made from: the options given, defaults for the rest.
+    func configuration(code: S3CodeLocation) throws -> AgentRuntimeConfiguration {
+        AgentRuntimeConfiguration(
+            agentRuntimeArtifact: .code(
+                code, runtime: try managedRuntime ?? "PYTHON_3_11", entryPoint: [entrypoint ?? "agent.py"]),
+            roleArn: role.resolved!, description: description, environmentVariables: try environmentVariables)
+    }
+
+    /// What the next version of `current` is made from: the options given, the rest kept.
+    func configuration(code: S3CodeLocation, updating current: AgentRuntime) throws -> AgentRuntimeConfiguration {
+        guard var configuration = current.configuration, let currentCode = current.agentRuntimeArtifact?.codeConfiguration else {
+            throw ActionableError("runtime \(current.agentRuntimeName) runs a container image, not a code zip",
+                                  fix: "update it with the tool that builds its image")
         }
+        configuration.agentRuntimeArtifact = .code(
+            code, runtime: try managedRuntime ?? currentCode.runtime, entryPoint: entrypoint.map { [$0] } ?? currentCode.entryPoint)
+        configuration.roleArn = role.resolved ?? configuration.roleArn
+        if let variables = try environmentVariables { configuration.environmentVariables = variables }
+        if let description { configuration.description = description }
+        return configuration
+    }
+
+    var codeLocation: S3Location {
+        get throws { try Settings.s3Location(code, option: "--code", what: "a code location") }
     }
 
     /// `3.11` (or `PYTHON_3_11`) as AgentCore names it, nil when not given.
@@ -115,7 +128,7 @@ struct RuntimeSettingsOptions: ParsableArguments {
                 ? python.uppercased() : "PYTHON_" + python.replacingOccurrences(of: ".", with: "_")
             let supported = ["PYTHON_3_10", "PYTHON_3_11", "PYTHON_3_12", "PYTHON_3_13", "PYTHON_3_14"]
             guard supported.contains(name) else {
-                throw CLIError("--python '\(python)' is not a Python version AgentCore runs", fix: "use one of 3.10, 3.11, 3.12, 3.13, 3.14")
+                throw ActionableError("--python '\(python)' is not a Python version AgentCore runs", fix: "use one of 3.10, 3.11, 3.12, 3.13, 3.14")
             }
             return name
         }
@@ -128,25 +141,33 @@ struct RuntimeSettingsOptions: ParsableArguments {
             var variables: [String: String] = [:]
             for pair in environment {
                 guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
-                    throw CLIError("--env '\(pair)' is not KEY=VALUE", fix: "write it like --env LOG_LEVEL=debug")
+                    throw ActionableError("--env '\(pair)' is not KEY=VALUE", fix: "write it like --env LOG_LEVEL=debug")
                 }
                 let key = String(pair[..<equals]), value = String(pair[pair.index(after: equals)...])
-                guard key.count <= 100, value.count <= 5000 else {
-                    throw CLIError("--env \(key.prefix(20))… is too long", fix: "keys take at most 100 characters, values 5,000")
+                guard key.awsLength <= AgentCoreValidation.maxEnvironmentKeyLength,
+                      value.awsLength <= AgentCoreValidation.maxEnvironmentValueLength else {
+                    throw ActionableError("--env \(key.prefix(20))… is too long", fix: "keys take at most 100 characters, values 5,000")
                 }
                 guard variables.updateValue(value, forKey: key) == nil else {
-                    throw CLIError("--env gives \(key) twice", fix: "give each variable once")
+                    throw ActionableError("--env gives \(key) twice", fix: "give each variable once")
                 }
             }
-            guard variables.count <= 50 else {
-                throw CLIError("--env gives \(variables.count) variables; AgentCore takes at most 50", fix: "drop some")
+            guard variables.count <= AgentCoreValidation.maxEnvironmentVariables else {
+                throw ActionableError("--env gives \(variables.count) variables; AgentCore takes at most 50", fix: "drop some")
             }
             return variables
         }
     }
 
+}
+
+/// The execution role a runtime's agent runs as.
+struct RoleOption: ParsableArguments {
+    @Option(help: ArgumentHelp("The execution role the agent runs as (default: $AGENTCORE_ROLE_ARN).", valueName: "arn"))
+    var roleArn: String?
+
     /// The role from the flag or the environment.
-    func resolvedRoleArn() -> String? { roleArn ?? Settings.roleArn }
+    var resolved: String? { roleArn ?? Settings.roleArn }
 }
 
 /// Settings read from the environment, so nobody edits code to set up.
@@ -156,5 +177,16 @@ enum Settings {
 
     static func value(_ name: String) -> String? {
         ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// `s3://BUCKET/KEY`, or a KEY in $AGENTCORE_S3_BUCKET, as given to `option`.
+    static func s3Location(_ text: String, option: String, what: String) throws -> S3Location {
+        let uri = text.hasPrefix("s3://") || bucket == nil ? text : "s3://\(bucket!)/\(text)"
+        do {
+            return try S3Location(parsing: uri)
+        } catch {
+            throw ActionableError("\(option) '\(text)' is not \(what): \(error)",
+                                  fix: "write s3://BUCKET/path/to/code.zip, or a key with AGENTCORE_S3_BUCKET set")
+        }
     }
 }

@@ -60,3 +60,8 @@ enum TextFormat {
         return ISO8601DateFormatter().string(from: date)
     }
 }
+
+/// Writes progress for people to stderr, so `--json` output on stdout stays one object.
+func progress(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}

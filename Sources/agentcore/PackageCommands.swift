@@ -137,16 +137,7 @@ struct PackageCommand: AsyncParsableCommand {
     }
 
     var uploadLocation: S3Location? {
-        get throws {
-            guard let upload else { return nil }
-            let text = upload.hasPrefix("s3://") || Settings.bucket == nil ? upload : "s3://\(Settings.bucket!)/\(upload)"
-            do {
-                return try S3Location(parsing: text)
-            } catch {
-                throw CLIError("--upload '\(upload)' is not an upload location: \(error)",
-                               fix: "write s3://BUCKET/path/to/code.zip, or a key with AGENTCORE_S3_BUCKET set")
-            }
-        }
+        get throws { try upload.map { try Settings.s3Location($0, option: "--upload", what: "an upload location") } }
     }
 
     func run() async throws {

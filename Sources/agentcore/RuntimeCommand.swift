@@ -21,7 +21,22 @@ struct RuntimeArgument: ParsableArguments {
     }
 }
 
-struct RuntimeGet: AsyncParsableCommand {
+/// A command about one existing runtime: its argument is resolved (by id or by name) before the
+/// command's own work, which starts from the runtime itself.
+protocol RuntimeSubcommand: AsyncParsableCommand {
+    var target: RuntimeArgument { get }
+    var options: GlobalOptions { get }
+    func run(_ runtime: AgentRuntime, services: Services) async throws
+}
+
+extension RuntimeSubcommand {
+    func run() async throws {
+        let services = try Services(options)
+        try await run(try await services.control.runtime(target.runtime), services: services)
+    }
+}
+
+struct RuntimeGet: RuntimeSubcommand {
     static let configuration = CommandConfiguration(commandName: "get", abstract: "Show a runtime (its latest version, or one).")
 
     @OptionGroup var target: RuntimeArgument
@@ -29,23 +44,17 @@ struct RuntimeGet: AsyncParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     func validate() throws {
-        if let version { try AgentCoreValidation.checkVersion(version) }
+        if let version { try InputChecks.version(version) }
     }
 
-    func run() async throws {
-        let services = try Services(options)
-        var runtime = try await services.control.runtime(target.runtime)
+    func run(_ latest: AgentRuntime, services: Services) async throws {
+        var runtime = latest
         if let version, version != runtime.agentRuntimeVersion {
             try await services.control.requireVersion(version, of: runtime)
             runtime = try await services.control.getAgentRuntime(id: runtime.agentRuntimeId, version: version)
         }
-        try Output(json: options.json).emit(runtime, text: TextFormat.runtime(runtime))
+        try services.output.emit(runtime, text: TextFormat.runtime(runtime))
     }
-}
-
-/// `{"agentRuntimes": [...]}`, as ListAgentRuntimes and ListAgentRuntimeVersions answer.
-struct RuntimeListing: Encodable {
-    var agentRuntimes: [AgentRuntimeSummary]
 }
 
 struct RuntimeList: AsyncParsableCommand {
@@ -53,32 +62,32 @@ struct RuntimeList: AsyncParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
+    /// As ListAgentRuntimes (and ListAgentRuntimeVersions, for `versions`) answer.
     func run() async throws {
-        let runtimes = try await Services(options).control.allAgentRuntimes()
+        let services = try Services(options)
+        let runtimes = try await services.control.allAgentRuntimes()
             .sorted { ($0.agentRuntimeName, $0.agentRuntimeId) < ($1.agentRuntimeName, $1.agentRuntimeId) }
         let rows = runtimes.map {
             [$0.agentRuntimeName, $0.agentRuntimeId, $0.agentRuntimeVersion, $0.status.rawValue, TextFormat.timestamp($0.lastUpdatedAt)]
         }
-        try Output(json: options.json).emit(
-            RuntimeListing(agentRuntimes: runtimes),
+        try services.output.emit(
+            ["agentRuntimes": runtimes],
             text: TextFormat.table(["NAME", "ID", "LATEST", "STATUS", "UPDATED"], rows, empty: "no runtimes"))
     }
 }
 
-struct RuntimeVersions: AsyncParsableCommand {
+struct RuntimeVersions: RuntimeSubcommand {
     static let configuration = CommandConfiguration(commandName: "versions", abstract: "List a runtime's versions, newest first.")
 
     @OptionGroup var target: RuntimeArgument
     @OptionGroup var options: GlobalOptions
 
-    func run() async throws {
-        let services = try Services(options)
-        let runtime = try await services.control.runtime(target.runtime)
+    func run(_ runtime: AgentRuntime, services: Services) async throws {
         let versions = try await services.control.allAgentRuntimeVersions(id: runtime.agentRuntimeId)
             .sorted { (Int($0.agentRuntimeVersion) ?? 0) > (Int($1.agentRuntimeVersion) ?? 0) }
         let rows = versions.map { [$0.agentRuntimeVersion, $0.status.rawValue, TextFormat.timestamp($0.lastUpdatedAt)] }
-        try Output(json: options.json).emit(
-            RuntimeListing(agentRuntimes: versions),
+        try services.output.emit(
+            ["agentRuntimes": versions],
             text: "\(runtime.agentRuntimeName) (\(runtime.agentRuntimeId))\n"
                 + TextFormat.table(["VERSION", "STATUS", "UPDATED"], rows, empty: "no versions"))
     }

@@ -6,6 +6,8 @@ import Foundation
 struct Services {
     let control: any AgentCoreControlClient
     let s3: S3Client
+    /// Text, or with `--json` one JSON object.
+    let output: Output
 
     init(_ options: GlobalOptions) throws {
         var environment = ProcessInfo.processInfo.environment
@@ -14,6 +16,7 @@ struct Services {
         let client = AWSClient(configuration: try AWSConfiguration.resolve(environment: environment), log: progress)
         control = AgentCoreControl(transport: client)
         s3 = S3Client(client: client)
+        output = Output(json: options.json)
     }
 
     func waiter(_ options: WaitOptions) -> AgentCoreWaiter {
@@ -24,8 +27,8 @@ struct Services {
     /// A versioned bucket's version id is pinned, so the runtime runs exactly the object checked.
     func checkedCode(at location: S3Location) async throws -> S3CodeLocation {
         guard let object = try await s3.headObject(bucket: location.bucket, key: location.key) else {
-            throw CLIError("nothing is stored at \(location) (no such object, or no such bucket)",
-                           fix: "upload the code zip first (`agentcore package`), or correct --code")
+            throw ActionableError("nothing is stored at \(location) (no such object, or no such bucket)",
+                                  fix: "upload the code zip first (`agentcore package`), or correct --code")
         }
         return S3CodeLocation(bucket: location.bucket, prefix: location.key, versionId: object.versionID)
     }

@@ -33,6 +33,6 @@ struct SweepCommand: AsyncParsableCommand {
             reporter: reporter, prodRuntimeName: prodRuntime ?? environment["AGENTCORE_PROD_RUNTIME"].flatMap { $0.isEmpty ? nil : $0 } ?? "prod",
             dryRun: dryRun
         ).run()
-        if options.json { try Output(json: true).emit(report, text: "") }
+        if options.json { try services.output.emit(report, text: "") }
     }
 }

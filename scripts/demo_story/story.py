@@ -29,15 +29,15 @@ def runtime_gone(w, name):
     expect(w.runtime(name) is None, f"{name} still exists")
 
 
-STICKY_MARKER = "<!-- agentcore-gitops: pull request runtime -->"
-
-
-def one_sticky_comment(w, number, says="<!-- RUNTIME_ID:"):
-    """The bot's one comment on the pull request, which now contains `says`."""
+def one_sticky_comment(w, run, number, says="<!-- RUNTIME_ID:"):
+    """The bot's one comment on the pull request, which now contains `says` and the marker
+    pr-deploy reports as its `comment_marker` output (the tool defines it, not the demo)."""
+    marker = run.outputs.get("comment_marker")
+    expect(marker, f"{run.executable} reported no comment_marker")
     comments = w.bot_comments(number)
     expect(len(comments) == 1, f"pull request #{number} has {len(comments)} comments by the bot, expected 1")
     body = comments[0]["body"]
-    expect(STICKY_MARKER in body and says in body, f"the bot's comment on #{number} does not say {says!r}")
+    expect(marker in body and says in body, f"the bot's comment on #{number} does not say {says!r}")
 
 
 def prod_endpoint_version(w):
@@ -85,13 +85,19 @@ def promoted(w, issue, version, pull_request):
     expect(len(marked) == 1, f"issue #{issue} has {len(marked)} promotion comments, expected 1")
 
 
+def opened_and_deployed(w, name, title):
+    """A new pull request, and pr-deploy for it: pr_<n> at version 1 and its sticky comment."""
+    number, _ = w.open_pull_request(name, title)
+    run = w.run("pr-deploy", pull_request_event("opened", number))
+    runtime = runtime_with_versions(w, f"pr_{number}", [1])
+    one_sticky_comment(w, run, number)
+    return number, run, runtime
+
+
 # The steps.
 
 def open_first_pull_request(w):
-    number, _ = w.open_pull_request("first", "Sharper dad jokes")
-    run = w.run("pr-deploy", pull_request_event("opened", number))
-    runtime = runtime_with_versions(w, f"pr_{number}", [1])
-    one_sticky_comment(w, number)
+    number, run, runtime = opened_and_deployed(w, "first", "Sharper dad jokes")
     return f"PR #{number} opened → pr-deploy created pr_{number} v{run.outputs.get('runtime_version')} ({runtime['agentRuntimeId']}), sticky comment posted"
 
 
@@ -102,7 +108,7 @@ def push_without_change(w):
     run = w.run("pr-deploy", pull_request_event("synchronize", number, before=before))
     expect(run.outputs.get("changed") == "false", f"an unchanged push reported changed={run.outputs.get('changed')}")
     runtime_with_versions(w, f"pr_{number}", [1])
-    one_sticky_comment(w, number)
+    one_sticky_comment(w, run, number)
     return f"PR #{number} pushed, same package → pr-deploy made no new version (pr_{number} stays at v1), comment updated"
 
 
@@ -114,7 +120,7 @@ def push_changed_prompt(w):
     run = w.run("pr-deploy", pull_request_event("synchronize", number, before=before))
     expect(run.outputs.get("runtime_version") == "2", f"pr-deploy reported version {run.outputs.get('runtime_version')}, expected 2")
     runtime_with_versions(w, f"pr_{number}", [1, 2])
-    one_sticky_comment(w, number)
+    one_sticky_comment(w, run, number)
     return f"PR #{number} pushed with a changed prompt (haiku_bot.txt) → pr_{number} v2, the same comment edited"
 
 
@@ -152,10 +158,7 @@ def maintainer_approves(w):
 
 def open_second_pull_request(w):
     w.use_prompt("motivational_quotes_bot.txt")
-    number, _ = w.open_pull_request("second", "Motivational quotes instead")
-    w.run("pr-deploy", pull_request_event("opened", number))
-    runtime = runtime_with_versions(w, f"pr_{number}", [1])
-    one_sticky_comment(w, number)
+    number, _, runtime = opened_and_deployed(w, "second", "Motivational quotes instead")
     return f"PR #{number} opened (motivational_quotes_bot.txt) → pr_{number} v1 ({runtime['agentRuntimeId']})"
 
 
@@ -186,9 +189,9 @@ def abandoned_pull_request(w):
     w.run("pr-deploy", pull_request_event("opened", number))
     runtime_with_versions(w, f"pr_{number}", [1])
     w.close_unmerged(number)
-    w.run("pr-deploy", pull_request_event("closed", number))
+    run = w.run("pr-deploy", pull_request_event("closed", number))
     runtime_gone(w, f"pr_{number}")
-    one_sticky_comment(w, number, says=f"`pr_{number}`: deleted")
+    one_sticky_comment(w, run, number, says=f"`pr_{number}`: deleted")
     return f"PR #{number} opened (pr_{number} v1), then closed unmerged → pr-deploy deleted pr_{number}"
 
 

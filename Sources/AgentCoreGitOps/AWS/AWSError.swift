@@ -50,18 +50,21 @@ public struct AWSError: Error, Sendable, Equatable {
 }
 
 extension AWSError: CustomStringConvertible, LocalizedError {
-    /// One paragraph for a person: what failed, what AWS said, and what to do about it.
-    public var description: String {
+    /// One line for a person: what failed and what AWS said, then what to do about it.
+    public var description: String { ActionableError(problem, fix: fix).description }
+
+    public var errorDescription: String? { description }
+
+    /// What failed and what AWS said: operation, code, status, message, reason, the fields a
+    /// ValidationException names, and the request id AWS support asks for.
+    public var problem: String {
         var text = "\(operation) failed: \(code) (HTTP \(httpStatus))"
         if !message.isEmpty { text += ": \(message)" }
         if let reason { text += " [reason: \(reason)]" }
-        for field in fieldList { text += "\n  - \(field.name): \(field.message)" }
-        if let advice { text += "\n\(advice)" }
-        if let requestID { text += "\n(request id \(requestID))" }
+        if !fieldList.isEmpty { text += " (" + fieldList.map { "\($0.name): \($0.message)" }.joined(separator: "; ") + ")" }
+        if let requestID { text += " (request id \(requestID))" }
         return text
     }
-
-    public var errorDescription: String? { description }
 
     /// The IAM action the call needs, e.g. `bedrock-agentcore:CreateAgentRuntime`.
     public var iamAction: String? {
@@ -71,8 +74,9 @@ extension AWSError: CustomStringConvertible, LocalizedError {
         return "\(service):\(action)"
     }
 
-    /// What the user should do, for the errors whose fix is known.
-    public var advice: String? {
+    /// What to do about it: the one advice table for AWS's error codes. Front ends may name
+    /// their own commands instead (the CLI does, for a few codes).
+    public var fix: String {
         switch code {
         case "AccessDenied", "AccessDeniedException":
             let permission = iamAction.map { "`\($0)`" } ?? "the permission for \(operation)"
@@ -91,8 +95,15 @@ extension AWSError: CustomStringConvertible, LocalizedError {
         case "ServiceQuotaExceededException":
             return "An AgentCore quota is reached (e.g. 1,000 runtimes or versions, 10 endpoints per runtime). "
                 + "Delete unused runtimes or ask AWS for a higher quota."
+        case "ValidationException":
+            return "Correct the value AWS names and run again."
         default:
-            return isThrottling ? "AWS is throttling requests. Wait and retry, or raise AWS_MAX_ATTEMPTS." : nil
+            if isThrottling { return "AWS is throttling requests. Wait and retry, or raise AWS_MAX_ATTEMPTS." }
+            if isNotFound { return "Check the names and ids: the resource does not exist (or no longer does)." }
+            if isConflict { return "It exists already or is busy changing. Wait until it settles, then run again." }
+            return httpStatus >= 500
+                ? "AWS had a temporary problem. Run again: every step is safe to repeat."
+                : "Correct the request and run again."
         }
     }
 }

@@ -30,23 +30,32 @@ public enum AgentCoreControlError: Error, Equatable, Sendable, CustomStringConve
     case ambiguousRuntimeName(String, ids: [String])
     case versionNotFound(runtimeName: String, version: String, existing: [String])
 
-    public var description: String {
+    public var problem: String {
         switch self {
         case .unreadableResponse(let operation, let detail):
-            "\(operation) answered with a body this client cannot read (\(detail)) — "
-                + "check AWS_ENDPOINT_URL points at the AgentCore control plane"
+            "\(operation) answered with a body this client cannot read (\(detail))"
         case .repeatedPageToken(let operation):
-            "\(operation) returned the same page token twice — the listing is not advancing; try again later"
+            "\(operation) returned the same page token twice: the listing is not advancing"
         case .runtimeNameNotFound(let name):
-            "no runtime is named '\(name)' — list runtimes with `agentcore runtime list`, "
-                + "or create it with `agentcore runtime create \(name) --code s3://BUCKET/KEY`"
+            "no runtime is named '\(name)'"
         case .ambiguousRuntimeName(let name, let ids):
-            "\(ids.count) runtimes are named '\(name)' (\(ids.joined(separator: ", "))) — give the runtime id instead"
+            "\(ids.count) runtimes are named '\(name)' (\(ids.joined(separator: ", ")))"
         case .versionNotFound(let name, let version, let existing):
-            "runtime \(name) has no version \(version) (it has: \(existing.isEmpty ? "none" : existing.joined(separator: ", "))) — "
-                + "pick one from `agentcore runtime versions \(name)`"
+            "runtime \(name) has no version \(version) (it has: \(existing.isEmpty ? "none" : existing.joined(separator: ", ")))"
         }
     }
+
+    public var fix: String {
+        switch self {
+        case .unreadableResponse: "check AWS_ENDPOINT_URL points at the AgentCore control plane"
+        case .repeatedPageToken: "try again later"
+        case .runtimeNameNotFound: "check the name against the list of runtimes, or create the runtime first"
+        case .ambiguousRuntimeName: "give the runtime id instead"
+        case .versionNotFound: "pick one of its versions"
+        }
+    }
+
+    public var description: String { ActionableError(problem, fix: fix).description }
 }
 
 extension AgentCoreControlClient {

@@ -1,62 +1,57 @@
 import Foundation
 
-/// Input AWS would reject, caught before anything is sent: what is wrong, and what to do instead.
-public struct AgentCoreInputError: Error, Equatable, Sendable, CustomStringConvertible {
-    public var problem: String
-    public var fix: String
-    public init(problem: String, fix: String) {
-        self.problem = problem
-        self.fix = fix
-    }
-    public var description: String { "\(problem) — \(fix)" }
-}
-
 /// The service model's patterns, checked locally so a typo fails fast with a useful message
-/// instead of a ValidationException (or, against an emulator, not at all).
+/// instead of a ValidationException (or, against an emulator, not at all). Input AWS would
+/// reject is an `ActionableError`.
 public enum AgentCoreValidation {
     public static let maxNameLength = 48
+    /// A runtime's environment variables: how many, and how long a name and a value may be.
+    public static let maxEnvironmentVariables = 50
+    public static let maxEnvironmentKeyLength = 100
+    public static let maxEnvironmentValueLength = 5_000
 
     /// Runtime and endpoint names: `[a-zA-Z][a-zA-Z0-9_]{0,47}`.
-    public static func checkName(_ name: String, kind: String = "runtime name") throws(AgentCoreInputError) {
+    public static func checkName(_ name: String, kind: String = "runtime name") throws(ActionableError) {
         guard !name.isEmpty else {
-            throw AgentCoreInputError(problem: "the \(kind) is empty", fix: "give a name such as pr_42")
+            throw ActionableError("the \(kind) is empty", fix: "give a name such as pr_42")
         }
         let invalid = name.unicodeScalars.filter { !isNameCharacter($0) }
         if !invalid.isEmpty {
             let shown = Set(invalid.map { "'\($0)'" }).sorted().joined(separator: ", ")
-            throw AgentCoreInputError(
-                problem: "\(kind) '\(name)' contains \(shown), but names allow only letters, digits and underscores",
+            throw ActionableError(
+                "\(kind) '\(name)' contains \(shown), but names allow only letters, digits and underscores",
                 fix: "use underscores: \(suggestedName(for: name))")
         }
         if !isLetter(name.unicodeScalars.first!) {
-            throw AgentCoreInputError(
-                problem: "\(kind) '\(name)' starts with '\(name.first!)', but names start with a letter",
+            throw ActionableError(
+                "\(kind) '\(name)' starts with '\(name.first!)', but names start with a letter",
                 fix: "put a letter first, e.g. \(suggestedName(for: name))")
         }
-        if name.count > maxNameLength {
-            throw AgentCoreInputError(
-                problem: "\(kind) '\(name)' is \(name.count) characters long; the limit is \(maxNameLength)",
+        if name.awsLength > maxNameLength {
+            throw ActionableError(
+                "\(kind) '\(name)' is \(name.awsLength) characters long; the limit is \(maxNameLength)",
                 fix: "shorten it, e.g. \(suggestedName(for: name))")
         }
     }
 
-    /// Runtime versions: `[1-9][0-9]{0,4}`, sent as strings.
-    public static func checkVersion(_ version: String) throws(AgentCoreInputError) {
+    /// Runtime versions: `[1-9][0-9]{0,4}`, sent as strings. `listing` tells the user where to
+    /// find the versions, in the words of the front end they use.
+    public static func checkVersion(_ version: String, listing: String? = nil) throws(ActionableError) {
         if version.first == "v" || version.first == "V", (try? checkVersion(String(version.dropFirst()))) != nil {
-            throw AgentCoreInputError(
-                problem: "version '\(version)' has a prefix", fix: "use the number alone: \(version.dropFirst())")
+            throw ActionableError(
+                "version '\(version)' has a prefix", fix: "use the number alone: \(version.dropFirst())")
         }
         guard !version.isEmpty, version.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            throw AgentCoreInputError(
-                problem: "version '\(version)' is not a number",
-                fix: "give a version number such as 3 (list them with `agentcore runtime versions <runtime>`)")
+            throw ActionableError(
+                "version '\(version)' is not a number",
+                fix: "give a version number such as 3" + (listing.map { " (\($0))" } ?? ""))
         }
         guard version.first != "0" else {
-            throw AgentCoreInputError(
-                problem: "version '\(version)' starts with 0", fix: "versions count from 1 without leading zeros")
+            throw ActionableError(
+                "version '\(version)' starts with 0", fix: "versions count from 1 without leading zeros")
         }
-        guard version.count <= 5 else {
-            throw AgentCoreInputError(problem: "version '\(version)' is too large", fix: "versions have at most 5 digits")
+        guard version.awsLength <= 5 else {
+            throw ActionableError("version '\(version)' is too large", fix: "versions have at most 5 digits")
         }
     }
 
@@ -64,16 +59,16 @@ public enum AgentCoreValidation {
     public static func isRuntimeID(_ text: String) -> Bool {
         guard let dash = text.lastIndex(of: "-") else { return false }
         let name = text[..<dash], suffix = text[text.index(after: dash)...]
-        return !name.isEmpty && name.count <= 100 && isLetter(name.unicodeScalars.first!)
+        return !name.isEmpty && name.awsLength <= 100 && isLetter(name.unicodeScalars.first!)
             && name.unicodeScalars.allSatisfy(isNameCharacter)
-            && suffix.count == 10 && suffix.unicodeScalars.allSatisfy { isLetter($0) || isDigit($0) }
+            && suffix.awsLength == 10 && suffix.unicodeScalars.allSatisfy { isLetter($0) || isDigit($0) }
     }
 
-    public static func checkRuntimeID(_ id: String) throws(AgentCoreInputError) {
+    public static func checkRuntimeID(_ id: String) throws(ActionableError) {
         guard isRuntimeID(id) else {
-            throw AgentCoreInputError(
-                problem: "'\(id)' is not a runtime id (ids look like pr_42-AbCdEfGhIj)",
-                fix: "copy the id from `agentcore runtime list`, or give the runtime's name")
+            throw ActionableError(
+                "'\(id)' is not a runtime id (ids look like pr_42-AbCdEfGhIj)",
+                fix: "copy the id from the list of runtimes, or give the runtime's name")
         }
     }
 
@@ -83,11 +78,11 @@ public enum AgentCoreValidation {
         case name(String)
     }
 
-    public static func runtimeReference(_ text: String) throws(AgentCoreInputError) -> RuntimeReference {
+    public static func runtimeReference(_ text: String) throws(ActionableError) -> RuntimeReference {
         if isRuntimeID(text) { return .id(text) }
         if text.contains("-") {
-            throw AgentCoreInputError(
-                problem: "'\(text)' is neither a runtime id (name-AbCdEfGhIj) nor a runtime name "
+            throw ActionableError(
+                "'\(text)' is neither a runtime id (name-AbCdEfGhIj) nor a runtime name "
                     + "(letters, digits and underscores)",
                 fix: "if you meant a name, use underscores: \(suggestedName(for: text))")
         }

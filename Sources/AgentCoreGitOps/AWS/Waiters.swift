@@ -60,7 +60,7 @@ public struct WaiterError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String { "\(problem) — \(fix)" }
+    public var description: String { ActionableError(problem, fix: fix).description }
 }
 
 /// Polls the control plane until runtimes and endpoints settle.

@@ -137,15 +137,15 @@ import Testing
     @Test func invalidInputIsRefusedBeforeAnythingIsSent() async throws {
         let transport = Self.answeringEverything()
         let client = AgentCoreControl(transport: transport)
-        await #expect(throws: AgentCoreInputError.self) {
+        await #expect(throws: ActionableError.self) {
             try await client.createAgentRuntime(CreateAgentRuntimeRequest(agentRuntimeName: "pr-42", configuration: Self.configuration))
         }
-        await #expect(throws: AgentCoreInputError.self) { try await client.getAgentRuntime(id: "pr_42/../x-AbCdEfGhIj") }
-        await #expect(throws: AgentCoreInputError.self) { try await client.getAgentRuntime(id: id, version: "0") }
-        await #expect(throws: AgentCoreInputError.self) {
+        await #expect(throws: ActionableError.self) { try await client.getAgentRuntime(id: "pr_42/../x-AbCdEfGhIj") }
+        await #expect(throws: ActionableError.self) { try await client.getAgentRuntime(id: id, version: "0") }
+        await #expect(throws: ActionableError.self) {
             try await client.createAgentRuntimeEndpoint(CreateAgentRuntimeEndpointRequest(agentRuntimeId: id, name: "prod-1", agentRuntimeVersion: "1"))
         }
-        await #expect(throws: AgentCoreInputError.self) {
+        await #expect(throws: ActionableError.self) {
             try await client.updateAgentRuntimeEndpoint(UpdateAgentRuntimeEndpointRequest(agentRuntimeId: id, endpointName: "prod", agentRuntimeVersion: "v2"))
         }
         #expect(transport.requests.isEmpty)

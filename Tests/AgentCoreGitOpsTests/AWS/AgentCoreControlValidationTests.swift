@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import AgentCoreGitOps
+@testable import agentcore
 
 @Suite struct AgentCoreControlValidationTests {
     @Test(arguments: ["pr_42", "prod", "a", "A_b_9", String(repeating: "x", count: 48)])
@@ -9,7 +10,7 @@ import Testing
     }
 
     @Test func aDashedNameIsToldToUseUnderscores() {
-        #expect(throws: AgentCoreInputError.self) { try AgentCoreValidation.checkName("pr-42") }
+        #expect(throws: ActionableError.self) { try AgentCoreValidation.checkName("pr-42") }
         do {
             try AgentCoreValidation.checkName("pr-42")
         } catch {
@@ -35,7 +36,7 @@ import Testing
     }
 
     @Test func versionsAreDecimalNumbersFromOne() throws {
-        for version in ["1", "9", "10", "99999"] { try AgentCoreValidation.checkVersion(version) }
+        for version in ["1", "9", "10", "99999"] { try InputChecks.version(version) }
         let fixes: [String: String] = [
             "v3": "use the number alone: 3",
             "0": "versions count from 1 without leading zeros",
@@ -46,7 +47,7 @@ import Testing
         ]
         for (version, fix) in fixes {
             do {
-                try AgentCoreValidation.checkVersion(version)
+                try InputChecks.version(version)
                 Issue.record("version '\(version)' was accepted")
             } catch {
                 #expect(error.fix == fix, "version '\(version)'")

@@ -117,7 +117,7 @@ struct AgentSourceTests {
         #expect(custom.settings.python == "3.12")
         #expect(custom.checkBoot)
 
-        let error = try #require(throws: FlowError.self) {
+        let error = try #require(throws: ActionableError.self) {
             try AgentSource.fromEnvironment(["AGENTCORE_AGENT_DIR": "nowhere"], workingDirectory: tree.root)
         }
         #expect(error.description.contains("AGENTCORE_AGENT_DIR"))

@@ -5,7 +5,7 @@ import Testing
 /// Runs that overlap, as they do when the workflows' concurrency groups are missing or cancelled
 /// too late: the tool alone must keep one runtime, one version per change, one sticky comment and
 /// one deployment issue. (Two approvals at once, and an approval while the runtime is updating,
-/// are in PromoteFlowTests; here are the pr-deploy and prod-deploy races, and an approval while a
+/// are in ApprovalFlowTests; here are the pr-deploy and prod-deploy races, and an approval while a
 /// real prod-deploy process runs.)
 @Suite("Hardening: races")
 struct RaceTests {

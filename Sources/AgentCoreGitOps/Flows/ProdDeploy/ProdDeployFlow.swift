@@ -1,0 +1,166 @@
+import Foundation
+
+/// `prod-deploy`: a push to the default branch adds a version to the long-lived prod runtime.
+///
+/// Find the pull request the commit came from and that pull request's runtime (through the bot's
+/// sticky comment), package the agent, create or update the prod runtime, wait until the version
+/// is READY, and open the deployment issue whose hidden metadata prod-promote acts on. The prod
+/// endpoint does not move here.
+public struct ProdDeployFlow: ExecutableFlow, Sendable {
+    public static let executableName = "prod-deploy"
+    public static let usage = """
+        usage: prod-deploy
+        Adds a version to the prod runtime (AGENTCORE_PROD_RUNTIME, default prod) for a push to the
+        default branch and opens the deployment issue that prod-promote acts on. Reads
+        GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY, GITHUB_TOKEN, AGENTCORE_ROLE_ARN,
+        AGENTCORE_S3_BUCKET, AWS credentials and AWS_REGION from the environment; the agent is agent/
+        (or AGENTCORE_AGENT_DIR).
+        """
+
+    public let context: FlowContext
+    public let event: PushEvent
+    public let agent: AgentSource
+
+    /// Reads the event and leaves pushes it does not deploy before touching any setting, then
+    /// runs the flow.
+    @discardableResult
+    public static func run(environment: [String: String], reporter: ActionsReporter) async throws -> ProdDeployOutcome {
+        let event = try Self.event(in: environment, handles: "push", triggeredBy: "`push` to the default branch") { event -> PushEvent? in
+            guard case .push(let event) = event else { return nil }
+            return event
+        }
+        if let reason = skipReason(event) {
+            reporter.notice("Nothing to deploy: \(reason)", title: "prod-deploy skipped")
+            return .skipped(reason: reason)
+        }
+        let context = try FlowContext.fromEnvironment(environment)
+        let agent = try AgentSource.fromEnvironment(environment)
+        return try await ProdDeployFlow(context: context, event: event, agent: agent).run()
+    }
+
+    /// Only a commit that lands on the default branch is deployed.
+    public static func skipReason(_ event: PushEvent) -> String? {
+        let defaultBranch = event.repository.defaultBranch ?? "main"
+        if event.deleted || event.after.allSatisfy({ $0 == "0" }) { return "\(event.ref) was deleted" }
+        guard let branch = event.branch else { return "\(event.ref) is not a branch" }
+        guard branch == defaultBranch else { return "\(branch) is not the default branch (\(defaultBranch))" }
+        return nil
+    }
+
+    @discardableResult
+    public func run() async throws -> ProdDeployOutcome {
+        if let issue = try await DeploymentIssue.find(forCommit: event.after, github: github) {
+            context.reporter.notice("Commit \(event.after) is already deployed: deployment issue #\(issue.number)")
+            try context.reporter.setOutput("issue_number", String(issue.number))
+            return .alreadyDeployed(issue: issue.number)
+        }
+        let package = try await agent.build(for: target.runtimeName, reporter: context.reporter)
+        defer { try? FileManager.default.removeItem(atPath: package.path) }
+        let pullRequest = try await findMergedPullRequest()
+        let pullRequestRuntimeID = try await findPullRequestRuntime(pullRequest)
+        let current = try await findProdRuntime()
+        let deployment = try await RuntimeDeployer(context: context)
+            .deploy(package, settings: agent.settings, to: target, current: current)
+        let issue = try DeploymentIssue(
+            deployment: deployment, package: package, commitSHA: event.after, pullRequest: pullRequest,
+            pullRequestRuntimeID: pullRequestRuntimeID, prodEndpointName: context.settings.prodEndpointName)
+        let number = try await openIssue(issue)
+        try reportOutputs(issue, number: number)
+        return .deployed(issue: number, deployment: deployment)
+    }
+
+    private var target: DeploymentTarget {
+        DeploymentTarget(runtimeName: context.settings.prodRuntimeName, role: .production)
+    }
+    private var github: any GitHubAPI { context.github }
+
+    // MARK: Steps
+
+    /// The merged pull request that brought the commit, from GitHub's commit → pulls API; when
+    /// that has none, from the merge message (`Merge pull request #N`, or a squash title ending
+    /// `(#N)`), checked to be a merged pull request. Nil for a direct push.
+    private func findMergedPullRequest() async throws -> Int? {
+        let defaultBranch = event.repository.defaultBranch ?? "main"
+        let merged = try await github.pullRequests(forCommit: event.after).filter(\.isMerged)
+        if let pull = merged.first(where: { $0.mergeCommitSHA == event.after })
+            ?? merged.first(where: { $0.base.ref == defaultBranch }) {
+            return pull.number
+        }
+        guard let number = Self.pullRequestNumber(inMessage: event.headCommit?.message ?? "") else {
+            context.reporter.info("commit \(event.after) came from no pull request (a direct push)")
+            return nil
+        }
+        let pull = try await github.getPullRequest(number: number)
+        guard pull.isMerged else {
+            context.reporter.warning("the commit message names pull request #\(number), which is not merged; deploying as a direct push")
+            return nil
+        }
+        return number
+    }
+
+    /// `Merge pull request #12 from ...`, or a first line ending `(#12)`.
+    public static func pullRequestNumber(inMessage message: String) -> Int? {
+        let firstLine = message.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        if let match = firstLine.prefixMatch(of: /Merge pull request #([1-9][0-9]{0,9})\b/) { return Int(match.1) }
+        if let match = firstLine.firstMatch(of: /\(#([1-9][0-9]{0,9})\)\s*$/) { return Int(match.1) }
+        return nil
+    }
+
+    /// The runtime the bot's sticky comment on the pull request records, if it is that pull
+    /// request's (`pr_<n>-...`). A person's comment never counts.
+    private func findPullRequestRuntime(_ number: Int?) async throws -> String? {
+        guard let number else { return nil }
+        let comments = try await github.listComments(issue: number)
+        let runtimeID: String?
+        do {
+            runtimeID = try PRComment.runtimeID(in: comments, trusted: github.trustedMarkers)
+        } catch let error as MarkerError {
+            context.reporter.warning("pull request #\(number): \(error); recording no PR runtime")
+            return nil
+        }
+        guard let runtimeID else {
+            context.reporter.info("pull request #\(number) has no runtime of ours")
+            return nil
+        }
+        guard MarkerValue.runtimeName(ofRuntimeID: runtimeID) == RuntimeOwnership.prRuntimeName(number) else {
+            context.reporter.warning("pull request #\(number)'s comment names \(runtimeID), which is not pr_\(number); recording no PR runtime")
+            return nil
+        }
+        return runtimeID
+    }
+
+    private func findProdRuntime() async throws -> AgentRuntime? {
+        try await RuntimeLookup(context: context).runtime(named: target.runtimeName, role: target.role)
+    }
+
+    private func openIssue(_ issue: DeploymentIssue) async throws -> Int {
+        try await github.ensureLabels(DeploymentLabels.all)
+        let created = try await github.createIssue(
+            title: issue.title, body: issue.body, labels: DeploymentLabels.newDeployment.map(\.name))
+        let kept = try await closeTwins(of: created)
+        context.reporter.notice("Opened deployment issue #\(kept) for \(target.runtimeName) version \(issue.metadata.version)")
+        return kept
+    }
+
+    /// A create GitHub carried out but whose answer was lost is retried, and leaves a twin:
+    /// the oldest issue for the commit stays, the others are closed as duplicates.
+    private func closeTwins(of created: GitHubIssue) async throws -> Int {
+        let all = try await DeploymentIssue.findAll(forCommit: event.after, github: github)
+        guard let oldest = all.first else { return created.number }
+        for twin in all.dropFirst() {
+            context.reporter.warning("Closing deployment issue #\(twin.number): it repeats #\(oldest.number)")
+            _ = try await github.closeIssue(number: twin.number, reason: .notPlanned)
+        }
+        return oldest.number
+    }
+
+    private func reportOutputs(_ issue: DeploymentIssue, number: Int) throws {
+        let reporter = context.reporter
+        try reporter.setOutput("runtime_id", issue.metadata.runtimeID)
+        try reporter.setOutput("runtime_version", issue.metadata.version)
+        try reporter.setOutput("package_sha256", issue.metadata.packageSHA256 ?? "")
+        try reporter.setOutput("changed", issue.changed ? "true" : "false")
+        try reporter.setOutput("issue_number", String(number))
+        try reporter.appendSummary("Deployment issue #\(number)\n\n" + issue.body)
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+
+/// The `approved` label on a deployment issue: the prod endpoint moves to the issue's version,
+/// the pull request's runtime is deleted, and the issue is commented, labelled `promoted` and closed.
+///
+/// Everything that can refuse runs before anything changes: a refusal comments why and what to
+/// do, removes `approved`, and leaves AWS alone. After that every step is safe to repeat, so a
+/// rerun after a crash (or a second approval racing this one) finishes the same promotion once.
+public struct ApprovalFlow: PromotionFlow, Sendable {
+    public enum Outcome: Sendable, Equatable {
+        /// Not an approval of a deployment issue; nothing was touched.
+        case ignored(String)
+        case refused(ActionableError)
+        case promoted(PromotionResult)
+    }
+
+    public let context: FlowContext
+    public let event: IssuesEvent
+    /// Clock for the comment's time stamp.
+    public var now: @Sendable () -> Date = { Date() }
+
+    private var issueNumber: Int { event.issue.number }
+
+    public func run() async throws -> Outcome {
+        if let reason = reasonToIgnore() {
+            reporter.notice(reason)
+            return .ignored(reason)
+        }
+        do {
+            let approver = try await checkApprover()
+            let issue = try await loadIssue()
+            let metadata = try readMetadata(of: issue)
+            let runtime = try await checkProdVersion(metadata)
+            let prRuntime = try await checkPRRuntime(metadata)
+            let alreadyPromoted = try await findEarlierPromotion(metadata)
+            if !alreadyPromoted {
+                try checkIssueIsOpen(issue)
+                try await checkNotOlderThanLive(runtime, version: metadata.version)
+            }
+            // Nothing has changed up to here; from here on every step converges when repeated.
+            let move = alreadyPromoted ? nil : try await steps.moveProdEndpoint(runtime, to: metadata.version)
+            let cleanup = try await removePRRuntime(prRuntime)
+            if let move { try await commentPromotion(move, runtime: runtime, approver: approver, cleanup: cleanup) }
+            try await labelPromotedAndClose()
+            let result = PromotionResult(
+                issue: issueNumber, runtimeID: runtime.agentRuntimeId, version: metadata.version,
+                fromVersion: move?.fromVersion, endpointChanged: move?.changed ?? false, prRuntime: cleanup)
+            try report(result)
+            return .promoted(result)
+        } catch let refusal as ActionableError where refusal.kind == .refusal {
+            try await refuse(refusal)
+            return .refused(refusal)
+        }
+    }
+
+    // MARK: Steps
+
+    /// Only an `approved` label on an issue the bot opened as a deployment counts; anything else
+    /// (other labels, other issues, pull requests) is none of this flow's business.
+    func reasonToIgnore() -> String? {
+        // GitHub matches label names without regard to case, so do we.
+        func same(_ name: String?, _ label: String) -> Bool { name?.lowercased() == label }
+        guard event.isLabeled, same(event.label?.name, DeploymentLabels.approved.name) else {
+            return "Issue #\(issueNumber): \(event.action) \(event.label?.name ?? "") is not the \(DeploymentLabels.approved.name) label being added; nothing to do"
+        }
+        guard !event.issue.isPullRequest, github.isAuthoredByBot(event.issue.user) else {
+            return "Issue #\(issueNumber) was not opened by \(github.botLogin), so it is no deployment issue; nothing to do"
+        }
+        guard event.issue.labels.contains(where: { same($0.name, DeploymentLabels.needsPromotion.name) }) else {
+            return "Issue #\(issueNumber) is not labelled \(DeploymentLabels.needsPromotion.name); nothing to promote"
+        }
+        return nil
+    }
+
+    private func checkApprover() async throws -> String {
+        let login = event.sender.login
+        let role = try await steps.requireApprover(login, action: "approving a promotion")
+        reporter.info("Approved by @\(login) (\(role))")
+        return login
+    }
+
+    /// The issue as it is now: the payload may be old when the run is a rerun.
+    private func loadIssue() async throws -> GitHubIssue {
+        try await github.getIssue(number: issueNumber)
+    }
+
+    private func readMetadata(of issue: GitHubIssue) throws -> DeploymentMetadata {
+        let metadata: DeploymentMetadata?
+        do {
+            metadata = try github.trustedMarkers.deploymentMetadata(in: issue)
+        } catch let error as MarkerError {
+            throw ActionableError.refusal("the deployment metadata of issue #\(issueNumber) cannot be read: \(error)",
+                                          fix: "restore the metadata block prod-deploy wrote, or rerun prod-deploy for the commit")
+        }
+        guard let metadata else {
+            throw ActionableError.refusal("issue #\(issueNumber) carries no deployment metadata from \(github.botLogin)",
+                                          fix: "approve the deployment issue prod-deploy opened for the commit")
+        }
+        if let name = metadata.runtimeName, name != context.settings.prodRuntimeName {
+            throw ActionableError.refusal("the metadata names runtime \(name), not the prod runtime \(context.settings.prodRuntimeName)",
+                                          fix: "approve a deployment issue of \(context.settings.prodRuntimeName)")
+        }
+        reporter.info("Deployment: \(metadata.runtimeID) version \(metadata.version), PR runtime \(metadata.prRuntimeID ?? "none")")
+        return metadata
+    }
+
+    private func checkProdVersion(_ metadata: DeploymentMetadata) async throws -> AgentRuntime {
+        let runtime = try await steps.prodRuntime(id: metadata.runtimeID)
+        try await steps.requireReadyVersion(metadata.version, of: runtime)
+        return runtime
+    }
+
+    private func checkPRRuntime(_ metadata: DeploymentMetadata) async throws -> PRRuntimeReference? {
+        try await steps.deletablePRRuntime(in: metadata)
+    }
+
+    /// A promotion comment for this version means an earlier run moved the endpoint already: a
+    /// rerun only finishes the clean-up, and never moves prod back if it has moved on since.
+    private func findEarlierPromotion(_ metadata: DeploymentMetadata) async throws -> Bool {
+        let found = try await github.hasBotComment(
+            issue: issueNumber, marker: PromotionComments.promotionMarker(version: metadata.version))
+        if found { reporter.info("Issue #\(issueNumber) was promoted before; finishing the clean-up only") }
+        return found
+    }
+
+    private func checkIssueIsOpen(_ issue: GitHubIssue) throws {
+        guard issue.state == "open" else {
+            throw ActionableError.refusal("issue #\(issueNumber) is closed", fix: "reopen it, then add the \(DeploymentLabels.approved.name) label again")
+        }
+    }
+
+    /// An approval moves prod forward only; going back is a deliberate rollback by hand.
+    private func checkNotOlderThanLive(_ runtime: AgentRuntime, version: String) async throws {
+        guard let live = try await steps.mover.liveVersion(runtimeID: runtime.agentRuntimeId),
+              let liveNumber = Int(live), let number = Int(version), number < liveNumber
+        else { return }
+        throw ActionableError.refusal(
+            "version \(version) is older than version \(live), which \(context.settings.prodEndpointName) serves now",
+            fix: "to roll back on purpose, run the prod-promote workflow by hand with prod_runtime_version = \(version)")
+    }
+
+    private func removePRRuntime(_ reference: PRRuntimeReference?) async throws -> RemovedPRRuntime? {
+        guard let reference else { return nil }
+        let removal = try await reporter.group("Delete the PR runtime \(reference.runtimeID)") {
+            try await PRRuntimeRemover(context: context).remove(runtimeID: reference.runtimeID, pullRequest: reference.pullRequest)
+        }
+        return RemovedPRRuntime(runtime: reference, removal: removal)
+    }
+
+    private func commentPromotion(
+        _ move: EndpointMove, runtime: AgentRuntime, approver: String, cleanup: RemovedPRRuntime?
+    ) async throws {
+        let body = PromotionComments.promotion(
+            move, runtimeName: runtime.agentRuntimeName, approver: approver, cleanup: cleanup, at: now())
+        try await github.commentOnce(issue: issueNumber, marker: PromotionComments.promotionMarker(version: move.toVersion), body: body)
+    }
+
+    private func labelPromotedAndClose() async throws {
+        try await github.ensureLabels([DeploymentLabels.promoted])
+        try await github.addLabels(issue: issueNumber, labels: [DeploymentLabels.promoted.name])
+        try await github.removeLabel(issue: issueNumber, label: DeploymentLabels.needsPromotion.name)
+        _ = try await github.closeIssue(number: issueNumber, reason: .completed)
+    }
+
+    private func report(_ result: PromotionResult) throws {
+        reporter.notice(result.summaryLine, title: "Promoted")
+        try reporter.setOutput("version", result.version)
+        try reporter.appendSummary("### Promoted\n\n" + result.summaryLine)
+    }
+
+    private func refuse(_ refusal: ActionableError) async throws {
+        reporter.warning(refusal.description, title: "Promotion refused")
+        let runID = steps.runID
+        try await github.commentOnce(
+            issue: issueNumber, marker: PromotionComments.refusalMarker(refusal, runID: runID),
+            body: PromotionComments.refusal(refusal, runID: runID))
+        try await github.removeLabel(issue: issueNumber, label: DeploymentLabels.approved.name)
+        try reporter.appendSummary("### Promotion refused\n\n\(refusal.description)")
+    }
+}

@@ -1,0 +1,20 @@
+import Foundation
+
+extension AgentRuntime {
+    /// The one rule for "no new version when nothing changed", for the flows and the CLI alike:
+    /// a change needs a new version unless this version runs exactly `desired` (an empty set of
+    /// environment variables counts as none) and did not fail.
+    public func needsNewVersion(for desired: AgentRuntimeConfiguration) -> Bool {
+        guard !status.isFailed, let configuration else { return true }
+        return configuration.normalized != desired.normalized
+    }
+}
+
+extension AgentRuntimeConfiguration {
+    /// AgentCore answers without `environmentVariables` where none were set.
+    var normalized: AgentRuntimeConfiguration {
+        var copy = self
+        if copy.environmentVariables?.isEmpty == true { copy.environmentVariables = nil }
+        return copy
+    }
+}

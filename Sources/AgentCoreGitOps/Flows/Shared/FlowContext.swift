@@ -1,0 +1,39 @@
+import Foundation
+
+/// Everything a flow talks to, set up once from the environment: settings, AWS, GitHub, and the
+/// place it reports to. Flows take a context, so tests can build one over the sandbox.
+public struct FlowContext: Sendable {
+    public var settings: DeploymentSettings
+    public var agentCore: any AgentCoreControlClient
+    public var waiter: AgentCoreWaiter
+    public var s3: S3Client
+    public var github: any GitHubAPI
+    public var reporter: ActionsReporter
+    /// The process environment the context came from (event path, workspace, inputs).
+    public var environment: [String: String]
+
+    /// Reads every setting before any request is sent, so a missing variable fails the run
+    /// with nothing done. The GitHub token is masked in the log at once.
+    public static func fromEnvironment(
+        _ environment: [String: String] = ProcessInfo.processInfo.environment,
+        waitPolicy: WaitPolicy = WaitPolicy()
+    ) throws -> FlowContext {
+        let reporter = ActionsReporter(environment: environment)
+        for name in SecretRedactor.secretVariables {
+            if let secret = environment[name], !secret.isEmpty { reporter.mask(secret) }
+        }
+        let settings = try DeploymentSettings.fromEnvironment(environment)
+        let aws = AWSClient(configuration: try AWSConfiguration.resolve(environment: environment))
+        let agentCore = AgentCoreControl(transport: aws)
+        var githubEnvironment = environment
+        githubEnvironment["AGENTCORE_BOT_LOGIN"] = settings.botLogin
+        return FlowContext(
+            settings: settings,
+            agentCore: agentCore,
+            waiter: AgentCoreWaiter(client: agentCore, policy: waitPolicy, onStatusChange: { reporter.info("  status: \($0)") }),
+            s3: S3Client(client: aws),
+            github: try GitHubClient(environment: githubEnvironment),
+            reporter: reporter,
+            environment: environment)
+    }
+}

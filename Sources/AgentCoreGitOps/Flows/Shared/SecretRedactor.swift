@@ -1,0 +1,64 @@
+import Foundation
+
+/// Takes secrets out of text that leaves the runner, such as an error quoted in a pull request
+/// comment: the runner masks secrets in the log, but nothing masks what we post to GitHub.
+/// Known secret values go first; then anything shaped like a credential, whatever it came from.
+public struct SecretRedactor: Sendable {
+    /// Variables whose values are secrets, masked in the log and redacted from comments.
+    public static let secretVariables = [
+        "GITHUB_TOKEN", "GH_TOKEN", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "ACTIONS_RUNTIME_TOKEN",
+    ]
+    public static let placeholder = "[redacted]"
+
+    /// Longest first, so a secret that contains another is replaced whole.
+    public let secrets: [String]
+
+    /// Values shorter than 6 characters are left out: replacing every "1" or "true" would wreck
+    /// the text and hide nothing.
+    public init(secrets: [String]) {
+        self.secrets = Set(secrets.filter { $0.count >= 6 }).sorted { $0.count > $1.count || ($0.count == $1.count && $0 < $1) }
+    }
+
+    /// The values of `secretVariables`, and of any variable whose name says it holds a secret.
+    public init(environment: [String: String]) {
+        let named = ["TOKEN", "SECRET", "PASSWORD", "PRIVATE_KEY"]
+        self.init(secrets: environment.compactMap { name, value in
+            let upper = name.uppercased()
+            return Self.secretVariables.contains(name) || named.contains(where: upper.contains) ? value : nil
+        })
+    }
+
+    public func redact(_ text: String) -> String {
+        var text = text
+        for secret in secrets {
+            text = text.replacingOccurrences(of: secret, with: Self.placeholder)
+            if let encoded = secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics), encoded != secret {
+                text = text.replacingOccurrences(of: encoded, with: Self.placeholder)
+            }
+        }
+        return Self.redactCredentialShapes(text)
+    }
+
+    /// Headers and fields that carry credentials, bearer tokens, GitHub and AWS key formats,
+    /// JSON web tokens and private keys.
+    static func redactCredentialShapes(_ text: String) -> String {
+        let placeholder = Self.placeholder
+        var text = text
+        // `Authorization: AWS4-HMAC-SHA256 Credential=..., Signature=...`: the rest of the line goes.
+        let header = /(authorization|proxy-authorization|cookie|set-cookie|x-amz-security-token|x-amz-signature|x-amz-credential)(["']?[ \t]*[:=][ \t]*)[^\r\n]*/
+            .ignoresCase()
+        text = text.replacing(header) { "\($0.output.1)\($0.output.2)\(placeholder)" }
+        let scheme = /\b(bearer|basic|token)([ \t]+)[A-Za-z0-9._~+\/=-]{12,}/.ignoresCase()
+        text = text.replacing(scheme) { "\($0.output.1)\($0.output.2)\(placeholder)" }
+        // A name that ends in the word, so `ExpiredTokenException: The token ...` keeps its message.
+        let field = /\b([A-Za-z0-9_-]*(?:token|secret|password|passwd|signature|credentials?|api[_-]?key|access[_-]?key))(["']?[ \t]*[:=][ \t]*["']?)[^\s"'&,;]+/
+            .ignoresCase()
+        text = text.replacing(field) { "\($0.output.1)\($0.output.2)\(placeholder)" }
+        text = text.replacing(/\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/, with: placeholder)
+        text = text.replacing(/\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/, with: placeholder)
+        text = text.replacing(/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/, with: placeholder)
+        text = text.replacing(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|\z)/, with: placeholder)
+        return text
+    }
+}

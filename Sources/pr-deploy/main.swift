@@ -1,0 +1,4 @@
+import AgentCoreGitOps
+import Foundation
+
+exit(await FlowMain.run(PRDeployFlow.self))
