@@ -211,7 +211,7 @@ struct SetupCheckCommand: AsyncParsableCommand {
             if let missing = result.missingPermission { lines.append("      missing permission: \(missing)") }
             if let statement = result.statementToAdd {
                 lines.append("      add this statement to the \(role.title)'s permissions policy:")
-                lines += statement.json.rendered(width: 94).split(separator: "\n").map { "      " + $0 }
+                lines += statement.json.rendered(width: 94, expandDepth: 1).split(separator: "\n").map { "      " + $0 }
             }
             if let fix = result.fix, result.status == .failed { lines.append("      fix: \(fix)") }
         }
