@@ -108,10 +108,11 @@ struct SetupPoliciesCommand: AsyncParsableCommand {
             guard let name = repository ?? Settings.value("GITHUB_REPOSITORY") else {
                 throw CLIError("no repository is named", fix: "pass --repository owner/name or set GITHUB_REPOSITORY")
             }
-            guard name.wholeMatch(of: /[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+/) != nil else {
+            do {
+                return try GitHubRepository(name).description
+            } catch {
                 throw CLIError("'\(name)' is not a repository name", fix: "give it as owner/name, e.g. --repository octo/agent")
             }
-            return name
         }
     }
 
@@ -169,8 +170,8 @@ struct SetupCheckCommand: AsyncParsableCommand {
         guard let bucket = bucket ?? Settings.bucket else {
             throw CLIError("no code bucket is named", fix: "pass --bucket or set AGENTCORE_S3_BUCKET")
         }
-        if let problem = SetupParameters.bucketProblem(bucket) {
-            throw CLIError("bucket name '\(bucket)' \(problem)", fix: "pass --bucket with the code bucket's name")
+        if let problem = S3Location.bucketProblem(bucket) {
+            throw CLIError(problem, fix: "pass --bucket with the code bucket's name")
         }
     }
 

@@ -86,64 +86,37 @@ public struct SetupParameters: Sendable, Hashable {
 
     public func roleArn(_ name: String) -> String { "arn:\(partition):iam::\(account):role/\(name)" }
 
-    /// Every problem with the values, each naming the fix; empty when they can be used.
-    public func problems() -> [SetupInputError] {
-        var found: [SetupInputError] = []
+    /// Every problem with the values, each naming the fix (a `FlowError`, as the flows' settings
+    /// report theirs); empty when they can be used.
+    public func problems() -> [FlowError] {
+        var found: [FlowError] = []
         if account.wholeMatch(of: /[0-9]{12}/) == nil {
-            found.append(SetupInputError(
+            found.append(FlowError(
                 "account id '\(account)' is not 12 digits",
                 fix: "pass --account with the 12-digit id `aws sts get-caller-identity --query Account` prints"))
         }
         if region.wholeMatch(of: /[a-z]{2}(-[a-z]+)+-[0-9]{1,2}/) == nil {
-            found.append(SetupInputError(
+            found.append(FlowError(
                 "region '\(region)' is not an AWS region name", fix: "pass --region like us-east-1 or eu-central-1"))
         }
-        if let problem = Self.bucketProblem(bucket) {
-            found.append(SetupInputError("bucket name '\(bucket)' \(problem)", fix: "pass --bucket with the name of the code bucket (S3's naming rules)"))
+        if let problem = S3Location.bucketProblem(bucket) {
+            found.append(FlowError(problem, fix: "pass --bucket with the name of the code bucket (S3's naming rules)"))
         }
         for (flag, name) in [("--deploy-role", deployRole), ("--pr-role", pullRequestRole), ("--execution-role", executionRole)]
         where name.wholeMatch(of: /[A-Za-z0-9+=,.@_-]{1,64}/) == nil {
-            found.append(SetupInputError(
+            found.append(FlowError(
                 "role name '\(name)' is not an IAM role name", fix: "give \(flag) 1 to 64 letters, digits or +=,.@_-"))
         }
         if Set([deployRole, pullRequestRole, executionRole]).count < 3 {
-            found.append(SetupInputError(
+            found.append(FlowError(
                 "the deploy, pull-request and execution roles must be three roles", fix: "give each its own name"))
         }
         if productionEnvironment.isEmpty || productionEnvironment.count > 255
             || productionEnvironment.contains(where: { $0.isNewline || $0 == "\"" }) {
-            found.append(SetupInputError(
+            found.append(FlowError(
                 "environment name '\(productionEnvironment)' is not a GitHub environment name",
                 fix: "give --production-environment 1 to 255 characters, no quotes or line breaks"))
         }
         return found
     }
-
-    /// S3's rules for general purpose bucket names.
-    public static func bucketProblem(_ name: String) -> String? {
-        guard (3...63).contains(name.count) else { return "must be 3 to 63 characters long" }
-        guard name.wholeMatch(of: /[a-z0-9][a-z0-9.-]*[a-z0-9]/) != nil else {
-            return "may hold only lower-case letters, digits, dots and hyphens, and must start and end with a letter or digit"
-        }
-        if name.contains("..") { return "must not hold two dots in a row" }
-        if name.wholeMatch(of: /[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+/) != nil { return "must not look like an IP address" }
-        for prefix in ["xn--", "sthree-", "amzn-s3-demo-"] where name.hasPrefix(prefix) { return "must not start with \(prefix)" }
-        for suffix in ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"] where name.hasSuffix(suffix) {
-            return "must not end with \(suffix)"
-        }
-        return nil
-    }
-}
-
-/// A setting `agentcore setup` cannot use, with what to do instead.
-public struct SetupInputError: Error, Equatable, CustomStringConvertible {
-    public var problem: String
-    public var fix: String
-
-    public init(_ problem: String, fix: String) {
-        self.problem = problem
-        self.fix = fix
-    }
-
-    public var description: String { "\(problem) — \(fix)" }
 }

@@ -34,11 +34,11 @@ public struct SetupPolicies: Sendable, Hashable {
             trustPolicy: Self.githubTrust(
                 sid: "GitHubActionsOnMainAndProductionEnvironment", provider: arns.oidcProvider,
                 subjects: subjects.mainBranch + subjects.productionEnvironment),
-            permissionsPolicy: Self.deployPermissions(arns))
+            permissionsPolicy: Self.permissions(arns, Self.deployScope))
         pullRequest = GeneratedRole(
             name: parameters.pullRequestRole, arn: parameters.roleArn(parameters.pullRequestRole),
             trustPolicy: Self.githubTrust(sid: "GitHubActionsPullRequests", provider: arns.oidcProvider, subjects: subjects.pullRequest),
-            permissionsPolicy: Self.pullRequestPermissions(arns))
+            permissionsPolicy: Self.permissions(arns, Self.pullRequestScope))
         execution = GeneratedRole(
             name: parameters.executionRole, arn: parameters.roleArn(parameters.executionRole),
             trustPolicy: Self.executionTrust(parameters), permissionsPolicy: Self.executionPermissions(parameters))
@@ -80,59 +80,63 @@ public struct SetupPolicies: Sendable, Hashable {
         "bedrock-agentcore:ListAgentRuntimeEndpoints",
     ]
 
-    static func deployPermissions(_ arns: ResourceNames) -> PolicyDocument {
-        PolicyDocument([
-            PolicyStatement(sid: "RuntimeActionsWithoutResourceType", action: PolicyValues(actionsWithoutResourceType), resource: "*"),
-            PolicyStatement(
-                sid: "RuntimesAndEndpoints",
-                action: PolicyValues([
-                    "bedrock-agentcore:GetAgentRuntime",
-                    "bedrock-agentcore:UpdateAgentRuntime",
-                    "bedrock-agentcore:DeleteAgentRuntime",
-                    "bedrock-agentcore:CreateAgentRuntimeEndpoint",
-                    "bedrock-agentcore:GetAgentRuntimeEndpoint",
-                    "bedrock-agentcore:UpdateAgentRuntimeEndpoint",
-                    "bedrock-agentcore:DeleteAgentRuntimeEndpoint",
-                ]),
-                resource: PolicyValues([arns.runtime("*"), arns.endpoint(runtime: "*")])),
-            workloadIdentity(arns, runtimes: "*"),
-            serviceLinkedRole(arns),
-            passExecutionRole(arns),
-            PolicyStatement(
-                sid: "CodePackages", action: ["s3:PutObject", "s3:GetObject", "s3:GetObjectVersion"],
-                resource: PolicyValues([arns.object("*")])),
-            bucketListing(arns),
-            PolicyStatement(sid: "SetupCheckProbe", action: "s3:DeleteObject", resource: PolicyValues([arns.object(probePrefix + "*")])),
-        ])
+    /// Actions on an existing runtime or endpoint: scoped to their ARNs.
+    static let runtimeAndEndpointActions = [
+        "bedrock-agentcore:GetAgentRuntime",
+        "bedrock-agentcore:UpdateAgentRuntime",
+        "bedrock-agentcore:DeleteAgentRuntime",
+        "bedrock-agentcore:CreateAgentRuntimeEndpoint",
+        "bedrock-agentcore:GetAgentRuntimeEndpoint",
+        "bedrock-agentcore:UpdateAgentRuntimeEndpoint",
+        "bedrock-agentcore:DeleteAgentRuntimeEndpoint",
+    ]
+
+    /// What the deploy role and the pull-request role differ in; the rest of their policies is
+    /// the same.
+    struct Scope {
+        var listActions: [String]
+        var runtimeStatement: String
+        var runtimeActions: [String]
+        /// The runtime ids (and workload identity names) it may touch: `*`, or `pr_*`.
+        var runtimes: String
+        var codeActions: [String]
+        /// The package keys it may touch: `*`, or `pr_*`.
+        var codeKeys: String
+        /// What `setup check` needs on its probe beyond `codeActions` on `codeKeys`.
+        var probeActions: [String]
     }
 
-    /// The same shape as the deploy role, narrowed to what `pr-deploy` touches: runtimes whose
-    /// ids start with `pr_` (an id starts with its runtime's name) and keys under `pr_`.
-    static func pullRequestPermissions(_ arns: ResourceNames) -> PolicyDocument {
+    static let deployScope = Scope(
+        listActions: actionsWithoutResourceType, runtimeStatement: "RuntimesAndEndpoints",
+        runtimeActions: runtimeAndEndpointActions, runtimes: "*",
+        // GetObjectVersion: the CLI pins a versioned bucket's version id, which AgentCore then reads.
+        codeActions: ["s3:PutObject", "s3:GetObject", "s3:GetObjectVersion"], codeKeys: "*",
+        probeActions: ["s3:DeleteObject"])
+
+    /// Narrowed to what `pr-deploy` uses, on runtimes whose ids start with `pr_` (an id starts
+    /// with its runtime's name, so `prod` cannot match) and on keys under `pr_`.
+    static let pullRequestScope = Scope(
+        listActions: actionsWithoutResourceType.filter { $0 != "bedrock-agentcore:ListAgentRuntimeVersions" },
+        runtimeStatement: "PullRequestRuntimes",
+        // pr-deploy never moves an endpoint.
+        runtimeActions: runtimeAndEndpointActions.filter { $0 != "bedrock-agentcore:UpdateAgentRuntimeEndpoint" },
+        runtimes: "pr_*", codeActions: ["s3:PutObject", "s3:GetObject"], codeKeys: "pr_*",
+        probeActions: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"])
+
+    static func permissions(_ arns: ResourceNames, _ scope: Scope) -> PolicyDocument {
         PolicyDocument([
+            PolicyStatement(sid: "RuntimeActionsWithoutResourceType", action: PolicyValues(scope.listActions), resource: "*"),
             PolicyStatement(
-                sid: "RuntimeActionsWithoutResourceType",
-                action: PolicyValues(actionsWithoutResourceType.filter { $0 != "bedrock-agentcore:ListAgentRuntimeVersions" }),
-                resource: "*"),
-            PolicyStatement(
-                sid: "PullRequestRuntimes",
-                action: PolicyValues([
-                    "bedrock-agentcore:GetAgentRuntime",
-                    "bedrock-agentcore:UpdateAgentRuntime",
-                    "bedrock-agentcore:DeleteAgentRuntime",
-                    "bedrock-agentcore:CreateAgentRuntimeEndpoint",
-                    "bedrock-agentcore:GetAgentRuntimeEndpoint",
-                    "bedrock-agentcore:DeleteAgentRuntimeEndpoint",
-                ]),
-                resource: PolicyValues([arns.runtime("pr_*"), arns.endpoint(runtime: "pr_*")])),
-            workloadIdentity(arns, runtimes: "pr_*"),
+                sid: scope.runtimeStatement, action: PolicyValues(scope.runtimeActions),
+                resource: PolicyValues([arns.runtime(scope.runtimes), arns.endpoint(runtime: scope.runtimes)])),
+            workloadIdentity(arns, runtimes: scope.runtimes),
             serviceLinkedRole(arns),
             passExecutionRole(arns),
-            PolicyStatement(sid: "CodePackages", action: ["s3:PutObject", "s3:GetObject"], resource: PolicyValues([arns.object("pr_*")])),
-            bucketListing(arns),
+            PolicyStatement(sid: "CodePackages", action: PolicyValues(scope.codeActions), resource: PolicyValues([arns.object(scope.codeKeys)])),
+            // Without it S3 answers a missing key with 403 instead of 404.
+            PolicyStatement(sid: "CodePackageListing", action: "s3:ListBucket", resource: PolicyValues([arns.bucket])),
             PolicyStatement(
-                sid: "SetupCheckProbe", action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
-                resource: PolicyValues([arns.object(probePrefix + "*")])),
+                sid: "SetupCheckProbe", action: PolicyValues(scope.probeActions), resource: PolicyValues([arns.object(probePrefix + "*")])),
         ])
     }
 
@@ -158,11 +162,6 @@ public struct SetupPolicies: Sendable, Hashable {
         PolicyStatement(
             sid: "PassExecutionRoleToAgentCore", action: "iam:PassRole", resource: PolicyValues([arns.executionRole]),
             condition: ["StringEquals": ["iam:PassedToService": PolicyValues([agentCoreService])]])
-    }
-
-    /// Without it S3 answers a missing key with 403 instead of 404.
-    static func bucketListing(_ arns: ResourceNames) -> PolicyStatement {
-        PolicyStatement(sid: "CodePackageListing", action: "s3:ListBucket", resource: PolicyValues([arns.bucket]))
     }
 
     /// The AgentCore developer guide's execution role for code-zip runtimes (no ECR statements).
