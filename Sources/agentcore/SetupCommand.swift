@@ -98,7 +98,7 @@ struct SetupPoliciesCommand: AsyncParsableCommand {
             "",
             "The deploy role also trusts jobs of the GitHub environment \(p.productionEnvironment): create it with "
                 + "deployment branches limited to main, or any branch could name it and assume the deploy role.",
-            "Then run `agentcore setup check` once with each role's credentials (docs/setup.md, step 7).",
+            "Then run `agentcore setup check` once with each role's credentials (docs/setup.md, step 8).",
         ]
         return lines.joined(separator: "\n")
     }
@@ -145,7 +145,7 @@ struct SetupCheckCommand: AsyncParsableCommand {
         commandName: "check",
         abstract: "With a workflow's credentials, check the bucket, iam:PassRole and the runtime permissions work.",
         discussion: """
-            Run it once from a workflow with each role's credentials (docs/setup.md, step 7). It lists \
+            Run it once from a workflow with each role's credentials (docs/setup.md, step 8). It lists \
             runtimes, reads the bucket, writes, reads and deletes a probe object under \
             _agentcore-setup-check/, and asks AgentCore to create a runtime from a code zip that does \
             not exist, which shows iam:PassRole works without making a runtime. With GITHUB_TOKEN and \

@@ -12,7 +12,9 @@ import Foundation
 ///   the call and `iam:PassRole` of the execution role, then reads the zip with the caller's
 ///   permissions during the call and refuses the missing one, so no runtime is made. IAM offers no
 ///   dry run for PassRole, and iam:SimulatePrincipalPolicy would need a grant the workflows never
-///   use. Should a runtime be made after all, it is deleted at once.
+///   use. Should a runtime be made after all, it is deleted at once. In an account that never had a
+///   runtime, AgentCore may create its runtime-identity service-linked role, as the first
+///   deployment would anyway.
 public struct SetupCheck: Sendable {
     public enum Role: String, Sendable, CaseIterable {
         case deploy
