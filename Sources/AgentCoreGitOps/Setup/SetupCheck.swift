@@ -11,8 +11,9 @@ import Foundation
 /// - CreateAgentRuntime of a probe runtime whose code zip does not exist: AgentCore authorizes
 ///   the call and `iam:PassRole` of the execution role, then reads the zip with the caller's
 ///   permissions during the call and refuses the missing one, so no runtime is made. IAM offers no
-///   dry run for PassRole, and iam:SimulatePrincipalPolicy would need a grant the workflows never
-///   use. Should a runtime be made after all, it is deleted at once. In an account that never had a
+///   dry run for PassRole; iam:SimulatePrincipalPolicy would need a grant the workflows never use
+///   (and the sandbox's moto does not implement it), and iam:GetRole shows the role exists, not
+///   that it may be passed. Should a runtime be made after all, it is deleted at once. In an account that never had a
 ///   runtime, AgentCore may create its runtime-identity service-linked role, as the first
 ///   deployment would anyway.
 public struct SetupCheck: Sendable {
