@@ -51,9 +51,10 @@ public struct SetupCheck: Sendable {
         }
     }
 
-    /// The runtime name the PassRole probe uses: `pr_` so the pull-request role may delete it, and
-    /// no number, so no pull request and no sweep ever takes it for theirs.
-    public static let probeRuntimeName = "pr_setup_check"
+    /// How the PassRole probe's runtime is named: `pr_` so the pull-request role may delete it, no
+    /// number after it, so no pull request and no sweep ever takes it for theirs, and the run's
+    /// probe id after it, so two checks at once never collide.
+    public static let probeRuntimePrefix = "pr_setup_check_"
 
     public var transport: any AWSRequestSending
     public var role: Role
@@ -83,6 +84,10 @@ public struct SetupCheck: Sendable {
         return role == .deploy ? policies.deploy.permissionsPolicy : policies.pullRequest.permissionsPolicy
     }
     private var probeKey: String { SetupPolicies.probePrefix + "probe-\(probeID).txt" }
+    /// Within AgentCore's 48 characters, letters, digits and underscores.
+    var probeRuntimeName: String {
+        Self.probeRuntimePrefix + String(probeID.filter { $0.isASCII && ($0.isLetter || $0.isNumber) }.prefix(16))
+    }
 
     public func run() async -> [Result] {
         var results = [await listRuntimes(), await bucketExists()]
@@ -163,14 +168,14 @@ public struct SetupCheck: Sendable {
         let name = "create runtimes, pass the execution role"
         let absentCode = S3CodeLocation(bucket: parameters.bucket, prefix: SetupPolicies.probePrefix + "absent-\(probeID).zip")
         let request = CreateAgentRuntimeRequest(
-            agentRuntimeName: Self.probeRuntimeName,
+            agentRuntimeName: probeRuntimeName,
             configuration: AgentRuntimeConfiguration(
                 agentRuntimeArtifact: .code(absentCode, runtime: "PYTHON_3_11", entryPoint: ["agent.py"]),
                 roleArn: executionRoleArn,
                 description: "agentcore setup check probe: its code zip does not exist; deleted at once if ever created"),
             clientToken: DeterministicClientToken.make("SetupCheck", probeID))
         var resources = AWSCall.Resources()
-        resources.runtimeName = Self.probeRuntimeName
+        resources.runtimeName = probeRuntimeName
         resources.roleArn = executionRoleArn
         resources.codeBucket = absentCode.bucket
         resources.codeKey = absentCode.prefix
@@ -180,14 +185,6 @@ public struct SetupCheck: Sendable {
             return await deleteProbeRuntime(created.agentRuntimeId, name: name)
         } catch let error as AWSError where error.code == "AccessDeniedException" || error.code == "AccessDenied" {
             return failure(name, error, call: call)
-        } catch let error as AWSError where error.isConflict {
-            // A probe runtime an interrupted check left behind: remove it, then look again.
-            if let leftover = try? await agentCore.findRuntime(named: Self.probeRuntimeName) {
-                let removed = await deleteProbeRuntime(leftover.agentRuntimeId, name: name)
-                guard removed.status == .passed else { return removed }
-            }
-            return Result(name: name, status: .failed, detail: "a probe runtime \(Self.probeRuntimeName) was in the way: \(error.message)",
-                          fix: "run `agentcore setup check` again")
         } catch let error as AWSError where error.message.lowercased().contains("role") {
             return Result(
                 name: name, status: .failed, detail: "AgentCore cannot use the execution role \(executionRoleArn): \(error.message)",

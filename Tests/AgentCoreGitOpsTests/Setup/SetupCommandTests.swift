@@ -43,7 +43,10 @@ import Testing
         ])
         #expect(report.checks.allSatisfy { $0.status == "passed" })
         // The probe runtime the sandbox made (it does not read the code zip) is gone again.
-        #expect(try await sandbox.agentCoreControl().findRuntime(named: SetupCheck.probeRuntimeName) == nil)
+        let creation = try #require(report.checks.first { $0.name == "create runtimes, pass the execution role" })
+        let probeRuntime = try #require(creation.detail.firstMatch(of: /probe runtime (pr_setup_check_[A-Za-z0-9_]+-[A-Za-z0-9]{10})/))
+        let lookup = try await sandbox.agentCoreControl().allAgentRuntimes().filter { $0.agentRuntimeId == String(probeRuntime.1) }
+        #expect(lookup.isEmpty, "the probe runtime \(probeRuntime.1) is still there")
         let upload = try #require(report.checks.first { $0.name == "upload a package" })
         let probeKey = try #require(upload.detail.firstMatch(of: /s3:\/\/[^\/]+\/(\S+)/).map { String($0.1) })
         #expect(probeKey.hasPrefix(SetupPolicies.probePrefix))
@@ -83,8 +86,19 @@ import Testing
             #expect(failed.first?.missingPermission == item.denied)
             #expect(failed.first?.statementToAdd?["Sid"]?.string == item.statement)
         }
-        // Denied PassRole made no runtime.
-        #expect(try await sandbox.agentCoreControl().findRuntime(named: SetupCheck.probeRuntimeName) == nil)
+        // Denied PassRole (or CreateAgentRuntime) made no runtime; the other checks' probe runtimes are gone.
+        let left = try await sandbox.agentCoreControl().allAgentRuntimes().filter { $0.agentRuntimeName.hasPrefix(SetupCheck.probeRuntimePrefix) }
+        #expect(left.isEmpty, "\(left.map(\.agentRuntimeId))")
+    }
+
+    @Test func aBucketThatDoesNotExistIsNamed() async throws {
+        let sandbox = try await Sandbox.shared()
+        let bucket = "no-such-bucket-\(UUID().uuidString.prefix(8).lowercased())"
+        let result = try await AgentCoreCLI(sandbox: sandbox).run(["setup", "check", "--bucket", bucket])
+        #expect(result.status != 0)
+        #expect(result.stdout.contains("FAIL  code bucket: there is no bucket \(bucket)"), "\(result.stdout)")
+        #expect(result.stdout.contains("fix: create it in \(sandbox.info.region), or set AGENTCORE_S3_BUCKET"), "\(result.stdout)")
+        #expect(result.stdout.contains("FAIL  upload a package"), "\(result.stdout)")
     }
 
     @Test func missingSettingsFailBeforeAnyRequest() async throws {
