@@ -55,7 +55,7 @@ struct SetupPoliciesCommand: AsyncParsableCommand {
     func validate() throws {
         let problems = try parameters(repository: .init(owner: "o", name: "r", ownerID: "1", repositoryID: "1")).problems()
         if let first = problems.first {
-            throw CLIError(problems.map(\.problem).joined(separator: "; "), fix: first.fix)
+            throw ActionableError(problems.map(\.problem).joined(separator: "; "), fix: first.fix)
         }
         _ = try repositoryName
     }
@@ -67,11 +67,11 @@ struct SetupPoliciesCommand: AsyncParsableCommand {
         do {
             github = try GitHubClient(environment: environment)
         } catch {
-            throw CLIError("\(error)", fix: "set GITHUB_TOKEN (`export GITHUB_TOKEN=$(gh auth token)`) to read the repository's ids")
+            throw ActionableError("\(error)", fix: "set GITHUB_TOKEN (`export GITHUB_TOKEN=$(gh auth token)`) to read the repository's ids")
         }
         let identity = RepositoryIdentity(try await github.repositoryDetails())
         let defaultBranch = SetupCheck.defaultBranchResult(identity)
-        guard defaultBranch.status == .passed else { throw CLIError(defaultBranch.detail, fix: defaultBranch.fix ?? "") }
+        guard defaultBranch.status == .passed else { throw ActionableError(defaultBranch.detail, fix: defaultBranch.fix ?? "") }
 
         let parameters = try parameters(repository: identity)
         let policies = SetupPolicies(parameters)
@@ -106,12 +106,12 @@ struct SetupPoliciesCommand: AsyncParsableCommand {
     private var repositoryName: String {
         get throws {
             guard let name = repository ?? Settings.value("GITHUB_REPOSITORY") else {
-                throw CLIError("no repository is named", fix: "pass --repository owner/name or set GITHUB_REPOSITORY")
+                throw ActionableError("no repository is named", fix: "pass --repository owner/name or set GITHUB_REPOSITORY")
             }
             do {
                 return try GitHubRepository(name).description
             } catch {
-                throw CLIError("'\(name)' is not a repository name", fix: "give it as owner/name, e.g. --repository octo/agent")
+                throw ActionableError("'\(name)' is not a repository name", fix: "give it as owner/name, e.g. --repository octo/agent")
             }
         }
     }
@@ -119,16 +119,16 @@ struct SetupPoliciesCommand: AsyncParsableCommand {
     private func parameters(repository identity: RepositoryIdentity) throws -> SetupParameters {
         let roleArn = Settings.roleArn.flatMap(RoleArn.init)
         guard let account = account ?? roleArn?.account else {
-            throw CLIError("no AWS account is named", fix: "pass --account with the 12-digit account id, or set AGENTCORE_ROLE_ARN")
+            throw ActionableError("no AWS account is named", fix: "pass --account with the 12-digit account id, or set AGENTCORE_ROLE_ARN")
         }
         guard let region = options.region ?? Settings.value("AWS_REGION") ?? Settings.value("AWS_DEFAULT_REGION") else {
-            throw CLIError("no AWS region is named", fix: "pass --region (e.g. us-east-1) or set AWS_REGION")
+            throw ActionableError("no AWS region is named", fix: "pass --region (e.g. us-east-1) or set AWS_REGION")
         }
         guard let bucket = bucket ?? Settings.bucket else {
-            throw CLIError("no code bucket is named", fix: "pass --bucket or set AGENTCORE_S3_BUCKET")
+            throw ActionableError("no code bucket is named", fix: "pass --bucket or set AGENTCORE_S3_BUCKET")
         }
         guard let forms = SubjectForms(rawValue: subjects) else {
-            throw CLIError("--subjects '\(subjects)' is not a subject form", fix: "give both, immutable or name")
+            throw ActionableError("--subjects '\(subjects)' is not a subject form", fix: "give both, immutable or name")
         }
         return SetupParameters(
             account: account, region: region, bucket: bucket, repository: identity, deployRole: deployRole,
@@ -168,10 +168,10 @@ struct SetupCheckCommand: AsyncParsableCommand {
         _ = try checkedRole
         _ = try executionRole
         guard let bucket = bucket ?? Settings.bucket else {
-            throw CLIError("no code bucket is named", fix: "pass --bucket or set AGENTCORE_S3_BUCKET")
+            throw ActionableError("no code bucket is named", fix: "pass --bucket or set AGENTCORE_S3_BUCKET")
         }
         if let problem = S3Location.bucketProblem(bucket) {
-            throw CLIError(problem, fix: "pass --bucket with the code bucket's name")
+            throw ActionableError(problem, fix: "pass --bucket with the code bucket's name")
         }
     }
 
@@ -200,7 +200,7 @@ struct SetupCheckCommand: AsyncParsableCommand {
         }
         let failed = results.filter { $0.status == .failed }
         guard failed.isEmpty else {
-            throw CLIError("\(failed.count) of \(results.count) checks failed: \(failed.map(\.name).joined(separator: ", "))",
+            throw ActionableError("\(failed.count) of \(results.count) checks failed: \(failed.map(\.name).joined(separator: ", "))",
                            fix: "grant what each failure names, then run `agentcore setup check` again")
         }
     }
@@ -239,7 +239,7 @@ struct SetupCheckCommand: AsyncParsableCommand {
     private var checkedRole: SetupCheck.Role {
         get throws {
             guard let checked = SetupCheck.Role(rawValue: role) else {
-                throw CLIError("--role '\(role)' is not a role of this tool", fix: "give deploy or pull-request")
+                throw ActionableError("--role '\(role)' is not a role of this tool", fix: "give deploy or pull-request")
             }
             return checked
         }
@@ -248,10 +248,10 @@ struct SetupCheckCommand: AsyncParsableCommand {
     private var executionRole: RoleArn {
         get throws {
             guard let text = roleArn ?? Settings.roleArn else {
-                throw CLIError("no execution role is named", fix: "pass --role-arn or set AGENTCORE_ROLE_ARN")
+                throw ActionableError("no execution role is named", fix: "pass --role-arn or set AGENTCORE_ROLE_ARN")
             }
             guard let arn = RoleArn(text) else {
-                throw CLIError("'\(text)' is not an IAM role ARN", fix: "give one like arn:aws:iam::123456789012:role/AgentCoreRuntimeExecution")
+                throw ActionableError("'\(text)' is not an IAM role ARN", fix: "give one like arn:aws:iam::123456789012:role/AgentCoreRuntimeExecution")
             }
             return arn
         }

@@ -86,34 +86,33 @@ public struct SetupParameters: Sendable, Hashable {
 
     public func roleArn(_ name: String) -> String { "arn:\(partition):iam::\(account):role/\(name)" }
 
-    /// Every problem with the values, each naming the fix (a `FlowError`, as the flows' settings
-    /// report theirs); empty when they can be used.
-    public func problems() -> [FlowError] {
-        var found: [FlowError] = []
+    /// Every problem with the values, each naming the fix; empty when they can be used.
+    public func problems() -> [ActionableError] {
+        var found: [ActionableError] = []
         if account.wholeMatch(of: /[0-9]{12}/) == nil {
-            found.append(FlowError(
+            found.append(ActionableError(
                 "account id '\(account)' is not 12 digits",
                 fix: "pass --account with the 12-digit id `aws sts get-caller-identity --query Account` prints"))
         }
         if region.wholeMatch(of: /[a-z]{2}(-[a-z]+)+-[0-9]{1,2}/) == nil {
-            found.append(FlowError(
+            found.append(ActionableError(
                 "region '\(region)' is not an AWS region name", fix: "pass --region like us-east-1 or eu-central-1"))
         }
         if let problem = S3Location.bucketProblem(bucket) {
-            found.append(FlowError(problem, fix: "pass --bucket with the name of the code bucket (S3's naming rules)"))
+            found.append(ActionableError(problem, fix: "pass --bucket with the name of the code bucket (S3's naming rules)"))
         }
         for (flag, name) in [("--deploy-role", deployRole), ("--pr-role", pullRequestRole), ("--execution-role", executionRole)]
         where name.wholeMatch(of: /[A-Za-z0-9+=,.@_-]{1,64}/) == nil {
-            found.append(FlowError(
+            found.append(ActionableError(
                 "role name '\(name)' is not an IAM role name", fix: "give \(flag) 1 to 64 letters, digits or +=,.@_-"))
         }
         if Set([deployRole, pullRequestRole, executionRole]).count < 3 {
-            found.append(FlowError(
+            found.append(ActionableError(
                 "the deploy, pull-request and execution roles must be three roles", fix: "give each its own name"))
         }
         if productionEnvironment.isEmpty || productionEnvironment.count > 255
             || productionEnvironment.contains(where: { $0.isNewline || $0 == "\"" }) {
-            found.append(FlowError(
+            found.append(ActionableError(
                 "environment name '\(productionEnvironment)' is not a GitHub environment name",
                 fix: "give --production-environment 1 to 255 characters, no quotes or line breaks"))
         }
