@@ -4,6 +4,8 @@ import Foundation
 /// The AWS clients a command uses, set up from the environment as the AWS CLI would be.
 /// Resolving fails (no credentials, no region) before any request is sent.
 struct Services {
+    /// The signing, retrying transport the clients below share.
+    let client: AWSClient
     let control: any AgentCoreControlClient
     let s3: S3Client
     /// Text, or with `--json` one JSON object.
@@ -13,7 +15,7 @@ struct Services {
         var environment = ProcessInfo.processInfo.environment
         if let region = options.region { environment["AWS_REGION"] = region }
         // Retries are announced on stderr; the lines never carry headers or secrets.
-        let client = AWSClient(configuration: try AWSConfiguration.resolve(environment: environment), log: progress)
+        client = AWSClient(configuration: try AWSConfiguration.resolve(environment: environment), log: progress)
         control = AgentCoreControl(transport: client)
         s3 = S3Client(client: client)
         output = Output(json: options.json)

@@ -1,10 +1,11 @@
 """The WSGI application on `aws_endpoint`: control API, then the front door, then moto.
 
 For each AWS request, in order: identify it and log it, apply fail-after and fault rules,
-verify its SigV4 signature, check an S3 payload against its declared hashes, and hand it
-to moto (whose AgentCore control plane `agentcore.install` has replaced), or to what moto
-lacks: the AgentCore data plane (`dataplane.py`, which runs agents) and a Bedrock model
-stand-in for those agents (`bedrock_standin.py`).
+verify its SigV4 signature, answer AccessDenied if it needs a denied IAM action, check an S3
+payload against its declared hashes, and hand it to moto (whose AgentCore control plane
+`agentcore.install` has replaced), or to what moto lacks: the AgentCore data plane
+(`dataplane.py`, which runs agents) and a Bedrock model stand-in for those agents
+(`bedrock_standin.py`).
 
 Importing moto is most of the start-up time, so `load()` does it on a background thread
 while the server already listens: AWS requests that arrive meanwhile wait for it.
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import bedrock_standin
+from .calls import call_resources, created_runtime_id, denied
 from .control import ControlError, LoggedRequest, SandboxState
 from .dataplane import DataPlane
 from .errors import ErrorReply, access_denied, internal_error, throttled, unavailable
@@ -105,7 +107,7 @@ class AwsSandbox:
             return [message]
         request = read_request(environ)
         entry = LoggedRequest(request.service, request.operation, request.method, request.raw_path, None,
-                              request.client_token)
+                              request.client_token, call_resources(request))
         self.state.log(entry)
 
         def recording_start_response(status, headers, exc_info=None):
@@ -123,7 +125,7 @@ class AwsSandbox:
             return bedrock_standin.serve(request, recording_start_response)
         if request.service == "bedrock-agentcore":
             try:
-                return self._with_error_type(environ, recording_start_response)
+                return self._with_error_type(environ, recording_start_response, entry)
             finally:
                 self.dataplane.reconcile()  # a deleted runtime or version takes its agent with it
         return self.moto_app(environ, recording_start_response)
@@ -146,12 +148,17 @@ class AwsSandbox:
                     request.service
                 )
         problem = self.verifier.problem(request)
+        if problem is None and self.state.denied_actions:
+            with self.state.lock:
+                actions = set(self.state.denied_actions)
+            problem = denied(request, actions)
         if problem is None and request.service == "s3":
             problem = s3_payload_problem(request)
         return problem
 
-    def _with_error_type(self, environ, start_response):
-        """moto's REST-JSON errors lack `__type` in the body, which AWS sends and some SDKs read."""
+    def _with_error_type(self, environ, start_response, entry: LoggedRequest):
+        """moto's REST-JSON errors lack `__type` in the body, which AWS sends and some SDKs read.
+        A created runtime's id, known only from the answer, goes into the log entry."""
         captured = {}
 
         def capture(status, headers, exc_info=None):
@@ -160,6 +167,8 @@ class AwsSandbox:
 
         body = b"".join(self.moto_app(environ, capture))
         status, headers = captured["status"], captured["headers"]
+        if entry.operation == "CreateAgentRuntime" and status.startswith("2"):
+            entry.resources["runtime_id"] = created_runtime_id(body)
         error_type = next((v for k, v in headers if k.lower() == "x-amzn-errortype"), None)
         if error_type and body[:1] == b"{":
             document = json.loads(body)

@@ -10,6 +10,10 @@
     DELETE /_sandbox/fail-next    forgets pending failures
     GET    /_sandbox/requests     {"requests": [{"service", "operation", "method", "path", "status", "client_token", "time"}]}
     DELETE /_sandbox/requests     clears the log
+    GET    /_sandbox/calls        the same log as IAM sees it: {"calls": [{"service", "operation", "method", "path",
+                                  "status", "resources": {runtime_id, endpoint_name, role_arn, code_bucket, bucket, key, ...}}]}
+    POST   /_sandbox/deny         {"actions": ["bedrock-agentcore:ListAgentRuntimes", ...]}: calls needing one of them
+                                  answer AccessDenied naming it, as a policy without it would; DELETE allows them again
 """
 
 import json
@@ -61,6 +65,8 @@ class LoggedRequest:
     path: str
     status: int | None
     client_token: str | None
+    # What IAM authorizes it against (`calls.call_resources`); the created runtime's id is added from the answer.
+    resources: dict = field(default_factory=dict)
     # When it arrived (epoch seconds), to order it among the GitHub emulator's requests.
     time: float = field(default_factory=time.time)
 
@@ -74,6 +80,7 @@ class SandboxState:
     fail_after_remaining: int | None = None
     pending_failures: list[PendingFailure] = field(default_factory=list)
     requests: list[LoggedRequest] = field(default_factory=list)
+    denied_actions: set[str] = field(default_factory=set)  # lower-case, as IAM compares actions
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def pick_fault(self, service: str | None, operation: str | None) -> FaultRule | None:
@@ -130,6 +137,10 @@ class SandboxState:
             ("DELETE", "/_sandbox/fail-next"): self._clear_fail_next,
             ("GET", "/_sandbox/requests"): self._list_requests,
             ("DELETE", "/_sandbox/requests"): self._clear_requests,
+            ("GET", "/_sandbox/calls"): self._list_calls,
+            ("POST", "/_sandbox/deny"): self._deny,
+            ("DELETE", "/_sandbox/deny"): self._clear_denied,
+            ("GET", "/_sandbox/deny"): lambda _: {"actions": sorted(self.denied_actions)},
         }
         if route not in handlers:
             known = ", ".join(f"{m} {p}" for m, p in handlers)
@@ -222,3 +233,18 @@ class SandboxState:
     def _clear_requests(self, _: dict) -> dict:
         self.requests.clear()
         return {"requests": []}
+
+    def _list_calls(self, _: dict) -> dict:
+        keys = ("service", "operation", "method", "path", "status", "resources")
+        return {"calls": [{key: getattr(entry, key) for key in keys} for entry in self.requests]}
+
+    def _deny(self, payload: dict) -> dict:
+        actions = payload.get("actions")
+        if not isinstance(actions, list) or not actions or not all(isinstance(a, str) and ":" in a for a in actions):
+            raise ControlError('"actions" must be a non-empty list of IAM actions such as "bedrock-agentcore:ListAgentRuntimes"')
+        self.denied_actions.update(action.lower() for action in actions)
+        return {"actions": sorted(self.denied_actions)}
+
+    def _clear_denied(self, _: dict) -> dict:
+        self.denied_actions.clear()
+        return {"actions": []}

@@ -29,8 +29,9 @@ public struct S3Location: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "s3://\(bucket)/\(key)" }
 
-    /// S3's bucket naming rules, checked here so a typo fails before any upload starts.
-    private static func bucketProblem(_ bucket: String) -> String? {
+    /// S3's naming rules for general purpose buckets, checked here so a typo fails before any
+    /// upload starts; nil when the name is good.
+    public static func bucketProblem(_ bucket: String) -> String? {
         if bucket.isEmpty { return "the bucket name is empty" }
         guard (3...63).contains(bucket.count) else { return "bucket name '\(bucket)' must be 3 to 63 characters" }
         let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789.-")
@@ -39,6 +40,16 @@ public struct S3Location: Sendable, Hashable, CustomStringConvertible {
         else {
             return "bucket name '\(bucket)' may hold only lower-case letters, digits, dots and hyphens, "
                 + "and must start and end with a letter or digit"
+        }
+        if bucket.contains("..") { return "bucket name '\(bucket)' must not hold two dots in a row" }
+        if bucket.wholeMatch(of: /[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+/) != nil {
+            return "bucket name '\(bucket)' must not look like an IP address"
+        }
+        for prefix in ["xn--", "sthree-", "amzn-s3-demo-"] where bucket.hasPrefix(prefix) {
+            return "bucket name '\(bucket)' must not start with \(prefix)"
+        }
+        for suffix in ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"] where bucket.hasSuffix(suffix) {
+            return "bucket name '\(bucket)' must not end with \(suffix)"
         }
         return nil
     }

@@ -140,6 +140,11 @@ public final class GitHubClient: GitHubAPI {
         try await call(.authenticatedUser, "GET", "/user")
     }
 
+    /// The repository itself: its numeric ids (OIDC subject claims carry them) and default branch.
+    public func repositoryDetails() async throws -> GitHubRepositoryDetails {
+        try await call(.getRepository, "GET", repoPath())
+    }
+
     // MARK: Requests
 
     private struct NewIssue: Encodable {

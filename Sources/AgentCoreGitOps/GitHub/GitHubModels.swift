@@ -135,6 +135,24 @@ public struct GitHubRepositoryInfo: Codable, Sendable, Equatable {
     }
 }
 
+/// `GET /repos/{owner}/{repo}`: what `agentcore setup` needs of it.
+public struct GitHubRepositoryDetails: Decodable, Sendable, Equatable {
+    public struct Owner: Decodable, Sendable, Equatable {
+        public var login: String
+        public var id: Int
+    }
+
+    public var id: Int
+    public var name: String
+    public var owner: Owner
+    public var defaultBranch: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, owner
+        case defaultBranch = "default_branch"
+    }
+}
+
 /// One side (head or base) of a pull request.
 public struct GitHubPullRequestBranch: Codable, Sendable, Equatable {
     public var ref: String
