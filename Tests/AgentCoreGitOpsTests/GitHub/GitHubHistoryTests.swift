@@ -21,15 +21,6 @@ import Testing
         #expect(try await github.branchTip(branch) == b)
     }
 
-    @Test func theRepositoryNamesItsStableIDAndOwner() async throws {
-        let emulator = try await GitHubEmulator.shared()
-        let repository = try await emulator.client().getRepository()
-        #expect(repository.fullName.lowercased() == emulator.repository.lowercased())
-        let id = try #require(repository.id)
-        #expect(id > 0)
-        #expect(repository.owner?.id != nil)
-        #expect(repository.defaultBranch == "main")
-    }
 }
 
 extension GitHubEmulator {
