@@ -40,20 +40,17 @@ public struct DeploymentRecords: Sendable {
     /// Writes both records unless they exist. An existing commit record that names another
     /// version or package is an error: the commit was deployed before and ended elsewhere.
     public func record(_ record: DeploymentRecord) async throws {
-        let commitKey = key("commits", record.commitSHA)
-        if let existing = try await read(commitKey) {
-            guard existing.version == record.version, existing.packageSHA256 == record.packageSHA256 else {
-                throw ActionableError(
-                    "commit \(record.commitSHA) was deployed before as version \(existing.version) of \(runtimeName) "
-                        + "(package \(existing.packageSHA256.prefix(12))…), not version \(record.version)",
-                    fix: "nothing to redeploy: approve the deployment issue of version \(existing.version), or merge a new commit")
-            }
-        } else {
-            try await writeOnce(record, at: commitKey)
+        if try await !writeOnce(record, at: key("commits", record.commitSHA)),
+           let existing = try await forCommit(record.commitSHA),
+           existing.version != record.version || existing.packageSHA256 != record.packageSHA256 {
+            throw ActionableError(
+                "commit \(record.commitSHA) was deployed before as version \(existing.version) of \(runtimeName) "
+                    + "(package \(existing.packageSHA256.prefix(12))…), not version \(record.version)",
+                fix: "nothing to redeploy: approve the deployment issue of version \(existing.version), or merge a new commit")
         }
-        if try await read(key("versions", record.version)) == nil {
-            try await writeOnce(record, at: key("versions", record.version))
-        }
+        // The first commit that made a version keeps it; later ones with the same package only
+        // get a commit record.
+        _ = try await writeOnce(record, at: key("versions", record.version))
     }
 
     public func forCommit(_ sha: String) async throws -> DeploymentRecord? {
@@ -66,7 +63,8 @@ public struct DeploymentRecords: Sendable {
 
     private func key(_ kind: String, _ name: String) -> String { "\(runtimeName)/records/\(kind)/\(name).json" }
 
-    private func writeOnce(_ record: DeploymentRecord, at key: String) async throws {
+    /// False when a record was there already (or a racing run wrote it first).
+    private func writeOnce(_ record: DeploymentRecord, at key: String) async throws -> Bool {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
@@ -74,8 +72,9 @@ public struct DeploymentRecords: Sendable {
             _ = try await s3.putObject(
                 bucket: bucket, key: key, data: try encoder.encode(record), contentType: "application/json",
                 condition: .noObject)
+            return true
         } catch let error as AWSError where error.isPreconditionFailed {
-            // A racing run of the same deploy wrote it first; the caller reads what is there.
+            return false
         }
     }
 

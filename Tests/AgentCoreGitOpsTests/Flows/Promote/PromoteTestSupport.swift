@@ -116,8 +116,10 @@ struct PromoteStage: Sendable {
     }
 
     /// A deployment issue's body as prod-deploy writes it: the table people read and the metadata.
-    func metadataBody(version: String, prRuntimeID: String?, prNumber: Int?, runtimeID: String? = nil) throws -> String {
-        let commit = commit(of: version)
+    func metadataBody(
+        version: String, prRuntimeID: String?, prNumber: Int?, runtimeID: String? = nil, commit: String? = nil
+    ) throws -> String {
+        let commit = commit ?? self.commit(of: version)
         let metadata = try DeploymentMetadata(
             runtimeID: runtimeID ?? prodID, version: version, prRuntimeID: prRuntimeID,
             commitSHA: commit, prNumber: prNumber, packageSHA256: packageSHA256)
