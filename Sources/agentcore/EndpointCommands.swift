@@ -52,6 +52,8 @@ struct EndpointUpdate: RuntimeSubcommand {
     @Argument(help: "The endpoint's name.") var name: String
     @Argument(help: "The version to serve.") var version: String
     @OptionGroup var wait: WaitOptions
+    @Flag(help: "Move an endpoint of the prod runtime without taking the prod lease (only when no workflow can run).")
+    var noLease = false
     @OptionGroup var options: GlobalOptions
 
     func validate() throws {
@@ -60,6 +62,22 @@ struct EndpointUpdate: RuntimeSubcommand {
     }
 
     func run(_ runtime: AgentRuntime, services: Services) async throws {
+        // The prod runtime's endpoints move under the same lease as approvals and rollbacks.
+        let prodName = Settings.value("AGENTCORE_PROD_RUNTIME") ?? DeploymentSettings.defaultProdRuntimeName
+        guard runtime.agentRuntimeName == prodName, !noLease else { return try await move(runtime, services: services) }
+        guard let bucket = Settings.bucket else {
+            throw ActionableError(
+                "\(prodName) is the prod runtime, whose endpoints move only under the prod lease in the deploy bucket",
+                fix: "set AGENTCORE_S3_BUCKET to the deploy bucket, or pass --no-lease if no workflow can run meanwhile")
+        }
+        var lease = S3Lease(
+            s3: services.s3, location: ProdLease.location(bucket: bucket, runtimeName: prodName, endpointName: name),
+            holder: LeaseHolder.current(environment: ProcessInfo.processInfo.environment, purpose: "agentcore endpoint update"))
+        lease.log = progress
+        try await lease.withLease { try await move(runtime, services: services) }
+    }
+
+    private func move(_ runtime: AgentRuntime, services: Services) async throws {
         try await services.control.requireVersion(version, of: runtime)
         let existing = try await services.requireEndpoint(
             name, of: runtime, fix: "create it with `agentcore endpoint create \(runtime.agentRuntimeName) \(version) \(name)`")

@@ -43,6 +43,11 @@ public struct AWSError: Error, Sendable, Equatable {
         code == "ResourceNotFoundException" || code == "NoSuchKey" || code == "NotFound" || httpStatus == 404
     }
     public var isConflict: Bool { code == "ConflictException" || httpStatus == 409 }
+    /// A conditional S3 write whose condition did not hold (412), or that lost a race with
+    /// another conditional write of the same key (409 ConditionalRequestConflict).
+    public var isPreconditionFailed: Bool {
+        code == "PreconditionFailed" || httpStatus == 412 || code == "ConditionalRequestConflict"
+    }
     public var isThrottling: Bool {
         httpStatus == 429 || ["ThrottlingException", "Throttling", "TooManyRequestsException", "SlowDown",
                               "RequestLimitExceeded"].contains(code)

@@ -89,6 +89,14 @@ public struct S3PutResult: Sendable, Equatable {
     public var versionID: String?
 }
 
+/// What a conditional write requires of the object already at its key.
+public enum S3WriteCondition: Sendable, Equatable {
+    /// No object at the key (`If-None-Match: *`).
+    case noObject
+    /// The object at the key has this ETag (`If-Match`).
+    case etag(String)
+}
+
 /// What HeadObject and GetObject report about an object.
 public struct S3ObjectInfo: Sendable, Equatable {
     public var size: Int64
@@ -128,6 +136,44 @@ public struct S3Client: Sendable {
         return S3PutResult(
             location: S3Location(bucket: bucket, key: key), size: size, sha256Hex: digest.hexString,
             checksumSHA256: checksum, etag: response.headers["etag"], versionID: response.headers["x-amz-version-id"])
+    }
+
+    /// Writes a small object from memory, only if `condition` holds for what is at the key now;
+    /// otherwise S3 answers 412 and this throws an `AWSError` whose `isPreconditionFailed` is true.
+    public func putObject(
+        bucket: String, key: String, data: Data, contentType: String, condition: S3WriteCondition? = nil
+    ) async throws -> S3PutResult {
+        let digest = SHA256Hasher.hash(data)
+        let checksum = Data(digest).base64EncodedString()
+        var headers = [
+            "Content-Type": contentType,
+            "Content-Length": String(data.count),
+            "x-amz-content-sha256": digest.hexString,
+            "x-amz-checksum-sha256": checksum,
+        ]
+        switch condition {
+        case .noObject: headers["If-None-Match"] = "*"
+        case .etag(let etag): headers["If-Match"] = etag
+        case nil: break
+        }
+        let request = AWSRequest(
+            service: .s3, operation: "PutObject", method: "PUT", path: Self.path(bucket, key), headers: headers,
+            body: .data(data))
+        let response = try await client.send(request)
+        return S3PutResult(
+            location: S3Location(bucket: bucket, key: key), size: Int64(data.count), sha256Hex: digest.hexString,
+            checksumSHA256: checksum, etag: response.headers["etag"], versionID: response.headers["x-amz-version-id"])
+    }
+
+    /// A small object read into memory with its ETag, or nil when there is no such object.
+    public func getObjectData(bucket: String, key: String) async throws -> (data: Data, etag: String?)? {
+        let request = AWSRequest(service: .s3, operation: "GetObject", method: "GET", path: Self.path(bucket, key))
+        do {
+            let response = try await client.send(request)
+            return (response.body, response.headers["etag"])
+        } catch let error as AWSError where error.isNotFound {
+            return nil
+        }
     }
 
     /// The object's size, ETag and checksum, or nil when there is no such object.

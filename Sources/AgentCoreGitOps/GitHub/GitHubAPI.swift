@@ -39,6 +39,11 @@ public protocol GitHubAPI: Sendable {
     /// introduced it.
     func pullRequests(forCommit sha: String) async throws -> [GitHubPullRequest]
 
+    /// How `head` relates to `base` in the commit graph (`GET /compare/{base}...{head}`).
+    func compareCommits(base: String, head: String) async throws -> GitHubCommitComparison
+    /// The commit a branch points at now.
+    func branchTip(_ branch: String) async throws -> String
+
     /// A user's permission on the repository.
     func permission(of login: String) async throws -> GitHubPermission
     /// The user the token belongs to (`GET /user`; not available to `GITHUB_TOKEN`).

@@ -132,6 +132,15 @@ public final class GitHubClient: GitHubAPI {
         try await getAllPages(.pullRequestsForCommit, repoPath("commits", sha, "pulls"))
     }
 
+    public func compareCommits(base: String, head: String) async throws -> GitHubCommitComparison {
+        try await call(.compareCommits, "GET", repoPath("compare", "\(base)...\(head)"))
+    }
+
+    public func branchTip(_ branch: String) async throws -> String {
+        let found: GitHubBranch = try await call(.getBranch, "GET", repoPath("branches", branch))
+        return found.commit.sha
+    }
+
     public func permission(of login: String) async throws -> GitHubPermission {
         try await call(.collaboratorPermission, "GET", repoPath("collaborators", login, "permission"))
     }

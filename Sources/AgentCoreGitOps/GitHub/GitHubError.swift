@@ -36,8 +36,10 @@ public struct GitHubOperation: Sendable, Equatable, CustomStringConvertible {
     static let getPullRequest = GitHubOperation("get a pull request", permission: "pull-requests: read")
     static let pullRequestsForCommit = GitHubOperation(
         "list pull requests for a commit", permission: "contents: read and pull-requests: read")
-    static let collaboratorPermission = GitHubOperation("read a user's permission", permission: "metadata: read")
+    static let compareCommits = GitHubOperation("compare two commits", permission: "contents: read")
+    static let getBranch = GitHubOperation("read a branch", permission: "contents: read")
     static let getRepository = GitHubOperation("read the repository", permission: "metadata: read")
+    static let collaboratorPermission = GitHubOperation("read a user's permission", permission: "metadata: read")
     static let authenticatedUser = GitHubOperation(
         "read the authenticated user", permission: "a personal token: GITHUB_TOKEN is not a user and cannot read /user",
         isWorkflowPermission: false)

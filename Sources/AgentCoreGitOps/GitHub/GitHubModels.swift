@@ -118,20 +118,27 @@ public struct GitHubIssue: Codable, Sendable, Equatable {
 
 /// A repository as pull requests and events name it.
 public struct GitHubRepositoryInfo: Codable, Sendable, Equatable {
+    /// Stays the same when the repository is renamed or transferred; the name does not.
+    public var id: Int?
     public var fullName: String
     public var fork: Bool?
     public var defaultBranch: String?
+    public var owner: GitHubUser?
 
     enum CodingKeys: String, CodingKey {
+        case id
         case fullName = "full_name"
         case fork
         case defaultBranch = "default_branch"
+        case owner
     }
 
-    public init(fullName: String, fork: Bool? = nil, defaultBranch: String? = nil) {
+    public init(id: Int? = nil, fullName: String, fork: Bool? = nil, defaultBranch: String? = nil, owner: GitHubUser? = nil) {
+        self.id = id
         self.fullName = fullName
         self.fork = fork
         self.defaultBranch = defaultBranch
+        self.owner = owner
     }
 }
 
@@ -151,6 +158,42 @@ public struct GitHubRepositoryDetails: Decodable, Sendable, Equatable {
         case id, name, owner
         case defaultBranch = "default_branch"
     }
+}
+
+/// How one commit relates to another (`status` of the compare API, seen from `head`).
+public struct GitHubCommitComparison: Codable, Sendable, Equatable {
+    public enum Status: String, Codable, Sendable {
+        /// `head` descends from `base`.
+        case ahead
+        /// `head` is an ancestor of `base`.
+        case behind
+        case identical
+        /// Neither descends from the other.
+        case diverged
+    }
+
+    public var status: Status
+    public var aheadBy: Int?
+    public var behindBy: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case status
+        case aheadBy = "ahead_by"
+        case behindBy = "behind_by"
+    }
+
+    public init(status: Status, aheadBy: Int? = nil, behindBy: Int? = nil) {
+        self.status = status
+        self.aheadBy = aheadBy
+        self.behindBy = behindBy
+    }
+}
+
+/// The part of `GET /branches/{branch}` the flows read.
+struct GitHubBranch: Decodable {
+    struct Commit: Decodable { var sha: String }
+    var name: String
+    var commit: Commit
 }
 
 /// One side (head or base) of a pull request.
@@ -193,10 +236,13 @@ public struct GitHubPullRequest: Codable, Sendable, Equatable {
     /// From a fork: the head repository is another one, is marked a fork, or was deleted.
     public var isFromFork: Bool { Self.isFork(head: head, base: base) }
 
+    /// `fork` on the head repository describes that repository, not where the pull request came
+    /// from: a repository that is itself a fork has `fork: true` on both sides. So compare the two
+    /// repositories: the same only when both id (where given) and name agree.
     static func isFork(head: GitHubPullRequestBranch, base: GitHubPullRequestBranch) -> Bool {
         guard let headRepo = head.repo else { return true }
-        if headRepo.fork == true { return true }
-        guard let baseRepo = base.repo else { return false }
+        guard let baseRepo = base.repo else { return headRepo.fork == true }
+        if let headID = headRepo.id, let baseID = baseRepo.id, headID != baseID { return true }
         return headRepo.fullName.lowercased() != baseRepo.fullName.lowercased()
     }
 }

@@ -17,14 +17,19 @@ final class FlowFixture: @unchecked Sendable {
     /// A small agent (a tiny `agent.py`, no dependencies) by default; `realAgent` copies the
     /// repository's own `agent/` and `prompts/`, whose dependencies come from the package cache.
     /// `sandbox`: a sandbox of the test's own, for global faults; the shared one by default.
-    init(realAgent: Bool = false, sandbox own: Sandbox? = nil) async throws {
-        if let own {
+    /// `sameRepositoryAs`: another checkout of the same repository, as two runners of one workflow are.
+    init(realAgent: Bool = false, sandbox own: Sandbox? = nil, sameRepositoryAs other: FlowFixture? = nil) async throws {
+        // A repository of its own: prod-deploy compares each commit with the tip of the default
+        // branch, which tests running in parallel would otherwise move under each other.
+        if let other {
+            github = other.github
+        } else if let own {
             let info = own.info
-            github = GitHubEmulator(
+            github = try await GitHubEmulator(
                 sandbox: own, apiURL: try #require(info.githubApiUrl), repository: try #require(info.repository),
-                tokens: try #require(info.tokens), logins: try #require(info.logins))
+                tokens: try #require(info.tokens), logins: try #require(info.logins)).ownRepository()
         } else {
-            github = try await GitHubEmulator.shared()
+            github = try await GitHubEmulator.shared().ownRepository()
         }
         sandbox = github.sandbox
         checkout = try TempTree()
@@ -130,10 +135,15 @@ final class FlowFixture: @unchecked Sendable {
         return try await run("pr-deploy", event: "pull_request", payload: try await event(request), environment: environment)
     }
 
-    /// Runs prod-deploy for a push of `after` to `ref`.
+    /// Runs prod-deploy for a push of `after` to `ref`, which then points at `after` as it would
+    /// on GitHub (`movingBranch: false` leaves the branch where it is: a re-run of an old push).
     func prodDeploy(
-        after: String, message: String? = nil, ref: String = "refs/heads/main", environment: [String: String?] = [:]
+        after: String, message: String? = nil, ref: String = "refs/heads/main", movingBranch: Bool = true,
+        environment: [String: String?] = [:]
     ) async throws -> Run {
+        if movingBranch, ref.hasPrefix("refs/heads/") {
+            try await github.push(after, branch: String(ref.dropFirst("refs/heads/".count)))
+        }
         var request: [String: Any] = ["event": "push", "after": after, "ref": ref]
         if let message { request["message"] = message }
         return try await run("prod-deploy", event: "push", payload: try await event(request), environment: environment)

@@ -74,12 +74,25 @@ import Testing
 
     @Test func forksAreRecognised() throws {
         let opened = try Self.payload("pull_request-opened")
-        let markedFork = Self.setting(opened, "pull_request.head.repo.fork", true)
-        #expect(try Self.pullRequest(markedFork).isFromFork)
+        var fromFork = Self.setting(opened, "pull_request.head.repo.fork", true)
+        fromFork = Self.setting(fromFork, "pull_request.head.repo.id", 99)
+        #expect(try Self.pullRequest(fromFork).isFromFork)
         let otherRepo = Self.setting(opened, "pull_request.head.repo.full_name", "mallory/Hello-World")
         #expect(try Self.pullRequest(otherRepo).isFromFork)
         let deletedFork = Self.setting(opened, "pull_request.head.repo", NSNull())
         #expect(try Self.pullRequest(deletedFork).isFromFork)
+    }
+
+    /// `head.repo.fork` describes the repository: in a repository that is itself a fork, both
+    /// sides say `fork: true`, and its own pull requests still deploy.
+    @Test func aRepositoryThatIsItselfAForkDeploysItsOwnPullRequests() throws {
+        var opened = try Self.payload("pull_request-opened")
+        opened = Self.setting(opened, "pull_request.head.repo.fork", true)
+        opened = Self.setting(opened, "pull_request.base.repo.fork", true)
+        #expect(try !Self.pullRequest(opened).isFromFork)
+        // A fork of that fork, renamed to the same name, is still another repository.
+        let other = Self.setting(opened, "pull_request.head.repo.id", 4242)
+        #expect(try Self.pullRequest(other).isFromFork)
     }
 
     @Test func botSenderAndNullOptionalFields() throws {

@@ -143,6 +143,7 @@ struct HostileInputTests {
             edit = { $0["after"] = NSNull() }
             expected = (false, "after")
         }
+        try await fixture.github.push(commit, branch: "main")  // a push event's commit is the branch's tip
         let payload = try await fixture.event(request, edit: edit)
         let run = try await fixture.run("prod-deploy", event: "push", payload: payload, environment: environment)
         Self.expectNoInjectedCommands(run.process.output)

@@ -46,7 +46,7 @@ struct RaceTests {
     @Test("pr-deploy runs of two commits of one pull request at once: one runtime, a version each, one comment")
     func samePullRequestTwoCommits() async throws {
         let older = try await FlowFixture()
-        let newer = try await FlowFixture()
+        let newer = try await FlowFixture(sameRepositoryAs: older)
         try newer.writeAgent("The newer commit")
         let firstSHA = FlowFixture.sha()
         let number = try await older.openPullRequest(headSHA: firstSHA)

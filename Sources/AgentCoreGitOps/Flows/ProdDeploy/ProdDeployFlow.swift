@@ -54,13 +54,18 @@ public struct ProdDeployFlow: ExecutableFlow, Sendable {
             try context.reporter.setOutput("issue_number", String(issue.number))
             return .alreadyDeployed(issue: issue.number)
         }
+        let current = try await findProdRuntime()
+        if let reason = try await supersededReason(newest: current) {
+            context.reporter.notice("Nothing deployed: \(reason)", title: "prod-deploy skipped")
+            return .skipped(reason: reason)
+        }
         let package = try await agent.build(for: target.runtimeName, reporter: context.reporter)
         defer { try? FileManager.default.removeItem(atPath: package.path) }
         let pullRequest = try await findMergedPullRequest()
         let pullRequestRuntimeID = try await findPullRequestRuntime(pullRequest)
-        let current = try await findProdRuntime()
         let deployment = try await RuntimeDeployer(context: context)
             .deploy(package, settings: agent.settings, to: target, current: current)
+        try await recordDeployment(deployment, package: package, pullRequest: pullRequest)
         let issue = try DeploymentIssue(
             deployment: deployment, package: package, commitSHA: event.after, pullRequest: pullRequest,
             pullRequestRuntimeID: pullRequestRuntimeID, prodEndpointName: context.settings.prodEndpointName)
@@ -75,6 +80,33 @@ public struct ProdDeployFlow: ExecutableFlow, Sendable {
     private var github: any GitHubAPI { context.github }
 
     // MARK: Steps
+
+    private var records: DeploymentRecords {
+        DeploymentRecords(s3: context.s3, bucket: context.settings.bucket, runtimeName: target.runtimeName)
+    }
+
+    /// A commit is deployed only while it is the newest: the tip of the default branch, or a
+    /// descendant of the commit prod's newest version was built from. A re-run of an old run after
+    /// newer commits landed would otherwise make an old commit the newest version.
+    private func supersededReason(newest runtime: AgentRuntime?) async throws -> String? {
+        let branch = event.repository.defaultBranch ?? "main"
+        let tip = try await github.branchTip(branch)
+        if tip == event.after { return nil }
+        if let runtime, let newest = try await records.forVersion(runtime.agentRuntimeVersion) {
+            let order = try await github.compareCommits(base: newest.commitSHA, head: event.after).status
+            if order == .ahead || order == .identical { return nil }
+        }
+        return "commit \(event.after) is no longer the tip of \(branch): \(tip) superseded it, and it does not come after "
+            + "the commit prod's newest version was built from. The run for \(tip.prefix(7)) deploys the newer code."
+    }
+
+    /// What this version was built from, written once in the deploy bucket before the issue
+    /// opens: prod-promote checks every deployment issue against it.
+    private func recordDeployment(_ deployment: RuntimeDeployment, package: PackageManifest, pullRequest: Int?) async throws {
+        try await records.record(DeploymentRecord(
+            runtimeName: target.runtimeName, version: deployment.version, commitSHA: event.after,
+            packageSHA256: package.sha256, pullRequest: pullRequest, recordedAt: Date()))
+    }
 
     /// The merged pull request that brought the commit, from GitHub's commit → pulls API; when
     /// that has none, from the merge message (`Merge pull request #N`, or a squash title ending

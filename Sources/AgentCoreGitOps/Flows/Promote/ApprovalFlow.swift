@@ -31,17 +31,19 @@ public struct ApprovalFlow: PromotionFlow, Sendable {
             let issue = try await loadIssue()
             let metadata = try readMetadata(of: issue)
             let runtime = try await checkProdVersion(metadata)
+            try await verifyDeployment(metadata, issue: issue, runtime: runtime)
             let prRuntime = try await checkPRRuntime(metadata)
             let alreadyPromoted = try await findEarlierPromotion(metadata)
             if !alreadyPromoted {
                 try checkIssueIsOpen(issue)
-                try await checkNotOlderThanLive(runtime, version: metadata.version)
+                try await checkMovesForward(runtime, metadata, live: try await steps.mover.liveVersion(runtimeID: runtime.agentRuntimeId))
             }
             // Nothing has changed up to here; from here on every step converges when repeated.
-            let move = alreadyPromoted ? nil : try await steps.moveProdEndpoint(runtime, to: metadata.version)
-            let cleanup = try await removePRRuntime(prRuntime)
-            if let move { try await commentPromotion(move, runtime: runtime, approver: approver, cleanup: cleanup) }
+            let move = alreadyPromoted ? nil : try await moveProdEndpoint(runtime, metadata)
+            // Say that prod moved before anything else can fail: the comment and labels are the record.
+            if let move { try await commentPromotion(move, runtime: runtime, approver: approver, prRuntime: prRuntime) }
             try await labelPromotedAndClose()
+            let cleanup = try await removePRRuntime(prRuntime)
             let result = PromotionResult(
                 issue: issueNumber, runtimeID: runtime.agentRuntimeId, version: metadata.version,
                 fromVersion: move?.fromVersion, endpointChanged: move?.changed ?? false, prRuntime: cleanup)
@@ -73,10 +75,9 @@ public struct ApprovalFlow: PromotionFlow, Sendable {
     }
 
     private func checkApprover() async throws -> String {
-        let login = event.sender.login
-        let role = try await steps.requireApprover(login, action: "approving a promotion")
-        reporter.info("Approved by @\(login) (\(role))")
-        return login
+        let who = try await steps.requireAuthorizedPeople(sender: event.sender, action: "approving a promotion")
+        reporter.info("Approved by \(who)")
+        return event.sender.login
     }
 
     /// The issue as it is now: the payload may be old when the run is a rerun.
@@ -129,14 +130,52 @@ public struct ApprovalFlow: PromotionFlow, Sendable {
         }
     }
 
-    /// An approval moves prod forward only; going back is a deliberate rollback by hand.
-    private func checkNotOlderThanLive(_ runtime: AgentRuntime, version: String) async throws {
-        guard let live = try await steps.mover.liveVersion(runtimeID: runtime.agentRuntimeId),
-              let liveNumber = Int(live), let number = Int(version), number < liveNumber
-        else { return }
+    /// The hidden metadata decides what moves, so it must agree with what the issue shows, with the
+    /// record prod-deploy wrote for the commit, and with the code that version runs.
+    private func verifyDeployment(_ metadata: DeploymentMetadata, issue: GitHubIssue, runtime: AgentRuntime) async throws {
+        var record: DeploymentRecord?
+        if let commit = metadata.commitSHA { record = try await steps.records.forCommit(commit) }
+        let check = DeploymentIssueCheck(
+            metadata: metadata, title: issue.title, body: issue.body ?? "", record: record,
+            artifactSHA256: try await steps.artifactSHA256(of: runtime, version: metadata.version))
+        let disagreements = check.disagreements()
+        guard disagreements.isEmpty else {
+            throw ActionableError.refusal(
+                "issue #\(issueNumber) does not describe what it would promote: " + disagreements.joined(separator: "; "),
+                fix: "approve a deployment issue as prod-deploy wrote it, or re-run prod-deploy for the commit to open a correct one")
+        }
+    }
+
+    /// An approval moves prod only forward in commit order; going back is a deliberate rollback.
+    /// Checked before the lease for a quick answer, and again inside it right before the move.
+    private func checkMovesForward(_ runtime: AgentRuntime, _ metadata: DeploymentMetadata, live: String?) async throws {
+        guard let live, live != metadata.version else { return }
+        let rollback = "to roll back on purpose, run the prod-promote workflow by hand with prod_runtime_version = \(metadata.version)"
+        let endpoint = context.settings.prodEndpointName
+        if let target = metadata.commitSHA, let liveCommit = try await steps.records.forVersion(live)?.commitSHA {
+            switch try await github.compareCommits(base: liveCommit, head: target).status {
+            case .ahead, .identical:
+                return
+            case .behind:
+                throw ActionableError.refusal(
+                    "version \(metadata.version) (commit \(target.prefix(7))) is older than version \(live) "
+                        + "(commit \(liveCommit.prefix(7))), which \(endpoint) serves now", fix: rollback)
+            case .diverged:
+                throw ActionableError.refusal(
+                    "version \(metadata.version) (commit \(target.prefix(7))) does not descend from version \(live) "
+                        + "(commit \(liveCommit.prefix(7))), which \(endpoint) serves now", fix: rollback)
+            }
+        }
+        // Versions deployed before records were kept: their numbers are the only order there is.
+        guard let liveNumber = Int(live), let number = Int(metadata.version), number < liveNumber else { return }
         throw ActionableError.refusal(
-            "version \(version) is older than version \(live), which \(context.settings.prodEndpointName) serves now",
-            fix: "to roll back on purpose, run the prod-promote workflow by hand with prod_runtime_version = \(version)")
+            "version \(metadata.version) is older than version \(live), which \(endpoint) serves now", fix: rollback)
+    }
+
+    private func moveProdEndpoint(_ runtime: AgentRuntime, _ metadata: DeploymentMetadata) async throws -> EndpointMove {
+        try await steps.moveProdEndpoint(runtime, to: metadata.version, purpose: "prod-promote approval of issue #\(issueNumber)") { live in
+            try await checkMovesForward(runtime, metadata, live: live)
+        }
     }
 
     private func removePRRuntime(_ reference: PRRuntimeReference?) async throws -> RemovedPRRuntime? {
@@ -148,10 +187,10 @@ public struct ApprovalFlow: PromotionFlow, Sendable {
     }
 
     private func commentPromotion(
-        _ move: EndpointMove, runtime: AgentRuntime, approver: String, cleanup: RemovedPRRuntime?
+        _ move: EndpointMove, runtime: AgentRuntime, approver: String, prRuntime: PRRuntimeReference?
     ) async throws {
         let body = PromotionComments.promotion(
-            move, runtimeName: runtime.agentRuntimeName, approver: approver, cleanup: cleanup, at: now())
+            move, runtimeName: runtime.agentRuntimeName, approver: approver, prRuntime: prRuntime, at: now())
         try await github.commentOnce(issue: issueNumber, marker: PromotionComments.promotionMarker(version: move.toVersion), body: body)
     }
 

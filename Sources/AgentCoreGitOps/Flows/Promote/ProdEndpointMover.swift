@@ -19,14 +19,20 @@ struct ProdEndpointMover: Sendable {
         try await agentCore.findEndpoint(runtimeId: runtimeID, name: endpointName)?.liveVersion
     }
 
-    func move(runtimeID: String, to version: String) async throws -> EndpointMove {
+    /// `beforeChange` sees the version the endpoint serves right before each change request, after
+    /// every wait, and may refuse: what was true when the run started may not be true any more.
+    func move(
+        runtimeID: String, to version: String,
+        beforeChange: @Sendable (_ liveVersion: String?) async throws -> Void = { _ in }
+    ) async throws -> EndpointMove {
         var firstSeen: String??
+        var replaced: String??
         var changed = false
         for attempt in 0..<maxConflicts {
             try await settleRuntime(runtimeID)
             let endpoint = try await agentCore.findEndpoint(runtimeId: runtimeID, name: endpointName)
             if firstSeen == nil { firstSeen = .some(endpoint?.liveVersion) }
-            let move = { EndpointMove(runtimeID: runtimeID, endpointName: endpointName, fromVersion: firstSeen ?? nil,
+            let move = { EndpointMove(runtimeID: runtimeID, endpointName: endpointName, fromVersion: (replaced ?? firstSeen) ?? nil,
                                       toVersion: version, changed: changed) }
             if let endpoint, endpoint.status == .creating || endpoint.status == .updating {
                 log("Endpoint \(endpointName) is \(endpoint.status); waiting for it to settle")
@@ -46,8 +52,10 @@ struct ProdEndpointMover: Sendable {
             if endpoint?.status == .deleting {
                 throw ActionableError.refusal("the endpoint \(endpointName) is being deleted", fix: "wait until it is gone, then run again to create it")
             }
+            try await beforeChange(endpoint?.liveVersion)
             do {
                 try await change(endpoint, runtimeID: runtimeID, to: version)
+                replaced = .some(endpoint?.liveVersion)
                 changed = true
                 try await waiter.endpointReady(runtimeId: runtimeID, name: endpointName, version: version)
                 return move()

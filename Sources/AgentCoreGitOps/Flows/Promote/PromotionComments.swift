@@ -16,12 +16,13 @@ enum PromotionComments {
     }
 
     static func promotion(
-        _ move: EndpointMove, runtimeName: String, approver: String, cleanup: RemovedPRRuntime?, at time: Date
+        _ move: EndpointMove, runtimeName: String, approver: String, prRuntime: PRRuntimeReference?, at time: Date
     ) -> String {
         var lines = [promotionMarker(version: move.toVersion), "### Promoted to production", ""]
             + table(move, runtimeName: runtimeName, person: ("Approved by", approver), at: time)
-        if let cleanup {
-            lines.append("| PR runtime | `\(cleanup.runtime.runtimeID)` (PR #\(cleanup.runtime.pullRequest)): \(cleanup.removal.rawValue) |")
+        if let prRuntime {
+            // Written before the clean-up, so a clean-up that fails never hides that prod moved.
+            lines.append("| PR runtime | `\(prRuntime.runtimeID)` (PR #\(prRuntime.pullRequest)): deleted next; if that fails, re-run this job to finish |")
         }
         if let from = move.fromVersion, from != move.toVersion {
             lines += ["", "To roll back, run the prod-promote workflow by hand with `prod_runtime_version` = \(from)."]

@@ -16,17 +16,74 @@ struct PromotionSteps: Sendable {
             log: context.reporter.info)
     }
 
-    /// Points the prod endpoint at `version`, in a log group of its own.
-    func moveProdEndpoint(_ runtime: AgentRuntime, to version: String) async throws -> EndpointMove {
+    /// Points the prod endpoint at `version`, in a log group of its own, holding the prod lease
+    /// so no other approval, rollback or hand-run CLI command changes it at the same time.
+    /// `beforeChange` checks the version it is about to replace, read after every wait.
+    func moveProdEndpoint(
+        _ runtime: AgentRuntime, to version: String, purpose: String,
+        beforeChange: @Sendable (_ liveVersion: String?) async throws -> Void = { _ in }
+    ) async throws -> EndpointMove {
         try await context.reporter.group("Point \(settings.prodEndpointName) at version \(version)") {
-            try await mover.move(runtimeID: runtime.agentRuntimeId, to: version)
+            try await prodLease(purpose: purpose).withLease {
+                try await mover.move(runtimeID: runtime.agentRuntimeId, to: version, beforeChange: beforeChange)
+            }
         }
+    }
+
+    func prodLease(purpose: String) -> S3Lease {
+        var lease = S3Lease(
+            s3: context.s3, location: ProdLease.location(bucket: settings.bucket, runtimeName: settings.prodRuntimeName,
+                                                         endpointName: settings.prodEndpointName),
+            holder: LeaseHolder.current(environment: context.environment, purpose: purpose))
+        lease.log = context.reporter.info
+        return lease
+    }
+
+    /// The records of what each prod version was built from.
+    var records: DeploymentRecords {
+        DeploymentRecords(s3: context.s3, bucket: settings.bucket, runtimeName: settings.prodRuntimeName)
+    }
+
+    /// Hex SHA-256 of the code a version runs, as S3 recorded it for the artifact; nil when the
+    /// artifact is not a code zip or S3 keeps no checksum for it.
+    func artifactSHA256(of runtime: AgentRuntime, version: String) async throws -> String? {
+        let found = try await context.agentCore.getAgentRuntime(id: runtime.agentRuntimeId, version: version)
+        guard let code = found.agentRuntimeArtifact?.codeConfiguration?.code.s3,
+              let checksum = try await context.s3.headObject(bucket: code.bucket, key: code.prefix)?.checksumSHA256,
+              !checksum.contains("-"), let digest = Data(base64Encoded: checksum)
+        else { return nil }
+        return digest.hexString
     }
 
     // MARK: Checks
 
-    /// The sender's exact role, when it reaches the configured approver permission.
-    func requireApprover(_ login: String, action: String) async throws -> String {
+    /// Who asked: the event's sender and, on a rerun, the person who pressed re-run
+    /// (`GITHUB_TRIGGERING_ACTOR`; GitHub keeps the original sender in a rerun's payload). Each
+    /// must be a person with the approver permission: bots and apps never authorize a move.
+    func requireAuthorizedPeople(sender: GitHubUser, action: String) async throws -> String {
+        let role = try await requireApprover(sender, action: action)
+        var who = "@\(sender.login) (\(role))"
+        if let trigger = context.environment["GITHUB_TRIGGERING_ACTOR"], !trigger.isEmpty,
+           trigger.lowercased() != sender.login.lowercased() {
+            let triggerRole = try await requireApprover(GitHubUser(login: trigger), action: action + " (re-running this run)")
+            who += ", re-run by @\(trigger) (\(triggerRole))"
+        }
+        return who
+    }
+
+    /// The user's exact role, when they are a person whose role reaches the approver permission.
+    private func requireApprover(_ user: GitHubUser, action: String) async throws -> String {
+        let login = user.login
+        if user.type == "Bot" || login.lowercased().hasSuffix("[bot]") {
+            throw ActionableError.refusal(
+                "@\(login) is a bot or app account, and \(action) must come from a person",
+                fix: "ask someone with \(settings.approverPermission.rawValue) access (or more) to do it themselves")
+        }
+        return try await requireApprover(login, action: action)
+    }
+
+    /// The login's exact role, when it reaches the configured approver permission.
+    private func requireApprover(_ login: String, action: String) async throws -> String {
         let role: String
         do {
             let permission = try await context.github.permission(of: login)

@@ -32,7 +32,8 @@ public struct RollbackFlow: PromotionFlow, Sendable {
         let runtime = try await steps.prodRuntimeByName()
         try await steps.requireReadyVersion(request.version, of: runtime)
         if request.dryRun { return try await reportPlan(runtime, request) }
-        let move = try await steps.moveProdEndpoint(runtime, to: request.version)
+        let move = try await steps.moveProdEndpoint(
+            runtime, to: request.version, purpose: "prod-promote rollback to version \(request.version)")
         if let issue { try await commentOnIssue(issue, move, runtime: runtime, requester: requester) }
         try report(move)
         return .moved(move)
@@ -70,12 +71,12 @@ public struct RollbackFlow: PromotionFlow, Sendable {
 
     /// GitHub lets only writers dispatch, but the configured approver permission may be higher.
     private func checkRequester() async throws -> String {
-        guard let login = event.sender?.login else {
+        guard let sender = event.sender else {
             throw ActionableError.refusal("the workflow_dispatch event names no sender", fix: "start the workflow from GitHub (Actions → Run workflow)")
         }
-        let role = try await steps.requireApprover(login, action: "pointing prod at a version by hand")
-        reporter.info("Requested by @\(login) (\(role))")
-        return login
+        let who = try await steps.requireAuthorizedPeople(sender: sender, action: "pointing prod at a version by hand")
+        reporter.info("Requested by \(who)")
+        return sender.login
     }
 
     /// The issue to comment on must be one the bot opened as a deployment issue.

@@ -3,6 +3,9 @@ import Foundation
 /// The account-level settings every flow needs, read from the environment (repository variables
 /// in the workflows). Nothing here is ever edited in code.
 public struct DeploymentSettings: Sendable, Equatable {
+    /// The prod runtime when AGENTCORE_PROD_RUNTIME is not set.
+    public static let defaultProdRuntimeName = "prod"
+
     /// The execution role the runtime assumes (`AGENTCORE_ROLE_ARN`).
     public var roleArn: String
     /// Where code packages are stored (`AGENTCORE_S3_BUCKET`).
@@ -13,7 +16,7 @@ public struct DeploymentSettings: Sendable, Equatable {
     public var botLogin: String
 
     public init(
-        roleArn: String, bucket: String, prodRuntimeName: String = "prod", prodEndpointName: String = "prod",
+        roleArn: String, bucket: String, prodRuntimeName: String = defaultProdRuntimeName, prodEndpointName: String = "prod",
         approverPermission: ApproverPermission = .write, botLogin: String = "github-actions[bot]"
     ) {
         self.roleArn = roleArn
@@ -55,7 +58,7 @@ public struct DeploymentSettings: Sendable, Equatable {
             problems.append("AGENTCORE_S3_BUCKET '\(bucket)' is not a valid bucket name (3-63 lower-case letters, digits, dots, hyphens)")
         }
 
-        let prodRuntime = value("AGENTCORE_PROD_RUNTIME") ?? "prod"
+        let prodRuntime = value("AGENTCORE_PROD_RUNTIME") ?? defaultProdRuntimeName
         let prodEndpoint = value("AGENTCORE_PROD_ENDPOINT") ?? "prod"
         for (name, text) in [("AGENTCORE_PROD_RUNTIME", prodRuntime), ("AGENTCORE_PROD_ENDPOINT", prodEndpoint)]
         where text.wholeMatch(of: Self.namePattern) == nil {

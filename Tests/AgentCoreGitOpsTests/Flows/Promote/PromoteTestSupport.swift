@@ -13,6 +13,11 @@ struct PromoteStage: Sendable {
     let waiter: AgentCoreWaiter
     let prodName: String
     let prodID: String
+    /// The commit each version was built from (version k at index k-1), pushed in order to the
+    /// stage's default branch and recorded in the deploy bucket as prod-deploy records them.
+    let commits: [String]
+    /// Every version runs the same tiny package.
+    let packageSHA256: String
 
     static let endpointName = "prod"
     static let quick = WaitPolicy(initialDelay: .milliseconds(50), maxDelay: .milliseconds(250), timeout: .seconds(120))
@@ -38,7 +43,22 @@ struct PromoteStage: Sendable {
                 CreateAgentRuntimeEndpointRequest(agentRuntimeId: id, name: endpointName, agentRuntimeVersion: endpointAt))
             try await waiter.endpointReady(runtimeId: id, name: endpointName, version: endpointAt)
         }
-        return PromoteStage(sandbox: sandbox, github: github, control: control, waiter: waiter, prodName: name, prodID: id)
+        let s3 = S3Client(client: try sandbox.awsClient())
+        // The bytes `uploadCode` writes (moto keeps no checksum to read back).
+        let packageSHA256 = SHA256Hasher.hash(Data("PK\u{5}\u{6}".utf8 + Data(count: 18))).hexString
+        let records = DeploymentRecords(s3: s3, bucket: sandbox.info.s3Bucket, runtimeName: name)
+        var commits: [String] = []
+        for version in 1...max(1, versions) {
+            let commit = GitHubEmulator.randomSHA()
+            try await github.push(commit, branch: "main")
+            try await records.record(DeploymentRecord(
+                runtimeName: name, version: String(version), commitSHA: commit, packageSHA256: packageSHA256,
+                pullRequest: nil, recordedAt: Date()))
+            commits.append(commit)
+        }
+        return PromoteStage(
+            sandbox: sandbox, github: github, control: control, waiter: waiter, prodName: name, prodID: id,
+            commits: commits, packageSHA256: packageSHA256)
     }
 
     /// A runtime with `versions` versions, each waited for; returns its id.
@@ -90,17 +110,37 @@ struct PromoteStage: Sendable {
 
     // MARK: Deployment issues
 
-    func metadataBody(version: String, prRuntimeID: String?, prNumber: Int?, runtimeID: String? = nil) throws -> String {
-        let metadata = try DeploymentMetadata(
-            runtimeID: runtimeID ?? prodID, version: version, prRuntimeID: prRuntimeID,
-            commitSHA: GitHubEmulator.randomSHA(), prNumber: prNumber)
-        return "Version \(version) of \(prodName) is deployed and waits for approval.\n\n" + metadata.rendered()
+    /// The commit version `version` was built from (a new one for a version the stage did not make).
+    func commit(of version: String) -> String {
+        Int(version).flatMap { commits.indices.contains($0 - 1) ? commits[$0 - 1] : nil } ?? GitHubEmulator.randomSHA()
     }
 
-    /// An open deployment issue as prod-deploy writes it (by `author`, the bot by default).
+    /// A deployment issue's body as prod-deploy writes it: the table people read and the metadata.
+    func metadataBody(
+        version: String, prRuntimeID: String?, prNumber: Int?, runtimeID: String? = nil, commit: String? = nil
+    ) throws -> String {
+        let commit = commit ?? self.commit(of: version)
+        let metadata = try DeploymentMetadata(
+            runtimeID: runtimeID ?? prodID, version: version, prRuntimeID: prRuntimeID,
+            commitSHA: commit, prNumber: prNumber, packageSHA256: packageSHA256)
+        return """
+            Version \(version) of \(prodName) is deployed and waits for approval.
+
+            | | |
+            |---|---|
+            | Version | \(version) (new) |
+            | Commit | \(commit) |
+            | Package | SHA-256 `\(packageSHA256)`, 22 B |
+
+            """ + metadata.rendered()
+    }
+
+    /// An open deployment issue as prod-deploy writes it (by `author`, the bot by default), its
+    /// title naming the version its metadata names.
     func deploymentIssue(body: String, author: String = "bot") async throws -> Int {
+        let version = body.firstMatch(of: /VERSION: ([0-9]+)/).map { String($0.1) } ?? "?"
         let issue = try await github.client(author).createIssue(
-            title: "Production deployment ready", body: body,
+            title: "Promote \(prodName) version \(version)", body: body,
             labels: ["deployment", "production", DeploymentLabels.needsPromotion.name])
         return issue.number
     }

@@ -8,8 +8,8 @@ import Testing
     static let move = EndpointMove(runtimeID: "prod-AbCdEfGhIj", endpointName: "prod", fromVersion: "4", toVersion: "5", changed: true)
 
     @Test func promotionComment() throws {
-        let cleanup = RemovedPRRuntime(runtime: PRRuntimeReference(runtimeID: "pr_7-KlMnOpQrSt", pullRequest: 7), removal: .deleted)
-        let body = PromotionComments.promotion(Self.move, runtimeName: "prod", approver: "octo", cleanup: cleanup, at: Self.time)
+        let prRuntime = PRRuntimeReference(runtimeID: "pr_7-KlMnOpQrSt", pullRequest: 7)
+        let body = PromotionComments.promotion(Self.move, runtimeName: "prod", approver: "octo", prRuntime: prRuntime, at: Self.time)
         #expect(body == """
             <!-- PROMOTION: version 5 -->
             ### Promoted to production
@@ -21,7 +21,7 @@ import Testing
             | To version | 5 |
             | Approved by | @octo |
             | Time | 2026-09-21T14:13:20Z |
-            | PR runtime | `pr_7-KlMnOpQrSt` (PR #7): deleted |
+            | PR runtime | `pr_7-KlMnOpQrSt` (PR #7): deleted next; if that fails, re-run this job to finish |
 
             To roll back, run the prod-promote workflow by hand with `prod_runtime_version` = 4.
             """)
