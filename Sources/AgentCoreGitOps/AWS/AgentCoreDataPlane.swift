@@ -280,7 +280,7 @@ public struct AgentInvocationError: Error, Sendable, Equatable, CustomStringConv
     static func unreachable(_ invocation: AgentInvocation, _ error: AWSConnectionError) -> AgentInvocationError {
         AgentInvocationError(
             kind: .unreachable, invocation,
-            problem: "could not reach \(error.url.host ?? "the data plane") after \(error.attempts) attempt\(error.attempts == 1 ? "" : "s"): \(error.reason)",
+            problem: "the connection to \(error.url.host ?? "the data plane") failed after \(error.attempts) attempt\(error.attempts == 1 ? "" : "s"): \(error.reason)",
             fix: "check the network, and AWS_ENDPOINT_URL_BEDROCK_AGENTCORE or AWS_ENDPOINT_URL if one is set")
     }
 
