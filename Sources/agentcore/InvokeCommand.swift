@@ -37,7 +37,11 @@ struct InvokeCommand: AsyncParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     func validate() throws {
-        if !runtime.hasPrefix("arn:") { _ = try AgentCoreValidation.runtimeReference(runtime) }
+        if runtime.hasPrefix("arn:") {
+            try AgentInvocation.checkRuntimeARN(runtime)
+        } else {
+            _ = try AgentCoreValidation.runtimeReference(runtime)
+        }
         try AgentCoreValidation.checkName(endpoint, kind: "endpoint name")
         if let session { try AgentInvocation.checkSessionID(session) }
         _ = try payloadData()

@@ -33,11 +33,7 @@ public struct AgentInvocation: Sendable, Equatable {
     public init(
         runtimeARN: String, endpoint: String = AgentRuntimeEndpoint.defaultName, payload: Data, sessionID: String? = nil
     ) throws(AgentCoreInputError) {
-        guard AgentRuntimeARN(runtimeARN) != nil else {
-            throw AgentCoreInputError(
-                problem: "'\(runtimeARN)' is not an agent runtime ARN",
-                fix: "give one like arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_agent-AbCdEfGhIj")
-        }
+        try Self.checkRuntimeARN(runtimeARN)
         try AgentCoreValidation.checkName(endpoint, kind: "endpoint name")
         guard payload.count <= Self.maxPayloadBytes else {
             throw AgentCoreInputError(
@@ -50,6 +46,14 @@ public struct AgentInvocation: Sendable, Equatable {
         self.endpoint = endpoint
         self.payload = payload
         self.sessionID = session
+    }
+
+    public static func checkRuntimeARN(_ arn: String) throws(AgentCoreInputError) {
+        guard AgentRuntimeARN(arn) != nil else {
+            throw AgentCoreInputError(
+                problem: "'\(arn)' is not an agent runtime ARN",
+                fix: "give one like arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_agent-AbCdEfGhIj")
+        }
     }
 
     public static func checkSessionID(_ id: String) throws(AgentCoreInputError) {
