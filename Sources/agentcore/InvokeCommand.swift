@@ -42,7 +42,7 @@ struct InvokeCommand: AsyncParsableCommand {
         } else {
             _ = try AgentCoreValidation.runtimeReference(runtime)
         }
-        try AgentCoreValidation.checkName(endpoint, kind: "endpoint name")
+        try InputChecks.endpointName(endpoint, changing: false)
         if let session { try AgentInvocation.checkSessionID(session) }
         _ = try payloadData()
     }
@@ -56,7 +56,7 @@ struct InvokeCommand: AsyncParsableCommand {
             progress("session \(answer.sessionID)")
             try await AnswerPrinter(json: options.json).print(answer)
         } catch let error as AgentInvocationError where error.kind == .notFound {
-            throw CLIError(error.problem, fix: "check the names with `agentcore runtime list` and `agentcore endpoint list \(runtime)`")
+            throw ActionableError(error.problem, fix: "check the names with `agentcore runtime list` and `agentcore endpoint list \(runtime)`")
         }
     }
 
@@ -66,14 +66,14 @@ struct InvokeCommand: AsyncParsableCommand {
         let source: String
         switch (payload, payloadFile) {
         case (.some, .some):
-            throw CLIError("both --payload and --payload-file are given", fix: "give one of them")
+            throw ActionableError("both --payload and --payload-file are given", fix: "give one of them")
         case (let text?, nil):
             (data, source) = (Data(text.utf8), "--payload")
         case (nil, let path?):
             do {
                 data = try Data(contentsOf: URL(fileURLWithPath: path))
             } catch {
-                throw CLIError("cannot read --payload-file \(path): \(error.localizedDescription)", fix: "give a readable file holding JSON")
+                throw ActionableError("cannot read --payload-file \(path): \(error.localizedDescription)", fix: "give a readable file holding JSON")
             }
             source = "--payload-file \(path)"
         case (nil, nil):
@@ -82,12 +82,9 @@ struct InvokeCommand: AsyncParsableCommand {
         do {
             _ = try JSONSerialization.jsonObject(with: data, options: .fragmentsAllowed)
         } catch {
-            throw CLIError("\(source) is not valid JSON", fix: #"write JSON, e.g. --payload '{"prompt": "Tell me a joke"}'"#)
+            throw ActionableError("\(source) is not valid JSON", fix: #"write JSON, e.g. --payload '{"prompt": "Tell me a joke"}'"#)
         }
-        guard data.count <= AgentInvocation.maxPayloadBytes else {
-            throw CLIError("\(source) has \(data.count) bytes; AgentCore takes at most \(AgentInvocation.maxPayloadBytes)",
-                           fix: "send less, or pass large inputs by reference (an S3 location the agent reads)")
-        }
+        try AgentInvocation.checkPayloadSize(data)
         return data
     }
 }

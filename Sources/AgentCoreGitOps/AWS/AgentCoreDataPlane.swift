@@ -32,14 +32,10 @@ public struct AgentInvocation: Sendable, Equatable {
     /// Checks every value before anything is sent.
     public init(
         runtimeARN: String, endpoint: String = AgentRuntimeEndpoint.defaultName, payload: Data, sessionID: String? = nil
-    ) throws(AgentCoreInputError) {
+    ) throws(ActionableError) {
         try Self.checkRuntimeARN(runtimeARN)
         try AgentCoreValidation.checkName(endpoint, kind: "endpoint name")
-        guard payload.count <= Self.maxPayloadBytes else {
-            throw AgentCoreInputError(
-                problem: "the payload has \(payload.count) bytes; AgentCore takes at most \(Self.maxPayloadBytes)",
-                fix: "send less, or pass large inputs by reference (an S3 location the agent reads)")
-        }
+        try Self.checkPayloadSize(payload)
         let session = sessionID ?? UUID().uuidString.lowercased()
         try Self.checkSessionID(session)
         self.runtimeARN = runtimeARN
@@ -48,19 +44,27 @@ public struct AgentInvocation: Sendable, Equatable {
         self.sessionID = session
     }
 
-    public static func checkRuntimeARN(_ arn: String) throws(AgentCoreInputError) {
+    public static func checkRuntimeARN(_ arn: String) throws(ActionableError) {
         guard AgentRuntimeARN(arn) != nil else {
-            throw AgentCoreInputError(
-                problem: "'\(arn)' is not an agent runtime ARN",
+            throw ActionableError(
+                "'\(arn)' is not an agent runtime ARN",
                 fix: "give one like arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_agent-AbCdEfGhIj")
         }
     }
 
-    public static func checkSessionID(_ id: String) throws(AgentCoreInputError) {
-        let length = id.unicodeScalars.count
+    public static func checkPayloadSize(_ payload: Data) throws(ActionableError) {
+        guard payload.count <= maxPayloadBytes else {
+            throw ActionableError(
+                "the payload has \(payload.count) bytes; AgentCore takes at most \(maxPayloadBytes)",
+                fix: "send less, or pass large inputs by reference (an S3 location the agent reads)")
+        }
+    }
+
+    public static func checkSessionID(_ id: String) throws(ActionableError) {
+        let length = id.awsLength
         guard sessionIDLength.contains(length) else {
-            throw AgentCoreInputError(
-                problem: "the session id has \(length) characters; AgentCore takes \(sessionIDLength.lowerBound) to \(sessionIDLength.upperBound)",
+            throw ActionableError(
+                "the session id has \(length) characters; AgentCore takes \(sessionIDLength.lowerBound) to \(sessionIDLength.upperBound)",
                 fix: "use a longer id (a UUID has 36 characters), or leave it out to start a new session")
         }
     }
@@ -241,7 +245,7 @@ public struct AgentInvocationError: Error, Sendable, Equatable, CustomStringConv
     /// AWS's error, when AWS answered one.
     public var awsError: AWSError?
 
-    public var description: String { "\(problem) — \(fix)" }
+    public var description: String { ActionableError(problem, fix: fix).description }
     public var errorDescription: String? { description }
 
     init(kind: Kind, _ invocation: AgentInvocation, problem: String, fix: String, awsError: AWSError? = nil) {
@@ -254,10 +258,7 @@ public struct AgentInvocationError: Error, Sendable, Equatable, CustomStringConv
     }
 
     init(_ invocation: AgentInvocation, _ error: AWSError, attempts: Int) {
-        var said = "\(error.code) (HTTP \(error.httpStatus))"
-        if !error.message.isEmpty { said += ": \(error.message)" }
-        if !error.fieldList.isEmpty { said += " (" + error.fieldList.map { "\($0.name): \($0.message)" }.joined(separator: "; ") + ")" }
-        if let requestID = error.requestID { said += " [request \(requestID)]" }
+        let said = error.details
         let runtimeID = AgentRuntimeARN(invocation.runtimeARN)?.runtimeID ?? "RUNTIME_ID"
         let (kind, problem, fix): (Kind, String, String) = if error.code == Self.runtimeClientError || error.httpStatus == 424 {
             (.agentFailed, "the agent failed: \(said)",
@@ -276,7 +277,7 @@ public struct AgentInvocationError: Error, Sendable, Equatable, CustomStringConv
             (.serviceFailed, "AWS failed: \(said)",
              "invoke again if running the agent twice is harmless; it was not repeated because it may have run")
         } else {
-            (.rejected, "AWS refused the request: \(said)", error.advice ?? "correct the request and invoke again")
+            (.rejected, "AWS refused the request: \(said)", error.fix)
         }
         self.init(kind: kind, invocation, problem: problem, fix: fix, awsError: error)
     }

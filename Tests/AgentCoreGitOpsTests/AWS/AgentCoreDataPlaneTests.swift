@@ -83,7 +83,7 @@ import Testing
             (Self.arn, "DEFAULT", String(repeating: "s", count: 257), "has 257 characters"),
         ]
         for (arn, endpoint, session, says) in cases {
-            let error = #expect(throws: AgentCoreInputError.self) {
+            let error = #expect(throws: ActionableError.self) {
                 try AgentInvocation(runtimeARN: arn, endpoint: endpoint, payload: payload, sessionID: session)
             }
             #expect(error?.description.contains(says) == true, "\(arn) \(endpoint): \(String(describing: error))")
