@@ -9,8 +9,9 @@ struct InvokeCommand: AsyncParsableCommand {
         discussion: """
             Calls InvokeAgentRuntime on one endpoint of the runtime: DEFAULT (which follows the newest \
             version) unless --endpoint names another. A streamed answer (text/event-stream) is printed \
-            event by event as it arrives, a JSON answer as JSON, anything else as it is. The session id \
-            goes to stderr: pass it back with --session to continue the conversation. The data plane's \
+            event by event as it arrives, a JSON answer as JSON, anything else as it is; with --json, a \
+            JSON answer comes on one line and each event as one JSON line {"event", "data"}. The session \
+            id goes to stderr: pass it back with --session to continue the conversation. The data plane's \
             address can be overridden with AWS_ENDPOINT_URL_BEDROCK_AGENTCORE (or AWS_ENDPOINT_URL). \
             An invocation runs the agent, so it is retried only when AWS turned it away unprocessed.
             """)
@@ -20,7 +21,7 @@ struct InvokeCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The runtime's name, id or ARN.", valueName: "runtime"))
     var runtime: String
 
-    @Option(help: ArgumentHelp("The endpoint to invoke (default: DEFAULT, the newest version).", valueName: "name"))
+    @Option(help: ArgumentHelp("The endpoint to invoke; DEFAULT follows the newest version.", valueName: "name"))
     var endpoint = AgentRuntimeEndpoint.defaultName
 
     @Option(help: ArgumentHelp("The JSON payload (default: \(defaultPayload)).", valueName: "json"))

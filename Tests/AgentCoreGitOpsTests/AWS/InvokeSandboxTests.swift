@@ -102,9 +102,9 @@ import Testing
             "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret",
         ]
         let cases: [(arguments: [String], says: String)] = [
-            (["bad-name"], "runtime"),
+            (["bad-name"], "'bad-name' is neither a runtime id"),
             (["arn:aws:bedrock-agentcore:us-east-1:1:runtime/x"], "is not an agent runtime ARN"),
-            (["agent_x", "--endpoint", "bad-endpoint"], "endpoint name"),
+            (["agent_x", "--endpoint", "bad-endpoint"], "endpoint name 'bad-endpoint' contains '-'"),
             (["agent_x", "--payload", "{not json"], "--payload is not valid JSON — write JSON"),
             (["agent_x", "--payload", "{}", "--payload-file", tree.url("bad.json").path],
              "both --payload and --payload-file are given — give one of them"),
