@@ -28,9 +28,7 @@ import Testing
         let run = "https://github.com/\(emulator.repository)/actions/runs/42"
 
         for result in [failed, passed] {
-            let created = try await github.createCommitStatus(
-                sha: sha, state: result.commitState, context: SmokeTest.statusContext,
-                description: result.statusDescription, targetURL: run)
+            let created = try await github.reportSmokeTest(result, sha: sha, targetURL: run)
             #expect(created.state == result.commitState && created.context == "agentcore/smoke-test")
             #expect(created.creator?.login == "github-actions[bot]")
         }

@@ -97,7 +97,12 @@ public struct SmokeTestSettings: Sendable, Equatable, Decodable {
 
 /// Proves a deployed version answers: invokes it once with the settings' payload, reads the
 /// whole answer within the timeout, and checks it against `expect`. Never throws: every failure
-/// becomes a failed `SmokeTestResult` that says why.
+/// becomes a failed `SmokeTestResult` that says why. A flow runs it after a deploy:
+///
+///     let result = await SmokeTest(settings: smokeTest ?? .minimal, redactor: SecretRedactor(environment: env))
+///         .run(invoker: AgentCoreDataPlane(client: aws), runtimeARN: runtime.agentRuntimeArn)
+///     try await github.reportSmokeTest(result, sha: headSHA, targetURL: runURL)
+///     // result.markdown goes into the sticky comment or the deployment issue
 public struct SmokeTest: Sendable {
     /// The commit status context the result is reported under, which branch protection can require.
     public static let statusContext = "agentcore/smoke-test"
@@ -240,4 +245,15 @@ public struct SmokeTestResult: Sendable, Equatable {
     private var seconds: String { String(format: "%.2f s", Double(latency.components.seconds) + Double(latency.components.attoseconds) / 1e18) }
 
     private var runtimeID: String { AgentRuntimeARN(runtimeARN)?.runtimeID ?? runtimeARN }
+}
+
+extension GitHubAPI {
+    /// Reports `result` as the `agentcore/smoke-test` status of commit `sha`, which branch
+    /// protection can require; `targetURL` is where the details are (the workflow run).
+    @discardableResult
+    public func reportSmokeTest(_ result: SmokeTestResult, sha: String, targetURL: String?) async throws -> GitHubCommitStatus {
+        try await createCommitStatus(
+            sha: sha, state: result.commitState, context: SmokeTest.statusContext,
+            description: result.statusDescription, targetURL: targetURL)
+    }
 }
