@@ -15,6 +15,7 @@ struct AgentCoreCommand: AsyncParsableCommand {
         subcommands: [
             RuntimeCommand.self, EndpointCommand.self, CleanupCommand.self, SweepCommand.self,
             ZipCommand.self, PackageCommand.self, DeployCommand.self, SetupCommand.self,
+            InvokeCommand.self,
         ]
     )
 

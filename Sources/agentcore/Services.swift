@@ -8,6 +8,7 @@ struct Services {
     let client: AWSClient
     let control: any AgentCoreControlClient
     let s3: S3Client
+    let dataPlane: AgentCoreDataPlane
     /// Text, or with `--json` one JSON object.
     let output: Output
 
@@ -18,6 +19,7 @@ struct Services {
         client = AWSClient(configuration: try AWSConfiguration.resolve(environment: environment), log: progress)
         control = AgentCoreControl(transport: client)
         s3 = S3Client(client: client)
+        dataPlane = AgentCoreDataPlane(client: client)
         output = Output(json: options.json)
     }
 

@@ -54,22 +54,58 @@ public struct AWSClient: AWSRequestSending {
     }
 
     public func send(_ request: AWSRequest) async throws -> AWSResponse {
+        try await withRetries(
+            request, retryingError: AWSRetryPolicy.isRetryable, retryingConnection: AWSRetryPolicy.isRetryable
+        ) { signed in
+            let response = try await transport.send(signed)
+            guard (200..<300).contains(response.status) else { throw Self.decodeError(response, of: request) }
+            return response
+        }
+    }
+
+    /// Sends a request whose answer is read as it arrives (an agent's event stream) and which
+    /// must not run twice (it is not idempotent): another attempt follows only an error answer
+    /// `retryingError` accepts (the service turned the request away unprocessed) or a connection
+    /// that never opened. Error answers are decoded as `send` decodes them; a 2xx body streams.
+    public func stream(
+        _ request: AWSRequest, retryingError: (AWSError) -> Bool
+    ) async throws -> HTTPStreamingResponse {
+        try await withRetries(
+            request, retryingError: retryingError, retryingConnection: AWSRetryPolicy.requestNeverLeft
+        ) { signed in
+            let response = if let streaming = transport as? any HTTPStreamingTransport {
+                try await streaming.stream(signed)
+            } else {
+                HTTPStreamingResponse(try await transport.send(signed))
+            }
+            guard (200..<300).contains(response.status) else {
+                let whole = AWSResponse(status: response.status, headers: response.headers, body: try await response.collectBody())
+                throw Self.decodeError(whole, of: request)
+            }
+            return response
+        }
+    }
+
+    /// Signs and runs `exchange` (which returns a 2xx answer or throws the decoded `AWSError`)
+    /// until it succeeds, the failure is not one to retry, or the attempts run out.
+    private func withRetries<Response>(
+        _ request: AWSRequest, retryingError: (AWSError) -> Bool, retryingConnection: (URLError) -> Bool,
+        exchange: (HTTPRequest) async throws -> Response
+    ) async throws -> Response {
         let endpoint = try AWSEndpoint(request: request, configuration: configuration)
         let payloadHash = try Self.payloadHash(of: request)
         let policy = configuration.retryPolicy
         var attempt = 1
         while true {
             let failure: String
+            let signedRequest = try await signed(request, endpoint: endpoint, payloadHash: payloadHash)
             do {
-                let response = try await transport.send(try await signed(request, endpoint: endpoint, payloadHash: payloadHash))
-                if (200..<300).contains(response.status) { return response }
-                let error = AWSErrorDecoder.decode(
-                    status: response.status, headers: response.headers, body: response.body,
-                    operation: request.operation, service: request.service.signingName)
-                guard AWSRetryPolicy.isRetryable(error), attempt < policy.maxAttempts else { throw error }
-                failure = "\(response.status) \(error.code)"
+                return try await exchange(signedRequest)
+            } catch let error as AWSError {
+                guard retryingError(error), attempt < policy.maxAttempts else { throw error }
+                failure = "\(error.httpStatus) \(error.code)"
             } catch let error as URLError {
-                guard AWSRetryPolicy.isRetryable(error), attempt < policy.maxAttempts else {
+                guard retryingConnection(error), attempt < policy.maxAttempts else {
                     throw AWSConnectionError(
                         operation: request.operation, url: endpoint.url, attempts: attempt,
                         reason: error.localizedDescription)
@@ -82,6 +118,12 @@ public struct AWSClient: AWSRequestSending {
             try await sleep(delay)
             attempt += 1
         }
+    }
+
+    private static func decodeError(_ response: AWSResponse, of request: AWSRequest) -> AWSError {
+        AWSErrorDecoder.decode(
+            status: response.status, headers: response.headers, body: response.body,
+            operation: request.operation, service: request.service.signingName)
     }
 
     /// Signs for this attempt: fresh credentials (they may have been refreshed) and a fresh date.
@@ -134,11 +176,12 @@ struct AWSEndpoint {
     init(request: AWSRequest, configuration: AWSConfiguration) throws {
         var path = request.path.hasPrefix("/") ? request.path : "/" + request.path
         var base: URLComponents
+        // The override's own path, already percent-encoded.
+        var prefix = ""
         if let override = configuration.endpointOverride(for: request.service),
            let components = URLComponents(url: override, resolvingAgainstBaseURL: false) {
             base = components
-            let prefix = base.percentEncodedPath.hasSuffix("/") ? String(base.percentEncodedPath.dropLast()) : base.percentEncodedPath
-            path = prefix + path
+            prefix = base.percentEncodedPath.hasSuffix("/") ? String(base.percentEncodedPath.dropLast()) : base.percentEncodedPath
         } else {
             base = URLComponents()
             base.scheme = "https"
@@ -150,7 +193,8 @@ struct AWSEndpoint {
                 if path.isEmpty { path = "/" }
             }
         }
-        wirePath = SigV4Encoding.encode(path, keepingSlashes: true)
+        wirePath = prefix + (request.pathSegments.map { "/" + $0.map { SigV4Encoding.encode($0) }.joined(separator: "/") }
+            ?? SigV4Encoding.encode(path, keepingSlashes: true))
         query = request.query.map { (name: $0.name, value: $0.value ?? "") }
         base.percentEncodedPath = wirePath
         base.percentEncodedQuery = query.isEmpty ? nil : SigV4Encoding.encodeQuery(query)

@@ -62,8 +62,11 @@ extension AWSError: CustomStringConvertible, LocalizedError {
 
     /// What failed and what AWS said: operation, code, status, message, reason, the fields a
     /// ValidationException names, and the request id AWS support asks for.
-    public var problem: String {
-        var text = "\(operation) failed: \(code) (HTTP \(httpStatus))"
+    public var problem: String { "\(operation) failed: \(details)" }
+
+    /// What AWS said, without the operation: code, status, message, reason, fields, request id.
+    public var details: String {
+        var text = "\(code) (HTTP \(httpStatus))"
         if !message.isEmpty { text += ": \(message)" }
         if let reason { text += " [reason: \(reason)]" }
         if !fieldList.isEmpty { text += " (" + fieldList.map { "\($0.name): \($0.message)" }.joined(separator: "; ") + ")" }

@@ -39,6 +39,10 @@ public struct AWSRequest: Sendable {
     /// The path as unencoded segments joined by `/`, e.g. `/runtimes/pr_1-abc/`; the transport
     /// percent-encodes it as the service expects.
     public var path: String
+    /// Set instead of `path` when a segment holds a `/` of its own (a runtime ARN in the data
+    /// plane's `/runtimes/{arn}/invocations`): each segment is percent-encoded whole, so that
+    /// `/` travels as `%2F`. Overrides `path`.
+    public var pathSegments: [String]?
     public var query: [URLQueryItem]
     public var headers: [String: String]
     public var body: AWSBody
@@ -52,9 +56,10 @@ public struct AWSRequest: Sendable {
     public init(
         service: AWSService, operation: String, method: String, path: String,
         query: [URLQueryItem] = [], headers: [String: String] = [:], body: AWSBody = .empty,
-        isUnsigned: Bool = false, responseBodyFile: URL? = nil
+        isUnsigned: Bool = false, responseBodyFile: URL? = nil, pathSegments: [String]? = nil
     ) {
         self.service = service
+        self.pathSegments = pathSegments
         self.operation = operation
         self.method = method
         self.path = path

@@ -52,4 +52,10 @@ public struct AWSRetryPolicy: Sendable, Equatable {
          .badServerResponse, .zeroByteResource, .dnsLookupFailed, .cannotFindHost]
             .contains(error.code)
     }
+
+    /// Connection failures that prove the request never reached the server, so even a call that
+    /// must not run twice (InvokeAgentRuntime) can be sent again.
+    public static func requestNeverLeft(_ error: URLError) -> Bool {
+        [.cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .notConnectedToInternet].contains(error.code)
+    }
 }

@@ -34,6 +34,13 @@ public protocol GitHubAPI: Sendable {
     @discardableResult
     func createLabel(_ label: GitHubLabelDefinition) async throws -> Bool
 
+    /// Reports a status on a commit under `context` (`POST /statuses/{sha}`); the newest per
+    /// context counts. A description over GitHub's 140 characters is cut to fit.
+    @discardableResult
+    func createCommitStatus(
+        sha: String, state: GitHubCommitState, context: String, description: String?, targetURL: String?
+    ) async throws -> GitHubCommitStatus
+
     func getPullRequest(number: Int) async throws -> GitHubPullRequest
     /// Pull requests associated with a commit: on the default branch, the merged one that
     /// introduced it.

@@ -122,6 +122,23 @@ public final class GitHubClient: GitHubAPI {
         }
     }
 
+    // MARK: Commit statuses
+
+    @discardableResult
+    public func createCommitStatus(
+        sha: String, state: GitHubCommitState, context: String, description: String?, targetURL: String?
+    ) async throws -> GitHubCommitStatus {
+        struct NewStatus: Encodable {
+            var state: GitHubCommitState
+            var context: String
+            var description: String?
+            var target_url: String?
+        }
+        let status = NewStatus(
+            state: state, context: context, description: description.map(GitHubCommitStatus.fittedDescription), target_url: targetURL)
+        return try await call(.createCommitStatus, "POST", repoPath("statuses", sha), body: status)
+    }
+
     // MARK: Pull requests, permissions, users
 
     public func getPullRequest(number: Int) async throws -> GitHubPullRequest {
