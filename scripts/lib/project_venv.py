@@ -22,5 +22,5 @@ def enter(bootstrap=True):
         subprocess.run(["bash", str(ROOT / "scripts" / "bootstrap")], check=True)
     python = VENV / "bin" / "python"
     if not python.exists():
-        sys.exit(f"{Path(sys.argv[0]).name}: the project's Python environment {VENV} is missing; run scripts/bootstrap first")
+        sys.exit(f"scripts/{Path(sys.argv[0]).name}: the project's Python environment {VENV} is missing; run scripts/bootstrap first")
     os.execv(python, [str(python), sys.argv[0], *sys.argv[1:]])

@@ -4,7 +4,7 @@
 # start (the Swift tests' sandbox, and packaging, which looks for uv on PATH).
 venv="$root/.venv"
 if [ ! -x "$venv/bin/python" ]; then
-  echo "$(basename "$0"): the project's Python environment $venv is missing; run scripts/bootstrap first" >&2
+  echo "scripts/$(basename "$0"): the project's Python environment $venv is missing; run scripts/bootstrap first" >&2
   exit 1
 fi
 export VIRTUAL_ENV="$venv"
