@@ -11,13 +11,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# The system python3: answers bootstrap's questions; `-m venv DIR` makes DIR/bin/python a link
-# to the stub interpreter below.
+# The system python3: answers bootstrap's questions; `-m venv DIR` makes DIR/bin/python and
+# python3 links to the stub interpreter below.
 PYTHON3 = """#!/bin/sh
 case "$*" in
   "-c import ensurepip") [ ! -e "$STUBS/no-ensurepip" ] ;;
   "-c import sys; print(sys.version_info.minor)") echo 11 ;;
-  "-m venv "*) mkdir -p "$3/bin" && ln -s "$STUBS/interpreter" "$3/bin/python" && echo "venv" >> "$STUBS/log" ;;
+  "-m venv "*) mkdir -p "$3/bin" && ln -s "$STUBS/interpreter" "$3/bin/python" && ln -s python "$3/bin/python3" &&
+               echo "venv" >> "$STUBS/log" ;;
   *) echo "python3 stub: unexpected $*" >&2; exit 2 ;;
 esac
 """
@@ -53,12 +54,13 @@ class Checkout:
         (self.stubs / "version").write_text("3.11.2\n")
         (self.stubs / "log").write_text("")
 
-    def run(self):
+    def run(self, path_first=None):
         """Bootstrap's exit status, and what the stubs logged during the run."""
         log = self.stubs / "log"
         before = log.read_text()
+        path = f"{self.stubs}:/usr/bin:/bin" if path_first is None else f"{path_first}:{self.stubs}:/usr/bin:/bin"
         result = subprocess.run(["bash", str(self.repository / "scripts" / "bootstrap")], capture_output=True, text=True,
-                                env={"PATH": f"{self.stubs}:/usr/bin:/bin", "STUBS": str(self.stubs), "HOME": str(self.home)})
+                                env={"PATH": path, "STUBS": str(self.stubs), "HOME": str(self.home)})
         return result.returncode, log.read_text()[len(before):].splitlines()
 
     def stub(self, name):
@@ -88,6 +90,13 @@ def test_bootstrap_makes_the_venv_again_from_scratch_when_the_requirements_chang
     status, log = checkout.run()
     assert status == 0 and made_and_installed(log, checkout), log
     assert not (checkout.venv / "left-over").exists()
+
+
+def test_bootstrap_makes_the_venv_again_with_the_system_python3_from_a_shell_that_activated_it(checkout):
+    checkout.run()
+    checkout.requirements.write_text(checkout.requirements.read_text() + "six==1.17.0\n")
+    status, log = checkout.run(path_first=checkout.venv / "bin")
+    assert status == 0 and made_and_installed(log, checkout), log
 
 
 def test_bootstrap_makes_the_venv_again_when_its_interpreter_changed_version_or_vanished(checkout):
