@@ -133,7 +133,10 @@ struct AgentSourceBuildTests {
         var sources: [AgentSource] = []
         for (index, tree) in trees.enumerated() {
             try tree.file("agent/agent.py", "print(\(index))\n")
-            var source = try AgentSource.fromEnvironment([:], workingDirectory: tree.root)
+            try tree.file("agent/requirements.txt", "")
+            // uv comes from PATH (the project's .venv/bin under scripts/test).
+            let path = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+            var source = try AgentSource.fromEnvironment(path, workingDirectory: tree.root)
             source.cacheDirectory = cache.root
             sources.append(source)
         }
