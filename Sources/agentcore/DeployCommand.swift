@@ -106,9 +106,11 @@ struct DeployCommand: AsyncParsableCommand {
     private var ownerIdentity: RepositoryIdentity {
         get throws {
             let name = try ownerRepository
+            // The stand-in name has no repository behind it, so no id either.
+            guard name != ManualDeployment.localRepository else { return RepositoryIdentity(name: name, id: nil, github: nil) }
             var environment = ProcessInfo.processInfo.environment
             environment["GITHUB_REPOSITORY"] = name
-            let github = name == ManualDeployment.localRepository || Settings.value("GITHUB_TOKEN") ?? Settings.value("GH_TOKEN") == nil
+            let github = Settings.value("GITHUB_TOKEN") ?? Settings.value("GH_TOKEN") == nil
                 ? nil : try GitHubClient(environment: environment)
             return RepositoryIdentity(name: name, id: try repositoryID.given, github: github)
         }
