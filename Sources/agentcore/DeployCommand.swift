@@ -103,16 +103,16 @@ struct DeployCommand: AsyncParsableCommand {
     }
 
     /// The repository a new runtime's tag names, with its id when one is given or GitHub can say.
-    private var ownerIdentity: RepositoryIdentity {
+    private var ownerIdentity: OwningRepository {
         get throws {
             let name = try ownerRepository
             // The stand-in name has no repository behind it, so no id either.
-            guard name != ManualDeployment.localRepository else { return RepositoryIdentity(name: name, id: nil, github: nil) }
+            guard name != ManualDeployment.localRepository else { return OwningRepository(name: name, id: nil, github: nil) }
             var environment = ProcessInfo.processInfo.environment
             environment["GITHUB_REPOSITORY"] = name
             let github = Settings.value("GITHUB_TOKEN") ?? Settings.value("GH_TOKEN") == nil
                 ? nil : try GitHubClient(environment: environment)
-            return RepositoryIdentity(name: name, id: try repositoryID.given, github: github)
+            return OwningRepository(name: name, id: try repositoryID.given, github: github)
         }
     }
 
@@ -211,7 +211,7 @@ enum ManualDeployment {
                 + "(the prod endpoint stays where it is)")
         }
         let identity = try await lookup.identity.owns(owner)
-            ? lookup.identity : RepositoryIdentity(name: owner.repository, id: owner.repositoryID, github: nil)
+            ? lookup.identity : OwningRepository(name: owner.repository, id: owner.repositoryID, github: nil)
         return Target(
             target: DeploymentTarget(runtimeName: name, role: owner.role), current: current,
             lookup: RuntimeLookup(agentCore: lookup.agentCore, identity: identity))

@@ -48,8 +48,8 @@ struct RepositoryIDOption: ParsableArguments {
     /// The id given by the flag or the environment; nil when neither gives one.
     var given: Int? {
         get throws {
-            if let repositoryId { return try RepositoryIdentity.parseID(repositoryId, source: "--repository-id") }
-            return try RepositoryIdentity.parseID(Settings.value("GITHUB_REPOSITORY_ID"), source: "GITHUB_REPOSITORY_ID")
+            if let repositoryId { return try OwningRepository.parseID(repositoryId, source: "--repository-id") }
+            return try OwningRepository.parseID(Settings.value("GITHUB_REPOSITORY_ID"), source: "GITHUB_REPOSITORY_ID")
         }
     }
 }

@@ -33,7 +33,7 @@ struct SweepCommand: AsyncParsableCommand {
         let github = try GitHubClient(environment: environment)
         let report = try await SweepFlow(
             agentCore: services.control, waiter: services.waiter(wait), github: github,
-            identity: RepositoryIdentity(name: github.repository.description, id: try repositoryID.given, github: github),
+            identity: OwningRepository(name: github.repository.description, id: try repositoryID.given, github: github),
             reporter: reporter, prodRuntimeName: prodRuntime ?? environment["AGENTCORE_PROD_RUNTIME"].flatMap { $0.isEmpty ? nil : $0 } ?? "prod",
             dryRun: dryRun
         ).run()

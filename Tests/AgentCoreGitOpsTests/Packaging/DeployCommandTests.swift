@@ -21,7 +21,7 @@ import Testing
         // A hand deployment is tagged as one: the flows never delete it, even under a pr-like check.
         #expect(runtime.description == "Deploy test agent [agentcore-gitops \(ManualDeploymentTag.repository) manual]")
         #expect(RuntimeOwnership.owner(fromDescription: runtime.description)?.role == .manual)
-        #expect(try await RepositoryIdentity(name: ManualDeploymentTag.repository, id: nil, github: nil).deletablePullRequest(
+        #expect(try await OwningRepository(name: ManualDeploymentTag.repository, id: nil, github: nil).deletablePullRequest(
             name: name, description: runtime.description) == nil)
 
         // The same package and settings again: no upload, no new version, and it says so.

@@ -132,7 +132,7 @@ struct PromotionSteps: Sendable {
                 fix: "only versions of \(settings.prodRuntimeName) can be promoted; check the deployment issue was written by prod-deploy")
         }
         guard let owner = RuntimeOwnership.owner(fromDescription: runtime.description), owner.role == .production,
-              try await context.repositoryIdentity.owns(owner)
+              try await context.owningRepository.owns(owner)
         else {
             throw ActionableError.refusal(
                 "the runtime \(runtime.agentRuntimeName) (\(runtime.agentRuntimeId)) is not tagged as the prod runtime of \(repository)",
@@ -178,7 +178,7 @@ struct PromotionSteps: Sendable {
         do {
             let runtime = try await context.agentCore.getAgentRuntime(id: runtimeID)
             guard runtime.agentRuntimeName == name,
-                  try await context.repositoryIdentity.deletablePullRequest(
+                  try await context.owningRepository.deletablePullRequest(
                     name: runtime.agentRuntimeName, description: runtime.description) == number
             else {
                 throw ActionableError.refusal(

@@ -9,7 +9,7 @@ public struct FlowContext: Sendable {
     public var s3: S3Client
     public var github: any GitHubAPI
     /// This repository's name and id, as ownership tags record them.
-    public var repositoryIdentity: RepositoryIdentity
+    public var owningRepository: OwningRepository
     public var reporter: ActionsReporter
     /// The process environment the context came from (event path, workspace, inputs).
     public var environment: [String: String]
@@ -36,7 +36,7 @@ public struct FlowContext: Sendable {
             waiter: AgentCoreWaiter(client: agentCore, policy: waitPolicy, onStatusChange: { reporter.info("  status: \($0)") }),
             s3: S3Client(client: aws),
             github: github,
-            repositoryIdentity: try RepositoryIdentity.fromEnvironment(environment, github: github),
+            owningRepository: try OwningRepository.fromEnvironment(environment, github: github),
             reporter: reporter,
             environment: environment)
     }

@@ -6,7 +6,7 @@ import Foundation
 struct PRRuntimeRemover: Sendable {
     let agentCore: any AgentCoreControlClient
     let waiter: AgentCoreWaiter
-    let identity: RepositoryIdentity
+    let identity: OwningRepository
     let log: @Sendable (String) -> Void
 
     func remove(runtimeID: String, pullRequest number: Int) async throws -> PRRuntimeRemoval {
@@ -79,7 +79,7 @@ extension PRRuntimeRemover {
     /// For the flow's repository, logging to its reporter.
     init(context: FlowContext) {
         self.init(
-            agentCore: context.agentCore, waiter: context.waiter, identity: context.repositoryIdentity,
+            agentCore: context.agentCore, waiter: context.waiter, identity: context.owningRepository,
             log: context.reporter.info)
     }
 }

@@ -5,19 +5,19 @@ import Foundation
 public struct RuntimeLookup: Sendable {
     public let agentCore: any AgentCoreControlClient
     /// This repository, whose tags count as ours.
-    public let identity: RepositoryIdentity
+    public let identity: OwningRepository
 
     /// `owner/name` of this repository.
     public var repository: String { identity.name }
 
-    public init(agentCore: any AgentCoreControlClient, identity: RepositoryIdentity) {
+    public init(agentCore: any AgentCoreControlClient, identity: OwningRepository) {
         self.agentCore = agentCore
         self.identity = identity
     }
 
     /// The context's control plane, for the context's repository.
     public init(context: FlowContext) {
-        self.init(agentCore: context.agentCore, identity: context.repositoryIdentity)
+        self.init(agentCore: context.agentCore, identity: context.owningRepository)
     }
 
     /// Whether `runtime` is the one named `name` that this repository created for `role`.

@@ -7,7 +7,7 @@ import Foundation
 /// `pr_7`. So every runtime the tool creates ends its description with a tag such as
 /// `[agentcore-gitops octo/agent id=123456 pr 7]`: the repository's name, its GitHub id (which a
 /// rename or a transfer keeps) and the role. The tool deletes on its own only a runtime named
-/// `pr_<n>` whose tag names this repository (see `RepositoryIdentity.owns`) and the same `n`.
+/// `pr_<n>` whose tag names this repository (see `OwningRepository.owns`) and the same `n`.
 public enum RuntimeOwnership {
     public enum Role: Equatable, Sendable {
         case pullRequest(Int)

@@ -9,14 +9,14 @@ public struct SweepFlow: Sendable {
     public let waiter: AgentCoreWaiter
     public let github: any GitHubAPI
     /// This repository, whose tags count as ours.
-    public let identity: RepositoryIdentity
+    public let identity: OwningRepository
     public let reporter: ActionsReporter
     public let prodRuntimeName: String
     /// List what would be deleted; delete nothing.
     public let dryRun: Bool
 
     public init(
-        agentCore: any AgentCoreControlClient, waiter: AgentCoreWaiter, github: any GitHubAPI, identity: RepositoryIdentity,
+        agentCore: any AgentCoreControlClient, waiter: AgentCoreWaiter, github: any GitHubAPI, identity: OwningRepository,
         reporter: ActionsReporter, prodRuntimeName: String, dryRun: Bool
     ) {
         self.agentCore = agentCore
@@ -31,7 +31,7 @@ public struct SweepFlow: Sendable {
     public init(context: FlowContext, dryRun: Bool) {
         self.init(
             agentCore: context.agentCore, waiter: context.waiter, github: context.github,
-            identity: context.repositoryIdentity, reporter: context.reporter,
+            identity: context.owningRepository, reporter: context.reporter,
             prodRuntimeName: context.settings.prodRuntimeName, dryRun: dryRun)
     }
 

@@ -24,7 +24,7 @@ struct PRDeployTests {
         let runtime = try #require(try await fixture.runtime(named: "pr_\(number)"))
         #expect(runtime.status == .ready)
         #expect(try await fixture.versions(ofRuntime: runtime.agentRuntimeId) == ["1"])
-        #expect(try await fixture.context().repositoryIdentity.deletablePullRequest(
+        #expect(try await fixture.context().owningRepository.deletablePullRequest(
             name: runtime.agentRuntimeName, description: runtime.description) == number)
         #expect(runtime.environmentVariables == ["LOG_LEVEL": "DEBUG"])
         #expect(run.outputs["runtime_id"] == runtime.agentRuntimeId)

@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct RuntimeOwnershipTests {
     /// octo/agent with id 42, and no GitHub to ask about old names.
-    private let ours = RepositoryIdentity(name: "octo/agent", id: 42, github: nil)
+    private let ours = OwningRepository(name: "octo/agent", id: 42, github: nil)
 
     @Test func prNamesAreExact() {
         #expect(RuntimeOwnership.pullRequestNumber(ofRuntimeName: "pr_42") == 42)
@@ -54,7 +54,7 @@ import Testing
             #expect(try await ours.owns(tag) == expected, "\(tag)")
         }
         // Without a known id, a tag that has one cannot be ours.
-        let idUnknown = RepositoryIdentity(name: "octo/agent", id: nil, github: nil)
+        let idUnknown = OwningRepository(name: "octo/agent", id: nil, github: nil)
         #expect(try await !idUnknown.owns(.init(repository: "octo/agent", repositoryID: 42, role: .production)))
         #expect(try await idUnknown.owns(.init(repository: "octo/agent", repositoryID: nil, role: .production)))
     }
@@ -107,7 +107,7 @@ import Testing
 
         // After the moves: our id read from GitHub, as a local run without GITHUB_REPOSITORY_ID does.
         let moved = GitHubClient(configuration: try github.configuration().with(repository: transferred))
-        let identity = RepositoryIdentity(name: transferred, id: nil, github: moved)
+        let identity = OwningRepository(name: transferred, id: nil, github: moved)
         let id = try #require(try await identity.id())
         #expect(try await client.getRepository(GitHubRepository(github.repository)).id == id)
         for oldName in [github.repository, renamed] {
@@ -117,19 +117,19 @@ import Testing
 
         // Another repository takes the first name: it no longer leads to us.
         try await github.control("POST", "/_sandbox/repos", json: ["full_name": github.repository])
-        let fresh = RepositoryIdentity(name: transferred, id: id, github: moved)
+        let fresh = OwningRepository(name: transferred, id: id, github: moved)
         #expect(try await !fresh.owns(.init(repository: github.repository, repositoryID: nil, role: .production)))
         #expect(try await fresh.owns(.init(repository: renamed, repositoryID: nil, role: .production)))
     }
 
     @Test func repositoryIDsAreChecked() throws {
-        #expect(try RepositoryIdentity.parseID("123", source: "GITHUB_REPOSITORY_ID") == 123)
-        #expect(try RepositoryIdentity.parseID("", source: "GITHUB_REPOSITORY_ID") == nil)
-        #expect(try RepositoryIdentity.parseID(nil, source: "GITHUB_REPOSITORY_ID") == nil)
+        #expect(try OwningRepository.parseID("123", source: "GITHUB_REPOSITORY_ID") == 123)
+        #expect(try OwningRepository.parseID("", source: "GITHUB_REPOSITORY_ID") == nil)
+        #expect(try OwningRepository.parseID(nil, source: "GITHUB_REPOSITORY_ID") == nil)
         for bad in ["abc", "0", "-1", "12 34", "99999999999999999999"] {
-            #expect(throws: ActionableError.self, "\(bad)") { try RepositoryIdentity.parseID(bad, source: "--repository-id") }
+            #expect(throws: ActionableError.self, "\(bad)") { try OwningRepository.parseID(bad, source: "--repository-id") }
         }
-        let error = try #require(throws: ActionableError.self) { try RepositoryIdentity.parseID("x1", source: "--repository-id") }
+        let error = try #require(throws: ActionableError.self) { try OwningRepository.parseID("x1", source: "--repository-id") }
         #expect(error.description.contains("--repository-id") && error.description.contains("GITHUB_REPOSITORY_ID"))
     }
 }

@@ -117,7 +117,8 @@ import Testing
         let stage = PromoteStage(
             sandbox: sandbox, github: GitHubEmulator(sandbox: sandbox, apiURL: github.apiURL, repository: renamed,
                                                      tokens: github.tokens, logins: github.logins),
-            control: before.control, waiter: before.waiter, prodName: before.prodName, prodID: before.prodID)
+            control: before.control, waiter: before.waiter, prodName: before.prodName, prodID: before.prodID,
+            commits: before.commits, packageSHA256: before.packageSHA256)
 
         // Closed pull requests: one runtime tagged by the old name alone, one by another repository's id.
         let (oldPR, oldTagged) = try await stage.makePullRequestRuntime(owner: oldName)

@@ -3,7 +3,7 @@ import Foundation
 /// This repository as ownership tags name it: `owner/name`, which a rename or a transfer changes,
 /// and GitHub's repository id, which never changes. It answers the one question every ownership
 /// check asks: does this tag name us?
-public struct RepositoryIdentity: Sendable {
+public struct OwningRepository: Sendable {
     /// `owner/name` today.
     public let name: String
     private let ids: RepositoryIDs
@@ -16,8 +16,8 @@ public struct RepositoryIdentity: Sendable {
     }
 
     /// `GITHUB_REPOSITORY_ID` from `environment`, checked; `github` names the repository.
-    public static func fromEnvironment(_ environment: [String: String], github: any GitHubAPI) throws -> RepositoryIdentity {
-        RepositoryIdentity(
+    public static func fromEnvironment(_ environment: [String: String], github: any GitHubAPI) throws -> OwningRepository {
+        OwningRepository(
             name: github.repository.description, id: try parseID(environment["GITHUB_REPOSITORY_ID"], source: "GITHUB_REPOSITORY_ID"),
             github: github)
     }
