@@ -149,7 +149,7 @@ extension EnvironmentSettings {
         }
         if let idle = lifecycle.idleRuntimeSessionTimeout, let max = lifecycle.maxLifetime, idle > max {
             throw r.error(
-                SettingsReader.join(path, "idleRuntimeSessionTimeout"), "(\(idle) s) cannot exceed \(path).maxLifetime (\(max) s)",
+                SettingsReader.join(path, "idleRuntimeSessionTimeout"), "(\(idle) s) cannot exceed maxLifetime (\(max) s)",
                 fix: "lower it or raise maxLifetime")
         }
         return lifecycle

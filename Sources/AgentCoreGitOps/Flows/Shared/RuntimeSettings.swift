@@ -149,7 +149,7 @@ public struct RuntimeSettings: Sendable, Equatable {
         requirements = try Self.relativePath(root, "requirements", reader) ?? requirements
         prompt = try Self.relativePath(root, "prompt", reader)
         uvConfig = try Self.relativePath(root, "uvConfig", reader)
-        if let uvConfig, !uvConfig.hasSuffix(".toml") || uvConfig.hasSuffix("pyproject.toml") {
+        if let uvConfig, !uvConfig.hasSuffix(".toml") || (uvConfig as NSString).lastPathComponent == "pyproject.toml" {
             throw reader.error("uvConfig", "'\(uvConfig)' is not a uv.toml file", fix: "name a uv.toml inside the agent directory")
         }
     }

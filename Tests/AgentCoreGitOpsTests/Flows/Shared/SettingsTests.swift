@@ -76,7 +76,7 @@ import Testing
         (#"{"prompt": "/etc/passwd"}"#, "agentcore.json: prompt '/etc/passwd' is not a relative path — give a path relative to the agent directory"),
         (#"{"lifecycle": {"maxLifetime": 1209601}}"#, "agentcore.json: lifecycle.maxLifetime must be a whole number of seconds from 60 to 1,209,600"),
         (#"{"lifecycle": {"maxLifetime": true}}"#, "agentcore.json: lifecycle.maxLifetime must be a whole number"),
-        (#"{"lifecycle": {"idleRuntimeSessionTimeout": 900, "maxLifetime": 600}}"#, "cannot exceed lifecycle.maxLifetime"),
+        (#"{"lifecycle": {"idleRuntimeSessionTimeout": 900, "maxLifetime": 600}}"#, "lifecycle.idleRuntimeSessionTimeout (900 s) cannot exceed maxLifetime (600 s)"),
         (#"{"environmentVariables": {"DEBUG": true}}"#, "agentcore.json: environmentVariables.DEBUG must be a string"),
         (#"{"environmentVariables": {"1BAD": "x"}}"#, "environmentVariables.1BAD is not a valid variable name"),
         (#"{"networkMode": "VPC"}"#, "networkConfiguration.networkModeConfig is missing — networkMode VPC needs"),
