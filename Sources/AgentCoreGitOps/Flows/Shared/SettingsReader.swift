@@ -28,7 +28,9 @@ struct SettingsReader {
     func oneOf(_ object: [String: Any], _ path: String, members: [String]) throws -> String {
         let set = members.filter { object[$0] != nil && !(object[$0] is NSNull) }
         guard set.count == 1 else {
-            throw error(path, "must set exactly one of \(members.joined(separator: ", ")) (it sets \(set.isEmpty ? "none" : set.joined(separator: ", ")))")
+            throw error(
+                path, set.isEmpty ? "sets none of its members" : "sets \(set.joined(separator: " and "))",
+                fix: "set exactly one of \(members.joined(separator: ", "))")
         }
         return set[0]
     }
