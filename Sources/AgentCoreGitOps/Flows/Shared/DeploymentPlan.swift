@@ -27,13 +27,23 @@ public struct DeploymentPlan: Sendable, Equatable {
     static func make(
         context: FlowContext, package: PackageManifest, settings: EnvironmentSettings, unresolved: [String] = []
     ) async throws -> DeploymentPlan {
+        let target = DeploymentTarget(runtimeName: context.settings.prodRuntimeName, role: .production)
+        let prod = try await RuntimeLookup(context: context).runtime(named: target.runtimeName, role: target.role)
+        return try await make(context: context, package: package, settings: settings, unresolved: unresolved, prod: prod)
+    }
+
+    /// The same when the caller has found the prod runtime already (nil: there is none yet).
+    static func make(
+        context: FlowContext, package: PackageManifest, settings: EnvironmentSettings, unresolved: [String] = [],
+        prod: AgentRuntime?
+    ) async throws -> DeploymentPlan {
         let names = context.settings
         let target = DeploymentTarget(runtimeName: names.prodRuntimeName, role: .production)
         let lookup = RuntimeLookup(context: context)
         let location = S3Location(bucket: names.bucket, key: "\(target.runtimeName)/packages/\(package.sha256).zip")
         let desired = try RuntimeDeployer.configuration(
             for: package, at: location, settings: settings, target: target, roleArn: names.roleArn, repository: lookup.repository)
-        let live = try await liveVersion(context: context, lookup: lookup, target: target)
+        let live = try await liveVersion(of: prod, context: context)
         var liveContents: PackageContents?
         if let code = live?.agentRuntimeArtifact?.codeConfiguration?.code.s3 {
             liveContents = try? await PackageContentsRecord(s3: context.s3)
@@ -59,8 +69,8 @@ public struct DeploymentPlan: Sendable, Equatable {
     }
 
     /// The version the prod endpoint serves, with its configuration; nil when there is none yet.
-    private static func liveVersion(context: FlowContext, lookup: RuntimeLookup, target: DeploymentTarget) async throws -> AgentRuntime? {
-        guard let runtime = try await lookup.runtime(named: target.runtimeName, role: target.role),
+    private static func liveVersion(of prod: AgentRuntime?, context: FlowContext) async throws -> AgentRuntime? {
+        guard let runtime = prod,
               let endpoint = try await context.agentCore.findEndpoint(
                 runtimeId: runtime.agentRuntimeId, name: context.settings.prodEndpointName),
               let version = endpoint.liveVersion ?? endpoint.targetVersion
