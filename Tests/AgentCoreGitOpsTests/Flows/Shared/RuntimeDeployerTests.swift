@@ -11,12 +11,12 @@ struct RuntimeDeployerTests {
         .pullRequest(try await fixture.openPullRequest())
     }
 
-    private func build(_ fixture: FlowFixture, _ target: DeploymentTarget, greeting: String) async throws -> (PackageManifest, EnvironmentSettings) {
+    private func build(_ fixture: FlowFixture, _ target: DeploymentTarget, greeting: String) async throws -> (PackageManifest, RuntimeSettings) {
         try fixture.writeAgent(greeting)
         let agent = try fixture.agentSource()
         // Each build gets its own output, so concurrent deploys never share a zip file.
         let manifest = try await agent.build(for: "\(target.runtimeName)_\(abs(greeting.hashValue))", log: { _ in })
-        return (manifest, try agent.runtimeSettings(for: target.role))
+        return (manifest, agent.settings)
     }
 
     private func deployFirstVersion(_ fixture: FlowFixture, _ target: DeploymentTarget) async throws -> RuntimeDeployment {
