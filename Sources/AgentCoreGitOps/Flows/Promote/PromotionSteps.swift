@@ -109,7 +109,7 @@ struct PromotionSteps: Sendable {
                 "the runtime \(id) named in the deployment metadata does not exist",
                 fix: "promote a newer deployment issue, or roll back by hand to a version of \(settings.prodRuntimeName)")
         }
-        try await requireOurProd(runtime)
+        try requireOurProd(runtime)
         return runtime
     }
 
@@ -121,18 +121,18 @@ struct PromotionSteps: Sendable {
                 fix: "merge to main first so prod-deploy creates it, or set AGENTCORE_PROD_RUNTIME to its name")
         }
         let runtime = try await context.agentCore.getAgentRuntime(id: summary.agentRuntimeId)
-        try await requireOurProd(runtime)
+        try requireOurProd(runtime)
         return runtime
     }
 
-    private func requireOurProd(_ runtime: AgentRuntime) async throws {
+    private func requireOurProd(_ runtime: AgentRuntime) throws {
         guard runtime.agentRuntimeName == settings.prodRuntimeName else {
             throw ActionableError.refusal(
                 "the runtime \(runtime.agentRuntimeId) is named \(runtime.agentRuntimeName), not \(settings.prodRuntimeName), the prod runtime",
                 fix: "only versions of \(settings.prodRuntimeName) can be promoted; check the deployment issue was written by prod-deploy")
         }
-        guard let owner = RuntimeOwnership.owner(fromDescription: runtime.description), owner.role == .production,
-              try await context.owningRepository.owns(owner)
+        guard let owner = RuntimeOwnership.owner(fromDescription: runtime.description),
+              owner.repository.lowercased() == repository.lowercased(), owner.role == .production
         else {
             throw ActionableError.refusal(
                 "the runtime \(runtime.agentRuntimeName) (\(runtime.agentRuntimeId)) is not tagged as the prod runtime of \(repository)",
@@ -178,8 +178,8 @@ struct PromotionSteps: Sendable {
         do {
             let runtime = try await context.agentCore.getAgentRuntime(id: runtimeID)
             guard runtime.agentRuntimeName == name,
-                  try await context.owningRepository.deletablePullRequest(
-                    name: runtime.agentRuntimeName, description: runtime.description) == number
+                  RuntimeOwnership.deletablePullRequest(
+                    name: runtime.agentRuntimeName, description: runtime.description, repository: repository) == number
             else {
                 throw ActionableError.refusal(
                     "the runtime \(runtimeID) is not tagged as the runtime of PR \(number) of \(repository), so it will not be deleted",

@@ -6,15 +6,16 @@ import Foundation
 struct PRRuntimeRemover: Sendable {
     let agentCore: any AgentCoreControlClient
     let waiter: AgentCoreWaiter
-    let identity: OwningRepository
+    let repository: String
     let log: @Sendable (String) -> Void
 
     func remove(runtimeID: String, pullRequest number: Int) async throws -> PRRuntimeRemoval {
         do {
             let runtime = try await agentCore.getAgentRuntime(id: runtimeID)
-            guard try await identity.deletablePullRequest(name: runtime.agentRuntimeName, description: runtime.description) == number
+            guard RuntimeOwnership.deletablePullRequest(
+                name: runtime.agentRuntimeName, description: runtime.description, repository: repository) == number
             else {
-                throw PRRuntimeNotOursError(runtimeID: runtimeID, pullRequest: number, repository: identity.name)
+                throw PRRuntimeNotOursError(runtimeID: runtimeID, pullRequest: number, repository: repository)
             }
             if runtime.status != .deleting {
                 try await deleteNamedEndpoints(of: runtimeID)
@@ -79,7 +80,7 @@ extension PRRuntimeRemover {
     /// For the flow's repository, logging to its reporter.
     init(context: FlowContext) {
         self.init(
-            agentCore: context.agentCore, waiter: context.waiter, identity: context.owningRepository,
+            agentCore: context.agentCore, waiter: context.waiter, repository: context.github.repository.description,
             log: context.reporter.info)
     }
 }
