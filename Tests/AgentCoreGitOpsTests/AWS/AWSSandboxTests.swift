@@ -13,8 +13,8 @@ import Testing
         var environment = sandbox.awsEnvironment.merging(extra) { $1 }
         environment["HOME"] = "/nonexistent-home"
         var configuration = try AWSConfiguration.resolve(environment: environment)
-        configuration.retryPolicy.baseDelay = 0.02
-        configuration.retryPolicy.maxDelay = 0.1
+        configuration.retryPolicy.baseDelay = .milliseconds(20)
+        configuration.retryPolicy.maxDelay = .milliseconds(100)
         return AWSClient(configuration: configuration, log: log)
     }
 

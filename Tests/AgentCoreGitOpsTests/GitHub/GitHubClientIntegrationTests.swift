@@ -189,7 +189,7 @@ import Testing
             configuration: GitHubConfiguration(
                 apiURL: URL(string: emulator.apiURL)!, token: token, repository: try GitHubRepository(emulator.repository),
                 retry: GitHubEmulator.fastRetry),
-            log: log.record)
+            log: log.record, clock: TestClock())
         do {
             _ = try await github.getIssue(number: 1)
             Issue.record("expected 401")
@@ -207,13 +207,14 @@ import Testing
         let path = "/issues/\(pr)/comments"
         try await emulator.addFault(["fault": "secondary_rate_limit", "count": 1, "retry_after": 1, "method": "POST", "path_contains": path])
         let log = GitHubOutputRecorder()
-        let github = try emulator.client(log: log.record)
+        let clock = TestClock()
+        let github = try emulator.client(log: log.record, clock: clock)
 
         let comment = try await github.createComment(issue: pr, body: "after the limit")
         #expect(comment.body == "after the limit")
         let posts = try await emulator.requests(containing: path).filter { $0.method == "POST" }
         #expect(posts.map(\.status) == [403, 201])
-        #expect(posts[1].time - posts[0].time >= 0.95, "retry-after: 1 must be obeyed")
+        #expect(clock.sleeps == [.seconds(1)], "retry-after: 1 must be obeyed")
         #expect(log.lines.count == 1 && log.lines[0].contains("secondary rate limit (retry-after 1 s)"))
         #expect(!log.lines.joined().contains(try #require(emulator.tokens["bot"])))
         #expect(try await github.listComments(issue: pr).count == 1)
@@ -235,10 +236,13 @@ import Testing
         let path = "/issues/\(pr)/comments"
         try await emulator.addFault(["fault": "primary_rate_limit", "count": 1, "retry_after": 1, "status": 429, "path_contains": path])
         let log = GitHubOutputRecorder()
-        #expect(try await emulator.client(log: log.record).listComments(issue: pr).isEmpty)
+        let clock = TestClock()
+        #expect(try await emulator.client(log: log.record, clock: clock).listComments(issue: pr).isEmpty)
         let attempts = try await emulator.requests(containing: path)
         #expect(attempts.map(\.status) == [429, 200])
-        #expect(attempts[1].time - attempts[0].time >= 0.95, "must wait for x-ratelimit-reset")
+        // The reset is a whole second of the emulator's wall clock: one to two seconds from now, plus one.
+        #expect(clock.sleeps.count == 1 && clock.sleeps.allSatisfy { $0 >= .milliseconds(950) && $0 <= .seconds(3) },
+                "must wait for x-ratelimit-reset, waited \(clock.sleeps)")
         #expect(log.lines.count == 1 && log.lines[0].contains("primary rate limit for core exhausted until"))
     }
 
