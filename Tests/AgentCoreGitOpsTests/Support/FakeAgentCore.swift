@@ -50,6 +50,7 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
     private var recorded: [Call] = []
     private var failures: [String: [AWSError]] = [:]
     private var clock = 0.0
+    private var nextVersionFailure: String?
 
     struct Call: Equatable, CustomStringConvertible {
         var operation: String
@@ -102,6 +103,11 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
         }
     }
 
+    /// The next version a create or update makes ends `*_FAILED` with `reason` once it settles.
+    func failNextVersion(reason: String) {
+        lock.withLock { nextVersionFailure = reason }
+    }
+
     /// The latest version of `id` ends in `status` (e.g. UPDATE_FAILED) once it settles.
     func settleLatest(of id: String, as status: AgentCoreStatus, reason: String? = nil) {
         lock.withLock {
@@ -151,7 +157,7 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
                 var runtime = Runtime(id: "\(request.agentRuntimeName)-\(Self.randomSuffix())", name: request.agentRuntimeName)
                 var made = makeRuntime(runtime, version: 1, request.configuration)
                 made.status = looksUntilSettled == 0 ? .ready : .creating
-                runtime.versions[1] = Version(runtime: made, pendingLooks: looksUntilSettled)
+                runtime.versions[1] = settling(made, failed: .createFailed)
                 runtime.endpoints[AgentRuntimeEndpoint.defaultName] = Endpoint(
                     endpoint: makeEndpoint(runtime, name: AgentRuntimeEndpoint.defaultName, version: "1"), pendingLooks: 0)
                 runtimes[runtime.id] = runtime
@@ -162,18 +168,14 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
 
     func updateAgentRuntime(_ request: UpdateAgentRuntimeRequest) async throws -> AgentRuntimeChange {
         try lock.withLock {
-            try begin("UpdateAgentRuntime", request.agentRuntimeId, token: request.clientToken)
-            return try idempotent(request.clientToken, request: Self.key(request)) { () throws -> AgentRuntimeChange in
-                var runtime = try existing(request.agentRuntimeId, "UpdateAgentRuntime")
-                try requireSettled(runtime, "UpdateAgentRuntime")
+            try changeSettled("UpdateAgentRuntime", request.agentRuntimeId, token: request.clientToken, request: Self.key(request)) { runtime in
                 let number = runtime.latest + 1
                 var made = makeRuntime(runtime, version: number, request.configuration)
                 made.status = looksUntilSettled == 0 ? .ready : .updating
-                runtime.versions[number] = Version(runtime: made, pendingLooks: looksUntilSettled)
+                runtime.versions[number] = settling(made, failed: .updateFailed)
                 // DEFAULT follows the latest version.
                 runtime.endpoints[AgentRuntimeEndpoint.defaultName]?.endpoint.liveVersion = "\(number)"
                 runtime.endpoints[AgentRuntimeEndpoint.defaultName]?.endpoint.targetVersion = "\(number)"
-                runtimes[runtime.id] = runtime
                 return change(made)
             }
         }
@@ -209,16 +211,12 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
 
     func deleteAgentRuntime(id: String, clientToken: String) async throws -> AgentCoreDeletion {
         try lock.withLock {
-            try begin("DeleteAgentRuntime", id, token: clientToken)
-            return try idempotent(clientToken, request: "delete \(id)") { () throws -> AgentCoreDeletion in
-                var runtime = try existing(id, "DeleteAgentRuntime")
-                try requireSettled(runtime, "DeleteAgentRuntime")
+            try changeSettled("DeleteAgentRuntime", id, token: clientToken, request: "delete \(id)") { runtime in
                 if let named = runtime.endpoints.values.first(where: { !$0.endpoint.isDefault && !$0.deleting }) {
                     throw Self.error("ConflictException", 409, "DeleteAgentRuntime",
                                      "Runtime \(id) still has endpoint \(named.endpoint.name); delete it first")
                 }
                 runtime.deletionLooks = runtime.deletionLooks ?? looksUntilSettled
-                runtimes[id] = runtime
                 return AgentCoreDeletion(status: .deleting, agentRuntimeId: id, endpointName: nil)
             }
         }
@@ -246,10 +244,10 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
 
     func createAgentRuntimeEndpoint(_ request: CreateAgentRuntimeEndpointRequest) async throws -> AgentRuntimeEndpointChange {
         try lock.withLock {
-            try begin("CreateAgentRuntimeEndpoint", "\(request.agentRuntimeId)/\(request.name)", token: request.clientToken)
-            return try idempotent(request.clientToken, request: Self.key(request)) { () throws -> AgentRuntimeEndpointChange in
-                var runtime = try existing(request.agentRuntimeId, "CreateAgentRuntimeEndpoint")
-                try requireSettled(runtime, "CreateAgentRuntimeEndpoint")
+            try changeSettled(
+                "CreateAgentRuntimeEndpoint", request.agentRuntimeId, endpoint: request.name, token: request.clientToken,
+                request: Self.key(request)
+            ) { runtime in
                 if runtime.endpoints[request.name] != nil {
                     throw Self.error("ConflictException", 409, "CreateAgentRuntimeEndpoint",
                                      "Endpoint \(request.name) already exists for \(request.agentRuntimeId)")
@@ -263,7 +261,6 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
                 }
                 endpoint.description = request.description
                 runtime.endpoints[request.name] = Endpoint(endpoint: endpoint, pendingLooks: looksUntilSettled)
-                runtimes[runtime.id] = runtime
                 return endpointChange(endpoint, runtimeID: runtime.id)
             }
         }
@@ -298,10 +295,10 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
 
     func updateAgentRuntimeEndpoint(_ request: UpdateAgentRuntimeEndpointRequest) async throws -> AgentRuntimeEndpointChange {
         try lock.withLock {
-            try begin("UpdateAgentRuntimeEndpoint", "\(request.agentRuntimeId)/\(request.endpointName)", token: request.clientToken)
-            return try idempotent(request.clientToken, request: Self.key(request)) { () throws -> AgentRuntimeEndpointChange in
-                var runtime = try existing(request.agentRuntimeId, "UpdateAgentRuntimeEndpoint")
-                try requireSettled(runtime, "UpdateAgentRuntimeEndpoint")
+            try changeSettled(
+                "UpdateAgentRuntimeEndpoint", request.agentRuntimeId, endpoint: request.endpointName, token: request.clientToken,
+                request: Self.key(request)
+            ) { runtime in
                 guard var found = runtime.endpoints[request.endpointName], !found.deleting else {
                     throw Self.error("ResourceNotFoundException", 404, "UpdateAgentRuntimeEndpoint", "Endpoint \(request.endpointName) not found")
                 }
@@ -320,7 +317,6 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
                     found.endpoint.liveVersion = version
                 }
                 runtime.endpoints[request.endpointName] = found
-                runtimes[runtime.id] = runtime
                 return endpointChange(found.endpoint, runtimeID: runtime.id)
             }
         }
@@ -363,6 +359,22 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
         }
     }
 
+    /// A change to a runtime that exists and is settled (AgentCore refuses changes to a busy one),
+    /// recorded, and made once per client token.
+    private func changeSettled<Answer>(
+        _ operation: String, _ id: String, endpoint: String? = nil, token: String, request: String,
+        _ make: (inout Runtime) throws -> Answer
+    ) throws -> Answer {
+        try begin(operation, id + (endpoint.map { "/\($0)" } ?? ""), token: token)
+        return try idempotent(token, request: request) { () throws -> Answer in
+            var runtime = try existing(id, operation)
+            try requireSettled(runtime, operation)
+            let answer = try make(&runtime)
+            runtimes[id] = runtime
+            return answer
+        }
+    }
+
     /// The first answer again for a repeated token; a token reused for another request is refused.
     private func idempotent<Answer>(_ token: String, request: String, _ make: () throws -> Answer) throws -> Answer {
         if let use = tokens[token] {
@@ -386,6 +398,19 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
             throw Self.error("ResourceNotFoundException", 404, operation, "Agent runtime \(id) not found")
         }
         return runtime
+    }
+
+    /// A new version in progress, ending READY or, when a failure was asked for, failed.
+    private func settling(_ runtime: AgentRuntime, failed: AgentCoreStatus) -> Version {
+        var version = Version(runtime: runtime, pendingLooks: max(1, looksUntilSettled))
+        if let reason = nextVersionFailure {
+            nextVersionFailure = nil
+            version.settledStatus = failed
+            version.runtime.failureReason = reason
+        } else if looksUntilSettled == 0 {
+            version.pendingLooks = 0
+        }
+        return version
     }
 
     private func requireSettled(_ runtime: Runtime, _ operation: String) throws {

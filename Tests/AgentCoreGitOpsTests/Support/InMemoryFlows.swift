@@ -3,8 +3,7 @@ import Testing
 @testable import AgentCoreGitOps
 
 /// Everything a flow talks to, in memory: AgentCore, S3 and GitHub fakes, a test clock for the
-/// waits, and a checkout with a small agent whose (empty) dependencies are already in the package
-/// cache, so packaging it starts no process. Flows run in-process over a `context()`.
+/// waits, and a checkout with a small agent, packaged as a plain zip so that no process starts. Flows run in-process over a `context()`.
 final class InMemoryFlows: @unchecked Sendable {
     static let bucket = "agentcore-test-packages"
     static let roleArn = "arn:aws:iam::123456789012:role/AgentRuntime"
@@ -27,29 +26,12 @@ final class InMemoryFlows: @unchecked Sendable {
             "AGENTCORE_CACHE_DIR": checkout.url("cache").path,
             "GITHUB_REPOSITORY": github.repository.description, "GITHUB_RUN_ID": "1001", "GITHUB_RUN_ATTEMPT": "1",
         ]
-        try writeAgent("Hello from the in-memory agent")
-        try checkout.file("agent/requirements.txt", "")
-        try checkout.file("prompts/bot.txt", "You are a test bot.\n")
-        try checkout.file("agent/agentcore.json", """
-            {"entryPoint": "agent.py", "python": "3.11", "prompt": "../prompts/bot.txt",
-             "description": "In-memory flow agent", "environmentVariables": {"LOG_LEVEL": "DEBUG"}}
-            """)
-        try seedDependencyCache()
+        try SmallAgent.write(into: checkout)
     }
 
     /// Changes what the agent says, and so its package.
     func writeAgent(_ greeting: String) throws {
-        try checkout.file("agent/agent.py", "def handler(payload):\n    return \(greeting.debugDescription)\n")
-    }
-
-    /// The installer finds these requirements installed already, as after an earlier run, and so
-    /// never calls uv.
-    private func seedDependencyCache() throws {
-        let cache = checkout.url("cache")
-        let installer = DependencyInstaller(cacheDirectory: cache, toolchain: PythonToolchain(environment: [:]))
-        let key = try installer.cacheKey(
-            requirements: checkout.url("agent/requirements.txt"), python: try PythonVersion("3.11"), platform: .agentCore)
-        try checkout.file("cache/deps/\(key)/.agentcore-platform", DependencyPlatform.agentCorePlatforms[0])
+        try SmallAgent.writeAgent(greeting, into: checkout)
     }
 
     // MARK: What flows get
@@ -68,8 +50,13 @@ final class InMemoryFlows: @unchecked Sendable {
             environment: environment)
     }
 
+    /// The checkout's agent, packaged as a plain zip of its directory: no uv, no process.
     func agent() throws -> AgentSource {
-        try AgentSource.fromEnvironment(environment, workingDirectory: checkout.root)
+        var agent = try AgentSource.fromEnvironment(environment, workingDirectory: checkout.root)
+        agent.packager = { options, _ in
+            try await PackageBuilder.zip(directory: options.agentDirectory, to: options.output, entryPoint: options.entryPoint)
+        }
+        return agent
     }
 
     /// The step outputs the flows set, last value first.
@@ -95,8 +82,8 @@ final class InMemoryFlows: @unchecked Sendable {
     }
 
     /// `label` added to `issue` by `login`.
-    func promote(issue: Int, by login: String = FakeGitHub.maintainer, label: String = "approved") async throws -> PromoteFlow.Outcome {
-        try await PromoteFlow(context: try context(), event: try labeledEvent(issue: issue, label: label, by: login)).run()
+    func promote(issue: Int, by login: String = FakeGitHub.maintainer, label: String = "approved") async throws -> ApprovalFlow.Outcome {
+        try await ApprovalFlow(context: try context(), event: try labeledEvent(issue: issue, label: label, by: login)).run()
     }
 
     func rollback(_ inputs: [String: String], by login: String = FakeGitHub.maintainer) async throws -> RollbackFlow.Outcome {

@@ -51,8 +51,21 @@ struct RollbackDecisionTests {
         let prod = try await prodAtVersionTwo()
         let changes = flows.agentCore.changes
 
-        await #expect(throws: PromotionRefusal.self) { try await flows.rollback(["prod_runtime_version": "latest"]) }
+        await #expect(throws: ActionableError.self) { try await flows.rollback(["prod_runtime_version": "latest"]) }
         await #expect(throws: (any Error).self) { try await flows.rollback(["prod_runtime_version": "7"]) }
+        #expect(flows.agentCore.changes == changes)
+        #expect(flows.agentCore.endpoint(of: prod.runtimeID, named: "prod")?.liveVersion == "2")
+    }
+
+    @Test("a dispatch by someone without the approver permission is refused, prod untouched")
+    func anUnpermittedDispatchIsRefused() async throws {
+        let prod = try await prodAtVersionTwo()
+        flows.github.setRole("triage", for: "helper")
+        let changes = flows.agentCore.changes
+
+        await #expect { try await flows.rollback(["prod_runtime_version": "1"], by: "helper") } throws: { error in
+            "\(error)".contains("@helper has the triage role")
+        }
         #expect(flows.agentCore.changes == changes)
         #expect(flows.agentCore.endpoint(of: prod.runtimeID, named: "prod")?.liveVersion == "2")
     }

@@ -4,13 +4,13 @@ import Testing
 
 /// prod-promote's approval decisions in-process over the in-memory AgentCore and GitHub, each
 /// starting from a real pr-deploy and prod-deploy of a merge.
-@Suite("promote decisions, in memory")
-struct PromoteDecisionTests {
+@Suite("approval decisions, in memory")
+struct ApprovalDecisionTests {
     let flows: InMemoryFlows
 
     init() throws { flows = try InMemoryFlows() }
 
-    private func promoted(_ outcome: PromoteFlow.Outcome) throws -> PromotionResult {
+    private func promoted(_ outcome: ApprovalFlow.Outcome) throws -> PromotionResult {
         guard case .promoted(let result) = outcome else { throw InMemoryFlowsError("expected a promotion, got \(outcome)") }
         return result
     }
@@ -21,7 +21,7 @@ struct PromoteDecisionTests {
         let prodID = merge.deployment.runtimeID
 
         let approval = try flows.labeledEvent(issue: merge.issue, label: "approved", by: FakeGitHub.maintainer)
-        let result = try promoted(try await PromoteFlow(context: try flows.context(), event: approval).run())
+        let result = try promoted(try await ApprovalFlow(context: try flows.context(), event: approval).run())
         #expect(result.version == "1" && result.endpointChanged)
         #expect(flows.agentCore.endpoint(of: prodID, named: "prod")?.liveVersion == "1")
         #expect(!flows.agentCore.exists(merge.prRuntimeID))
@@ -37,7 +37,7 @@ struct PromoteDecisionTests {
 
         // A rerun of the same approval (the same event) does nothing twice.
         let changes = flows.agentCore.changes
-        let rerun = try promoted(try await PromoteFlow(context: try flows.context(), event: approval).run())
+        let rerun = try promoted(try await ApprovalFlow(context: try flows.context(), event: approval).run())
         #expect(!rerun.endpointChanged)
         #expect(flows.agentCore.changes == changes)
         #expect(flows.github.comments(on: merge.issue).filter { $0.user?.login == flows.github.botLogin }.count == 1)
@@ -100,5 +100,32 @@ struct PromoteDecisionTests {
         #expect(refusal.description.contains("version 1 is older than version 2"))
         #expect(flows.agentCore.endpoint(of: prodID, named: "prod")?.liveVersion == "2")
         #expect(flows.agentCore.changes == changes)
+    }
+
+    @Test("a label other than approved is none of promote's business: nothing is called")
+    func otherLabelsAreIgnored() async throws {
+        let merge = try await flows.deployedMerge()
+        let calls = (flows.agentCore.calls.count, flows.github.calls.count)
+        let outcome = try await flows.promote(issue: merge.issue, label: "bug")
+        guard case .ignored = outcome else {
+            Issue.record("expected the label to be ignored, got \(outcome)")
+            return
+        }
+        #expect(flows.agentCore.calls.count == calls.0 && flows.github.calls.count == calls.1)
+    }
+
+    @Test("AgentCore busy when the endpoint is created: waited out on the clock, retried with the same token")
+    func aBusyEndpointIsRetriedWithTheSameToken() async throws {
+        let merge = try await flows.deployedMerge()
+        flows.agentCore.failNext("CreateAgentRuntimeEndpoint", with: FakeAgentCore.error(
+            "ConflictException", 409, "CreateAgentRuntimeEndpoint", "the runtime is being updated"))
+        let sleepsBefore = flows.clock.sleeps.count
+
+        let result = try promoted(try await flows.promote(issue: merge.issue))
+        #expect(result.endpointChanged)
+        let creates = flows.agentCore.calls("CreateAgentRuntimeEndpoint")
+        #expect(creates.count == 2 && Set(creates.map(\.clientToken)).count == 1)
+        #expect(flows.clock.sleeps.count > sleepsBefore, "the pause ran on the test clock")
+        #expect(flows.agentCore.endpoint(of: merge.deployment.runtimeID, named: "prod")?.liveVersion == "1")
     }
 }

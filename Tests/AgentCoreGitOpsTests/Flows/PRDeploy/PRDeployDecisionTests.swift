@@ -130,4 +130,34 @@ struct PRDeployDecisionTests {
         #expect(log.values.contains { $0.contains("comes from a fork") })
         #expect(flows.agentCore.calls.isEmpty && flows.github.calls.isEmpty && flows.s3.calls.isEmpty)
     }
+
+    @Test("AWS refusing the create: the run fails with AWS's error, and the comment says the deploy failed")
+    func aRefusedCreateFailsAndSaysSo() async throws {
+        let number = flows.github.openPullRequest()
+        flows.agentCore.failNext("CreateAgentRuntime", with: FakeAgentCore.error(
+            "AccessDeniedException", 403, "CreateAgentRuntime", "not allowed to create runtimes"))
+
+        await #expect { try await flows.prDeploy("opened", number) } throws: { ($0 as? AWSError)?.code == "AccessDeniedException" }
+        #expect(flows.agentCore.runtimeIDs(named: "pr_\(number)").isEmpty)
+        let comments = flows.github.comments(on: number)
+        #expect(comments.count == 1)
+        #expect(comments.first?.body?.contains(": deploy failed") == true)
+        #expect(try RuntimeIDMarker.parse(comments.first?.body ?? "") == nil, "no runtime to name")
+    }
+
+    @Test("a version that fails to start: the run fails saying where to look, the comment keeps the runtime")
+    func aFailedVersionFailsTheRun() async throws {
+        let number = flows.github.openPullRequest()
+        let first = try deployed(try await flows.prDeploy("opened", number))
+        try flows.writeAgent("This one crashes")
+        flows.agentCore.failNextVersion(reason: "agent.py raised at import")
+
+        await #expect { try await flows.prDeploy("synchronize", number) } throws: { error in
+            "\(error)".contains("agent.py raised at import") && "\(error)".contains("CloudWatch")
+        }
+        #expect(flows.agentCore.latest(of: first.runtimeID)?.status == .updateFailed)
+        let body = flows.github.comments(on: number).first?.body ?? ""
+        #expect(body.contains(": deploy failed"))
+        #expect(try RuntimeIDMarker.parse(body) == first.runtimeID)
+    }
 }

@@ -36,4 +36,16 @@ struct SweepDecisionTests {
         // The merged pull request's runtime waits for its promotion, but its pull request is closed.
         #expect(flows.agentCore.calls("DeleteAgentRuntime").map(\.target).sorted() == [closedID, prod.prRuntimeID].sorted())
     }
+
+    @Test("a runtime tagged for a pull request GitHub does not know is kept, with a warning")
+    func anUnknownPullRequestKeepsItsRuntime() async throws {
+        let unknown = flows.agentCore.seedRuntime(
+            name: "pr_4242", description: RuntimeOwnership.description(nil, repository: "octo/agent", role: .pullRequest(4242)))
+
+        let report = try await SweepFlow(context: try flows.context(), dryRun: false).run()
+        #expect(report.entries.map(\.action) == [.keptUnknown])
+        #expect(flows.agentCore.exists(unknown.agentRuntimeId))
+        #expect(flows.agentCore.calls("DeleteAgentRuntime").isEmpty)
+        #expect(flows.log.values.contains { $0.contains("#4242 of octo/agent was not found") })
+    }
 }

@@ -57,4 +57,17 @@ struct ProdDeployDecisionTests {
         #expect(flows.agentCore.versionNumbers(of: first.deployment.runtimeID) == ["1", "2"])
         #expect(flows.github.allIssues.map(\.number) == [first.issue, second.issue])
     }
+
+    @Test("a direct push to main: a version and an issue that names no pull-request runtime")
+    func aDirectPushHasNoPullRequestRuntime() async throws {
+        guard case .deployed(let number, let deployment) = try await flows.prodDeploy(after: FakeGitHub.randomSHA(), message: "Fix a typo") else {
+            Issue.record("the push was not deployed")
+            return
+        }
+        #expect(deployment.version == "1")
+        let issue = try #require(flows.github.issue(number))
+        let metadata = try #require(try flows.github.trustedMarkers.deploymentMetadata(in: issue))
+        #expect(metadata.prRuntimeID == nil && metadata.prNumber == nil)
+        #expect(flows.github.calls("pullRequestsForCommit").count == 1)
+    }
 }
