@@ -124,4 +124,14 @@ import Testing
         }
         await #expect(throws: AWSError.self) { try await waiter(transport).runtimeDeleted(id: id) }
     }
+
+    @Test func aDeletionThatNeverEndsTimesOutOnTheClockItWasGiven() async throws {
+        let transport = FakeAWSTransport { _ in FakeAWSTransport.json(Samples.endpoint(status: "DELETING")) }
+        let clock = TestClock()
+        let policy = WaitPolicy(initialDelay: .seconds(1), maxDelay: .seconds(10), timeout: .seconds(60))
+        await #expect { try await waiter(transport, policy: policy, clock: clock).endpointDeleted(runtimeId: id, name: "live") }
+            throws: { ($0 as? WaiterError)?.kind == .timedOut(after: .seconds(60)) }
+        #expect(clock.elapsed == .seconds(60))
+        #expect(clock.sleeps == [1, 2, 4, 8, 10, 10, 10, 10, 5].map { .seconds($0) })
+    }
 }

@@ -89,4 +89,21 @@ import Testing
         #expect(moving.status == .updating && moving.liveVersion == "1" && moving.targetVersion == "2")
         #expect(try await agentCore.getAgentRuntimeEndpoint(runtimeId: created.agentRuntimeId, name: "live").liveVersion == "2")
     }
+
+    @Test func listsComeInPagesThatTheHelpersFollow() async throws {
+        for number in 10..<15 { _ = try await create("pr_\(number)") }
+        let first = try await agentCore.listAgentRuntimes(maxResults: 2, nextToken: nil)
+        #expect(first.items.count == 2 && first.nextToken != nil)
+        #expect(try await agentCore.allAgentRuntimes().count == 5)
+        #expect(agentCore.calls("ListAgentRuntimes").count == 2, "the helper asks for pages of 100")
+    }
+
+    @Test func aRuntimeWithANamedEndpointCannotBeDeleted() async throws {
+        let created = try await create("pr_20")
+        try await settle(created.agentRuntimeId)
+        agentCore.seedEndpoint(runtimeID: created.agentRuntimeId, name: "live", version: "1")
+        await #expect { _ = try await agentCore.deleteAgentRuntime(id: created.agentRuntimeId, clientToken: String(repeating: "n", count: 40)) }
+            throws: { ($0 as? AWSError)?.isConflict == true }
+        #expect(agentCore.exists(created.agentRuntimeId))
+    }
 }

@@ -36,4 +36,14 @@ import Testing
         #expect(github.comments(on: pull).count == 2)
         #expect(github.calls.map(\.operation) == ["listComments", "createComment", "listComments", "listComments", "updateComment"])
     }
+
+    @Test func issueListsFollowStateAndRemovingAMissingLabelIsNoError() async throws {
+        let open = try await github.createIssue(title: "open", body: "", labels: ["deployment"])
+        let closed = try await github.createIssue(title: "closed", body: "", labels: ["deployment"])
+        _ = try await github.closeIssue(number: closed.number)
+        #expect(try await github.listIssues(labels: ["deployment"], state: .open).map(\.number) == [open.number])
+        #expect(try await github.listIssues(labels: ["deployment"], state: .all).count == 2)
+        try await github.removeLabel(issue: open.number, label: "never-there")
+        #expect(try await github.getIssue(number: open.number).labels.map(\.name) == ["deployment"])
+    }
 }

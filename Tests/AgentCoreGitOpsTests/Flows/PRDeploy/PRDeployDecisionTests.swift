@@ -160,4 +160,26 @@ struct PRDeployDecisionTests {
         #expect(body.contains(": deploy failed"))
         #expect(try RuntimeIDMarker.parse(body) == first.runtimeID)
     }
+
+    @Test("an action pr-deploy has no business with (labeled) touches nothing")
+    func otherActionsAreIgnored() async throws {
+        let number = flows.github.openPullRequest()
+        #expect(try await flows.prDeploy("labeled", number) == .ignoredAction("labeled"))
+        #expect(flows.agentCore.calls.isEmpty && flows.github.calls.isEmpty && flows.s3.calls.isEmpty)
+    }
+
+    @Test("reopened after its runtime was deleted: a new runtime, not the deleted one")
+    func reopeningDeploysAfresh() async throws {
+        let number = flows.github.openPullRequest()
+        let first = try deployed(try await flows.prDeploy("opened", number))
+        flows.github.close(number)
+        try await flows.prDeploy("closed", number)
+        #expect(!flows.agentCore.exists(first.runtimeID))
+
+        flows.environment["GITHUB_RUN_ID"] = "1002"  // the reopen is another workflow run
+        let reopened = try deployed(try await flows.prDeploy("reopened", number))
+        #expect(reopened.runtimeID != first.runtimeID && reopened.version == "1")
+        #expect(flows.agentCore.runtimeIDs(named: "pr_\(number)") == [reopened.runtimeID])
+        #expect(flows.github.comments(on: number).count == 1)
+    }
 }

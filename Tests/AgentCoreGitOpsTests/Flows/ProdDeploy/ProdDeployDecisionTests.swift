@@ -70,4 +70,21 @@ struct ProdDeployDecisionTests {
         #expect(metadata.prRuntimeID == nil && metadata.prNumber == nil)
         #expect(flows.github.calls("pullRequestsForCommit").count == 1)
     }
+
+    @Test("a person's comment that copies the runtime marker is not trusted: the issue names no PR runtime")
+    func aCopiedMarkerIsNotTrusted() async throws {
+        let number = flows.github.openPullRequest()
+        flows.github.seedComment(
+            on: number, body: "\(PRComment.marker)\n<!-- RUNTIME_ID: pr_\(number)-AbCdEfGhIj -->", by: "mallory")
+        let merge = flows.github.merge(number)
+
+        guard case .deployed(let issueNumber, _) = try await flows.prodDeploy(after: merge) else {
+            Issue.record("the merge was not deployed")
+            return
+        }
+        let issue = try #require(flows.github.issue(issueNumber))
+        let metadata = try #require(try flows.github.trustedMarkers.deploymentMetadata(in: issue))
+        #expect(metadata.prNumber == number)
+        #expect(metadata.prRuntimeID == nil)
+    }
 }

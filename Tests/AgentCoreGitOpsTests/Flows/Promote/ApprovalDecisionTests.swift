@@ -128,4 +128,32 @@ struct ApprovalDecisionTests {
         #expect(flows.clock.sleeps.count > sleepsBefore, "the pause ran on the test clock")
         #expect(flows.agentCore.endpoint(of: merge.deployment.runtimeID, named: "prod")?.liveVersion == "1")
     }
+
+    @Test("an approval of a closed deployment issue is refused, prod untouched")
+    func aClosedIssueIsRefused() async throws {
+        let merge = try await flows.deployedMerge()
+        let approval = try flows.labeledEvent(issue: merge.issue, label: "approved", by: FakeGitHub.maintainer)
+        _ = try await flows.github.closeIssue(number: merge.issue)
+        let changes = flows.agentCore.changes
+
+        let outcome = try await ApprovalFlow(context: try flows.context(), event: approval).run()
+        guard case .refused(let refusal) = outcome else {
+            Issue.record("expected a refusal, got \(outcome)")
+            return
+        }
+        #expect(refusal.description.contains("is closed"))
+        #expect(flows.agentCore.changes == changes)
+        #expect(flows.agentCore.endpoint(of: merge.deployment.runtimeID, named: "prod") == nil)
+    }
+
+    @Test("the pull request's runtime already gone (a sweep got there first): promoted all the same")
+    func aPullRequestRuntimeAlreadyGoneIsFine() async throws {
+        let merge = try await flows.deployedMerge()
+        _ = try await flows.agentCore.deleteAgentRuntime(id: merge.prRuntimeID, clientToken: String(repeating: "s", count: 40))
+        while flows.agentCore.exists(merge.prRuntimeID) { _ = try? await flows.agentCore.getAgentRuntime(id: merge.prRuntimeID) }
+
+        let result = try promoted(try await flows.promote(issue: merge.issue))
+        #expect(result.prRuntime?.removal == .alreadyGone)
+        #expect(flows.agentCore.endpoint(of: merge.deployment.runtimeID, named: "prod")?.liveVersion == "1")
+    }
 }

@@ -69,4 +69,19 @@ struct RollbackDecisionTests {
         #expect(flows.agentCore.changes == changes)
         #expect(flows.agentCore.endpoint(of: prod.runtimeID, named: "prod")?.liveVersion == "2")
     }
+
+    @Test("pointing prod at the version it already serves changes nothing and says so")
+    func theLiveVersionIsNoChange() async throws {
+        let prod = try await prodAtVersionTwo()
+        let changes = flows.agentCore.changes
+
+        let outcome = try await flows.rollback(["prod_runtime_version": "2"])
+        guard case .moved(let move) = outcome else {
+            Issue.record("expected a move, got \(outcome)")
+            return
+        }
+        #expect(!move.changed && move.toVersion == "2")
+        #expect(flows.agentCore.changes == changes)
+        #expect(flows.agentCore.endpoint(of: prod.runtimeID, named: "prod")?.liveVersion == "2")
+    }
 }

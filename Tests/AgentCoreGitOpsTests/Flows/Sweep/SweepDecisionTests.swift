@@ -48,4 +48,18 @@ struct SweepDecisionTests {
         #expect(flows.agentCore.calls("DeleteAgentRuntime").isEmpty)
         #expect(flows.log.values.contains { $0.contains("#4242 of octo/agent was not found") })
     }
+
+    @Test("a second sweep finds nothing more to delete")
+    func aSecondSweepDeletesNothing() async throws {
+        let closed = flows.github.openPullRequest()
+        let closedID = try await deployedRuntime(of: closed)
+        flows.github.close(closed)
+        _ = try await SweepFlow(context: try flows.context(), dryRun: false).run()
+        #expect(!flows.agentCore.exists(closedID))
+        let deletions = flows.agentCore.calls("DeleteAgentRuntime").count
+
+        let again = try await SweepFlow(context: try flows.context(), dryRun: false).run()
+        #expect(again.entries.isEmpty)
+        #expect(flows.agentCore.calls("DeleteAgentRuntime").count == deletions)
+    }
 }

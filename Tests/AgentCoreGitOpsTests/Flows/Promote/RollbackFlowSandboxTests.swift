@@ -4,9 +4,16 @@ import Testing
 
 /// `prod-promote` on `workflow_dispatch`: rollback and roll-forward by hand, as a process against
 /// the sandbox.
-@Suite struct RollbackFlowTests {
+@Suite(.tags(.sandbox, .process)) struct RollbackFlowSandboxTests {
+    /// The shared sandbox, started by the first suite that needs it.
+    let sandbox: Sandbox
+
+    init() async throws {
+        sandbox = try await Sandbox.shared()
+    }
+
     @Test func dispatchRollsBackAndForwardCommentingOnce() async throws {
-        let stage = try await PromoteStage.make(versions: 3, endpointAt: "3")
+        let stage = try await PromoteStage.make(sandbox: sandbox, versions: 3, endpointAt: "3")
         let issue = try await stage.deploymentIssue(body: stage.metadataBody(version: "3", prRuntimeID: nil, prNumber: nil))
 
         let back = try await stage.dispatchEvent(inputs: ["prod_runtime_version": "1", "issue_number": String(issue)])
@@ -36,7 +43,7 @@ import Testing
     }
 
     @Test func inputsFromTheEnvironmentWhenThePayloadHasNone() async throws {
-        let stage = try await PromoteStage.make(versions: 2, endpointAt: "2")
+        let stage = try await PromoteStage.make(sandbox: sandbox, versions: 2, endpointAt: "2")
         let payload = try await stage.dispatchEvent(inputs: [:])
         let run = try await stage.runPromote(
             eventName: "workflow_dispatch", payload: payload, runID: PromoteStage.newRunID(),
@@ -46,7 +53,7 @@ import Testing
     }
 
     @Test func dryRunChangesNothing() async throws {
-        let stage = try await PromoteStage.make(versions: 2, endpointAt: "2")
+        let stage = try await PromoteStage.make(sandbox: sandbox, versions: 2, endpointAt: "2")
         let issue = try await stage.deploymentIssue(body: stage.metadataBody(version: "2", prRuntimeID: nil, prNumber: nil))
         let payload = try await stage.dispatchEvent(
             inputs: ["prod_runtime_version": "1", "issue_number": String(issue), "dry_run": "true"])
@@ -58,7 +65,7 @@ import Testing
     }
 
     @Test func badDispatchesFailWithNothingChanged() async throws {
-        let stage = try await PromoteStage.make(versions: 2, endpointAt: "2")
+        let stage = try await PromoteStage.make(sandbox: sandbox, versions: 2, endpointAt: "2")
         let personal = try await stage.deploymentIssue(
             body: stage.metadataBody(version: "1", prRuntimeID: nil, prNumber: nil), author: "maintainer")
         let cases: [(inputs: [String: String], sender: String?, expected: String)] = [
@@ -84,7 +91,7 @@ import Testing
     }
 
     @Test(.readsTestVectors) func githubsRecordedDispatchPayloadLacksTheVersion() async throws {
-        let stage = try await PromoteStage.make(versions: 1, endpointAt: "1")
+        let stage = try await PromoteStage.make(sandbox: sandbox, versions: 1, endpointAt: "1")
         let payload = try PromoteStage.recordedPayload("workflow_dispatch")
         let run = try await stage.runPromote(eventName: "workflow_dispatch", payload: payload, runID: PromoteStage.newRunID())
         #expect(run.status == 1, "\(run)")
@@ -93,7 +100,7 @@ import Testing
     }
 
     @Test func unsupportedEventFails() async throws {
-        let stage = try await PromoteStage.make(versions: 1, endpointAt: "1")
+        let stage = try await PromoteStage.make(sandbox: sandbox, versions: 1, endpointAt: "1")
         let payload = try await stage.github.control("POST", "/_sandbox/repos/\(stage.repository)/events", json: [
             "event": "push", "after": GitHubEmulator.randomSHA()])
         let run = try await stage.runPromote(eventName: "push", payload: payload, runID: PromoteStage.newRunID())

@@ -5,10 +5,17 @@ import Testing
 /// Runs that overlap, as they do when the workflows' concurrency groups are missing or cancelled
 /// too late: the tool alone must keep one runtime, one version per change, one sticky comment and
 /// one deployment issue. (Two approvals at once, and an approval while the runtime is updating,
-/// are in ApprovalFlowTests; here are the pr-deploy and prod-deploy races, and an approval while a
+/// are in ApprovalFlowSandboxTests; here are the pr-deploy and prod-deploy races, and an approval while a
 /// real prod-deploy process runs.)
-@Suite("Hardening: races")
-struct RaceTests {
+@Suite("Hardening: races", .tags(.sandbox, .process))
+struct RaceSandboxTests {
+    /// A checkout of the small agent, over the shared sandbox.
+    let fixture: FlowFixture
+
+    init() async throws {
+        fixture = try await FlowFixture()
+    }
+
     /// The runtimes named `name` (there must never be two).
     private func runtimes(named name: String, _ fixture: FlowFixture) async throws -> [AgentRuntimeSummary] {
         try await fixture.agentCore().allAgentRuntimes().filter { $0.agentRuntimeName == name }
@@ -26,7 +33,6 @@ struct RaceTests {
 
     @Test("two pr-deploy runs of the same commit at once: one runtime, one version, one comment")
     func samePullRequestSameCommit() async throws {
-        let fixture = try await FlowFixture()
         let number = try await fixture.openPullRequest()
         async let first = fixture.prDeploy("opened", number)
         async let second = fixture.prDeploy("opened", number)
@@ -79,7 +85,6 @@ struct RaceTests {
 
     @Test("two prod-deploy runs of the same merge at once: one version, one open deployment issue")
     func twoProdDeploysOfOneMerge() async throws {
-        let fixture = try await FlowFixture()
         let number = try await fixture.openPullRequest()
         #expect(try await fixture.prDeploy("opened", number).succeeded)
         let merge = try await fixture.merge(number)
@@ -113,7 +118,17 @@ struct RaceTests {
         try fixture.writeAgent("Second release")
         let secondMerge = FlowFixture.sha()
         async let second = fixture.prodDeploy(after: secondMerge, message: "Second release")
-        try await Task.sleep(for: .milliseconds(700))
+        // Approve once the deploy has asked for version 2, while the sandbox still makes it.
+        let prodID = try #require(try await fixture.runtime(named: fixture.prodRuntime)?.agentRuntimeId)
+        let agentCore = try fixture.agentCore()
+        try await eventually("prod-deploy has started version 2") {
+            do {
+                _ = try await agentCore.getAgentRuntime(id: prodID, version: "2")
+                return true
+            } catch let error as AWSError where error.isNotFound {
+                return false
+            }
+        }
         _ = try await fixture.github.client("maintainer").addLabels(issue: firstIssue, labels: ["approved"])
         let payload = try await fixture.event(["event": "issues", "action": "labeled", "number": firstIssue, "label": "approved"])
         let promoted = try await fixture.run("prod-promote", event: "issues", payload: payload)

@@ -5,8 +5,15 @@ import Testing
 /// Hostile input the existing flow tests do not already cover (those are listed in the
 /// hardening report): each gets a clear message, and nothing is deleted or half-deployed.
 /// Table-driven: one case per input, run through the real executables against the sandbox.
-@Suite("Hardening: hostile input")
-struct HostileInputTests {
+@Suite("Hardening: hostile input", .tags(.sandbox, .process))
+struct HostileInputSandboxTests {
+    /// A checkout of the small agent, over the shared sandbox.
+    let fixture: FlowFixture
+
+    init() async throws {
+        fixture = try await FlowFixture()
+    }
+
     /// Would exist if anything ran a title, branch or message through a shell.
     static let canary = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-canary-\(UUID().uuidString)").path
     static var shellPayload: String {
@@ -38,7 +45,6 @@ struct HostileInputTests {
 
     @Test(arguments: PRDeployInput.allCases)
     func prDeploy(_ input: PRDeployInput) async throws {
-        let fixture = try await FlowFixture()
         let victimNumber = try await fixture.openPullRequest()
         let victim = try #require(try await fixture.prDeploy("opened", victimNumber).outputs["runtime_id"])
 
@@ -122,7 +128,6 @@ struct HostileInputTests {
 
     @Test(arguments: ProdDeployInput.allCases)
     func prodDeploy(_ input: ProdDeployInput) async throws {
-        let fixture = try await FlowFixture()
         let commit = FlowFixture.sha()
         var environment: [String: String?] = [:]
         var request: [String: Any] = ["event": "push", "after": commit, "message": "Ordinary release"]
@@ -204,7 +209,6 @@ struct HostileInputTests {
 
     @Test("expired STS credentials: a clear error, nothing deployed, the credentials never printed")
     func expiredCredentials() async throws {
-        let fixture = try await FlowFixture()
         let info = fixture.sandbox.info
         let form = ["Action": "AssumeRole", "Version": "2011-06-15", "RoleArn": info.roleArn,
                     "RoleSessionName": "expired", "DurationSeconds": "1"]
@@ -217,7 +221,21 @@ struct HostileInputTests {
             try #require(xml.firstMatch(of: try Regex("<\(tag)>([^<]+)</\(tag)>"))?.output[1].substring).description
         }
         let (keyID, secret, token) = (try value("AccessKeyId"), try value("SecretAccessKey"), try value("SessionToken"))
-        try await Task.sleep(for: .seconds(2))
+        let expiring = AWSClient(configuration: AWSConfiguration(
+            region: info.region,
+            credentialSource: .keys(AWSCredentials(accessKeyID: keyID, secretAccessKey: secret, sessionToken: token), origin: "test"),
+            endpoint: URL(string: info.awsEndpoint)))
+        try await eventually("the sandbox's clock has passed the credentials' expiry", every: .milliseconds(100)) {
+            do {
+                _ = try await expiring.send(AWSRequest(
+                    service: .sts, operation: "GetCallerIdentity", method: "POST", path: "/",
+                    headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                    body: .data(Data("Action=GetCallerIdentity&Version=2011-06-15".utf8))))
+                return false
+            } catch let error as AWSError where error.code == "ExpiredToken" {
+                return true
+            }
+        }
 
         let number = try await fixture.openPullRequest()
         let run = try await fixture.prDeploy("opened", number, environment: [

@@ -3,7 +3,14 @@ import Testing
 @testable import AgentCoreGitOps
 
 /// `GitHubClient` over real HTTP against the GitHub emulator on loopback.
-@Suite struct GitHubClientIntegrationTests {
+@Suite(.tags(.sandbox)) struct GitHubClientSandboxTests {
+    /// The shared sandbox's GitHub emulator.
+    let emulator: GitHubEmulator
+
+    init() async throws {
+        emulator = try await GitHubEmulator.shared()
+    }
+
     static let deploymentLabels = [
         GitHubLabelDefinition(name: "deployment", color: "0e8a16", description: "A production deployment"),
         GitHubLabelDefinition(name: "production", color: "b60205", description: "Concerns the prod runtime"),
@@ -13,7 +20,6 @@ import Testing
     // MARK: Comments
 
     @Test func createUpdateListAndDeleteComments() async throws {
-        let emulator = try await GitHubEmulator.shared()
         let github = try emulator.client()
         let pr = try await emulator.openPullRequest()
 
@@ -29,7 +35,6 @@ import Testing
     }
 
     @Test func twoHundredFiftyCommentsComeBackFromThreePages() async throws {
-        let emulator = try await GitHubEmulator.shared()
         let pr = try await emulator.openPullRequest()
         let maintainer = try emulator.client("maintainer")
         for index in 0..<250 {
@@ -46,7 +51,6 @@ import Testing
     }
 
     @Test func oversizedBodyIsRefusedBeforeSending() async throws {
-        let emulator = try await GitHubEmulator.shared()
         let pr = try await emulator.openPullRequest()
         let body = String(repeating: "x", count: GitHubClient.maximumBodyLength + 1)
         await #expect(throws: GitHubError.self) { try await emulator.client().createComment(issue: pr, body: body) }
@@ -56,7 +60,6 @@ import Testing
     // MARK: Issues and labels
 
     @Test func deploymentIssueLifecycle() async throws {
-        let emulator = try await GitHubEmulator.shared()
         let github = try emulator.client()
         // Names of this test's own: other tests share the repository and may have made bare
         // `deployment` labels (by labelling an issue, as on GitHub) before this one runs.
@@ -109,7 +112,6 @@ import Testing
     }
 
     @Test func removingALabelFromAMissingIssueIsAnError() async throws {
-        let emulator = try await GitHubEmulator.shared()
         let github = try emulator.client()
         await #expect(throws: GitHubError.self) { try await github.removeLabel(issue: 987_654, label: "approved") }
         do {
@@ -124,7 +126,6 @@ import Testing
     // MARK: Pull requests, permissions, users
 
     @Test func pullRequestsAndTheirCommits() async throws {
-        let emulator = try await GitHubEmulator.shared()
         let github = try emulator.client()
         let head = GitHubEmulator.randomSHA()
         let number = try await emulator.openPullRequest(headSHA: head)
@@ -143,7 +144,6 @@ import Testing
     }
 
     @Test func permissionsAndUsers() async throws {
-        let emulator = try await GitHubEmulator.shared()
         let github = try emulator.client()
         let maintainer = try await github.permission(of: try emulator.login("maintainer"))
         #expect(maintainer.roleName == "maintain" && maintainer.permission == "write" && maintainer.canWrite)
@@ -164,7 +164,6 @@ import Testing
     }
 
     @Test func missingPermissionNamesWhatTheWorkflowNeeds() async throws {
-        let emulator = try await GitHubEmulator.shared()
         let pr = try await emulator.openPullRequest()
         let outsider = try emulator.client("outsider")
         do {
@@ -182,7 +181,6 @@ import Testing
     }
 
     @Test func badTokenIsNotRetriedAndNeverLogged() async throws {
-        let emulator = try await GitHubEmulator.shared()
         let token = "ghs_not_a_real_token_\(UUID().uuidString)"
         let log = GitHubOutputRecorder()
         let github = GitHubClient(
@@ -202,7 +200,6 @@ import Testing
     // MARK: Rate limits and failures
 
     @Test func secondaryRateLimitIsWaitedOut() async throws {
-        let emulator = try await GitHubEmulator.shared()
         let pr = try await emulator.openPullRequest()
         let path = "/issues/\(pr)/comments"
         try await emulator.addFault(["fault": "secondary_rate_limit", "count": 1, "retry_after": 1, "method": "POST", "path_contains": path])
@@ -221,7 +218,6 @@ import Testing
     }
 
     @Test func secondaryRateLimitAs429() async throws {
-        let emulator = try await GitHubEmulator.shared()
         let pr = try await emulator.openPullRequest()
         let path = "/issues/\(pr)/labels"
         try await emulator.addFault(["fault": "secondary_rate_limit", "count": 1, "retry_after": 0, "status": 429, "path_contains": path])
@@ -231,7 +227,6 @@ import Testing
     }
 
     @Test func primaryRateLimitIsWaitedOutUntilReset() async throws {
-        let emulator = try await GitHubEmulator.shared()
         let pr = try await emulator.openPullRequest()
         let path = "/issues/\(pr)/comments"
         try await emulator.addFault(["fault": "primary_rate_limit", "count": 1, "retry_after": 1, "status": 429, "path_contains": path])
@@ -247,7 +242,6 @@ import Testing
     }
 
     @Test func primaryRateLimitBeyondTheCapFailsAtOnce() async throws {
-        let emulator = try await GitHubEmulator.shared()
         let pr = try await emulator.openPullRequest()
         let path = "/issues/\(pr)/comments"
         try await emulator.addFault(["fault": "primary_rate_limit", "count": 1, "retry_after": 3600, "path_contains": path])
@@ -265,7 +259,6 @@ import Testing
     }
 
     @Test func serverErrorsAndDroppedConnectionsAreRetried() async throws {
-        let emulator = try await GitHubEmulator.shared()
         let pr = try await emulator.openPullRequest()
         let github = try emulator.client()
         let labels = "/issues/\(pr)/labels"
@@ -281,7 +274,6 @@ import Testing
     }
 
     @Test func persistentServerErrorsGiveUp() async throws {
-        let emulator = try await GitHubEmulator.shared()
         let pr = try await emulator.openPullRequest()
         let attempts = GitHubEmulator.fastRetry.maxAttempts
         try await emulator.addFault(["fault": "error502", "count": attempts, "path_contains": "/issues/\(pr)/labels"])

@@ -9,13 +9,13 @@ import Testing
 /// run makes them), then rerun: the rerun always reaches the uninterrupted run's end state.
 /// The suite samples every `CRASH_MATRIX_STRIDE`-th point; `scripts/crash-matrix` runs them all.
 /// Faults hit every request, so the matrix has a sandbox of its own and runs one flow at a time.
-@Suite("Hardening: crash matrix", .serialized)
-final class CrashMatrixTests {
+@Suite("Hardening: crash matrix", .tags(.sandbox, .process), .serialized)
+final class CrashMatrixSandboxTests {
     let sandbox: Sandbox
     let matrix: CrashMatrix
 
-    init() throws {
-        sandbox = try Sandbox.start()
+    init() async throws {
+        sandbox = try await Sandbox.launch()
         matrix = CrashMatrix(sandbox: sandbox)
     }
 
@@ -205,7 +205,7 @@ final class CrashMatrixTests {
             let (openPR, open) = try await stage.makePullRequestRuntime()
             let names = ["closed": closed, "merged": merged, "open": open]
             return CrashScenario(
-                run: { try await SweepFlowTests.sweep(stage, [], environment: $0).result },
+                run: { try await SweepFlowSandboxTests.sweep(stage, [], environment: $0).result },
                 endState: {
                     var reader = EndStateReader(sandbox: stage.sandbox, github: stage.github)
                     var state = EndState()

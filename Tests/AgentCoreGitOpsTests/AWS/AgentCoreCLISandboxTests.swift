@@ -3,9 +3,15 @@ import Testing
 @testable import AgentCoreGitOps
 
 /// The `agentcore` binary against the sandbox, as a person or a script would run it.
-@Suite struct AgentCoreCLITests {
+@Suite(.tags(.sandbox, .process)) struct AgentCoreCLISandboxTests {
+    /// The shared sandbox, started by the first suite that needs it.
+    let sandbox: Sandbox
+
+    init() async throws {
+        sandbox = try await Sandbox.shared()
+    }
+
     @Test func createUpdateEndpointsAndCleanupWithJSONOutput() async throws {
-        let sandbox = try await Sandbox.shared()
         let cli = AgentCoreCLI(sandbox: sandbox)
         let name = Sandbox.uniqueName("cli")
         let v1 = try await sandbox.uploadCode(key: "\(name)/v1/code.zip")
@@ -50,7 +56,6 @@ import Testing
     }
 
     @Test func rerunningACommandChangesNothingTheSecondTime() async throws {
-        let sandbox = try await Sandbox.shared()
         let cli = AgentCoreCLI(sandbox: sandbox)
         let name = Sandbox.uniqueName("rerun")
         let code = try await sandbox.uploadCode(key: "\(name)/code.zip")
@@ -80,7 +85,6 @@ import Testing
     }
 
     @Test func aFailedCreationSaysWhyAndWhatToDo() async throws {
-        let sandbox = try await Sandbox.shared()
         let cli = AgentCoreCLI(sandbox: sandbox)
         let name = Sandbox.uniqueName("broken")
         let code = try await sandbox.uploadCode(key: "\(name)/code.zip")
@@ -106,7 +110,7 @@ import Testing
         let client = try sandbox.agentCoreControl()
         let runtime = try await client.createAgentRuntime(
             CreateAgentRuntimeRequest(agentRuntimeName: name, configuration: sandbox.configuration(code: code)))
-        try await AgentCoreWaiter(client: client, policy: AgentCoreControlIntegrationTests.quick).runtimeReady(id: runtime.agentRuntimeId)
+        try await AgentCoreWaiter(client: client, policy: AgentCoreControlSandboxTests.quick).runtimeReady(id: runtime.agentRuntimeId)
         try await sandbox.awsControl("DELETE", "/_sandbox/requests")
 
         var noCredentials = sandbox.awsEnvironment
@@ -169,7 +173,6 @@ import Testing
     /// Confirmation needs a terminal: util-linux `script` gives the command one.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
     func cleanupAsksOnATerminalAndDeletesOnlyWhenConfirmed() async throws {
-        let sandbox = try await Sandbox.shared()
         let cli = AgentCoreCLI(sandbox: sandbox)
         let name = Sandbox.uniqueName("asked")
         let code = try await sandbox.uploadCode(key: "\(name)/code.zip")

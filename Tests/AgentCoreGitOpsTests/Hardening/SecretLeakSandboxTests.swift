@@ -11,8 +11,15 @@ import Testing
 /// to mask a secret with the line `::add-mask::<value>`. GitHub's runner consumes that line and
 /// never shows it (it is how masking works: the value must be sent to be masked). It counts only
 /// as that whole line, and only in Actions mode; outside Actions not even that is printed.
-@Suite("Hardening: secrets in output")
-struct SecretLeakTests {
+@Suite("Hardening: secrets in output", .tags(.sandbox, .process))
+struct SecretLeakSandboxTests {
+    /// A checkout of the small agent, over the shared sandbox.
+    let fixture: FlowFixture
+
+    init() async throws {
+        fixture = try await FlowFixture()
+    }
+
     struct Captured {
         let label: String
         let output: String
@@ -35,7 +42,6 @@ struct SecretLeakTests {
 
     @Test("no run prints a secret, on success or failure; nor does the sandbox log")
     func noSecretInAnyOutput() async throws {
-        let fixture = try await FlowFixture()
         let info = fixture.sandbox.info
         let tokens = try #require(info.tokens)
         let wrongSecret = "Wr0ngSecretKeyWr0ngSecretKeyWr0ngSecretK"
@@ -115,12 +121,4 @@ struct SecretLeakTests {
         print("secret-scan: \(captured.count) outputs scanned for \(secrets.count) secret values; \(leaks.count) leaks")
     }
 
-    @Test("the scan finds a secret printed outside a mask line")
-    func scanFindsLeaks() {
-        let secrets = ["key": "s3cr3t/+value"]
-        #expect(Self.leaks(in: Captured(label: "a", output: "::add-mask::s3cr3t/+value", actionsMode: true), secrets: secrets).isEmpty)
-        #expect(Self.leaks(in: Captured(label: "b", output: "::add-mask::s3cr3t/+value", actionsMode: false), secrets: secrets).count == 1)
-        #expect(Self.leaks(in: Captured(label: "c", output: "token=s3cr3t%2F%2Bvalue", actionsMode: true), secrets: secrets).count == 1)
-        #expect(Self.leaks(in: Captured(label: "d", output: "Authorization: s3cr3t/+value", actionsMode: true), secrets: secrets).count == 1)
-    }
 }

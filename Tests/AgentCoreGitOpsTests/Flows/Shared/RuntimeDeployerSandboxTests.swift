@@ -4,8 +4,15 @@ import Testing
 
 /// The shared deploy step against the sandbox, in-process, for what the flows cannot show from
 /// outside: races, and reruns after a crash at each point.
-@Suite("RuntimeDeployer")
-struct RuntimeDeployerTests {
+@Suite("RuntimeDeployer", .tags(.sandbox))
+struct RuntimeDeployerSandboxTests {
+    /// A checkout of the small agent, over the shared sandbox.
+    let fixture: FlowFixture
+
+    init() async throws {
+        fixture = try await FlowFixture()
+    }
+
     /// A pull request number no other test uses, so `pr_<n>` is this test's alone.
     private func freshTarget(_ fixture: FlowFixture) async throws -> DeploymentTarget {
         .pullRequest(try await fixture.openPullRequest())
@@ -26,7 +33,6 @@ struct RuntimeDeployerTests {
 
     @Test("two racing runs of the same change make one version")
     func racingSameChange() async throws {
-        let fixture = try await FlowFixture()
         let target = try await freshTarget(fixture)
         let first = try await deployFirstVersion(fixture, target)
         let (package, settings) = try await build(fixture, target, greeting: "two")
@@ -43,7 +49,6 @@ struct RuntimeDeployerTests {
 
     @Test("racing runs of different changes each get a version, and v<k> holds version k's code")
     func racingDifferentChanges() async throws {
-        let fixture = try await FlowFixture()
         let target = try await freshTarget(fixture)
         let first = try await deployFirstVersion(fixture, target)
         let (packageA, settings) = try await build(fixture, target, greeting: "A")
@@ -64,7 +69,6 @@ struct RuntimeDeployerTests {
 
     @Test("a rerun after a crash between the update and the copy makes the copy and no version")
     func crashBeforeCopy() async throws {
-        let fixture = try await FlowFixture()
         let target = try await freshTarget(fixture)
         let first = try await deployFirstVersion(fixture, target)
         let (package, settings) = try await build(fixture, target, greeting: "after the crash")
@@ -88,7 +92,6 @@ struct RuntimeDeployerTests {
 
     @Test("a rerun whose create answer was lost gets the same runtime; another change finds it by name")
     func createRepeatedOrRaced() async throws {
-        let fixture = try await FlowFixture()
         let target = try await freshTarget(fixture)
         let first = try await deployFirstVersion(fixture, target)
         let (package, settings) = try await build(fixture, target, greeting: "one")
@@ -107,7 +110,6 @@ struct RuntimeDeployerTests {
 
     @Test("a failed version is reported, and the next run of the same package makes a new one")
     func failedVersionRetried() async throws {
-        let fixture = try await FlowFixture()
         let target = try await freshTarget(fixture)
         let first = try await deployFirstVersion(fixture, target)
         let (package, settings) = try await build(fixture, target, greeting: "fails once")
@@ -125,36 +127,5 @@ struct RuntimeDeployerTests {
         let retried = try await deployer.deploy(package, settings: settings, to: target, current: latest)
         #expect(retried.version == "3")
         #expect(retried.runtime.status == .ready)
-    }
-}
-
-@Suite("Deterministic client tokens")
-struct DeterministicClientTokenTests {
-    @Test("the same change gives the same token; any other part gives another; AWS accepts its shape")
-    func tokens() {
-        let token = DeterministicClientToken.make("UpdateAgentRuntime", "pr_1-AbCdEfGhIj", "3", "abc", "def")
-        #expect(token == DeterministicClientToken.make("UpdateAgentRuntime", "pr_1-AbCdEfGhIj", "3", "abc", "def"))
-        #expect(token != DeterministicClientToken.make("UpdateAgentRuntime", "pr_1-AbCdEfGhIj", "4", "abc", "def"))
-        #expect(token != DeterministicClientToken.make("CreateAgentRuntime", "pr_1-AbCdEfGhIj", "3", "abc", "def"))
-        #expect(MarkerValue.matches(token, "[a-zA-Z0-9](-*[a-zA-Z0-9]){32,255}"))
-    }
-
-    @Test("endpoint tokens: the order of the parts counts, and parts are kept apart")
-    func endpointTokens() {
-        let token = DeterministicClientToken.make("UpdateAgentRuntimeEndpoint", "prod-AbCdEfGhIj", "prod", "4", "5")
-        #expect(token == DeterministicClientToken.make("UpdateAgentRuntimeEndpoint", "prod-AbCdEfGhIj", "prod", "4", "5"))
-        #expect(MarkerValue.matches(token, "[0-9a-f]{64}"))
-        #expect(token != DeterministicClientToken.make("UpdateAgentRuntimeEndpoint", "prod-AbCdEfGhIj", "prod", "5", "4"))
-        // Parts are separated, so shifting text between them changes the token.
-        #expect(DeterministicClientToken.make("ab", "c") != DeterministicClientToken.make("a", "bc"))
-        #expect(DeterministicClientToken.make("op", "ab", "c") != DeterministicClientToken.make("op", "a", "bc"))
-    }
-
-    @Test("a content-addressed key tells the checksum S3 reports for it")
-    func checksums() {
-        let hello = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
-        #expect(RuntimeDeployer.base64Checksum(ofHex: hello) == "LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=")
-        #expect(RuntimeDeployer.contentAddressedChecksum("pr_1/packages/\(hello).zip") == "LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=")
-        #expect(RuntimeDeployer.contentAddressedChecksum("pr_1/v1/code.zip") == nil)
     }
 }

@@ -4,9 +4,15 @@ import Testing
 
 /// `agentcore deploy` as a person runs it, against the sandbox: package, upload, create or
 /// update, the `v<k>` copies, and the manifest it prints.
-@Suite struct DeployCommandTests {
+@Suite(.tags(.sandbox, .process)) struct DeployCommandSandboxTests {
+    /// The shared sandbox, started by the first suite that needs it.
+    let sandbox: Sandbox
+
+    init() async throws {
+        sandbox = try await Sandbox.shared()
+    }
+
     @Test func createsThenUpdatesARuntimeAndAnUnchangedRedeployMakesNoVersion() async throws {
-        let sandbox = try await Sandbox.shared()
         let agent = try DeployTestAgent(sandbox: sandbox)
         let name = Sandbox.uniqueName("deploy")
         defer { agent.removeCachedBuild(name) }
@@ -52,7 +58,6 @@ import Testing
     }
 
     @Test func theRealAgentDeploysWithItsDependencies() async throws {
-        let sandbox = try await Sandbox.shared()
         let agent = try DeployTestAgent(sandbox: sandbox, realAgent: true)
         let name = Sandbox.uniqueName("deploy_real")
         defer { agent.removeCachedBuild(name) }

@@ -3,7 +3,14 @@ import Testing
 @testable import AgentCoreGitOps
 
 /// The pull request's sticky comment and its runtime marker, against the GitHub emulator.
-@Suite struct StickyCommentTests {
+@Suite(.tags(.sandbox)) struct StickyCommentSandboxTests {
+    /// The shared sandbox's GitHub emulator.
+    let emulator: GitHubEmulator
+
+    init() async throws {
+        emulator = try await GitHubEmulator.shared()
+    }
+
     static let marker = "<!-- agentcore-gitops:pr-deploy -->"
 
     static func body(_ runtimeID: String, version: Int) throws -> String {
@@ -11,7 +18,6 @@ import Testing
     }
 
     @Test func createsThenUpdatesInPlaceOnlyWhenChanged() async throws {
-        let emulator = try await GitHubEmulator.shared()
         let github = try emulator.client()
         let pr = try await emulator.openPullRequest()
         let path = "/issues/\(pr)/comments"
@@ -36,14 +42,12 @@ import Testing
     }
 
     @Test func markerIsAddedWhenTheBodyLacksIt() async throws {
-        let emulator = try await GitHubEmulator.shared()
         let pr = try await emulator.openPullRequest()
         let result = try await emulator.client().upsertStickyComment(issue: pr, marker: Self.marker, body: "hello")
         #expect(result.comment.body == "\(Self.marker)\nhello")
     }
 
     @Test func raceLeftoversAreDeletedKeepingTheOldest() async throws {
-        let emulator = try await GitHubEmulator.shared()
         let github = try emulator.client()
         let pr = try await emulator.openPullRequest()
         // Three concurrent runs each created a comment; a person quoted the marker; other chatter.
@@ -64,7 +68,6 @@ import Testing
     }
 
     @Test func aPersonsCommentWithTheMarkerIsNeverTakenOver() async throws {
-        let emulator = try await GitHubEmulator.shared()
         let github = try emulator.client()
         let pr = try await emulator.openPullRequest()
         let forged = "\(Self.marker)\n<!-- RUNTIME_ID: pr_1-EvilEvil00 -->"
@@ -83,7 +86,6 @@ import Testing
     /// GitHub created the comment but the answer was lost: the retry creates a second one,
     /// and the same run removes it (a racing run's copy goes the same way).
     @Test func duplicateFromARetriedCreateIsCleanedUpAtOnce() async throws {
-        let emulator = try await GitHubEmulator.shared()
         let github = try emulator.client()
         let pr = try await emulator.openPullRequest()
         try await emulator.addFault([
@@ -102,7 +104,6 @@ import Testing
     }
 
     @Test func findsOurCommentBeyondTheFirstPage() async throws {
-        let emulator = try await GitHubEmulator.shared()
         let github = try emulator.client()
         let pr = try await emulator.openPullRequest()
         let maintainer = try emulator.client("maintainer")

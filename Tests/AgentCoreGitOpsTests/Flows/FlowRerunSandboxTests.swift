@@ -5,12 +5,12 @@ import Testing
 /// Every step safe to re-run: a run cut off after any number of AWS requests, or whose GitHub
 /// answer was lost, is finished by the next run with no duplicate runtime, version, issue or
 /// comment. These tests fail AWS for everyone, so they have a sandbox of their own.
-@Suite("Flows: reruns after a crash", .serialized)
-final class FlowRerunTests {
+@Suite("Flows: reruns after a crash", .tags(.sandbox, .process), .serialized)
+final class FlowRerunSandboxTests {
     let sandbox: Sandbox
 
-    init() throws {
-        sandbox = try Sandbox.start()
+    init() async throws {
+        sandbox = try await Sandbox.launch()
     }
 
     deinit { sandbox.stop() }

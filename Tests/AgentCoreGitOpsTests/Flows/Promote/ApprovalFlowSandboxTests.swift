@@ -4,9 +4,16 @@ import Testing
 
 /// `prod-promote` on `issues` labeled events, run as a process against the sandbox; every test
 /// checks the final AWS and GitHub state, then reruns the same run and checks nothing doubled.
-@Suite struct ApprovalFlowTests {
+@Suite(.tags(.sandbox, .process)) struct ApprovalFlowSandboxTests {
+    /// The shared sandbox, started by the first suite that needs it.
+    let sandbox: Sandbox
+
+    init() async throws {
+        sandbox = try await Sandbox.shared()
+    }
+
     @Test func maintainerApprovalPromotesCleansUpAndCloses() async throws {
-        let stage = try await PromoteStage.make(versions: 3, endpointAt: "1")
+        let stage = try await PromoteStage.make(sandbox: sandbox, versions: 3, endpointAt: "1")
         let (pr, prRuntime) = try await stage.makePullRequestRuntime()
         let issue = try await stage.deploymentIssue(body: stage.metadataBody(version: "3", prRuntimeID: prRuntime, prNumber: pr))
         try await stage.addApproval(issue: issue, by: "maintainer")
@@ -48,7 +55,7 @@ import Testing
     }
 
     @Test func firstPromotionCreatesTheEndpointAndNoPRRuntimeIsFine() async throws {
-        let stage = try await PromoteStage.make(versions: 1, endpointAt: nil)
+        let stage = try await PromoteStage.make(sandbox: sandbox, versions: 1, endpointAt: nil)
         let issue = try await stage.deploymentIssue(body: stage.metadataBody(version: "1", prRuntimeID: nil, prNumber: nil))
         let run = try await stage.approveAndRun(issue: issue)
         #expect(run.status == 0, "\(run)")
@@ -60,7 +67,7 @@ import Testing
 
     @Test(arguments: ["triage", "outsider"])
     func approvalWithoutWriteAccessIsRefused(identity: String) async throws {
-        let stage = try await PromoteStage.make(versions: 2, endpointAt: "1")
+        let stage = try await PromoteStage.make(sandbox: sandbox, versions: 2, endpointAt: "1")
         let (pr, prRuntime) = try await stage.makePullRequestRuntime()
         let issue = try await stage.deploymentIssue(body: stage.metadataBody(version: "2", prRuntimeID: prRuntime, prNumber: pr))
         // Triage may label; an outsider cannot, so the payload names them as GitHub would if they could.
@@ -78,7 +85,7 @@ import Testing
     }
 
     @Test func personAuthoredIssueIsIgnored() async throws {
-        let stage = try await PromoteStage.make(versions: 2, endpointAt: "1")
+        let stage = try await PromoteStage.make(sandbox: sandbox, versions: 2, endpointAt: "1")
         let (pr, prRuntime) = try await stage.makePullRequestRuntime()
         // A maintainer copies the metadata format into an issue of their own.
         let issue = try await stage.deploymentIssue(
@@ -95,7 +102,7 @@ import Testing
     }
 
     @Test func otherLabelsAreIgnored() async throws {
-        let stage = try await PromoteStage.make(versions: 2, endpointAt: "1")
+        let stage = try await PromoteStage.make(sandbox: sandbox, versions: 2, endpointAt: "1")
         let issue = try await stage.deploymentIssue(body: stage.metadataBody(version: "2", prRuntimeID: nil, prNumber: nil))
         try await stage.github.client("maintainer").addLabels(issue: issue, labels: ["bug"])
         let payload = try await stage.github.control("POST", "/_sandbox/repos/\(stage.repository)/events", json: [
@@ -108,7 +115,7 @@ import Testing
     }
 
     @Test(.readsTestVectors) func githubsRecordedLabeledPayloadIsReadAndIgnored() async throws {
-        let stage = try await PromoteStage.make(versions: 1, endpointAt: "1")
+        let stage = try await PromoteStage.make(sandbox: sandbox, versions: 1, endpointAt: "1")
         let payload = try PromoteStage.recordedPayload("issues-labeled")
         let run = try await stage.runPromote(eventName: "issues", payload: payload, runID: PromoteStage.newRunID())
         #expect(run.status == 0, "\(run)")
@@ -124,7 +131,7 @@ import Testing
 
     @Test(arguments: Tamper.allCases)
     func tamperedMetadataIsRefused(_ tamper: Tamper) async throws {
-        let stage = try await PromoteStage.make(versions: 2, endpointAt: "1")
+        let stage = try await PromoteStage.make(sandbox: sandbox, versions: 2, endpointAt: "1")
         let (pr, prRuntime) = try await stage.makePullRequestRuntime()
         var untouched = [prRuntime]
         let body: String
@@ -168,7 +175,7 @@ import Testing
     }
 
     @Test func prodRuntimeOfAnotherRepositoryIsRefused() async throws {
-        let stage = try await PromoteStage.make(versions: 2, endpointAt: "1", owner: "someone/else")
+        let stage = try await PromoteStage.make(sandbox: sandbox, versions: 2, endpointAt: "1", owner: "someone/else")
         let issue = try await stage.deploymentIssue(body: stage.metadataBody(version: "2", prRuntimeID: nil, prNumber: nil))
         let run = try await stage.approveAndRun(issue: issue)
         #expect(run.status == 0, "\(run)")
@@ -176,7 +183,7 @@ import Testing
     }
 
     @Test func olderVersionThanLiveIsRefused() async throws {
-        let stage = try await PromoteStage.make(versions: 3, endpointAt: "3")
+        let stage = try await PromoteStage.make(sandbox: sandbox, versions: 3, endpointAt: "3")
         let (pr, prRuntime) = try await stage.makePullRequestRuntime()
         let issue = try await stage.deploymentIssue(body: stage.metadataBody(version: "2", prRuntimeID: prRuntime, prNumber: pr))
         let run = try await stage.approveAndRun(issue: issue)
@@ -185,7 +192,7 @@ import Testing
     }
 
     @Test func twoApprovalsAtOnceConverge() async throws {
-        let stage = try await PromoteStage.make(versions: 3, endpointAt: "1")
+        let stage = try await PromoteStage.make(sandbox: sandbox, versions: 3, endpointAt: "1")
         let (pr, prRuntime) = try await stage.makePullRequestRuntime()
         let issue = try await stage.deploymentIssue(body: stage.metadataBody(version: "3", prRuntimeID: prRuntime, prNumber: pr))
         try await stage.addApproval(issue: issue)

@@ -3,8 +3,15 @@ import Testing
 @testable import AgentCoreGitOps
 
 /// `pr-deploy` end to end: the executable against the sandbox, with the events GitHub sends.
-@Suite("pr-deploy end to end")
-struct PRDeployTests {
+@Suite("pr-deploy end to end", .tags(.sandbox, .process))
+struct PRDeploySandboxTests {
+    /// A checkout of the small agent, over the shared sandbox.
+    let fixture: FlowFixture
+
+    init() async throws {
+        fixture = try await FlowFixture()
+    }
+
     /// The runtime id the bot's sticky comment records, checked to be the only sticky comment.
     private func recordedRuntimeID(_ fixture: FlowFixture, _ number: Int) async throws -> String? {
         let comments = try await fixture.botComments(on: number)
@@ -15,7 +22,6 @@ struct PRDeployTests {
 
     @Test("opened: creates pr_<n> version 1, stores its code, comments once; a rerun adds nothing")
     func openedCreatesVersionOne() async throws {
-        let fixture = try await FlowFixture()
         let number = try await fixture.openPullRequest()
 
         let run = try await fixture.prDeploy("opened", number)
@@ -54,7 +60,6 @@ struct PRDeployTests {
 
     @Test("synchronize: no change makes no version; a change makes version 2 with its own v2 copy")
     func pushesAddVersionsOnlyForChanges() async throws {
-        let fixture = try await FlowFixture()
         let first = FlowFixture.sha()
         let number = try await fixture.openPullRequest(headSHA: first)
         let opened = try await fixture.prDeploy("opened", number)
@@ -96,7 +101,6 @@ struct PRDeployTests {
 
     @Test("a fork's pull request is skipped with a notice, even without any AWS setting")
     func forkSkipped() async throws {
-        let fixture = try await FlowFixture()
         let number = try await fixture.openPullRequest(fork: true)
         let run = try await fixture.prDeploy("opened", number, environment: [
             "AGENTCORE_ROLE_ARN": nil, "AGENTCORE_S3_BUCKET": nil, "AWS_ACCESS_KEY_ID": nil, "AWS_SECRET_ACCESS_KEY": nil,
@@ -109,7 +113,6 @@ struct PRDeployTests {
 
     @Test("closed without merging: pr_<n> and its endpoints are deleted; a rerun is fine")
     func closedUnmergedDeletes() async throws {
-        let fixture = try await FlowFixture()
         let number = try await fixture.openPullRequest()
         let opened = try await fixture.prDeploy("opened", number)
         let id = try #require(opened.outputs["runtime_id"])
@@ -141,7 +144,6 @@ struct PRDeployTests {
 
     @Test("closed by merging: pr_<n> stays for the promotion and the comment keeps its marker")
     func closedMergedKeeps() async throws {
-        let fixture = try await FlowFixture()
         let number = try await fixture.openPullRequest()
         let opened = try await fixture.prDeploy("opened", number)
         let id = try #require(opened.outputs["runtime_id"])
@@ -161,7 +163,6 @@ struct PRDeployTests {
 
     @Test("a person's marker is never trusted: no deploy to, and no delete of, the runtime it names")
     func personsMarkerIgnored() async throws {
-        let fixture = try await FlowFixture()
         let victimNumber = try await fixture.openPullRequest()
         let victim = try #require(try await fixture.prDeploy("opened", victimNumber).outputs["runtime_id"])
 
@@ -184,7 +185,6 @@ struct PRDeployTests {
 
     @Test("a pr_<n> runtime without our tag is neither updated nor deleted")
     func foreignRuntimeLeftAlone() async throws {
-        let fixture = try await FlowFixture()
         let number = try await fixture.openPullRequest()
         let foreign = try await fixture.createForeignRuntime(named: "pr_\(number)")
 
@@ -207,7 +207,6 @@ struct PRDeployTests {
 
     @Test("missing settings: a clear error naming them, and nothing done")
     func missingSettings() async throws {
-        let fixture = try await FlowFixture()
         let number = try await fixture.openPullRequest()
         let run = try await fixture.prDeploy("opened", number, environment: ["AGENTCORE_ROLE_ARN": nil, "AGENTCORE_S3_BUCKET": ""])
         #expect(run.process.status == 1)
@@ -220,7 +219,6 @@ struct PRDeployTests {
 
     @Test("a broken agentcore.json fails before anything is deployed, and the pull request hears why")
     func badRuntimeSettings() async throws {
-        let fixture = try await FlowFixture()
         try fixture.checkout.file("agent/agentcore.json", #"{"python": 3.11}"#)
         let number = try await fixture.openPullRequest()
         let run = try await fixture.prDeploy("opened", number)

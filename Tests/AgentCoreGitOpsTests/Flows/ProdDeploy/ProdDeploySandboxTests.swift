@@ -3,8 +3,15 @@ import Testing
 @testable import AgentCoreGitOps
 
 /// `prod-deploy` end to end: the executable against the sandbox, with the push events GitHub sends.
-@Suite("prod-deploy end to end")
-struct ProdDeployTests {
+@Suite("prod-deploy end to end", .tags(.sandbox, .process))
+struct ProdDeploySandboxTests {
+    /// A checkout of the small agent, over the shared sandbox.
+    let fixture: FlowFixture
+
+    init() async throws {
+        fixture = try await FlowFixture()
+    }
+
     /// The bot's deployment issue for `commit`, checked to be the only one, and its metadata.
     private func deploymentIssue(_ fixture: FlowFixture, commit: String) async throws -> (GitHubIssue, DeploymentMetadata) {
         let issues = try await fixture.deploymentIssues(forCommit: commit).filter { $0.user?.login == fixture.github.logins["bot"] }
@@ -24,7 +31,6 @@ struct ProdDeployTests {
 
     @Test("push of a merge: prod version 1, the deployment issue with labels and metadata; a rerun adds nothing")
     func mergeDeploysProd() async throws {
-        let fixture = try await FlowFixture()
         let pull = try await mergedPullRequest(fixture)
 
         let run = try await fixture.prodDeploy(after: pull.merge)
@@ -51,7 +57,7 @@ struct ProdDeployTests {
         let labels = try await fixture.repositoryLabels()
         // The shared test repository may have some of them already, made bare by another test (a
         // person adding `approved` creates the label, as on GitHub); that ensureLabels sets their
-        // colour and description is GitHubClientIntegrationTests' to check.
+        // colour and description is GitHubClientSandboxTests' to check.
         for definition in DeploymentLabels.all {
             #expect(labels.contains { $0.name == definition.name }, "label \(definition.name) is missing")
         }
@@ -67,7 +73,6 @@ struct ProdDeployTests {
 
     @Test("the deployment issue is what prod-promote acts on: approved moves prod and deletes the PR runtime")
     func issueDrivesPromotion() async throws {
-        let fixture = try await FlowFixture()
         let pull = try await mergedPullRequest(fixture)
         let deployed = try await fixture.prodDeploy(after: pull.merge)
         #expect(deployed.succeeded, "\(deployed.process.output)")
@@ -89,7 +94,6 @@ struct ProdDeployTests {
 
     @Test("a second merge with a change adds version 2 and its own issue")
     func secondMergeAddsVersion() async throws {
-        let fixture = try await FlowFixture()
         let first = try await mergedPullRequest(fixture)
         #expect(try await fixture.prodDeploy(after: first.merge).succeeded)
 
@@ -108,7 +112,6 @@ struct ProdDeployTests {
 
     @Test("a direct push deploys with PR_RUNTIME_ID: NONE")
     func directPush() async throws {
-        let fixture = try await FlowFixture()
         let commit = FlowFixture.sha()
         let run = try await fixture.prodDeploy(after: commit, message: "Fix a typo")
         #expect(run.succeeded, "\(run.process.output)")
@@ -120,7 +123,6 @@ struct ProdDeployTests {
 
     @Test("a squash commit unknown to the commit → pulls API is matched through its title (#N)")
     func squashTitleFallback() async throws {
-        let fixture = try await FlowFixture()
         let pull = try await mergedPullRequest(fixture)
         let squash = FlowFixture.sha()
         let run = try await fixture.prodDeploy(after: squash, message: "Make the bot kinder (#\(pull.number))\n\nDetails")
@@ -132,7 +134,6 @@ struct ProdDeployTests {
 
     @Test("markers a person wrote are ignored: a comment on the PR, or a look-alike issue")
     func personsMarkersIgnored() async throws {
-        let fixture = try await FlowFixture()
         let number = try await fixture.openPullRequest()
         let decoy = try #require(try await fixture.prDeploy("opened", try await fixture.openPullRequest()).outputs["runtime_id"])
         try await fixture.comment(as: "maintainer", on: number, body: "\(PRComment.marker)\n<!-- RUNTIME_ID: pr_\(number)-AbCdEfGhIj -->")
@@ -151,7 +152,6 @@ struct ProdDeployTests {
 
     @Test("pushes that are not to the default branch, or delete it, do nothing")
     func pushesSkipped() async throws {
-        let fixture = try await FlowFixture()
         let other = try await fixture.prodDeploy(after: FlowFixture.sha(), ref: "refs/heads/feature")
         #expect(other.succeeded, "\(other.process.output)")
         #expect(other.process.stdout.contains("::notice title=prod-deploy skipped::"))
@@ -168,7 +168,6 @@ struct ProdDeployTests {
 
     @Test("missing settings: a clear error naming them, and nothing done")
     func missingSettings() async throws {
-        let fixture = try await FlowFixture()
         let commit = FlowFixture.sha()
         let run = try await fixture.prodDeploy(after: commit, environment: ["AGENTCORE_ROLE_ARN": "not-an-arn"])
         #expect(run.process.status == 1)
@@ -180,7 +179,6 @@ struct ProdDeployTests {
 
     @Test("a prod runtime this repository did not create is refused")
     func foreignProdRefused() async throws {
-        let fixture = try await FlowFixture()
         let foreign = try await fixture.createForeignRuntime(named: fixture.prodRuntime)
         let commit = FlowFixture.sha()
         let run = try await fixture.prodDeploy(after: commit)

@@ -3,11 +3,17 @@ import Testing
 @testable import AgentCoreGitOps
 
 /// The real client and waiters over real HTTP against the sandbox (moto with AWS's behaviour).
-@Suite struct AgentCoreControlIntegrationTests {
+@Suite(.tags(.sandbox)) struct AgentCoreControlSandboxTests {
+    /// The shared sandbox, started by the first suite that needs it.
+    let sandbox: Sandbox
+
+    init() async throws {
+        sandbox = try await Sandbox.shared()
+    }
+
     static let quick = WaitPolicy(initialDelay: .milliseconds(50), maxDelay: .milliseconds(200), timeout: .seconds(120))
 
     @Test func runtimeAndEndpointLifecycle() async throws {
-        let sandbox = try await Sandbox.shared()
         let client = try sandbox.agentCoreControl()
         let waiter = AgentCoreWaiter(client: client, policy: Self.quick)
         let name = Sandbox.uniqueName("lib")
@@ -48,7 +54,6 @@ import Testing
     }
 
     @Test func listingsFollowPagesOverHTTP() async throws {
-        let sandbox = try await Sandbox.shared()
         let client = try sandbox.agentCoreControl()
         let code = try await sandbox.uploadCode(key: "pages/code.zip")
         var names: [String] = []
@@ -68,7 +73,6 @@ import Testing
     }
 
     @Test func anUpdateThatFailsSurfacesItsReason() async throws {
-        let sandbox = try await Sandbox.shared()
         let client = try sandbox.agentCoreControl()
         let name = Sandbox.uniqueName("upfail")
         let code = try await sandbox.uploadCode(key: "\(name)/code.zip")
