@@ -115,7 +115,7 @@ public struct AWSClient: AWSRequestSending {
             }
             let delay = policy.delay(beforeRetry: attempt, random: random())
             log?("\(request.operation) \(request.method) \(endpoint.url.absoluteString): \(failure); "
-                + "retry \(attempt) of \(policy.maxAttempts - 1) in \(String(format: "%.2f", delay.inSeconds)) s")
+                + "retry \(attempt) of \(policy.maxAttempts - 1) in \(String(format: "%.2f", delay.seconds)) s")
             try await clock.sleep(for: delay)
             attempt += 1
         }

@@ -185,7 +185,6 @@ public struct AgentCoreWaiter: Sendable {
 extension Duration {
     /// "90s", "1.5s", "0.05s": how long a wait lasted, for people.
     var formattedSeconds: String {
-        let seconds = inSeconds
-        return seconds == seconds.rounded() ? "\(Int(seconds))s" : String(format: "%.2gs", seconds)
+        seconds == seconds.rounded() ? "\(Int(seconds))s" : String(format: "%.2gs", seconds)
     }
 }

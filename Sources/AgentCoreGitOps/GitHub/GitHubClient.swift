@@ -344,7 +344,7 @@ public final class GitHubClient: GitHubAPI {
     }
 
     private static func seconds(_ delay: Duration) -> String {
-        let value = delay.inSeconds
+        let value = delay.seconds
         return value < 10 ? String(format: "%.1f s", value) : "\(Int(value.rounded(.up))) s"
     }
 

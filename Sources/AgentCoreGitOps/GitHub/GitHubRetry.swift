@@ -25,8 +25,8 @@ extension GitHubRetryPolicy {
             guard let limit = rateLimitWait(status: status, headers: headers, message: message, attempt: attempt, now: now)
             else { return .fail }
             if limit.wait > maximumWait {
-                return .rateLimitExhausted(detail: "\(limit.reason); GitHub asks to wait \(Int(limit.wait.inSeconds.rounded(.up))) s,"
-                    + " more than the configured maximum of \(Int(maximumWait.inSeconds)) s. Re-run the job after that")
+                return .rateLimitExhausted(detail: "\(limit.reason); GitHub asks to wait \(Int(limit.wait.seconds.rounded(.up))) s,"
+                    + " more than the configured maximum of \(Int(maximumWait.seconds)) s. Re-run the job after that")
             }
             if lastAttempt {
                 return .rateLimitExhausted(detail: "\(limit.reason); still limited after \(attempt) tries. Re-run the job later")

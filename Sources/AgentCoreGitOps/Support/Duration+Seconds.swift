@@ -1,8 +1,12 @@
 import Foundation
 
 extension Duration {
-    /// Seconds as a floating-point number: for arithmetic with times read from headers, and for messages.
-    var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    /// The duration in seconds, fractions included: for arithmetic with dates and times read from
+    /// headers, and for messages.
+    var seconds: TimeInterval {
+        let (seconds, attoseconds) = components
+        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    }
 
     /// A whole or fractional number of seconds; negative and non-finite values become zero.
     static func seconds(clamping value: Double) -> Duration {

@@ -75,7 +75,7 @@ final class ManualTime: @unchecked Sendable {
 
     func lease(_ key: String, logs: LogLines = LogLines()) -> S3Lease {
         let client = AWSClient(
-            configuration: AWSFixtures.configuration(), transport: transport, random: { 0 }, sleep: { _ in })
+            configuration: AWSFixtures.configuration(), transport: transport, random: { 0 }, clock: TestClock())
         var lease = S3Lease(s3: S3Client(client: client), location: location, holder: LeaseHolder(key: key, description: "run \(key)"))
         let time = time
         lease.now = { time.now }

@@ -20,6 +20,8 @@ final class FakeGitHub: GitHubAPI, @unchecked Sendable {
     private var repositoryLabels: [GitHubLabel] = []
     private var pulls: [Int: GitHubPullRequest] = [:]
     private var roles: [String: String] = [:]
+    /// The default branch's commits, oldest first.
+    private var mainline: [String] = [FakeGitHub.randomSHA()]
     private var recorded: [Call] = []
 
     struct Call: Equatable, CustomStringConvertible {
@@ -71,10 +73,18 @@ final class FakeGitHub: GitHubAPI, @unchecked Sendable {
         lock.withLock { pulls[number]?.head.sha = headSHA }
     }
 
+    /// A commit pushed straight to main; returns it.
+    @discardableResult
+    func pushToMain(_ sha: String = FakeGitHub.randomSHA()) -> String {
+        lock.withLock { mainline.append(sha) }
+        return sha
+    }
+
     /// Merges as `mergeSHA` on main; returns that commit.
     @discardableResult
     func merge(_ number: Int, mergeSHA: String = FakeGitHub.randomSHA()) -> String {
         lock.withLock {
+            mainline.append(mergeSHA)
             pulls[number]?.state = "closed"
             pulls[number]?.merged = true
             pulls[number]?.mergedAt = "2026-11-21T08:00:00Z"
@@ -249,6 +259,28 @@ final class FakeGitHub: GitHubAPI, @unchecked Sendable {
         lock.withLock {
             record("pullRequestsForCommit", nil)
             return pulls.values.filter { $0.head.sha == sha || $0.mergeCommitSHA == sha }.sorted { $0.number < $1.number }
+        }
+    }
+
+    /// Commits on main compare by their order there; any other commit has diverged from them.
+    func compareCommits(base: String, head: String) async throws -> GitHubCommitComparison {
+        lock.withLock {
+            record("compareCommits", nil)
+            if base == head { return GitHubCommitComparison(status: .identical, aheadBy: 0, behindBy: 0) }
+            guard let from = mainline.firstIndex(of: base), let to = mainline.firstIndex(of: head) else {
+                return GitHubCommitComparison(status: .diverged)
+            }
+            return to > from
+                ? GitHubCommitComparison(status: .ahead, aheadBy: to - from, behindBy: 0)
+                : GitHubCommitComparison(status: .behind, aheadBy: 0, behindBy: from - to)
+        }
+    }
+
+    func branchTip(_ branch: String) async throws -> String {
+        try lock.withLock {
+            record("branchTip", nil)
+            guard branch == "main", let tip = mainline.last else { throw notFound(.getPullRequest, "/branches/\(branch)") }
+            return tip
         }
     }
 

@@ -1,9 +1,9 @@
 import Foundation
 @testable import AgentCoreGitOps
 
-/// S3 in memory, behind the real `S3Client`: it answers the client's PutObject, HeadObject,
-/// CopyObject and GetObject requests with the headers S3 sends (content length, ETag, SHA-256
-/// checksum), and 404 for a missing key. Use it as `S3Client(client: FakeS3())`.
+/// S3 in memory, behind the real `S3Client`: it answers the client's PutObject (conditional ones
+/// too), HeadObject, CopyObject and GetObject requests with the headers S3 sends (content length,
+/// ETag, SHA-256 checksum), 412 for a condition that does not hold and 404 for a missing key. Use it as `S3Client(client: FakeS3())`.
 final class FakeS3: AWSRequestSending, @unchecked Sendable {
     struct Object {
         var bytes: Data
@@ -39,13 +39,24 @@ final class FakeS3: AWSRequestSending, @unchecked Sendable {
                 if let sent = request.headers["x-amz-checksum-sha256"], sent != checksum {
                     throw AWSError(code: "BadDigest", message: "checksum mismatch", httpStatus: 400, operation: request.operation)
                 }
-                objects[path] = Object(bytes: bytes, checksum: checksum)
-                return AWSResponse(status: 200, headers: ["etag": "\"\(checksum.prefix(8))\""], body: Data())
+                // Conditional writes: If-None-Match: * (no object yet), If-Match: <etag>.
+                let existing = objects[path]
+                if (request.headers["If-None-Match"] == "*" && existing != nil)
+                    || request.headers["If-Match"].map({ $0 != existing.map(Self.etag) }) == true {
+                    throw AWSError(code: "PreconditionFailed", message: "At least one of the pre-conditions you specified did not hold",
+                                   httpStatus: 412, operation: request.operation)
+                }
+                let object = Object(bytes: bytes, checksum: checksum)
+                objects[path] = object
+                return AWSResponse(status: 200, headers: ["etag": Self.etag(object)], body: Data())
             case "HeadObject":
                 return AWSResponse(status: 200, headers: try headers(of: existing(path, request.operation)), body: Data())
             case "GetObject":
                 let object = try existing(path, request.operation)
-                if let file = request.responseBodyFile { try object.bytes.write(to: file) }
+                guard let file = request.responseBodyFile else {
+                    return AWSResponse(status: 200, headers: headers(of: object), body: object.bytes)
+                }
+                try object.bytes.write(to: file)
                 return AWSResponse(status: 200, headers: headers(of: object), body: Data())
             case "CopyObject":
                 let source = (request.headers["x-amz-copy-source"] ?? "").removingPercentEncoding ?? ""
@@ -68,7 +79,8 @@ final class FakeS3: AWSRequestSending, @unchecked Sendable {
     }
 
     private func headers(of object: Object) -> [String: String] {
-        ["content-length": String(object.bytes.count), "etag": "\"\(object.checksum.prefix(8))\"",
-         "x-amz-checksum-sha256": object.checksum]
+        ["content-length": String(object.bytes.count), "etag": Self.etag(object), "x-amz-checksum-sha256": object.checksum]
     }
+
+    private static func etag(_ object: Object) -> String { "\"\(object.checksum.prefix(16))\"" }
 }

@@ -60,7 +60,7 @@ struct ProdDeployDecisionTests {
 
     @Test("a direct push to main: a version and an issue that names no pull-request runtime")
     func aDirectPushHasNoPullRequestRuntime() async throws {
-        guard case .deployed(let number, let deployment) = try await flows.prodDeploy(after: FakeGitHub.randomSHA(), message: "Fix a typo") else {
+        guard case .deployed(let number, let deployment) = try await flows.prodDeploy(after: flows.github.pushToMain(), message: "Fix a typo") else {
             Issue.record("the push was not deployed")
             return
         }

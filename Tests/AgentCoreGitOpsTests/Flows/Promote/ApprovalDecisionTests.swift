@@ -97,7 +97,7 @@ struct ApprovalDecisionTests {
             Issue.record("expected a refusal, got \(outcome)")
             return
         }
-        #expect(refusal.description.contains("version 1 is older than version 2"))
+        #expect(refusal.description.contains("version 1 (commit") && refusal.description.contains("is older than version 2"))
         #expect(flows.agentCore.endpoint(of: prodID, named: "prod")?.liveVersion == "2")
         #expect(flows.agentCore.changes == changes)
     }
