@@ -23,6 +23,7 @@ final class FakeGitHub: GitHubAPI, @unchecked Sendable {
     /// The default branch's commits, oldest first.
     private var mainline: [String] = [FakeGitHub.randomSHA()]
     private var recorded: [Call] = []
+    private var statuses: [String: [GitHubCommitStatus]] = [:]
 
     struct Call: Equatable, CustomStringConvertible {
         var operation: String
@@ -281,6 +282,23 @@ final class FakeGitHub: GitHubAPI, @unchecked Sendable {
             record("branchTip", nil)
             guard branch == "main", let tip = mainline.last else { throw notFound(.getPullRequest, "/branches/\(branch)") }
             return tip
+        }
+    }
+
+    /// Statuses reported on a commit, oldest first.
+    func commitStatuses(_ sha: String) -> [GitHubCommitStatus] { lock.withLock { statuses[sha] ?? [] } }
+
+    @discardableResult
+    func createCommitStatus(
+        sha: String, state: GitHubCommitState, context: String, description: String?, targetURL: String?
+    ) async throws -> GitHubCommitStatus {
+        lock.withLock {
+            record("createCommitStatus", nil)
+            defer { nextCommentID += 1 }
+            let status = GitHubCommitStatus(
+                id: nextCommentID, state: state, context: context, description: description, targetURL: targetURL, creator: bot)
+            statuses[sha, default: []].append(status)
+            return status
         }
     }
 

@@ -3,6 +3,7 @@ import Foundation
 /// A clock for tests: a sleep returns at once and moves the clock's time forward by what it
 /// asked for, so retries, polls and timeouts run in no time, in the same order every run, and a
 /// test can read back each wait. Its time starts at zero and moves only through sleeps and `advance`.
+/// (ManualClock, beside it, holds each sleep until the test advances time: for races with a timeout.)
 final class TestClock: Clock, @unchecked Sendable {
     struct Instant: InstantProtocol {
         /// Time since the clock was made.

@@ -4,7 +4,7 @@ import Testing
 
 /// Production only moves forward, on purpose, to the code a person reviewed: each way the wrong
 /// version could go live, driven through `prod-promote` and `prod-deploy` against the sandbox.
-@Suite struct ProductionMovesForwardTests {
+@Suite(.tags(.sandbox, .process)) struct ProductionMovesForwardSandboxTests {
     /// Two approvals at once: while one holds the prod lease and moves prod to 3, the approval of 2
     /// waits, then reads the live version again and refuses instead of moving prod back.
     @Test func anApprovalThatWaitedForAnotherReadsTheLiveVersionAgain() async throws {
@@ -20,7 +20,7 @@ import Testing
         let held = try await other.acquire()
 
         async let run = stage.runPromote(eventName: "issues", payload: payload, runID: PromoteStage.newRunID())
-        try await waitUntil("the approval of 2 waits for the lease") {
+        try await eventually("the approval of 2 waits for the lease", every: .milliseconds(100), attempts: 600) {
             try await stage.sandbox.loggedRequests().contains { $0.method == "PUT" && $0.path.hasSuffix(location.key) && $0.status == 412 }
         }
         _ = try await stage.control.updateAgentRuntimeEndpoint(UpdateAgentRuntimeEndpointRequest(
@@ -116,14 +116,5 @@ import Testing
         #expect(try await stage.liveVersion() == "2")
         let refusal = try #require(try await stage.botComments(issue, containing: "<!-- PROMOTION_REFUSED").first?.body)
         #expect(refusal.contains("does not descend from version 2"))
-    }
-
-    /// Polls a condition that another process makes true; fails after 60 s rather than hanging.
-    private func waitUntil(_ what: String, _ condition: () async throws -> Bool) async throws {
-        for _ in 0..<600 {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        Issue.record("timed out waiting until \(what)")
     }
 }
