@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func aWaitWithATimeLimitEndsWhileTheProcessRuns() async throws {
-        let (process, exit) = try start("exec sleep 30")
+        let (process, exit) = try start("exec sleep 3600")
         #expect(await exit.wait(upTo: .milliseconds(1)) == false)
         #expect(!exit.hasExited && exit.status == -1)
         kill(process.processIdentifier, SIGKILL)
@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test func stopEndsARunningAgent() async throws {
-        let (process, exit) = try start("exec sleep 30")
+        let (process, exit) = try start("exec sleep 3600")
         await BootChecker.stop(process, exit: exit)
         #expect(exit.hasExited && !process.isRunning)
         #expect(process.terminationReason == .uncaughtSignal)
