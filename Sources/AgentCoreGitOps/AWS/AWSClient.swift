@@ -12,7 +12,8 @@ public struct AWSClient: AWSRequestSending {
     private let transport: any HTTPTransport
     private let credentialsProvider: any AWSCredentialsProvider
     private let random: @Sendable () -> Double
-    private let sleep: @Sendable (TimeInterval) async throws -> Void
+    /// Waits between attempts; tests pass a clock that records the waits instead.
+    private let clock: any Clock<Duration>
     /// Receives one line per retry. Lines name the operation and URL, never headers or secrets.
     private let log: (@Sendable (String) -> Void)?
 
@@ -23,18 +24,18 @@ public struct AWSClient: AWSRequestSending {
     /// - Parameters:
     ///   - credentialsProvider: nil picks the one `configuration.credentialSource` describes.
     ///   - random: uniform in 0...1, for the backoff jitter.
-    ///   - sleep: waits between attempts (seconds).
+    ///   - clock: the clock the waits between attempts run on.
     public init(
         configuration: AWSConfiguration, transport: any HTTPTransport,
         credentialsProvider: (any AWSCredentialsProvider)? = nil,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0...1) },
-        sleep: @escaping @Sendable (TimeInterval) async throws -> Void = { try await Task.sleep(nanoseconds: UInt64($0 * 1e9)) },
+        clock: any Clock<Duration> = ContinuousClock(),
         log: (@Sendable (String) -> Void)? = nil
     ) {
         self.configuration = configuration
         self.transport = transport
         self.random = random
-        self.sleep = sleep
+        self.clock = clock
         self.log = log
         if let credentialsProvider {
             self.credentialsProvider = credentialsProvider
@@ -47,7 +48,7 @@ public struct AWSClient: AWSRequestSending {
                 let sts = AWSClient(
                     configuration: configuration, transport: transport,
                     credentialsProvider: StaticCredentialsProvider(AWSCredentials(accessKeyID: "", secretAccessKey: "")),
-                    random: random, sleep: sleep, log: log)
+                    random: random, clock: clock, log: log)
                 self.credentialsProvider = WebIdentityCredentialsProvider(source: source, sts: sts)
             }
         }
@@ -114,8 +115,8 @@ public struct AWSClient: AWSRequestSending {
             }
             let delay = policy.delay(beforeRetry: attempt, random: random())
             log?("\(request.operation) \(request.method) \(endpoint.url.absoluteString): \(failure); "
-                + "retry \(attempt) of \(policy.maxAttempts - 1) in \(String(format: "%.2f", delay)) s")
-            try await sleep(delay)
+                + "retry \(attempt) of \(policy.maxAttempts - 1) in \(String(format: "%.2f", delay.seconds)) s")
+            try await clock.sleep(for: delay)
             attempt += 1
         }
     }

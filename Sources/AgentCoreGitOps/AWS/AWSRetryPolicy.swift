@@ -12,11 +12,11 @@ public struct AWSRetryPolicy: Sendable, Equatable {
     /// Attempts in all, the first included (`AWS_MAX_ATTEMPTS`).
     public var maxAttempts: Int
     /// The ceiling before the first retry; it doubles for each further retry.
-    public var baseDelay: TimeInterval
+    public var baseDelay: Duration
     /// No wait is longer than this.
-    public var maxDelay: TimeInterval
+    public var maxDelay: Duration
 
-    public init(maxAttempts: Int = defaultMaxAttempts, baseDelay: TimeInterval = 1, maxDelay: TimeInterval = 20) {
+    public init(maxAttempts: Int = defaultMaxAttempts, baseDelay: Duration = .seconds(1), maxDelay: Duration = .seconds(20)) {
         self.maxAttempts = maxAttempts
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
@@ -24,7 +24,7 @@ public struct AWSRetryPolicy: Sendable, Equatable {
 
     /// The wait before retry number `retry` (1 for the first retry), given a uniform random
     /// number in 0...1: `random × min(maxDelay, baseDelay × 2^(retry-1))`.
-    public func delay(beforeRetry retry: Int, random: Double) -> TimeInterval {
+    public func delay(beforeRetry retry: Int, random: Double) -> Duration {
         let ceiling = min(maxDelay, baseDelay * pow(2, Double(max(0, retry - 1))))
         return ceiling * min(max(random, 0), 1)
     }

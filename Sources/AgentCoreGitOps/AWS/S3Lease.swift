@@ -172,11 +172,3 @@ public struct ActionableLeaseError: Error, Equatable, Sendable, CustomStringConv
     public var description: String { "\(problem) — \(fix)" }
     public var errorDescription: String? { description }
 }
-
-extension Duration {
-    /// The duration in seconds, fractions included.
-    var seconds: TimeInterval {
-        let (seconds, attoseconds) = components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
-    }
-}

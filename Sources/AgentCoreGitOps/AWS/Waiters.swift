@@ -67,16 +67,25 @@ public struct WaiterError: Error, Equatable, Sendable, CustomStringConvertible {
 public struct AgentCoreWaiter: Sendable {
     public let client: any AgentCoreControlClient
     public var policy: WaitPolicy
+    /// What the polls and pauses run on; tests pass one they advance themselves.
+    public var clock: any Clock<Duration>
     /// Hears each new status while waiting (e.g. "UPDATING"), so a long wait shows progress.
     public var onStatusChange: (@Sendable (String) -> Void)?
 
     public init(
         client: any AgentCoreControlClient, policy: WaitPolicy = WaitPolicy(),
+        clock: any Clock<Duration> = ContinuousClock(),
         onStatusChange: (@Sendable (String) -> Void)? = nil
     ) {
         self.client = client
         self.policy = policy
+        self.clock = clock
         self.onStatusChange = onStatusChange
+    }
+
+    /// The policy's pause before try `attempt + 1` of a call AgentCore refused as busy.
+    public func pause(afterAttempt attempt: Int) async throws {
+        try await clock.sleep(for: policy.delay(afterAttempt: attempt))
     }
 
     /// Waits until the runtime (this version, or the latest) is READY.
@@ -148,8 +157,7 @@ public struct AgentCoreWaiter: Sendable {
     /// Checks, then sleeps with backoff, until done, failed or the deadline; the last check
     /// happens at the deadline so a change that lands just in time still counts.
     private func poll<Value>(_ waitedFor: String, check: () async throws -> Outcome<Value>) async throws -> Value {
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: policy.timeout)
+        let elapsed = clock.stopwatch()
         var attempt = 0
         var reported: String?
         while true {
@@ -163,11 +171,11 @@ public struct AgentCoreWaiter: Sendable {
                     onStatusChange?(status)
                     reported = status
                 }
-                let remaining = clock.now.duration(to: deadline)
+                let remaining = policy.timeout - elapsed()
                 guard remaining > .zero else {
                     throw WaiterError(kind: .timedOut(after: policy.timeout), waitedFor: waitedFor, lastStatus: status)
                 }
-                try await Task.sleep(for: min(policy.delay(afterAttempt: attempt), remaining))
+                try await clock.sleep(for: min(policy.delay(afterAttempt: attempt), remaining))
                 attempt += 1
             }
         }
@@ -177,7 +185,6 @@ public struct AgentCoreWaiter: Sendable {
 extension Duration {
     /// "90s", "1.5s", "0.05s": how long a wait lasted, for people.
     var formattedSeconds: String {
-        let seconds = Double(components.seconds) + Double(components.attoseconds) / 1e18
-        return seconds == seconds.rounded() ? "\(Int(seconds))s" : String(format: "%.2gs", seconds)
+        seconds == seconds.rounded() ? "\(Int(seconds))s" : String(format: "%.2gs", seconds)
     }
 }

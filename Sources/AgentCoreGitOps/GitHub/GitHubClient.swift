@@ -10,6 +10,8 @@ public final class GitHubClient: GitHubAPI {
     public let configuration: GitHubConfiguration
     private let session: URLSession
     private let log: @Sendable (String) -> Void
+    /// Waits between retries; tests pass a clock that records the waits instead.
+    private let clock: any Clock<Duration>
 
     /// GitHub rejects bodies over 65,536 characters with a 422; we refuse them before sending.
     public static let maximumBodyLength = 65_536
@@ -19,7 +21,8 @@ public final class GitHubClient: GitHubAPI {
 
     public init(
         configuration: GitHubConfiguration,
-        log: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        log: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) },
+        clock: any Clock<Duration> = ContinuousClock()
     ) {
         self.configuration = configuration
         let sessionConfiguration = URLSessionConfiguration.ephemeral
@@ -28,6 +31,7 @@ public final class GitHubClient: GitHubAPI {
         sessionConfiguration.httpCookieStorage = nil
         self.session = URLSession(configuration: sessionConfiguration)
         self.log = log
+        self.clock = clock
     }
 
     /// Reads token, API URL, repository and bot login from the environment
@@ -288,7 +292,7 @@ public final class GitHubClient: GitHubAPI {
                     throw GitHubError.transport(operation: operation, detail: "\(method) \(url.path): \(error.localizedDescription) (after \(attempt) tries)")
                 }
                 log("GitHub: \(method) \(url.path) failed (\(error.code.rawValue)); retrying in \(Self.seconds(delay)) (try \(attempt + 1) of \(policy.maxAttempts))")
-                try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
+                try await clock.sleep(for: delay)
                 attempt += 1
                 continue
             } catch let error as URLError {
@@ -300,7 +304,7 @@ public final class GitHubClient: GitHubAPI {
             switch policy.decision(status: response.status, headers: response.headers, message: failure.message, attempt: attempt) {
             case .retry(let delay, let reason):
                 log("GitHub: \(method) \(url.path) answered \(response.status) (\(reason)); retrying in \(Self.seconds(delay)) (try \(attempt + 1) of \(policy.maxAttempts))")
-                try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
+                try await clock.sleep(for: delay)
                 attempt += 1
             case .rateLimitExhausted(let detail):
                 throw GitHubError.rateLimited(operation: operation, detail: detail)
@@ -339,8 +343,9 @@ public final class GitHubClient: GitHubAPI {
             documentationURL: json?["documentation_url"] as? String, errorCodes: codes)
     }
 
-    private static func seconds(_ value: TimeInterval) -> String {
-        value < 10 ? String(format: "%.1f s", value) : "\(Int(value.rounded(.up))) s"
+    private static func seconds(_ delay: Duration) -> String {
+        let value = delay.seconds
+        return value < 10 ? String(format: "%.1f s", value) : "\(Int(value.rounded(.up))) s"
     }
 
     private static let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")

@@ -28,21 +28,21 @@ public struct GitHubRetryPolicy: Sendable, Equatable {
     /// Tries per request, the first included.
     public var maxAttempts: Int
     /// First backoff after a 5xx answer or a dropped connection; it doubles on each retry.
-    public var baseDelay: TimeInterval
+    public var baseDelay: Duration
     /// GitHub: after a secondary rate limit without `retry-after`, wait at least a minute.
-    public var secondaryLimitMinimumWait: TimeInterval
+    public var secondaryLimitMinimumWait: Duration
     /// The longest single wait. A wait GitHub demands beyond it (a primary limit resetting in
     /// half an hour) fails at once with the reset time rather than holding the job.
-    public var maximumWait: TimeInterval
+    public var maximumWait: Duration
 
     public init(
-        maxAttempts: Int = 5, baseDelay: TimeInterval = 1, secondaryLimitMinimumWait: TimeInterval = 60,
-        maximumWait: TimeInterval = 300
+        maxAttempts: Int = 5, baseDelay: Duration = .seconds(1), secondaryLimitMinimumWait: Duration = .seconds(60),
+        maximumWait: Duration = .seconds(300)
     ) {
         self.maxAttempts = max(1, maxAttempts)
-        self.baseDelay = max(0, baseDelay)
-        self.secondaryLimitMinimumWait = max(0, secondaryLimitMinimumWait)
-        self.maximumWait = max(0, maximumWait)
+        self.baseDelay = max(.zero, baseDelay)
+        self.secondaryLimitMinimumWait = max(.zero, secondaryLimitMinimumWait)
+        self.maximumWait = max(.zero, maximumWait)
     }
 
     public static let `default` = GitHubRetryPolicy()

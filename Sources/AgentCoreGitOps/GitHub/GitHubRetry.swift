@@ -3,8 +3,8 @@ import Foundation
 /// What to do with an answer that is not a success, decided from its status and headers alone
 /// so that GitHub's rate-limit rules can be tested without a server.
 public enum GitHubRetryDecision: Sendable, Equatable {
-    /// Try again after this many seconds; `reason` goes to the log.
-    case retry(after: TimeInterval, reason: String)
+    /// Try again after this wait; `reason` goes to the log.
+    case retry(after: Duration, reason: String)
     /// A rate limit we will not wait out; `detail` says when it resets.
     case rateLimitExhausted(detail: String)
     /// Not retryable: report the answer as an error.
@@ -25,8 +25,8 @@ extension GitHubRetryPolicy {
             guard let limit = rateLimitWait(status: status, headers: headers, message: message, attempt: attempt, now: now)
             else { return .fail }
             if limit.wait > maximumWait {
-                return .rateLimitExhausted(detail: "\(limit.reason); GitHub asks to wait \(Int(limit.wait.rounded(.up))) s,"
-                    + " more than the configured maximum of \(Int(maximumWait)) s. Re-run the job after that")
+                return .rateLimitExhausted(detail: "\(limit.reason); GitHub asks to wait \(Int(limit.wait.seconds.rounded(.up))) s,"
+                    + " more than the configured maximum of \(Int(maximumWait.seconds)) s. Re-run the job after that")
             }
             if lastAttempt {
                 return .rateLimitExhausted(detail: "\(limit.reason); still limited after \(attempt) tries. Re-run the job later")
@@ -40,29 +40,29 @@ extension GitHubRetryPolicy {
     }
 
     /// After a dropped connection or a timeout: the same bounded backoff as a 5xx.
-    public func transportRetryDelay(attempt: Int) -> TimeInterval? {
+    public func transportRetryDelay(attempt: Int) -> Duration? {
         attempt >= maxAttempts ? nil : backoff(attempt: attempt)
     }
 
-    func backoff(attempt: Int) -> TimeInterval {
+    func backoff(attempt: Int) -> Duration {
         min(baseDelay * pow(2, Double(max(0, attempt - 1))), maximumWait)
     }
 
     /// How long a 403/429 asks us to wait, or nil when it is no rate limit (a permission error).
     private func rateLimitWait(
         status: Int, headers: [String: String], message: String, attempt: Int, now: Date
-    ) -> (wait: TimeInterval, reason: String)? {
+    ) -> (wait: Duration, reason: String)? {
         let isSecondary = message.lowercased().contains("secondary rate limit")
         let kind = isSecondary ? "secondary rate limit" : "rate limit"
         if let retryAfter = headers["retry-after"].flatMap({ Self.parseRetryAfter($0, now: now) }) {
-            return (retryAfter, "\(kind) (retry-after \(Int(retryAfter.rounded(.up))) s)")
+            return (.seconds(clamping: retryAfter), "\(kind) (retry-after \(Int(retryAfter.rounded(.up))) s)")
         }
         if headers["x-ratelimit-remaining"]?.trimmingCharacters(in: .whitespaces) == "0",
            let reset = headers["x-ratelimit-reset"].flatMap({ TimeInterval($0.trimmingCharacters(in: .whitespaces)) }) {
             let resetDate = Date(timeIntervalSince1970: reset)
             let wait = max(0, resetDate.timeIntervalSince(now)) + 1
             let resource = headers["x-ratelimit-resource"].map { " for \($0)" } ?? ""
-            return (wait, "primary rate limit\(resource) exhausted until \(Self.isoFormatter.string(from: resetDate))")
+            return (.seconds(clamping: wait), "primary rate limit\(resource) exhausted until \(Self.isoFormatter.string(from: resetDate))")
         }
         if isSecondary || status == 429 || message.lowercased().contains("rate limit") {
             let wait = min(secondaryLimitMinimumWait * pow(2, Double(max(0, attempt - 1))), maximumWait)

@@ -74,15 +74,28 @@ public struct BootChecker: Sendable {
         // watch as well when nothing else already listens there.
         var ports = [port]
         if Self.pingStatus(port: 8080) == nil { ports.append(8080) }
+        let exit = ProcessExit(process)
         let start = Date()
         try process.run()
-        defer { Self.stop(process) }
+        let report: Result<BootReport, any Error>
+        do {
+            report = .success(try await waitForPing(ports: ports, exit: exit, start: start, log: log, runAs: runAs))
+        } catch {
+            report = .failure(error)
+        }
+        await Self.stop(process, exit: exit)
+        return try report.get()
+    }
+
+    /// Asks `GET /ping` every 50 ms until it answers 200, the agent exits (noticed at once) or the
+    /// budget runs out.
+    private func waitForPing(ports: [Int], exit: ProcessExit, start: Date, log: URL, runAs: User?) async throws -> BootReport {
         while true {
             let elapsed = Date().timeIntervalSince(start)
-            if !process.isRunning {
+            if exit.hasExited {
                 let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
                 throw PackagingError.bootFailed(
-                    "`python -u \(entryPoint)` exited with status \(process.terminationStatus) after \(String(format: "%.1f", elapsed)) s before answering /ping:\n\(Subprocess.tail(output))")
+                    "`python -u \(entryPoint)` exited with status \(exit.status) after \(String(format: "%.1f", elapsed)) s before answering /ping:\n\(Subprocess.tail(output))")
             }
             let answered = ports.first { Self.pingStatus(port: $0) == 200 }
             let seconds = Date().timeIntervalSince(start)
@@ -95,7 +108,7 @@ public struct BootChecker: Sendable {
             if let answered {
                 return BootReport(seconds: seconds, budgetSeconds: budget, user: runAs?.name ?? Self.currentUser(), port: answered)
             }
-            try await Task.sleep(nanoseconds: 50_000_000)
+            _ = await exit.wait(upTo: .milliseconds(50))
         }
     }
 
@@ -191,14 +204,14 @@ public struct BootChecker: Sendable {
         return parts.count > 1 ? Int(parts[1]) : nil
     }
 
-    /// SIGTERM, then SIGKILL if the agent is still there after two seconds.
-    static func stop(_ process: Process) {
-        guard process.isRunning else { return }
+    /// SIGTERM, then SIGKILL if the agent is still there after two seconds; the task waits for
+    /// the exit without holding a thread.
+    static func stop(_ process: Process, exit: ProcessExit) async {
+        guard !exit.hasExited else { return }
         process.terminate()
-        let deadline = Date().addingTimeInterval(2)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        if await exit.wait(upTo: .seconds(2)) { return }
+        kill(process.processIdentifier, SIGKILL)
+        _ = await exit.wait(upTo: nil)
     }
 
     /// "30", "1.5": budgets as people write them.

@@ -12,8 +12,8 @@ import Testing
             .respond(status: 503, body: "<html>busy</html>"),
             .respond(status: 202, body: #"{"agentRuntimeId":"pr_1-abcdefghij"}"#),
         ])
-        let sleeps = RecordedSleeps()
-        let client = AWSFixtures.client(transport, credentials: CountingCredentials(), sleeps: sleeps)
+        let clock = TestClock()
+        let client = AWSFixtures.client(transport, credentials: CountingCredentials(), clock: clock)
 
         let response = try await client.send(AWSFixtures.createRuntime)
 
@@ -30,7 +30,7 @@ import Testing
         #expect(authorizations.count == 3)
         #expect(Set(authorizations).count == 3, "each attempt is signed again with the provider's current credentials")
         // Full jitter with random 0.5: half of 10 ms, then half of 20 ms.
-        #expect(sleeps.all == [0.005, 0.01])
+        #expect(clock.sleeps == [.milliseconds(5), .milliseconds(10)])
     }
 
     @Test func retriesStopAtMaxAttemptsAndThrowTheLastError() async throws {
@@ -84,13 +84,13 @@ import Testing
     }
 
     @Test func backoffGrowsExponentiallyUnderItsCap() {
-        let policy = AWSRetryPolicy(maxAttempts: 10, baseDelay: 1, maxDelay: 20)
-        #expect(policy.delay(beforeRetry: 1, random: 1) == 1)
-        #expect(policy.delay(beforeRetry: 2, random: 1) == 2)
-        #expect(policy.delay(beforeRetry: 4, random: 1) == 8)
-        #expect(policy.delay(beforeRetry: 9, random: 1) == 20)
-        #expect(policy.delay(beforeRetry: 3, random: 0.25) == 1)
-        #expect(policy.delay(beforeRetry: 3, random: 0) == 0)
+        let policy = AWSRetryPolicy(maxAttempts: 10, baseDelay: .seconds(1), maxDelay: .seconds(20))
+        #expect(policy.delay(beforeRetry: 1, random: 1) == .seconds(1))
+        #expect(policy.delay(beforeRetry: 2, random: 1) == .seconds(2))
+        #expect(policy.delay(beforeRetry: 4, random: 1) == .seconds(8))
+        #expect(policy.delay(beforeRetry: 9, random: 1) == .seconds(20))
+        #expect(policy.delay(beforeRetry: 3, random: 0.25) == .seconds(1))
+        #expect(policy.delay(beforeRetry: 3, random: 0) == .zero)
     }
 
     // MARK: Endpoints and signing

@@ -5,7 +5,14 @@ import Testing
 /// `AWSClient` and `S3Client` over real HTTP against the sandbox, which checks every signature
 /// and every S3 payload hash as AWS does. Tests that add fault rules start their own sandbox,
 /// since rules apply to every request it serves.
-@Suite struct AWSSandboxTests {
+@Suite(.tags(.sandbox)) struct AWSSandboxTests {
+    /// The shared sandbox, started by the first suite that needs it.
+    let sandbox: Sandbox
+
+    init() async throws {
+        sandbox = try await Sandbox.shared()
+    }
+
     /// A client for `sandbox` configured through the environment, as the executables are.
     static func client(
         _ sandbox: Sandbox, overriding extra: [String: String] = [:], log: (@Sendable (String) -> Void)? = nil
@@ -13,8 +20,8 @@ import Testing
         var environment = sandbox.awsEnvironment.merging(extra) { $1 }
         environment["HOME"] = "/nonexistent-home"
         var configuration = try AWSConfiguration.resolve(environment: environment)
-        configuration.retryPolicy.baseDelay = 0.02
-        configuration.retryPolicy.maxDelay = 0.1
+        configuration.retryPolicy.baseDelay = .milliseconds(20)
+        configuration.retryPolicy.maxDelay = .milliseconds(100)
         return AWSClient(configuration: configuration, log: log)
     }
 
@@ -42,7 +49,6 @@ import Testing
     // MARK: S3
 
     @Test func multiMegabyteFileRoundTripsThroughPutHeadAndGet() async throws {
-        let sandbox = try await Sandbox.shared()
         let s3 = S3Client(client: try Self.client(sandbox))
         let directory = try AWSFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -71,7 +77,6 @@ import Testing
     }
 
     @Test func keysWithSpacesAndUnicodeAreSignedAsSent() async throws {
-        let sandbox = try await Sandbox.shared()
         let s3 = S3Client(client: try Self.client(sandbox))
         let directory = try AWSFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -84,13 +89,11 @@ import Testing
     }
 
     @Test func headOfAMissingObjectIsNil() async throws {
-        let sandbox = try await Sandbox.shared()
         let s3 = S3Client(client: try Self.client(sandbox))
         #expect(try await s3.headObject(bucket: sandbox.info.s3Bucket, key: "aws-core/missing-\(UUID().uuidString)") == nil)
     }
 
     @Test func aPutWhoseChecksumDoesNotMatchTheBytesIsRejected() async throws {
-        let sandbox = try await Sandbox.shared()
         let client = try Self.client(sandbox)
         let body = Data("the bytes that were meant".utf8)
         let key = "aws-core/\(UUID().uuidString)/corrupt.zip"
@@ -109,7 +112,6 @@ import Testing
     // MARK: AgentCore control plane
 
     @Test func signedGetWithQueryReachesAgentCoreAndDecodesItsError() async throws {
-        let sandbox = try await Sandbox.shared()
         let client = try Self.client(sandbox)
 
         let error = try await #require(throws: AWSError.self) {
@@ -127,7 +129,6 @@ import Testing
     // MARK: Credentials
 
     @Test func aWrongSecretGetsA403ThatSaysToCheckTheCredentials() async throws {
-        let sandbox = try await Sandbox.shared()
         let client = try Self.client(sandbox, overriding: ["AWS_SECRET_ACCESS_KEY": "not-the-secret"])
 
         let directory = try AWSFixtures.temporaryDirectory()
@@ -150,7 +151,6 @@ import Testing
     }
 
     @Test func webIdentityCredentialsFromTheSandboxSTSWorkAgainstS3() async throws {
-        let sandbox = try await Sandbox.shared()
         let directory = try AWSFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let tokenFile = directory.appendingPathComponent("oidc-token")
@@ -258,7 +258,6 @@ final class LogLines: @unchecked Sendable {
 
 extension AWSSandboxTests {
     @Test func aLargeUploadRejectedEarlyEndsWithTheError() async throws {
-        let sandbox = try await Sandbox.shared()
         let client = try Self.client(sandbox, overriding: ["AWS_SECRET_ACCESS_KEY": "not-the-secret"])
         let directory = try AWSFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -5,11 +5,11 @@ import Testing
 @Suite struct AgentCoreControlWaiterTests {
     typealias Samples = AgentCoreSamples
     let id = AgentCoreSamples.runtimeId
-    // The timeout only ends a broken test: a busy machine may starve these tasks for seconds.
     static let quick = WaitPolicy(initialDelay: .milliseconds(1), maxDelay: .milliseconds(4), timeout: .seconds(60))
 
-    func waiter(_ transport: FakeAWSTransport, policy: WaitPolicy = quick) -> AgentCoreWaiter {
-        AgentCoreWaiter(client: AgentCoreControl(transport: transport), policy: policy)
+    /// Polls on a test clock: the waits between them take no time.
+    func waiter(_ transport: FakeAWSTransport, policy: WaitPolicy = quick, clock: TestClock = TestClock()) -> AgentCoreWaiter {
+        AgentCoreWaiter(client: AgentCoreControl(transport: transport), policy: policy, clock: clock)
     }
 
     @Test func backoffDoublesUpToItsCap() {
@@ -52,9 +52,9 @@ import Testing
     @Test func aWaitThatOutlivesItsDeadlineSaysWhatItWaitedForAndTheLastStatus() async throws {
         let transport = FakeAWSTransport { _ in FakeAWSTransport.json(Samples.runtime(status: "UPDATING")) }
         let policy = WaitPolicy(initialDelay: .milliseconds(5), maxDelay: .milliseconds(20), timeout: .milliseconds(100))
-        let started = ContinuousClock.now
+        let clock = TestClock()
         do {
-            try await waiter(transport, policy: policy).runtimeReady(id: id, version: "3")
+            try await waiter(transport, policy: policy, clock: clock).runtimeReady(id: id, version: "3")
             Issue.record("the wait succeeded")
         } catch let error as WaiterError {
             #expect(error.kind == .timedOut(after: .milliseconds(100)))
@@ -62,10 +62,12 @@ import Testing
             #expect(error.description.contains("timed out after 0.1s waiting for runtime \(id) version 3 to become READY"))
             #expect(error.description.contains("last status UPDATING"))
         }
-        #expect(ContinuousClock.now - started >= .milliseconds(100))
-        // Backoff (5, 10, 20, 20... ms) keeps it well under one poll per initial delay (20),
-        // however slow the machine; the delays themselves are checked in backoffDoublesUpToItsCap.
+        #expect(clock.elapsed >= .milliseconds(100))
+        // Backoff (5, 10, 20, 20... ms) keeps it well under one poll per initial delay (20); the
+        // last wait is cut to the deadline, where one more poll still counts.
         #expect(!transport.requests.isEmpty && transport.requests.count < 15)
+        #expect(clock.sleeps == [5, 10, 20, 20, 20, 20, 5].map { .milliseconds($0) })
+        #expect(transport.requests.count == 8)
     }
 
     @Test func endpointReadyWaitsForTheLiveVersionNotJustTheStatus() async throws {
@@ -121,5 +123,15 @@ import Testing
             throw AWSError(code: "AccessDeniedException", message: "no", httpStatus: 403, operation: request.operation)
         }
         await #expect(throws: AWSError.self) { try await waiter(transport).runtimeDeleted(id: id) }
+    }
+
+    @Test func aDeletionThatNeverEndsTimesOutOnTheClockItWasGiven() async throws {
+        let transport = FakeAWSTransport { _ in FakeAWSTransport.json(Samples.endpoint(status: "DELETING")) }
+        let clock = TestClock()
+        let policy = WaitPolicy(initialDelay: .seconds(1), maxDelay: .seconds(10), timeout: .seconds(60))
+        await #expect { try await waiter(transport, policy: policy, clock: clock).endpointDeleted(runtimeId: id, name: "live") }
+            throws: { ($0 as? WaiterError)?.kind == .timedOut(after: .seconds(60)) }
+        #expect(clock.elapsed == .seconds(60))
+        #expect(clock.sleeps == [1, 2, 4, 8, 10, 10, 10, 10, 5].map { .seconds($0) })
     }
 }

@@ -97,14 +97,14 @@ import Testing
 
     @Test func aRetryableConflictIsRetriedWithTheSameSessionAndPayload() async throws {
         let transport = ScriptedTransport([Self.error(409, "RetryableConflictException", "starting"), Self.jsonAnswer])
-        let sleeps = RecordedSleeps()
-        let plane = AgentCoreDataPlane(client: AWSFixtures.client(transport, credentials: CountingCredentials(), sleeps: sleeps))
+        let clock = TestClock()
+        let plane = AgentCoreDataPlane(client: AWSFixtures.client(transport, credentials: CountingCredentials(), clock: clock))
         let invocation = try Self.invocation()
 
         _ = try await plane.invoke(invocation)
 
         let sent = transport.requests
-        #expect(sent.count == 2 && sleeps.all.count == 1)
+        #expect(sent.count == 2 && clock.sleeps.count == 1)
         #expect(sent.allSatisfy { $0.headers[AgentInvocation.sessionHeader] == invocation.sessionID })
         #expect(Set(sent.compactMap { $0.headers["Authorization"] }).count == 2, "each attempt is signed again")
     }
@@ -171,7 +171,7 @@ import Testing
         }
         let transport = StreamingScript(HTTPStreamingResponse(
             status: 200, headers: ["content-type": "text/event-stream"], body: broken))
-        let client = AWSClient(configuration: AWSFixtures.configuration(), transport: transport, sleep: { _ in })
+        let client = AWSClient(configuration: AWSFixtures.configuration(), transport: transport, clock: TestClock())
         let answer = try await AgentCoreDataPlane(client: client).invoke(Self.invocation())
 
         var received: [String] = []

@@ -6,7 +6,7 @@ import Testing
 /// runtimes the sandbox runs from their real code zips: the sample agent (a dad-joke version
 /// served by a `live` endpoint, then a haiku version on DEFAULT), and a probe agent built on the
 /// sample agent's packages that streams, raises, or echoes as asked.
-@Suite struct InvokeSandboxTests {
+@Suite(.tags(.sandbox, .process)) struct InvokeSandboxTests {
     @Test func theSampleAgentAnswersOnDefaultAndOnANamedEndpoint() async throws {
         let sample = try await InvokeFixtures.sample.value()
         let cli = AgentCoreCLI(sandbox: try await Sandbox.shared())

@@ -40,19 +40,13 @@ final class FlowFixture: @unchecked Sendable {
                     at: RepositoryPaths.root.appendingPathComponent(folder), to: checkout.url(folder))
             }
         } else {
-            try writeAgent("Hello from the test agent")
-            try checkout.file("agent/requirements.txt", "")
-            try checkout.file("prompts/bot.txt", "You are a test bot.\n")
-            try checkout.file("agent/agentcore.json", """
-                {"entryPoint": "agent.py", "python": "3.11", "prompt": "../prompts/bot.txt",
-                 "description": "Flow test agent", "environmentVariables": {"LOG_LEVEL": "DEBUG"}}
-                """)
+            try SmallAgent.write(into: checkout)
         }
     }
 
     /// Changes what the agent says, and so its package.
     func writeAgent(_ greeting: String) throws {
-        try checkout.file("agent/agent.py", "def handler(payload):\n    return \(greeting.debugDescription)\n")
+        try SmallAgent.writeAgent(greeting, into: checkout)
     }
 
     // MARK: Environment

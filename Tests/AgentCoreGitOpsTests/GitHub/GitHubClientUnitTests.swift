@@ -43,16 +43,16 @@ import Testing
 
     // MARK: Rate limits and retries
 
-    static let policy = GitHubRetryPolicy(maxAttempts: 4, baseDelay: 1, secondaryLimitMinimumWait: 60, maximumWait: 600)
+    static let policy = GitHubRetryPolicy(maxAttempts: 4, baseDelay: .seconds(1), secondaryLimitMinimumWait: .seconds(60), maximumWait: .seconds(600))
     static let now = Date(timeIntervalSince1970: 1_700_000_000)
 
     @Test func retryAfterIsObeyed() {
         let decision = Self.policy.decision(
             status: 403, headers: ["retry-after": "30"], message: "You have exceeded a secondary rate limit", attempt: 1,
             now: Self.now)
-        #expect(decision == .retry(after: 30, reason: "secondary rate limit (retry-after 30 s)"))
+        #expect(decision == .retry(after: .seconds(30), reason: "secondary rate limit (retry-after 30 s)"))
         #expect(Self.policy.decision(status: 429, headers: ["retry-after": "0"], message: "", attempt: 2, now: Self.now)
-            == .retry(after: 0, reason: "rate limit (retry-after 0 s)"))
+            == .retry(after: .zero, reason: "rate limit (retry-after 0 s)"))
     }
 
     @Test func retryAfterAsHTTPDate() {
@@ -68,7 +68,7 @@ import Testing
             Issue.record("expected a retry")
             return
         }
-        #expect(wait == 101)
+        #expect(wait == .seconds(101))
         #expect(reason.contains("primary rate limit for core"))
     }
 
@@ -85,20 +85,20 @@ import Testing
 
     @Test func secondaryLimitWithoutHeadersBacksOffFromAMinute() {
         let message = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
-        let waits = (1...3).map { attempt -> TimeInterval? in
+        let waits = (1...3).map { attempt -> Duration? in
             if case .retry(let wait, _) = Self.policy.decision(status: 403, headers: [:], message: message, attempt: attempt, now: Self.now) {
                 return wait
             }
             return nil
         }
-        #expect(waits == [60, 120, 240])
+        #expect(waits == [.seconds(60), .seconds(120), .seconds(240)])
         guard case .rateLimitExhausted = Self.policy.decision(status: 403, headers: [:], message: message, attempt: 4, now: Self.now) else {
             Issue.record("expected to give up after maxAttempts")
             return
         }
-        let capped = GitHubRetryPolicy(maxAttempts: 10, secondaryLimitMinimumWait: 60, maximumWait: 100)
+        let capped = GitHubRetryPolicy(maxAttempts: 10, secondaryLimitMinimumWait: .seconds(60), maximumWait: .seconds(100))
         #expect(capped.decision(status: 403, headers: [:], message: message, attempt: 5, now: Self.now)
-            == .retry(after: 100, reason: "secondary rate limit"))
+            == .retry(after: .seconds(100), reason: "secondary rate limit"))
     }
 
     @Test func permissionErrorsAreNotRetried() {
@@ -110,13 +110,13 @@ import Testing
     }
 
     @Test func serverErrorsBackOffAndStop() {
-        #expect(Self.policy.decision(status: 502, headers: [:], message: "", attempt: 1, now: Self.now) == .retry(after: 1, reason: "HTTP 502"))
-        #expect(Self.policy.decision(status: 500, headers: [:], message: "", attempt: 3, now: Self.now) == .retry(after: 4, reason: "HTTP 500"))
+        #expect(Self.policy.decision(status: 502, headers: [:], message: "", attempt: 1, now: Self.now) == .retry(after: .seconds(1), reason: "HTTP 502"))
+        #expect(Self.policy.decision(status: 500, headers: [:], message: "", attempt: 3, now: Self.now) == .retry(after: .seconds(4), reason: "HTTP 500"))
         #expect(Self.policy.decision(status: 503, headers: [:], message: "", attempt: 4, now: Self.now) == .fail)
         #expect(Self.policy.decision(status: 501, headers: [:], message: "", attempt: 1, now: Self.now) == .fail)
-        #expect(Self.policy.transportRetryDelay(attempt: 2) == 2)
+        #expect(Self.policy.transportRetryDelay(attempt: 2) == .seconds(2))
         #expect(Self.policy.transportRetryDelay(attempt: 4) == nil)
-        #expect(GitHubRetryPolicy(baseDelay: 10, maximumWait: 15).backoff(attempt: 5) == 15)
+        #expect(GitHubRetryPolicy(baseDelay: .seconds(10), maximumWait: .seconds(15)).backoff(attempt: 5) == .seconds(15))
     }
 
     // MARK: Pagination links

@@ -13,8 +13,10 @@ struct GitHubEmulator: Sendable {
     let tokens: [String: String]
     let logins: [String: String]
 
-    /// Retries fast enough for tests; the emulator's rate-limit faults ask for 1 s by default.
-    static let fastRetry = GitHubRetryPolicy(maxAttempts: 4, baseDelay: 0.05, secondaryLimitMinimumWait: 0.1, maximumWait: 5)
+    /// GitHub's waits scaled down; the clients' clocks record them rather than wait, and the
+    /// emulator's rate-limit faults ask for 1 s by default.
+    static let fastRetry = GitHubRetryPolicy(
+        maxAttempts: 4, baseDelay: .milliseconds(50), secondaryLimitMinimumWait: .milliseconds(100), maximumWait: .seconds(5))
 
     static func shared() async throws -> GitHubEmulator {
         try await Self.in(Sandbox.shared())
@@ -37,8 +39,11 @@ struct GitHubEmulator: Sendable {
             retry: retry)
     }
 
-    func client(_ identity: String = "bot", log: @escaping @Sendable (String) -> Void = { _ in }) throws -> GitHubClient {
-        GitHubClient(configuration: try configuration(identity), log: log)
+    /// A client acting as `identity`; its retries wait on `clock`, which only records them.
+    func client(
+        _ identity: String = "bot", log: @escaping @Sendable (String) -> Void = { _ in }, clock: TestClock = TestClock()
+    ) throws -> GitHubClient {
+        GitHubClient(configuration: try configuration(identity), log: log, clock: clock)
     }
 
     func login(_ identity: String) throws -> String { try #require(logins[identity]) }

@@ -4,13 +4,8 @@ import Foundation
 /// passes its deadline (or its task is cancelled). For races between work and a timeout, which a
 /// clock whose sleeps return at once would always hand to the timeout.
 final class ManualClock: Clock, @unchecked Sendable {
-    struct Instant: InstantProtocol {
-        var offset: Duration
-
-        func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
-        func duration(to other: Instant) -> Duration { other.offset - offset }
-        static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
-    }
+    /// Time since the clock was made, as TestClock counts it.
+    typealias Instant = TestClock.Instant
 
     private struct Sleeper {
         var id: UUID

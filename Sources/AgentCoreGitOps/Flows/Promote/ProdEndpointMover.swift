@@ -61,7 +61,7 @@ struct ProdEndpointMover: Sendable {
                 return move()
             } catch let error as AWSError where error.isConflict {
                 log("AgentCore says the runtime or endpoint is busy (\(error.message)); waiting, then trying again")
-                try await Task.sleep(for: waiter.policy.delay(afterAttempt: attempt))
+                try await waiter.pause(afterAttempt: attempt)
             }
         }
         throw ActionableError.refusal(

@@ -19,6 +19,11 @@ public struct AgentSource: Sendable {
     /// A prompt file to package instead of the one `agentcore.json` names (`agentcore deploy --prompt`).
     public var promptOverride: URL?
     public var environment: [String: String]
+    /// Makes the zip from the options: `PackageBuilder.build`, which runs uv for the dependencies.
+    /// Tests that must start no process put a plain zip of the agent directory in its place.
+    public var packager: @Sendable (PackageOptions, @escaping @Sendable (String) -> Void) async throws -> PackageManifest = {
+        try await PackageBuilder.build($0, log: $1)
+    }
 
     public init(
         directory: URL, settings: RuntimeSettings, cacheDirectory: URL, checkBoot: Bool = false,
@@ -86,7 +91,7 @@ public struct AgentSource: Sendable {
 
         let lock = try await BuildLock(builds.appendingPathComponent(".\(runtimeName).lock"))
         defer { lock.release() }
-        var manifest = try await PackageBuilder.build(options, log: log)
+        var manifest = try await packager(options, log)
         let privateCopy = builds.appendingPathComponent(".\(runtimeName)-\(UUID().uuidString).zip")
         guard link(manifest.path, privateCopy.path) == 0 else {
             throw ActionableError("cannot link \(manifest.path) to \(privateCopy.path) (errno \(errno))",

@@ -49,7 +49,7 @@ struct PRRuntimeRemover: Sendable {
                 status = try await agentCore.getAgentRuntime(id: runtimeID).status
                 if status == .deleting { return }
                 if status != .creating && status != .updating {
-                    try await Task.sleep(for: waiter.policy.delay(afterAttempt: attempt))
+                    try await waiter.pause(afterAttempt: attempt)
                 }
             }
         }

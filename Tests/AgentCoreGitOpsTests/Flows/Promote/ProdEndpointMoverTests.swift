@@ -37,7 +37,7 @@ import Testing
         let control = AgentCoreControl(transport: transport)
         let lines = Recorder<String>()
         let mover = ProdEndpointMover(
-            agentCore: control, waiter: AgentCoreWaiter(client: control, policy: Self.quick), endpointName: "prod",
+            agentCore: control, waiter: AgentCoreWaiter(client: control, policy: Self.quick, clock: TestClock()), endpointName: "prod",
             log: { lines.append($0) })
 
         let move = try await mover.move(runtimeID: "prod-AbCdEfGhIj", to: "2")
@@ -62,7 +62,7 @@ import Testing
         }
         let control = AgentCoreControl(transport: transport)
         let mover = ProdEndpointMover(
-            agentCore: control, waiter: AgentCoreWaiter(client: control, policy: Self.quick), endpointName: "prod", log: { _ in })
+            agentCore: control, waiter: AgentCoreWaiter(client: control, policy: Self.quick, clock: TestClock()), endpointName: "prod", log: { _ in })
         let move = try await mover.move(runtimeID: "prod-AbCdEfGhIj", to: "4")
         #expect(move.changed == false && move.fromVersion == "4")
         #expect(transport.requests.allSatisfy { $0.method == "GET" })

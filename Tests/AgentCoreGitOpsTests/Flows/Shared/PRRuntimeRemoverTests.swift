@@ -56,7 +56,7 @@ private final class BusyRuntime: @unchecked Sendable {
     func remover(log: @escaping @Sendable (String) -> Void) -> PRRuntimeRemover {
         let control = AgentCoreControl(transport: transport)
         return PRRuntimeRemover(
-            agentCore: control, waiter: AgentCoreWaiter(client: control, policy: PRRuntimeRemoverTests.quick),
+            agentCore: control, waiter: AgentCoreWaiter(client: control, policy: PRRuntimeRemoverTests.quick, clock: TestClock()),
             repository: "octo/agent", log: log)
     }
 

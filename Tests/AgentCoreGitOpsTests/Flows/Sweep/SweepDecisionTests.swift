@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+@testable import AgentCoreGitOps
+
+/// The scheduled sweep, in-process over the in-memory AgentCore and GitHub.
+@Suite("sweep decisions, in memory")
+struct SweepDecisionTests {
+    let flows: InMemoryFlows
+    init() throws { flows = try InMemoryFlows() }
+
+    private func deployedRuntime(of number: Int) async throws -> String {
+        guard case .deployed(let report) = try await flows.prDeploy("opened", number) else { throw InMemoryFlowsError("not deployed") }
+        return report.runtimeID
+    }
+
+    @Test("deletes this repository's runtimes of closed pull requests; open, foreign and prod runtimes stay")
+    func deletesOnlyClosedPullRequestRuntimes() async throws {
+        let closed = flows.github.openPullRequest()
+        let open = flows.github.openPullRequest()
+        let closedID = try await deployedRuntime(of: closed)
+        let openID = try await deployedRuntime(of: open)
+        flows.github.close(closed)  // the close event was missed
+        let foreign = flows.agentCore.seedRuntime(name: "pr_\(closed + 100)", description: "made by hand")
+        let prod = try await flows.deployedMerge()
+
+        let dryRun = try await SweepFlow(context: try flows.context(), dryRun: true).run()
+        #expect(dryRun.entries.first { $0.runtimeID == closedID }?.action == .wouldDelete)
+        #expect(flows.agentCore.calls("DeleteAgentRuntime").isEmpty)
+
+        let report = try await SweepFlow(context: try flows.context(), dryRun: false).run()
+        #expect(report.entries.first { $0.runtimeID == closedID }?.action == .deleted)
+        #expect(report.entries.first { $0.runtimeID == openID }?.action == .keptOpen)
+        #expect(!report.entries.contains { $0.runtimeID == foreign.agentRuntimeId })
+        #expect(!flows.agentCore.exists(closedID))
+        for kept in [openID, foreign.agentRuntimeId, prod.deployment.runtimeID] { #expect(flows.agentCore.exists(kept)) }
+        // The merged pull request's runtime waits for its promotion, but its pull request is closed.
+        #expect(flows.agentCore.calls("DeleteAgentRuntime").map(\.target).sorted() == [closedID, prod.prRuntimeID].sorted())
+    }
+
+    @Test("a runtime tagged for a pull request GitHub does not know is kept, with a warning")
+    func anUnknownPullRequestKeepsItsRuntime() async throws {
+        let unknown = flows.agentCore.seedRuntime(
+            name: "pr_4242", description: RuntimeOwnership.description(nil, repository: "octo/agent", role: .pullRequest(4242)))
+
+        let report = try await SweepFlow(context: try flows.context(), dryRun: false).run()
+        #expect(report.entries.map(\.action) == [.keptUnknown])
+        #expect(flows.agentCore.exists(unknown.agentRuntimeId))
+        #expect(flows.agentCore.calls("DeleteAgentRuntime").isEmpty)
+        #expect(flows.log.values.contains { $0.contains("#4242 of octo/agent was not found") })
+    }
+
+    @Test("a second sweep finds nothing more to delete")
+    func aSecondSweepDeletesNothing() async throws {
+        let closed = flows.github.openPullRequest()
+        let closedID = try await deployedRuntime(of: closed)
+        flows.github.close(closed)
+        _ = try await SweepFlow(context: try flows.context(), dryRun: false).run()
+        #expect(!flows.agentCore.exists(closedID))
+        let deletions = flows.agentCore.calls("DeleteAgentRuntime").count
+
+        let again = try await SweepFlow(context: try flows.context(), dryRun: false).run()
+        #expect(again.entries.isEmpty)
+        #expect(flows.agentCore.calls("DeleteAgentRuntime").count == deletions)
+    }
+}
