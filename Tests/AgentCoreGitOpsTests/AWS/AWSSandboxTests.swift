@@ -9,9 +9,7 @@ import Testing
     /// The shared sandbox, started by the first suite that needs it.
     let sandbox: Sandbox
 
-    init() async throws {
-        sandbox = try await Sandbox.shared()
-    }
+    init() async throws { sandbox = try await Sandbox.shared() }
 
     /// A client for `sandbox` configured through the environment, as the executables are.
     static func client(

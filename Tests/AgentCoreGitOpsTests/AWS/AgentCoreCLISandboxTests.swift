@@ -7,9 +7,7 @@ import Testing
     /// The shared sandbox, started by the first suite that needs it.
     let sandbox: Sandbox
 
-    init() async throws {
-        sandbox = try await Sandbox.shared()
-    }
+    init() async throws { sandbox = try await Sandbox.shared() }
 
     @Test func createUpdateEndpointsAndCleanupWithJSONOutput() async throws {
         let cli = AgentCoreCLI(sandbox: sandbox)

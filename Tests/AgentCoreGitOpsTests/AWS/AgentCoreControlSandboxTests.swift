@@ -7,9 +7,7 @@ import Testing
     /// The shared sandbox, started by the first suite that needs it.
     let sandbox: Sandbox
 
-    init() async throws {
-        sandbox = try await Sandbox.shared()
-    }
+    init() async throws { sandbox = try await Sandbox.shared() }
 
     static let quick = WaitPolicy(initialDelay: .milliseconds(50), maxDelay: .milliseconds(200), timeout: .seconds(120))
 

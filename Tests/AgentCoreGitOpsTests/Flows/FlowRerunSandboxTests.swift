@@ -9,9 +9,7 @@ import Testing
 final class FlowRerunSandboxTests {
     let sandbox: Sandbox
 
-    init() async throws {
-        sandbox = try await Sandbox.launch()
-    }
+    init() async throws { sandbox = try await Sandbox.launch() }
 
     deinit { sandbox.stop() }
 

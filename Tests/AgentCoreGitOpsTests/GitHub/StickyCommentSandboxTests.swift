@@ -7,9 +7,7 @@ import Testing
     /// The shared sandbox's GitHub emulator.
     let emulator: GitHubEmulator
 
-    init() async throws {
-        emulator = try await GitHubEmulator.shared()
-    }
+    init() async throws { emulator = try await GitHubEmulator.shared() }
 
     static let marker = "<!-- agentcore-gitops:pr-deploy -->"
 

@@ -10,9 +10,7 @@ struct HostileInputSandboxTests {
     /// A checkout of the small agent, over the shared sandbox.
     let fixture: FlowFixture
 
-    init() async throws {
-        fixture = try await FlowFixture()
-    }
+    init() async throws { fixture = try await FlowFixture() }
 
     /// Would exist if anything ran a title, branch or message through a shell.
     static let canary = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-canary-\(UUID().uuidString)").path

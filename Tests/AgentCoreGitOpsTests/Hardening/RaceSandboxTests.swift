@@ -12,9 +12,7 @@ struct RaceSandboxTests {
     /// A checkout of the small agent, over the shared sandbox.
     let fixture: FlowFixture
 
-    init() async throws {
-        fixture = try await FlowFixture()
-    }
+    init() async throws { fixture = try await FlowFixture() }
 
     /// The runtimes named `name` (there must never be two).
     private func runtimes(named name: String, _ fixture: FlowFixture) async throws -> [AgentRuntimeSummary] {

@@ -16,9 +16,7 @@ struct SecretLeakSandboxTests {
     /// A checkout of the small agent, over the shared sandbox.
     let fixture: FlowFixture
 
-    init() async throws {
-        fixture = try await FlowFixture()
-    }
+    init() async throws { fixture = try await FlowFixture() }
 
     struct Captured {
         let label: String

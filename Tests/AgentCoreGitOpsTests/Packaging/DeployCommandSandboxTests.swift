@@ -8,9 +8,7 @@ import Testing
     /// The shared sandbox, started by the first suite that needs it.
     let sandbox: Sandbox
 
-    init() async throws {
-        sandbox = try await Sandbox.shared()
-    }
+    init() async throws { sandbox = try await Sandbox.shared() }
 
     @Test func createsThenUpdatesARuntimeAndAnUnchangedRedeployMakesNoVersion() async throws {
         let agent = try DeployTestAgent(sandbox: sandbox)

@@ -11,9 +11,7 @@ import Testing
 final class PRDeployFailureSandboxTests {
     let sandbox: Sandbox
 
-    init() async throws {
-        sandbox = try await Sandbox.launch()
-    }
+    init() async throws { sandbox = try await Sandbox.launch() }
 
     deinit { sandbox.stop() }
 

@@ -8,9 +8,7 @@ struct PRDeploySandboxTests {
     /// A checkout of the small agent, over the shared sandbox.
     let fixture: FlowFixture
 
-    init() async throws {
-        fixture = try await FlowFixture()
-    }
+    init() async throws { fixture = try await FlowFixture() }
 
     /// The runtime id the bot's sticky comment records, checked to be the only sticky comment.
     private func recordedRuntimeID(_ fixture: FlowFixture, _ number: Int) async throws -> String? {

@@ -8,9 +8,7 @@ struct ProdDeploySandboxTests {
     /// A checkout of the small agent, over the shared sandbox.
     let fixture: FlowFixture
 
-    init() async throws {
-        fixture = try await FlowFixture()
-    }
+    init() async throws { fixture = try await FlowFixture() }
 
     /// The bot's deployment issue for `commit`, checked to be the only one, and its metadata.
     private func deploymentIssue(_ fixture: FlowFixture, commit: String) async throws -> (GitHubIssue, DeploymentMetadata) {

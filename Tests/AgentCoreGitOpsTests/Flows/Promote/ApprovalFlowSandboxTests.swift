@@ -8,9 +8,7 @@ import Testing
     /// The shared sandbox, started by the first suite that needs it.
     let sandbox: Sandbox
 
-    init() async throws {
-        sandbox = try await Sandbox.shared()
-    }
+    init() async throws { sandbox = try await Sandbox.shared() }
 
     @Test func maintainerApprovalPromotesCleansUpAndCloses() async throws {
         let stage = try await PromoteStage.make(sandbox: sandbox, versions: 3, endpointAt: "1")

@@ -9,9 +9,7 @@ struct RuntimeDeployerSandboxTests {
     /// A checkout of the small agent, over the shared sandbox.
     let fixture: FlowFixture
 
-    init() async throws {
-        fixture = try await FlowFixture()
-    }
+    init() async throws { fixture = try await FlowFixture() }
 
     /// A pull request number no other test uses, so `pr_<n>` is this test's alone.
     private func freshTarget(_ fixture: FlowFixture) async throws -> DeploymentTarget {
