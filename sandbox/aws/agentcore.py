@@ -14,6 +14,7 @@ import base64
 import binascii
 import copy
 import json
+import math
 import secrets
 import string
 import threading
@@ -215,7 +216,7 @@ class AgentCoreBackend(moto_models.BedrockAgentCoreControlBackend):
         return moto_urls  # moto finds a backend's routes next to its class; ours live in moto's module
 
     def settle(self) -> None:
-        now = time.monotonic()
+        now = math.inf if self.state.take_settle_request() else time.monotonic()
         for runtime in list(self.runtimes.values()):
             runtime.lifecycle.settle(now)
             for endpoint in list(runtime.endpoints.values()):

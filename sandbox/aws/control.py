@@ -6,6 +6,9 @@
     POST   /_sandbox/fail-after   {"n": N}: every AWS request after the N-th from now fails (500);
                                   {"n": null} or DELETE /_sandbox/fail-after switches it off
     POST   /_sandbox/settings     {"ready_delay_seconds": S}; GET returns the settings
+    POST   /_sandbox/settle       every pending status change (CREATING, UPDATING, DELETING) ends on the
+                                  next AWS call, whatever its delay: a test holds a resource busy with a
+                                  long delay and lets it go once the code under test has seen it busy
     POST   /_sandbox/fail-next    {"operation", "name_contains", "failure_reason"}
     DELETE /_sandbox/fail-next    forgets pending failures
     GET    /_sandbox/requests     {"requests": [{"service", "operation", "method", "path", "status", "client_token", "time"}]}
@@ -81,6 +84,7 @@ class SandboxState:
     pending_failures: list[PendingFailure] = field(default_factory=list)
     requests: list[LoggedRequest] = field(default_factory=list)
     denied_actions: set[str] = field(default_factory=set)  # lower-case, as IAM compares actions
+    settle_requested: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def pick_fault(self, service: str | None, operation: str | None) -> FaultRule | None:
@@ -111,6 +115,12 @@ class SandboxState:
                     return pending.failure_reason
         return None
 
+    def take_settle_request(self) -> bool:
+        """Whether `/_sandbox/settle` was asked since the last call; asks only once."""
+        with self.lock:
+            requested, self.settle_requested = self.settle_requested, False
+            return requested
+
     def log(self, entry: LoggedRequest) -> None:
         with self.lock:
             self.requests.append(entry)
@@ -133,6 +143,7 @@ class SandboxState:
             ("DELETE", "/_sandbox/fail-after"): lambda _: self._fail_after({"n": None}),
             ("POST", "/_sandbox/settings"): self._settings,
             ("GET", "/_sandbox/settings"): lambda _: self._settings({}),
+            ("POST", "/_sandbox/settle"): self._settle,
             ("POST", "/_sandbox/fail-next"): self._fail_next,
             ("DELETE", "/_sandbox/fail-next"): self._clear_fail_next,
             ("GET", "/_sandbox/requests"): self._list_requests,
@@ -210,6 +221,10 @@ class SandboxState:
                 raise ControlError(f"ready_delay_seconds must be a non-negative number, got {delay!r}")
             self.ready_delay_seconds = float(delay)
         return {"ready_delay_seconds": self.ready_delay_seconds}
+
+    def _settle(self, _: dict) -> dict:
+        self.settle_requested = True
+        return {"settle_requested": True}
 
     def _fail_next(self, payload: dict) -> dict:
         operation = payload.get("operation")

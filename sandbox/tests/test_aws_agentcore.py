@@ -214,6 +214,19 @@ class TestDelaysAndFailures:
         time.sleep(0.45)
         assert agentcore.get_agent_runtime(agentRuntimeId=runtime_id)["status"] == "READY"
 
+    def test_settle_ends_a_long_update_on_the_next_call_only(self, sandbox, agentcore, runtime_request, unique_name):
+        runtime_id = create(agentcore, runtime_request, unique_name())["agentRuntimeId"]
+        sandbox.control("POST", "/_sandbox/settings", {"ready_delay_seconds": 3600})
+        update(agentcore, runtime_request, runtime_id)
+        assert agentcore.get_agent_runtime(agentRuntimeId=runtime_id)["status"] == "UPDATING"
+        assert sandbox.control("POST", "/_sandbox/settle") == (200, {"settle_requested": True})
+        assert agentcore.get_agent_runtime(agentRuntimeId=runtime_id)["status"] == "READY"
+        default = agentcore.get_agent_runtime_endpoint(agentRuntimeId=runtime_id, endpointName="DEFAULT")
+        assert (default["status"], default["liveVersion"]) == ("READY", "2")
+        update(agentcore, runtime_request, runtime_id)  # a change after the settle keeps its delay
+        assert agentcore.get_agent_runtime(agentRuntimeId=runtime_id)["status"] == "UPDATING"
+        assert agentcore.get_agent_runtime(agentRuntimeId=runtime_id)["status"] == "UPDATING"
+
     def test_fail_next_create_ends_create_failed_with_the_reason(self, sandbox, agentcore, runtime_request, unique_name):
         name = unique_name("broken")
         status, _ = sandbox.control("POST", "/_sandbox/fail-next", {

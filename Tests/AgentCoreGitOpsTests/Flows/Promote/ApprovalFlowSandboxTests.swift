@@ -218,13 +218,24 @@ import Testing
         try await stage.addApproval(issue: issue)
         let payload = try await stage.labeledEvent(issue: issue)
 
-        try await sandbox.awsControl("POST", "/_sandbox/settings", json: ["ready_delay_seconds": 10])
+        // The update stays UPDATING until the promotion has read it; then the sandbox lets it finish.
+        try await sandbox.awsControl("POST", "/_sandbox/settings", json: ["ready_delay_seconds": 3600])
         let current = try await stage.control.getAgentRuntime(id: stage.prodID)
         _ = try await stage.control.updateAgentRuntime(
             UpdateAgentRuntimeRequest(agentRuntimeId: stage.prodID, configuration: try #require(current.configuration)))
         #expect(try await stage.control.getAgentRuntime(id: stage.prodID).status == .updating)
+        try await sandbox.awsControl("DELETE", "/_sandbox/requests")
 
-        let run = try await stage.runPromote(eventName: "issues", payload: payload, runID: PromoteStage.newRunID())
+        async let promotion = stage.runPromote(eventName: "issues", payload: payload, runID: PromoteStage.newRunID())
+        // The mover's first read comes after the run takes the endpoint lease.
+        try await eventually("the promotion holds the lease and has read the updating runtime") {
+            let log = try await sandbox.loggedRequests()
+            guard let lease = log.firstIndex(where: { $0.operation == "PutObject" && $0.path.contains("/leases/") }) else { return false }
+            return log[lease...].contains { $0.operation == "GetAgentRuntime" && $0.path.contains(stage.prodID) }
+        }
+        try await sandbox.awsControl("POST", "/_sandbox/settings", json: ["ready_delay_seconds": 0])
+        try await sandbox.awsControl("POST", "/_sandbox/settle")
+        let run = try await promotion
         #expect(run.status == 0, "\(run)")
         #expect(run.output.contains("a deployment is running"))
         #expect(try await stage.liveVersion() == "2")
