@@ -54,9 +54,13 @@ public struct PRDeployFlow: ExecutableFlow, Sendable {
         case .opened, .synchronize, .reopened:
             return try await deploy()
         case .closed where event.isMerged:
-            return try await keepForPromotion()
+            let outcome = try await keepForPromotion()
+            try await gitHubDeployment.closed()
+            return outcome
         case .closed:
-            return try await cleanUp()
+            let outcome = try await cleanUp()
+            try await gitHubDeployment.closed()
+            return outcome
         case .other(let action):
             context.reporter.notice("pr-deploy has nothing to do for pull_request action '\(action)'")
             return .ignoredAction(action)
@@ -70,18 +74,23 @@ public struct PRDeployFlow: ExecutableFlow, Sendable {
     // MARK: Opened, pushed, reopened
 
     private func deploy() async throws -> PRDeployOutcome {
+        let record = await gitHubDeployment.start()
         let (report, comments): (PRDeploymentReport, [GitHubComment])
         do {
             (report, comments) = try await deployPush()
         } catch {
+            await gitHubDeployment.failed(record)
             await Self.reportFailure(error, context: context, event: event)
             throw error
         }
         // From here on the version runs: a comment or output that fails is not a failed deploy.
         try await updateComment(.deployed(report), comments: comments)
         try reportOutputs(report)
+        try await gitHubDeployment.succeeded(record, report: report)
         return .deployed(report)
     }
+
+    private var gitHubDeployment: PRGitHubDeployment { PRGitHubDeployment(context: context, event: event) }
 
     private func deployPush() async throws -> (PRDeploymentReport, [GitHubComment]) {
         let package = try await agent.build(for: target.runtimeName, reporter: context.reporter)
