@@ -49,6 +49,7 @@ public struct ProdDeployFlow: ExecutableFlow, Sendable {
 
     @discardableResult
     public func run() async throws -> ProdDeployOutcome {
+        let retention = try RetentionPolicy.fromEnvironment(context.environment)
         if let issue = try await DeploymentIssue.find(forCommit: event.after, github: github) {
             context.reporter.notice("Commit \(event.after) is already deployed: deployment issue #\(issue.number)")
             try context.reporter.setOutput("issue_number", String(issue.number))
@@ -71,6 +72,7 @@ public struct ProdDeployFlow: ExecutableFlow, Sendable {
             pullRequestRuntimeID: pullRequestRuntimeID, prodEndpointName: context.settings.prodEndpointName)
         let number = try await openIssue(issue)
         try reportOutputs(issue, number: number)
+        await pruneOldVersions(of: deployment, policy: retention)
         return .deployed(issue: number, deployment: deployment)
     }
 

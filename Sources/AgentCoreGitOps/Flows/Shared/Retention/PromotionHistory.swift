@@ -35,3 +35,18 @@ public struct PromotionHistory: Sendable, Equatable {
         return Set(found)
     }
 }
+
+extension PromotionHistory {
+    /// Both records of the prod runtime `runtimeID` from GitHub: the tool's deployments to the
+    /// production environment `environment` and the bot's deployment issues labelled `promoted`.
+    public static func load(
+        runtimeID: String, productionEnvironment environment: String, github: any GitHubAPI,
+        issues: DeploymentIssueIndex? = nil
+    ) async throws -> PromotionHistory {
+        let deployments = try await GitHubDeploymentRecorder(github: github).ours(in: environment)
+            .filter { $0.payload?[GitHubDeploymentRecorder.runtimeIDKey] == runtimeID }
+            .compactMap { $0.payload?[GitHubDeploymentRecorder.versionKey] }
+        let index = if let issues { issues } else { try await DeploymentIssueIndex.load(runtimeID: runtimeID, github: github) }
+        return PromotionHistory(fromDeployments: deployments, fromIssues: index.promotedVersions)
+    }
+}
