@@ -57,7 +57,7 @@ public struct VersionPruner: Sendable {
             log("\(runtimeName): would delete versions \(plan.delete.joined(separator: ", "))")
             return result
         }
-        for (version, outcome) in await delete(plan.delete, of: runtimeID).sorted(by: { (Int($0.0) ?? 0) > (Int($1.0) ?? 0) }) {
+        for (version, outcome) in await delete(plan.delete, of: runtimeID) {
             switch outcome {
             case .deleted: result.deleted.append(version)
             case .skipped(let detail): result.skipped.append(Result.Problem(version: version, detail: detail))
@@ -78,20 +78,7 @@ public struct VersionPruner: Sendable {
     }
 
     private func delete(_ versions: [String], of runtimeID: String) async -> [(String, Outcome)] {
-        await withTaskGroup(of: (String, Outcome).self) { group in
-            var pending = versions[...]
-            var outcomes: [(String, Outcome)] = []
-            func startNext() {
-                guard let version = pending.popFirst() else { return }
-                group.addTask { (version, await deleteOne(version, of: runtimeID)) }
-            }
-            for _ in 0..<Self.parallelDeletions { startNext() }
-            while let outcome = await group.next() {
-                outcomes.append(outcome)
-                startNext()
-            }
-            return outcomes
-        }
+        await versions.concurrentMap(width: Self.parallelDeletions) { version in (version, await deleteOne(version, of: runtimeID)) }
     }
 
     private func deleteOne(_ version: String, of runtimeID: String) async -> Outcome {
