@@ -26,6 +26,25 @@ public struct RuntimeHistory: Sendable, Equatable, Encodable {
         /// The smoke test's result where a smoke test recorded one; nil until something records it.
         public var smokeTestResult: String?
         public var endpoints: [EndpointUse]
+
+        enum CodingKeys: String, CodingKey {
+            case version, status, createdAt, commitSHA, pullRequest, packageSHA256, recordedBy, promoted, smokeTestResult, endpoints
+        }
+
+        /// Every key always present, unknown values as null, so scripts read one shape.
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(version, forKey: .version)
+            try container.encode(status, forKey: .status)
+            try container.encode(createdAt, forKey: .createdAt)
+            try container.encode(commitSHA, forKey: .commitSHA)
+            try container.encode(pullRequest, forKey: .pullRequest)
+            try container.encode(packageSHA256, forKey: .packageSHA256)
+            try container.encode(recordedBy, forKey: .recordedBy)
+            try container.encode(promoted, forKey: .promoted)
+            try container.encode(smokeTestResult, forKey: .smokeTestResult)
+            try container.encode(endpoints, forKey: .endpoints)
+        }
     }
 
     public var runtimeName: String
