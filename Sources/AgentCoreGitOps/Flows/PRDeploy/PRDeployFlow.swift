@@ -54,12 +54,14 @@ public struct PRDeployFlow: ExecutableFlow, Sendable {
         case .opened, .synchronize, .reopened:
             return try await deploy()
         case .closed where event.isMerged:
+            let recorded = await gitHubDeployment.closed()
             let outcome = try await keepForPromotion()
-            try await gitHubDeployment.closed()
+            try recorded.get()
             return outcome
         case .closed:
+            let recorded = await gitHubDeployment.closed()
             let outcome = try await cleanUp()
-            try await gitHubDeployment.closed()
+            try recorded.get()
             return outcome
         case .other(let action):
             context.reporter.notice("pr-deploy has nothing to do for pull_request action '\(action)'")
@@ -84,9 +86,10 @@ public struct PRDeployFlow: ExecutableFlow, Sendable {
             throw error
         }
         // From here on the version runs: a comment or output that fails is not a failed deploy.
+        let recorded = await gitHubDeployment.succeeded(record, report: report)
         try await updateComment(.deployed(report), comments: comments)
         try reportOutputs(report)
-        try await gitHubDeployment.succeeded(record, report: report)
+        try recorded.get()
         return .deployed(report)
     }
 

@@ -5,7 +5,8 @@ import Foundation
 /// in the AWS console, or `failure`; inactive once the pull request is closed.
 ///
 /// Recording never decides a deploy: a deploy that fails stays the run's error, and a record
-/// that cannot be written is reported after the deploy and its comment are done.
+/// that cannot be written is reported after the deploy and its comment are done. The sticky
+/// comment stays the run's last write, so a rerun after a crash finds the record complete.
 struct PRGitHubDeployment: Sendable {
     let context: FlowContext
     let event: PullRequestEvent
@@ -32,9 +33,9 @@ struct PRGitHubDeployment: Sendable {
         }
     }
 
-    /// Marks the deployment successful and the pull request's earlier ones inactive; throws
+    /// Marks the deployment successful and the pull request's earlier ones inactive; the error
     /// when this or `start` could not write the record.
-    func succeeded(_ started: Started, report: PRDeploymentReport) async throws {
+    func succeeded(_ started: Started, report: PRDeploymentReport) async -> Result<Void, ActionableError> {
         do {
             let deployment = try started.get()
             try await recorder.setStatus(deployment, GitHubDeploymentStatusRequest(
@@ -42,8 +43,9 @@ struct PRGitHubDeployment: Sendable {
                 description: GitHubDeploymentRecorder.readyDescription(version: report.version, runtimeName: report.runtimeName),
                 environmentURL: RuntimeConsoleLink.url(runtimeARN: report.runtimeARN), logURL: runLink, autoInactive: false))
             try await recorder.deactivate(environment: environmentName, except: deployment.id)
+            return .success(())
         } catch {
-            throw notRecorded(error)
+            return .failure(notRecorded(error))
         }
     }
 
@@ -59,11 +61,12 @@ struct PRGitHubDeployment: Sendable {
     }
 
     /// The pull request is closed: none of its deployments is live any more.
-    func closed() async throws {
+    func closed() async -> Result<Void, ActionableError> {
         do {
             try await recorder.deactivate(environment: environmentName)
+            return .success(())
         } catch {
-            throw notRecorded(error)
+            return .failure(notRecorded(error))
         }
     }
 

@@ -1,28 +1,30 @@
 import Foundation
 
 extension ProdDeployFlow {
-    /// After a deploy, old versions of the prod runtime go by the retention rule
-    /// (`AGENTCORE_KEEP_VERSIONS`, `AGENTCORE_KEEP_PROMOTED`), so busy repositories never reach
-    /// the quota of 1,000 versions. The version is deployed either way: a pruning that fails is a
-    /// warning, and the next deploy or sweep tries again.
-    func pruneOldVersions(of deployment: RuntimeDeployment, policy: RetentionPolicy) async {
-        let reporter = context.reporter
+    /// Once the version is deployed and its issue open, old versions of the prod runtime go by
+    /// the retention rule (`AGENTCORE_KEEP_VERSIONS`, `AGENTCORE_KEEP_PROMOTED`), so a busy
+    /// repository never reaches the quota of 1,000 versions. A pruning that fails fails the run
+    /// with the deploy done; a rerun finds the issue and prunes again.
+    func pruneOldVersions(policy: RetentionPolicy) async throws {
+        let name = context.settings.prodRuntimeName
+        guard let runtime = try await RuntimeLookup(context: context).runtime(named: name, role: .production) else { return }
+        let fix = "fix the cause and re-run the workflow (it prunes again), or let the daily sweep do it"
+        let result: VersionPruner.Result
         do {
             let promoted = try await PromotionHistory.load(
-                runtimeID: deployment.runtimeID,
+                runtimeID: runtime.agentRuntimeId,
                 productionEnvironment: GitHubDeploymentRecorder.productionEnvironment(context.environment),
                 github: context.github
             ).lastPromoted(policy.keepPromoted)
-            let result = try await VersionPruner(agentCore: context.agentCore, policy: policy, dryRun: false, log: reporter.info)
-                .prune(runtimeID: deployment.runtimeID, runtimeName: deployment.runtime.agentRuntimeName, promoted: promoted)
-            reporter.info(PruningText.line(result))
-            if !result.failed.isEmpty {
-                reporter.warning(PruningText.line(result), title: "Some old versions were not deleted")
-            }
+            result = try await VersionPruner(agentCore: context.agentCore, policy: policy, dryRun: false, log: context.reporter.info)
+                .prune(runtimeID: runtime.agentRuntimeId, runtimeName: name, promoted: promoted)
         } catch {
-            reporter.warning(
-                "Old versions of \(deployment.runtime.agentRuntimeName) were not pruned: \(error). The sweep tries again.",
-                title: "Old versions not pruned")
+            throw ActionableError(
+                "the version is deployed and its deployment issue open, but old versions of \(name) were not pruned: \(error)", fix: fix)
+        }
+        context.reporter.info(PruningText.line(result))
+        guard result.failed.isEmpty else {
+            throw ActionableError("some old versions of \(name) could not be deleted: \(PruningText.line(result))", fix: fix)
         }
     }
 }

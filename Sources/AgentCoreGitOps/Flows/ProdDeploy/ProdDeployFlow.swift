@@ -53,6 +53,7 @@ public struct ProdDeployFlow: ExecutableFlow, Sendable {
         if let issue = try await DeploymentIssue.find(forCommit: event.after, github: github) {
             context.reporter.notice("Commit \(event.after) is already deployed: deployment issue #\(issue.number)")
             try context.reporter.setOutput("issue_number", String(issue.number))
+            try await pruneOldVersions(policy: retention)
             return .alreadyDeployed(issue: issue.number)
         }
         let current = try await findProdRuntime()
@@ -72,7 +73,7 @@ public struct ProdDeployFlow: ExecutableFlow, Sendable {
             pullRequestRuntimeID: pullRequestRuntimeID, prodEndpointName: context.settings.prodEndpointName)
         let number = try await openIssue(issue)
         try reportOutputs(issue, number: number)
-        await pruneOldVersions(of: deployment, policy: retention)
+        try await pruneOldVersions(policy: retention)
         return .deployed(issue: number, deployment: deployment)
     }
 
