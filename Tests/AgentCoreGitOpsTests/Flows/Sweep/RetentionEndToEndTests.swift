@@ -151,6 +151,39 @@ final class RetentionEndToEndTests {
         #expect(text.stdout.contains(String(merges[3].commit.prefix(12))))
     }
 
+    @Test("the sweep prunes this repository's open pull-request runtimes, never another repository's or a manual one")
+    func sweepPrunesOnlyOurs() async throws {
+        let stage = try await PromoteStage.make(sandbox: sandbox, versions: 2, endpointAt: "1")
+        func runtime(_ name: String, role: RuntimeOwnership.Role, owner: String? = nil) async throws -> String {
+            try await PromoteStage.makeRuntime(
+                name: name, versions: 4,
+                description: RuntimeOwnership.description(nil, repository: owner ?? stage.repository, role: role),
+                sandbox: sandbox, control: stage.control, waiter: stage.waiter)
+        }
+        let ours = try await stage.openPullRequest()
+        let oursID = try await runtime("pr_\(ours)", role: .pullRequest(ours))
+        let foreign = PromoteStage.foreignNumber()
+        let foreignID = try await runtime("pr_\(foreign)", role: .pullRequest(foreign), owner: "someone/else")
+        let manualID = try await runtime(Sandbox.uniqueName("manual"), role: .manual)
+
+        let run = try await SweepFlowTests.sweep(stage, ["--prune-versions", "--keep-versions", "1"])
+        #expect(run.status == 0, "\(run)")
+        #expect(try await stage.control.allAgentRuntimeVersions(id: oursID).filter { $0.status != .deleting }.map(\.agentRuntimeVersion) == ["4"])
+        for id in [foreignID, manualID] {
+            #expect(try await stage.control.allAgentRuntimeVersions(id: id).count == 4, "\(id) must keep every version")
+        }
+        // prod keeps its newest and the version its endpoint serves.
+        #expect(try await liveVersions(try FlowFixture(sandbox: sandbox), stage.prodID) == ["1", "2"])
+        #expect(run.summary.contains("| `pr_\(ours)` | 3, 2, 1 | 4 (newest, endpoint DEFAULT) |"), "\(run.summary)")
+        #expect(!run.summary.contains(foreignID) && !run.summary.contains(manualID))
+        #expect(run.summary.contains("| Versions of pr_\(ours), the fullest PR runtime | 1 | 1,000 | 999 |"), "\(run.summary)")
+        // Bad numbers are refused before anything is looked at.
+        let bad = try await SweepFlowTests.sweep(stage, ["--prune-versions", "--keep-versions", "0"])
+        #expect(bad.status != 0 && bad.output.contains("from 1 to 1000"), "\(bad)")
+        let alone = try await SweepFlowTests.sweep(stage, ["--keep-versions", "3"])
+        #expect(alone.status != 0 && alone.output.contains("add it"), "\(alone)")
+    }
+
     @Test("a version an endpoint moves onto while the sweep prunes is skipped, not deleted")
     func endpointMovesMeanwhile() async throws {
         let fixture = try await FlowFixture(sandbox: sandbox)
