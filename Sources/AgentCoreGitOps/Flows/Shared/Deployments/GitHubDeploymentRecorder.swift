@@ -67,7 +67,7 @@ public struct GitHubDeploymentRecorder: Sendable {
     /// workflows' jobs name, `agentcore-production` by default.
     public static func productionEnvironment(_ environment: [String: String]) -> String {
         let name = environment["AGENTCORE_PRODUCTION_ENVIRONMENT"]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        return name.isEmpty ? "agentcore-production" : name
+        return name.isEmpty ? SetupParameters.defaultProductionEnvironment : name
     }
 
     /// A success status says which version runs: `Version 3 of pr_12`.
