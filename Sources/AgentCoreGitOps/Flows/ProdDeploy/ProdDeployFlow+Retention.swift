@@ -4,10 +4,12 @@ extension ProdDeployFlow {
     /// Once the version is deployed and its issue open, old versions of the prod runtime go by
     /// the retention rule (`AGENTCORE_KEEP_VERSIONS`, `AGENTCORE_KEEP_PROMOTED`), so a busy
     /// repository never reaches the quota of 1,000 versions. A pruning that fails fails the run
-    /// with the deploy done; a rerun finds the issue and prunes again.
-    func pruneOldVersions(policy: RetentionPolicy) async throws {
+    /// with the deploy done; a rerun finds the issue and prunes again. `deployed` is the prod
+    /// runtime when this run deployed it; a rerun looks it up.
+    func pruneOldVersions(of deployed: AgentRuntime?, policy: RetentionPolicy) async throws {
         let name = context.settings.prodRuntimeName
-        guard let runtime = try await RuntimeLookup(context: context).runtime(named: name, role: .production) else { return }
+        let found = if let deployed { deployed } else { try await RuntimeLookup(context: context).runtime(named: name, role: .production) }
+        guard let runtime = found else { return }
         let fix = "fix the cause and re-run the workflow (it prunes again), or let the daily sweep do it"
         let result: VersionPruner.Result
         do {
