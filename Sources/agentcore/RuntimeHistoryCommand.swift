@@ -16,13 +16,11 @@ struct RuntimeHistoryCommand: RuntimeSubcommand {
             """)
 
     @OptionGroup var target: RuntimeArgument
-    @OptionGroup var repositoryID: RepositoryIDOption
     @OptionGroup var options: GlobalOptions
 
     func run(_ runtime: AgentRuntime, services: Services) async throws {
         let github = try GitHubClient(environment: ProcessInfo.processInfo.environment)
-        let identity = OwningRepository(name: github.repository.description, id: try repositoryID.given, github: github)
-        let history = try await RuntimeHistory.load(runtime: runtime, agentCore: services.control, github: github, identity: identity)
+        let history = try await RuntimeHistory.load(runtime: runtime, agentCore: services.control, github: github)
         try services.output.emit(history, text: Self.text(history))
     }
 

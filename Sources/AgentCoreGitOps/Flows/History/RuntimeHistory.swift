@@ -69,14 +69,15 @@ extension RuntimeHistory {
     /// A package SHA-256 no record gives comes from the version's code location, which the
     /// deployer names after the package's SHA-256 (`<runtime>/packages/<sha256>.zip`).
     public static func load(
-        runtime: AgentRuntime, agentCore: any AgentCoreControlClient, github: any GitHubAPI, identity: OwningRepository
+        runtime: AgentRuntime, agentCore: any AgentCoreControlClient, github: any GitHubAPI
     ) async throws -> RuntimeHistory {
         let id = runtime.agentRuntimeId
         let versions = try await agentCore.allAgentRuntimeVersions(id: id)
             .sorted { (Int($0.agentRuntimeVersion) ?? 0) > (Int($1.agentRuntimeVersion) ?? 0) }
         let endpoints = try await agentCore.allAgentRuntimeEndpoints(runtimeId: id)
         var origins = try await issueOrigins(runtimeID: id, github: github)
-        if let number = try await identity.deletablePullRequest(name: runtime.agentRuntimeName, description: runtime.description) {
+        if let number = RuntimeOwnership.deletablePullRequest(
+            name: runtime.agentRuntimeName, description: runtime.description, repository: github.repository.description) {
             for (version, origin) in try await pullRequestOrigins(number, runtimeID: id, github: github) where origins[version] == nil {
                 origins[version] = origin
             }
