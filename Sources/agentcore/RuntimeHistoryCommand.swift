@@ -10,8 +10,9 @@ struct RuntimeHistoryCommand: RuntimeSubcommand {
             For each version, newest first: its status, when it was made, the commit and pull request \
             it was built from, its package's SHA-256, the endpoints that serve it (or are moving to it), \
             and its smoke test's result where one is recorded. Commits and pull requests come from what \
-            the bot wrote on GitHub: prod-deploy's deployment issues, and for a pull request's runtime \
-            its GitHub deployments and sticky comment. Needs GITHUB_REPOSITORY and GITHUB_TOKEN \
+            prod-deploy recorded in the deploy bucket (with AGENTCORE_S3_BUCKET set), and what the bot wrote \
+            on GitHub: the deployment issues, and for a pull request's runtime its GitHub deployments and \
+            sticky comment. Needs GITHUB_REPOSITORY and GITHUB_TOKEN \
             (issues, pull requests and deployments: read) besides the AWS settings. --json for scripts.
             """)
 
@@ -20,7 +21,8 @@ struct RuntimeHistoryCommand: RuntimeSubcommand {
 
     func run(_ runtime: AgentRuntime, services: Services) async throws {
         let github = try GitHubClient(environment: ProcessInfo.processInfo.environment)
-        let history = try await RuntimeHistory.load(runtime: runtime, agentCore: services.control, github: github)
+        let records = Settings.bucket.map { DeploymentRecords(s3: services.s3, bucket: $0, runtimeName: runtime.agentRuntimeName) }
+        let history = try await RuntimeHistory.load(runtime: runtime, agentCore: services.control, github: github, records: records)
         try services.output.emit(history, text: Self.text(history))
     }
 

@@ -18,8 +18,9 @@ public struct RuntimeHistory: Sendable, Equatable, Encodable {
         public var commitSHA: String?
         public var pullRequest: Int?
         public var packageSHA256: String?
-        /// Where the commit and pull request were read: `deployment issue #12`, `GitHub deployment 7`,
-        /// `pull request comment`; nil when nothing records them.
+        /// Where the commit and pull request were read: `deployment record` (the deploy bucket's
+        /// write-once record), `deployment issue #12`, `GitHub deployment 7`, `pull request comment`;
+        /// nil when nothing records them.
         public var recordedBy: String?
         /// Approved to production (its deployment issue is labelled `promoted`).
         public var promoted: Bool
@@ -63,19 +64,28 @@ extension RuntimeHistory {
         var promoted = false
     }
 
-    /// Reads the runtime's versions and endpoints from AgentCore and what GitHub records about
-    /// them: the bot's deployment issues naming this runtime (prod), and for this repository's
-    /// `pr_<n>`, the tool's deployments to `pr-<n>` and the pull request's sticky comment.
+    /// Reads the runtime's versions and endpoints from AgentCore and what is recorded about them:
+    /// first the deployment records prod-deploy writes once in the deploy bucket (`records`, when
+    /// given), then the bot's deployment issues naming this runtime (prod), and for this
+    /// repository's `pr_<n>`, the tool's deployments to `pr-<n>` and the pull request's sticky comment.
     /// A package SHA-256 no record gives comes from the version's code location, which the
     /// deployer names after the package's SHA-256 (`<runtime>/packages/<sha256>.zip`).
     public static func load(
-        runtime: AgentRuntime, agentCore: any AgentCoreControlClient, github: any GitHubAPI
+        runtime: AgentRuntime, agentCore: any AgentCoreControlClient, github: any GitHubAPI, records: DeploymentRecords? = nil
     ) async throws -> RuntimeHistory {
         let id = runtime.agentRuntimeId
         let versions = try await agentCore.allAgentRuntimeVersions(id: id)
             .sorted { (Int($0.agentRuntimeVersion) ?? 0) > (Int($1.agentRuntimeVersion) ?? 0) }
         let endpoints = try await agentCore.allAgentRuntimeEndpoints(runtimeId: id)
-        var origins = try await issueOrigins(runtimeID: id, github: github)
+        let issues = try await issueOrigins(runtimeID: id, github: github)
+        var origins = issues
+        if let records {
+            for (version, record) in try await recordedOrigins(versions.map(\.agentRuntimeVersion), records: records) {
+                origins[version] = Origin(
+                    commitSHA: record.commitSHA, pullRequest: record.pullRequest, packageSHA256: record.packageSHA256,
+                    recordedBy: "deployment record", promoted: issues[version]?.promoted ?? false)
+            }
+        }
         if let number = RuntimeOwnership.deletablePullRequest(
             name: runtime.agentRuntimeName, description: runtime.description, repository: github.repository.description) {
             for (version, origin) in try await pullRequestOrigins(number, runtimeID: id, github: github) where origins[version] == nil {
@@ -99,6 +109,22 @@ extension RuntimeHistory {
                 }.sorted { $0.name < $1.name })
         }
         return RuntimeHistory(runtimeName: runtime.agentRuntimeName, runtimeID: id, versions: entries)
+    }
+
+    /// The bucket's record of each version, where there is one.
+    private static func recordedOrigins(_ versions: [String], records: DeploymentRecords) async throws -> [String: DeploymentRecord] {
+        let found = await versions.concurrentMap(width: 8) { version -> (String, Result<DeploymentRecord?, any Error>) in
+            do {
+                return (version, .success(try await records.forVersion(version)))
+            } catch {
+                return (version, .failure(error))
+            }
+        }
+        var byVersion: [String: DeploymentRecord] = [:]
+        for (version, result) in found {
+            if let record = try result.get() { byVersion[version] = record }
+        }
+        return byVersion
     }
 
     private static func issueOrigins(runtimeID: String, github: any GitHubAPI) async throws -> [String: Origin] {

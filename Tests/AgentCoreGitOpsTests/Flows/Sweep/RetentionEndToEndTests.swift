@@ -136,7 +136,8 @@ final class RetentionEndToEndTests {
             #expect(entry["commitSHA"] as? String == merge.commit)
             #expect(entry["pullRequest"] as? Int == merge.pullRequest)
             #expect(entry["packageSHA256"] as? String == merge.packageSHA256)
-            #expect(entry["recordedBy"] as? String == "deployment issue #\(merge.issue)")
+            // The deploy bucket's write-once record comes first.
+            #expect(entry["recordedBy"] as? String == "deployment record")
             #expect(entry["createdAt"] is String)
             // Nothing records smoke tests yet: the field is there, and null.
             #expect(entry["smokeTestResult"] is NSNull)
@@ -146,6 +147,14 @@ final class RetentionEndToEndTests {
         }
         #expect([endpoints(0), endpoints(1), endpoints(2), endpoints(3), endpoints(4)] == [["DEFAULT"], [], [], ["prod"], ["canary"]])
         #expect(versions.map { $0["promoted"] as? Bool } == [false, false, true, true, false])
+        // Without the bucket, the deployment issues say the same.
+        let fromIssues = try await agentcore(fixture, ["runtime", "history", fixture.prodRuntime, "--json"], environment: ["AGENTCORE_S3_BUCKET": nil])
+        let issueVersions = try #require((try JSONSerialization.jsonObject(with: Data(fromIssues.stdout.utf8)) as? [String: Any])?["versions"] as? [[String: Any]])
+        for entry in issueVersions {
+            let merge = merges[Int(entry["version"] as? String ?? "")! - 1]
+            #expect(entry["commitSHA"] as? String == merge.commit && entry["packageSHA256"] as? String == merge.packageSHA256)
+            #expect(entry["recordedBy"] as? String == "deployment issue #\(merge.issue)")
+        }
         let text = try await agentcore(fixture, ["runtime", "history", fixture.prodRuntime])
         #expect(text.stdout.contains("4*"), "\(text.stdout)")
         #expect(text.stdout.contains(String(merges[3].commit.prefix(12))))
