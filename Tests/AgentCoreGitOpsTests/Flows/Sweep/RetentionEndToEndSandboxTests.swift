@@ -6,13 +6,11 @@ import Testing
 /// eight merges through prod-deploy with `AGENTCORE_KEEP_VERSIONS=3` and `AGENTCORE_KEEP_PROMOTED=2`,
 /// three approvals, a rollback and the sweep, as processes against a sandbox of its own (the sweep
 /// looks at every runtime of the repository).
-@Suite("Retention, production deployments and history end to end", .serialized)
-final class RetentionEndToEndTests {
+@Suite("Retention, production deployments and history end to end", .serialized, .tags(.sandbox, .process))
+final class RetentionEndToEndSandboxTests {
     let sandbox: Sandbox
 
-    init() throws {
-        sandbox = try Sandbox.start()
-    }
+    init() async throws { sandbox = try await Sandbox.launch() }
 
     deinit { sandbox.stop() }
 
@@ -175,7 +173,7 @@ final class RetentionEndToEndTests {
         let foreignID = try await runtime("pr_\(foreign)", role: .pullRequest(foreign), owner: "someone/else")
         let manualID = try await runtime(Sandbox.uniqueName("manual"), role: .manual)
 
-        let run = try await SweepFlowTests.sweep(stage, ["--prune-versions", "--keep-versions", "1"])
+        let run = try await SweepFlowSandboxTests.sweep(stage, ["--prune-versions", "--keep-versions", "1"])
         #expect(run.status == 0, "\(run)")
         #expect(try await stage.control.allAgentRuntimeVersions(id: oursID).filter { $0.status != .deleting }.map(\.agentRuntimeVersion) == ["4"])
         for id in [foreignID, manualID] {
@@ -187,72 +185,9 @@ final class RetentionEndToEndTests {
         #expect(!run.summary.contains(foreignID) && !run.summary.contains(manualID))
         #expect(run.summary.contains("| Versions of pr_\(ours), the fullest PR runtime | 1 | 1,000 | 999 |"), "\(run.summary)")
         // Bad numbers are refused before anything is looked at.
-        let bad = try await SweepFlowTests.sweep(stage, ["--prune-versions", "--keep-versions", "0"])
+        let bad = try await SweepFlowSandboxTests.sweep(stage, ["--prune-versions", "--keep-versions", "0"])
         #expect(bad.status != 0 && bad.output.contains("from 1 to 1000"), "\(bad)")
-        let alone = try await SweepFlowTests.sweep(stage, ["--keep-versions", "3"])
+        let alone = try await SweepFlowSandboxTests.sweep(stage, ["--keep-versions", "3"])
         #expect(alone.status != 0 && alone.output.contains("add it"), "\(alone)")
-    }
-
-    @Test("a version an endpoint moves onto while the sweep prunes is skipped, not deleted")
-    func endpointMovesMeanwhile() async throws {
-        let fixture = try await FlowFixture(sandbox: sandbox)
-        let waiter = AgentCoreWaiter(client: try fixture.agentCore(), policy: PromoteStage.quick)
-        let id = try await PromoteStage.makeRuntime(
-            name: fixture.prodRuntime, versions: 5, description: "test", sandbox: sandbox, control: try fixture.agentCore(), waiter: waiter)
-        _ = try await fixture.agentCore().createAgentRuntimeEndpoint(
-            CreateAgentRuntimeEndpointRequest(agentRuntimeId: id, name: "canary", agentRuntimeVersion: "5"))
-        try await waiter.endpointReady(runtimeId: id, name: "canary", version: "5")
-        let moving = EndpointMovingClient(wrapped: try fixture.agentCore(), endpoint: "canary", onto: "2")
-        let result = try await VersionPruner(agentCore: moving, policy: try RetentionPolicy(keepNewest: 1, keepPromoted: 0), dryRun: false, log: { _ in })
-            .prune(runtimeID: id, runtimeName: fixture.prodRuntime, promoted: [])
-        #expect(result.plan.delete == ["4", "3", "2", "1"])
-        #expect(result.deleted.sorted() == ["1", "3", "4"])
-        #expect(result.skipped.map(\.version) == ["2"])
-        #expect(result.failed.isEmpty)
-        #expect(try await liveVersions(fixture, id) == ["2", "5"])
-    }
-}
-
-/// The sandbox's AgentCore, except that just before version `onto` is deleted, the endpoint
-/// moves onto it: what a promotion racing the sweep does.
-struct EndpointMovingClient: AgentCoreControlClient {
-    let wrapped: AgentCoreControl
-    let endpoint: String
-    let onto: String
-
-    func deleteAgentRuntimeVersion(id: String, version: String, clientToken: String) async throws -> AgentCoreDeletion {
-        if version == onto {
-            _ = try await wrapped.updateAgentRuntimeEndpoint(
-                UpdateAgentRuntimeEndpointRequest(agentRuntimeId: id, endpointName: endpoint, agentRuntimeVersion: version))
-        }
-        return try await wrapped.deleteAgentRuntimeVersion(id: id, version: version, clientToken: clientToken)
-    }
-
-    func createAgentRuntime(_ request: CreateAgentRuntimeRequest) async throws -> AgentRuntimeChange { try await wrapped.createAgentRuntime(request) }
-    func updateAgentRuntime(_ request: UpdateAgentRuntimeRequest) async throws -> AgentRuntimeChange { try await wrapped.updateAgentRuntime(request) }
-    func getAgentRuntime(id: String, version: String?) async throws -> AgentRuntime { try await wrapped.getAgentRuntime(id: id, version: version) }
-    func deleteAgentRuntime(id: String, clientToken: String) async throws -> AgentCoreDeletion {
-        try await wrapped.deleteAgentRuntime(id: id, clientToken: clientToken)
-    }
-    func listAgentRuntimes(maxResults: Int?, nextToken: String?) async throws -> AgentCorePage<AgentRuntimeSummary> {
-        try await wrapped.listAgentRuntimes(maxResults: maxResults, nextToken: nextToken)
-    }
-    func listAgentRuntimeVersions(id: String, maxResults: Int?, nextToken: String?) async throws -> AgentCorePage<AgentRuntimeSummary> {
-        try await wrapped.listAgentRuntimeVersions(id: id, maxResults: maxResults, nextToken: nextToken)
-    }
-    func createAgentRuntimeEndpoint(_ request: CreateAgentRuntimeEndpointRequest) async throws -> AgentRuntimeEndpointChange {
-        try await wrapped.createAgentRuntimeEndpoint(request)
-    }
-    func getAgentRuntimeEndpoint(runtimeId: String, name: String) async throws -> AgentRuntimeEndpoint {
-        try await wrapped.getAgentRuntimeEndpoint(runtimeId: runtimeId, name: name)
-    }
-    func updateAgentRuntimeEndpoint(_ request: UpdateAgentRuntimeEndpointRequest) async throws -> AgentRuntimeEndpointChange {
-        try await wrapped.updateAgentRuntimeEndpoint(request)
-    }
-    func deleteAgentRuntimeEndpoint(runtimeId: String, name: String, clientToken: String) async throws -> AgentCoreDeletion {
-        try await wrapped.deleteAgentRuntimeEndpoint(runtimeId: runtimeId, name: name, clientToken: clientToken)
-    }
-    func listAgentRuntimeEndpoints(runtimeId: String, maxResults: Int?, nextToken: String?) async throws -> AgentCorePage<AgentRuntimeEndpoint> {
-        try await wrapped.listAgentRuntimeEndpoints(runtimeId: runtimeId, maxResults: maxResults, nextToken: nextToken)
     }
 }
