@@ -66,6 +66,27 @@ struct RetentionDecisionTests {
         #expect(flows.github.calls.filter { $0.operation.hasPrefix("createDeployment") }.count == deploymentWrites)
     }
 
+    @Test("a pruning that fails fails prod-deploy after the deploy and its issue; a rerun of the push prunes again")
+    func aFailedPruningFailsTheRunAndARerunPrunes() async throws {
+        flows.environment["AGENTCORE_KEEP_VERSIONS"] = "1"
+        flows.environment["AGENTCORE_KEEP_PROMOTED"] = "0"
+        let first = try await merge(1)
+        try flows.writeAgent("Release 2")
+        let number = flows.github.openPullRequest()
+        try await flows.prDeploy("opened", number)
+        let commit = flows.github.merge(number)
+        flows.agentCore.failNext(
+            "DeleteAgentRuntimeVersion", with: FakeAgentCore.error("InternalServerException", 500, "DeleteAgentRuntime", "try again"))
+
+        await #expect { try await flows.prodDeploy(after: commit) } throws: { "\($0)".contains("some old versions of prod could not be deleted") }
+        #expect(flows.agentCore.versionNumbers(of: first.prodID) == ["1", "2"])
+        #expect(flows.github.allIssues.map(\.state) == ["open", "open"], "the version's deployment issue is open")
+
+        guard case .alreadyDeployed = try await flows.prodDeploy(after: commit) else { throw InMemoryFlowsError("the rerun deployed again") }
+        #expect(flows.agentCore.versionNumbers(of: first.prodID) == ["2"])
+        #expect(flows.github.allIssues.count == 2)
+    }
+
     @Test("deployments GitHub Actions or a person made in the production environment are neither promotions nor touched")
     func othersDeploymentsAreIgnored() async throws {
         let first = try await merge(1)
