@@ -7,7 +7,7 @@ struct RuntimeCommand: AsyncParsableCommand {
         commandName: "runtime",
         abstract: "Create, update, inspect and delete runtimes.",
         subcommands: [RuntimeCreate.self, RuntimeUpdate.self, RuntimeGet.self, RuntimeList.self,
-                      RuntimeVersions.self, RuntimeDelete.self]
+                      RuntimeVersions.self, RuntimeHistoryCommand.self, RuntimeDelete.self]
     )
 }
 

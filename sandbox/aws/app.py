@@ -81,10 +81,11 @@ class AwsSandbox:
         try:
             from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-            from . import agentcore, s3_conditional
+            from . import agentcore, s3_checksums, s3_conditional
 
             agentcore.install(self.state)
             s3_conditional.install()
+            s3_checksums.install()
             self.moto_app = DomainDispatcherApplication(create_backend_app)
             prepare()
         except Exception as error:  # reported on every request, since the JSON line is already out

@@ -1,4 +1,5 @@
-"""S3 refuses uploads whose bytes do not match what the request declares; moto alone stores them."""
+"""S3 refuses uploads whose bytes do not match what the request declares (moto alone stores them), and
+returns the checksum an upload declared (moto alone forgets it)."""
 
 import base64
 import hashlib
@@ -35,6 +36,34 @@ def test_put_with_the_right_sha256_checksum_is_stored(sandbox, s3):
     bucket, body = sandbox.info["s3_bucket"], b"agent zip bytes"
     s3.put_object(Bucket=bucket, Key="checksum/good.zip", Body=body, ChecksumSHA256=sha256_b64(body))
     assert s3.get_object(Bucket=bucket, Key="checksum/good.zip")["Body"].read() == body
+
+
+def test_the_declared_sha256_comes_back_from_head_and_get_with_checksum_mode(sandbox, s3):
+    bucket, body = sandbox.info["s3_bucket"], b"agent zip bytes"
+    put = s3.put_object(Bucket=bucket, Key="checksum/kept.zip", Body=body, ChecksumSHA256=sha256_b64(body))
+    assert (put["ChecksumSHA256"], put["ChecksumType"]) == (sha256_b64(body), "FULL_OBJECT")
+    head = s3.head_object(Bucket=bucket, Key="checksum/kept.zip", ChecksumMode="ENABLED")
+    assert (head.get("ChecksumSHA256"), head.get("ChecksumType")) == (sha256_b64(body), "FULL_OBJECT")
+    assert "x-amz-sdk-checksum-algorithm" not in head["ResponseMetadata"]["HTTPHeaders"]
+    got = s3.get_object(Bucket=bucket, Key="checksum/kept.zip", ChecksumMode="ENABLED")
+    assert (got.get("ChecksumSHA256"), got.get("ChecksumType")) == (sha256_b64(body), "FULL_OBJECT")
+    # Without checksum mode, S3 leaves checksums out.
+    assert not any(k.startswith("Checksum") for k in s3.head_object(Bucket=bucket, Key="checksum/kept.zip"))
+
+
+def test_an_object_written_again_reports_the_new_bytes_checksum(sandbox, s3):
+    bucket = sandbox.info["s3_bucket"]
+    for body in (b"first build", b"replaced by someone"):
+        s3.put_object(Bucket=bucket, Key="checksum/replaced.zip", Body=body, ChecksumSHA256=sha256_b64(body))
+    head = s3.head_object(Bucket=bucket, Key="checksum/replaced.zip", ChecksumMode="ENABLED")
+    assert head["ChecksumSHA256"] == sha256_b64(b"replaced by someone")
+
+
+def test_a_put_without_a_checksum_header_reports_none_of_sha256(sandbox):
+    s3 = sandbox.client("s3", config=Config(request_checksum_calculation="when_required"))
+    bucket = sandbox.info["s3_bucket"]
+    s3.put_object(Bucket=bucket, Key="checksum/none.zip", Body=b"no checksum sent")
+    assert "ChecksumSHA256" not in s3.head_object(Bucket=bucket, Key="checksum/none.zip", ChecksumMode="ENABLED")
 
 
 def test_put_with_a_wrong_sha256_checksum_is_refused_and_not_stored(sandbox):

@@ -38,6 +38,13 @@ public struct AgentCoreControl: AgentCoreControlClient {
             query: [URLQueryItem(name: "clientToken", value: clientToken)])
     }
 
+    public func deleteAgentRuntimeVersion(id: String, version: String, clientToken: String) async throws -> AgentCoreDeletion {
+        try AgentCoreValidation.checkVersion(version)
+        return try await call(
+            "DeleteAgentRuntime", "DELETE", try runtimePath(id),
+            query: [URLQueryItem(name: "clientToken", value: clientToken), URLQueryItem(name: "version", value: version)])
+    }
+
     public func listAgentRuntimes(maxResults: Int?, nextToken: String?) async throws -> AgentCorePage<AgentRuntimeSummary> {
         try await list(RuntimeListPage.self, "ListAgentRuntimes", "/runtimes/", maxResults, nextToken)
     }

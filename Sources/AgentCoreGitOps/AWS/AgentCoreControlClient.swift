@@ -8,6 +8,9 @@ public protocol AgentCoreControlClient: Sendable {
     /// One version of a runtime, or its latest when `version` is nil.
     func getAgentRuntime(id: String, version: String?) async throws -> AgentRuntime
     func deleteAgentRuntime(id: String, clientToken: String) async throws -> AgentCoreDeletion
+    /// Deletes one version of a runtime (DeleteAgentRuntime with `version`). AWS refuses the
+    /// latest version and any version an endpoint serves or targets (ConflictException).
+    func deleteAgentRuntimeVersion(id: String, version: String, clientToken: String) async throws -> AgentCoreDeletion
     func listAgentRuntimes(maxResults: Int?, nextToken: String?) async throws -> AgentCorePage<AgentRuntimeSummary>
     func listAgentRuntimeVersions(
         id: String, maxResults: Int?, nextToken: String?

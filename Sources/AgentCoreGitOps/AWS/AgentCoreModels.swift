@@ -251,6 +251,8 @@ public struct AgentCoreDeletion: Codable, Hashable, Sendable {
     public var status: AgentCoreStatus
     public var agentRuntimeId: String?
     public var endpointName: String?
+    /// Set when one version was deleted.
+    public var agentRuntimeVersion: String?
 }
 
 /// One page of a list call; `nextToken` is nil on the last page.

@@ -51,6 +51,14 @@ public protocol GitHubAPI: Sendable {
     /// The commit a branch points at now.
     func branchTip(_ branch: String) async throws -> String
 
+    /// Records a deployment of `request.ref` (a commit) to an environment.
+    func createDeployment(_ request: GitHubDeploymentRequest) async throws -> GitHubDeployment
+    /// Deployments, newest first, every page; nil filters are left out.
+    func listDeployments(environment: String?, sha: String?, task: String?) async throws -> [GitHubDeployment]
+    func createDeploymentStatus(deploymentID: Int, _ status: GitHubDeploymentStatusRequest) async throws -> GitHubDeploymentStatus
+    /// A deployment's statuses, newest first, every page.
+    func listDeploymentStatuses(deploymentID: Int) async throws -> [GitHubDeploymentStatus]
+
     /// A user's permission on the repository.
     func permission(of login: String) async throws -> GitHubPermission
     /// The user the token belongs to (`GET /user`; not available to `GITHUB_TOKEN`).

@@ -143,6 +143,29 @@ public final class GitHubClient: GitHubAPI {
         return try await call(.createCommitStatus, "POST", repoPath("statuses", sha), body: status)
     }
 
+    // MARK: Deployments
+
+    public func createDeployment(_ request: GitHubDeploymentRequest) async throws -> GitHubDeployment {
+        try await call(.createDeployment, "POST", repoPath("deployments"), body: request)
+    }
+
+    public func listDeployments(environment: String?, sha: String?, task: String?) async throws -> [GitHubDeployment] {
+        let query = [("environment", environment), ("sha", sha), ("task", task)].compactMap { name, value in
+            value.map { (name, Self.encodeQueryValue($0)) }
+        }
+        return try await getAllPages(.listDeployments, repoPath("deployments"), query: query)
+    }
+
+    public func createDeploymentStatus(
+        deploymentID: Int, _ status: GitHubDeploymentStatusRequest
+    ) async throws -> GitHubDeploymentStatus {
+        try await call(.createDeploymentStatus, "POST", repoPath("deployments", String(deploymentID), "statuses"), body: status)
+    }
+
+    public func listDeploymentStatuses(deploymentID: Int) async throws -> [GitHubDeploymentStatus] {
+        try await getAllPages(.listDeploymentStatuses, repoPath("deployments", String(deploymentID), "statuses"))
+    }
+
     // MARK: Pull requests, permissions, users
 
     public func getPullRequest(number: Int) async throws -> GitHubPullRequest {

@@ -40,6 +40,10 @@ public struct GitHubOperation: Sendable, Equatable, CustomStringConvertible {
     static let getBranch = GitHubOperation("read a branch", permission: "contents: read")
     static let getRepository = GitHubOperation("read the repository", permission: "metadata: read")
     static let collaboratorPermission = GitHubOperation("read a user's permission", permission: "metadata: read")
+    static let createDeployment = GitHubOperation("create a deployment", permission: "deployments: write")
+    static let listDeployments = GitHubOperation("list deployments", permission: "deployments: read")
+    static let createDeploymentStatus = GitHubOperation("create a deployment status", permission: "deployments: write")
+    static let listDeploymentStatuses = GitHubOperation("list deployment statuses", permission: "deployments: read")
     static let authenticatedUser = GitHubOperation(
         "read the authenticated user", permission: "a personal token: GITHUB_TOKEN is not a user and cannot read /user",
         isWorkflowPermission: false)

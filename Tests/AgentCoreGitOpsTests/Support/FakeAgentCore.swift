@@ -6,7 +6,9 @@ import Foundation
 /// follows the latest version, a client token repeats its first answer, a busy runtime refuses
 /// changes with ConflictException, and missing things answer ResourceNotFoundException. Changes
 /// are not immediate: a new version is CREATING or UPDATING, an endpoint UPDATING, a deletion
-/// DELETING, for `looksUntilSettled` reads, so the flows' waits are exercised.
+/// DELETING, for `looksUntilSettled` reads, so the flows' waits are exercised. One version can
+/// be deleted unless it is the latest or an endpoint serves or targets it; it is listed DELETING
+/// until its deletion settles, then gone.
 ///
 /// Every call is recorded (`calls`), so tests can assert what a flow did as well as what it left.
 final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
@@ -20,6 +22,8 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
         var runtime: AgentRuntime
         var pendingLooks: Int
         var settledStatus: AgentCoreStatus = .ready
+        /// Looks left until a deleted version is gone; nil while it is not being deleted.
+        var deletionLooks: Int?
     }
 
     private struct Endpoint {
@@ -53,6 +57,7 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
     private var nextVersionFailure: String?
 
     struct Call: Equatable, CustomStringConvertible {
+        /// The API operation; a DeleteAgentRuntime of one version is `DeleteAgentRuntimeVersion`.
         var operation: String
         /// The runtime id, name or endpoint the call was about.
         var target: String
@@ -126,11 +131,12 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
         lock.withLock { runtimes.values.filter { $0.name == name && $0.deletionLooks == nil }.map(\.id).sorted() }
     }
 
-    /// Version numbers of a runtime, oldest first; empty when it is gone or being deleted.
+    /// Version numbers of a runtime, oldest first, without those being deleted; empty when the
+    /// runtime is gone or being deleted.
     func versionNumbers(of id: String) -> [String] {
         lock.withLock {
             guard let runtime = runtimes[id], runtime.deletionLooks == nil else { return [] }
-            return runtime.versions.keys.sorted().map(String.init)
+            return runtime.versions.filter { $0.value.deletionLooks == nil }.keys.sorted().map(String.init)
         }
     }
 
@@ -186,12 +192,18 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
             try begin("GetAgentRuntime", id + (version.map { " v\($0)" } ?? ""))
             var runtime = try existing(id, "GetAgentRuntime")
             let number = try version.map { text -> Int in
-                guard let number = Int(text), runtime.versions[number] != nil else {
+                guard let number = Int(text), lookAtVersion(number, of: &runtime) else {
+                    runtimes[id] = runtime
                     throw Self.error("ResourceNotFoundException", 404, "GetAgentRuntime", "Version \(text) of \(id) not found")
                 }
                 return number
             } ?? runtime.latest
             var found = runtime.versions[number]!
+            if found.deletionLooks != nil {
+                runtimes[id] = runtime
+                found.runtime.status = .deleting
+                return found.runtime
+            }
             if let looks = runtime.deletionLooks {
                 runtime.deletionLooks = looks - 1
                 runtimes[id] = runtime
@@ -222,6 +234,42 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
         }
     }
 
+    /// As AgentCore: the latest version (DEFAULT follows it) and any version an endpoint serves or
+    /// targets are refused with ConflictException; a version being deleted answers the same again.
+    func deleteAgentRuntimeVersion(id: String, version: String, clientToken: String) async throws -> AgentCoreDeletion {
+        try lock.withLock {
+            try begin("DeleteAgentRuntimeVersion", "\(id) v\(version)", token: clientToken)
+            return try idempotent(clientToken, request: "delete \(id) v\(version)") { () throws -> AgentCoreDeletion in
+                var runtime = try existing(id, "DeleteAgentRuntime")
+                if runtime.deletionLooks != nil {
+                    throw Self.error("ConflictException", 409, "DeleteAgentRuntime", "Agent runtime \(id) is being deleted with all its versions")
+                }
+                guard let number = Int(version), lookAtVersion(number, of: &runtime), var found = runtime.versions[number] else {
+                    runtimes[id] = runtime
+                    throw Self.error("ResourceNotFoundException", 404, "DeleteAgentRuntime", "Version \(version) of \(id) not found")
+                }
+                if found.deletionLooks == nil {
+                    if number == runtime.latest {
+                        throw Self.error("ConflictException", 409, "DeleteAgentRuntime",
+                                         "Version \(version) is the latest version of \(id); only older versions can be deleted")
+                    }
+                    let holders = runtime.endpoints.values.filter {
+                        !$0.deleting && [$0.endpoint.liveVersion, $0.endpoint.targetVersion].contains(version)
+                    }
+                    if !holders.isEmpty {
+                        throw Self.error("ConflictException", 409, "DeleteAgentRuntime",
+                                         "Version \(version) of \(id) is used by endpoint(s) \(holders.map(\.endpoint.name).sorted().joined(separator: ", "))")
+                    }
+                    found.deletionLooks = looksUntilSettled
+                    found.runtime.status = .deleting
+                    runtime.versions[number] = found
+                }
+                runtimes[id] = runtime
+                return AgentCoreDeletion(status: .deleting, agentRuntimeId: id, endpointName: nil, agentRuntimeVersion: version)
+            }
+        }
+    }
+
     func listAgentRuntimes(maxResults: Int?, nextToken: String?) async throws -> AgentCorePage<AgentRuntimeSummary> {
         try lock.withLock {
             try begin("ListAgentRuntimes", "")
@@ -235,9 +283,11 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
     func listAgentRuntimeVersions(id: String, maxResults: Int?, nextToken: String?) async throws -> AgentCorePage<AgentRuntimeSummary> {
         try lock.withLock {
             try begin("ListAgentRuntimeVersions", id)
-            let runtime = try existing(id, "ListAgentRuntimeVersions")
-            // Newest first, as AWS lists them.
-            let all = runtime.versions.keys.sorted(by: >).map { summary(runtime.versions[$0]!.runtime, deleting: false) }
+            var runtime = try existing(id, "ListAgentRuntimeVersions")
+            // Newest first, as AWS lists them; a version being deleted is listed DELETING until it is gone.
+            let numbers = runtime.versions.keys.sorted(by: >).filter { lookAtVersion($0, of: &runtime) }
+            runtimes[id] = runtime
+            let all = numbers.map { summary(runtime.versions[$0]!.runtime, deleting: runtime.versions[$0]!.deletionLooks != nil) }
             return try page(all, maxResults: maxResults, nextToken: nextToken)
         }
     }
@@ -422,9 +472,23 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
     }
 
     private func requireVersion(_ version: String, of runtime: Runtime, _ operation: String) throws {
-        guard let number = Int(version), runtime.versions[number] != nil else {
+        guard let number = Int(version), let found = runtime.versions[number], found.deletionLooks == nil else {
             throw Self.error("ResourceNotFoundException", 404, operation, "Version \(version) of \(runtime.id) not found")
         }
+    }
+
+    /// Whether version `number` is still there, counting one look at it when it is being deleted;
+    /// a version whose deletion has settled is removed.
+    private func lookAtVersion(_ number: Int, of runtime: inout Runtime) -> Bool {
+        guard var version = runtime.versions[number] else { return false }
+        guard let looks = version.deletionLooks else { return true }
+        if looks == 0 {
+            runtime.versions[number] = nil
+            return false
+        }
+        version.deletionLooks = looks - 1
+        runtime.versions[number] = version
+        return true
     }
 
     private func page<Item>(_ all: [Item], maxResults: Int?, nextToken: String?) throws -> AgentCorePage<Item> {

@@ -106,4 +106,30 @@ import Testing
             throws: { ($0 as? AWSError)?.isConflict == true }
         #expect(agentCore.exists(created.agentRuntimeId))
     }
+
+    @Test func oneVersionIsDeletingThenGoneButNeverTheLatestOrOneAnEndpointHolds() async throws {
+        let runtime = agentCore.seedRuntime(name: "pr_21", versions: 4)
+        let id = runtime.agentRuntimeId
+        agentCore.seedEndpoint(runtimeID: id, name: "live", version: "2")
+        func delete(_ version: String) async throws -> AgentCoreDeletion {
+            try await agentCore.deleteAgentRuntimeVersion(id: id, version: version, clientToken: String(repeating: version, count: 40))
+        }
+        for held in ["4", "2"] {
+            await #expect { _ = try await delete(held) } throws: { ($0 as? AWSError)?.isConflict == true }
+        }
+        let deletion = try await delete("1")
+        #expect(deletion.status == .deleting && deletion.agentRuntimeVersion == "1")
+        #expect(try await delete("1") == deletion, "a retry with the same token answers the same")
+        let listed = try await agentCore.allAgentRuntimeVersions(id: id)
+        #expect(listed.map(\.agentRuntimeVersion) == ["4", "3", "2", "1"] && listed.last?.status == .deleting)
+        #expect(agentCore.versionNumbers(of: id) == ["2", "3", "4"])
+        #expect(try await agentCore.allAgentRuntimeVersions(id: id).map(\.agentRuntimeVersion) == ["4", "3", "2"])
+        await #expect { _ = try await agentCore.getAgentRuntime(id: id, version: "1") } throws: { ($0 as? AWSError)?.isNotFound == true }
+        await #expect {
+            _ = try await agentCore.updateAgentRuntimeEndpoint(
+                UpdateAgentRuntimeEndpointRequest(agentRuntimeId: id, endpointName: "live", agentRuntimeVersion: "1"))
+        } throws: { ($0 as? AWSError)?.isNotFound == true }
+        #expect(agentCore.calls("DeleteAgentRuntimeVersion").count == 4)
+        #expect(agentCore.calls("DeleteAgentRuntime").isEmpty)
+    }
 }

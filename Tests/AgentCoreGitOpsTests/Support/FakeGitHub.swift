@@ -3,7 +3,9 @@ import Foundation
 
 /// One GitHub repository in memory, seen through the bot's token: issues and pull requests share
 /// one numbering, comments have rising ids, adding a label to an issue creates it in the
-/// repository, and what is missing answers 404 as `GitHubError.api`. People's comments, issues,
+/// repository, and what is missing answers 404 as `GitHubError.api`. Deployments and their
+/// statuses behave as GitHub documents them (see `createDeployment`, `createDeploymentStatus`).
+/// People's comments, issues,
 /// pull requests and permissions are set up with the `seed`/`open` helpers, which record no call.
 ///
 /// Every call through `GitHubAPI` is recorded (`calls`), so tests can assert what a flow did.
@@ -24,6 +26,11 @@ final class FakeGitHub: GitHubAPI, @unchecked Sendable {
     private var mainline: [String] = [FakeGitHub.randomSHA()]
     private var recorded: [Call] = []
     private var statuses: [String: [GitHubCommitStatus]] = [:]
+    private var nextDeploymentID = 501
+    /// Oldest first.
+    private var deployments: [GitHubDeployment] = []
+    /// Per deployment, oldest first.
+    private var deploymentStatuses: [Int: [GitHubDeploymentStatus]] = [:]
 
     struct Call: Equatable, CustomStringConvertible {
         var operation: String
@@ -302,6 +309,89 @@ final class FakeGitHub: GitHubAPI, @unchecked Sendable {
         }
     }
 
+    // MARK: Deployments
+
+    /// The deployments to `environment`, oldest first, each with its statuses (oldest first).
+    func deploymentRecords(in environment: String) -> [(deployment: GitHubDeployment, states: [String])] {
+        lock.withLock {
+            deployments.filter { $0.environment == environment }.map { ($0, (deploymentStatuses[$0.id] ?? []).map(\.state)) }
+        }
+    }
+
+    /// A deployment someone else made (GitHub Actions for a job that names an environment, or a
+    /// person), with one status.
+    @discardableResult
+    func seedDeployment(sha: String, environment: String, task: String = "deploy", by login: String, state: GitHubDeploymentState) -> GitHubDeployment {
+        lock.withLock {
+            let deployment = addDeployment(sha: sha, ref: sha, task: task, environment: environment, payload: [:], creator: GitHubUser(login: login))
+            addDeploymentStatus(deployment.id, state: state.rawValue, description: nil, environmentURL: nil)
+            return deployment
+        }
+    }
+
+    /// As GitHub: the ref must be a commit the repository has (422 otherwise); with `auto_merge`
+    /// off and no required contexts, that is all it checks.
+    func createDeployment(_ request: GitHubDeploymentRequest) async throws -> GitHubDeployment {
+        try lock.withLock {
+            record("createDeployment", nil)
+            guard knowsCommit(request.ref) else {
+                throw failure(.createDeployment, "POST", "/deployments", status: 422, "No ref found for: \(request.ref)")
+            }
+            guard request.description.unicodeScalars.count <= GitHubDeploymentStatusRequest.maximumDescriptionLength else {
+                throw failure(.createDeployment, "POST", "/deployments", status: 422, "description is too long (maximum is 140 characters)")
+            }
+            var deployment = addDeployment(
+                sha: request.ref, ref: request.ref, task: request.task, environment: request.environment, payload: request.payload, creator: bot)
+            deployment.transientEnvironment = request.transientEnvironment
+            deployment.productionEnvironment = request.productionEnvironment
+            deployments[deployments.count - 1] = deployment
+            return deployment
+        }
+    }
+
+    /// Newest first, filtered as the query asks.
+    func listDeployments(environment: String?, sha: String?, task: String?) async throws -> [GitHubDeployment] {
+        lock.withLock {
+            record("listDeployments", nil)
+            return deployments.reversed().filter { deployment in
+                (environment.map { $0 == deployment.environment } ?? true) && (sha.map { $0 == deployment.sha } ?? true)
+                    && (task.map { $0 == deployment.task } ?? true)
+            }
+        }
+    }
+
+    /// As GitHub: a `success` status with `auto_inactive` (on unless turned off) marks the earlier
+    /// deployments to the same environment inactive, except transient and production ones.
+    func createDeploymentStatus(deploymentID: Int, _ status: GitHubDeploymentStatusRequest) async throws -> GitHubDeploymentStatus {
+        try lock.withLock {
+            record("createDeploymentStatus", deploymentID)
+            guard let deployment = deployments.first(where: { $0.id == deploymentID }) else {
+                throw notFound(.createDeploymentStatus, "/deployments/\(deploymentID)/statuses")
+            }
+            let created = addDeploymentStatus(
+                deploymentID, state: status.state.rawValue, description: status.description, environmentURL: status.environmentURL)
+            if status.state == .success, status.autoInactive ?? true {
+                for earlier in deployments where earlier.id < deploymentID && earlier.environment == deployment.environment
+                    && earlier.transientEnvironment != true && earlier.productionEnvironment != true
+                    && deploymentStatuses[earlier.id]?.last?.state == GitHubDeploymentState.success.rawValue {
+                    addDeploymentStatus(earlier.id, state: GitHubDeploymentState.inactive.rawValue, description: nil, environmentURL: nil)
+                }
+            }
+            return created
+        }
+    }
+
+    /// Newest first.
+    func listDeploymentStatuses(deploymentID: Int) async throws -> [GitHubDeploymentStatus] {
+        try lock.withLock {
+            record("listDeploymentStatuses", deploymentID)
+            guard deployments.contains(where: { $0.id == deploymentID }) else {
+                throw notFound(.listDeploymentStatuses, "/deployments/\(deploymentID)/statuses")
+            }
+            return (deploymentStatuses[deploymentID] ?? []).reversed()
+        }
+    }
+
     func permission(of login: String) async throws -> GitHubPermission {
         try lock.withLock {
             record("permission", nil)
@@ -350,12 +440,40 @@ final class FakeGitHub: GitHubAPI, @unchecked Sendable {
         return created
     }
 
+    /// Commits on main, and pull requests' heads and merges.
+    private func knowsCommit(_ sha: String) -> Bool {
+        mainline.contains(sha) || pulls.values.contains { $0.head.sha == sha || $0.mergeCommitSHA == sha }
+    }
+
+    private func addDeployment(
+        sha: String, ref: String, task: String, environment: String, payload: [String: String], creator: GitHubUser
+    ) -> GitHubDeployment {
+        defer { nextDeploymentID += 1 }
+        let deployment = GitHubDeployment(
+            id: nextDeploymentID, sha: sha, ref: ref, task: task, environment: environment, payload: payload, creator: creator,
+            createdAt: "2026-11-21T08:00:00Z")
+        deployments.append(deployment)
+        return deployment
+    }
+
+    @discardableResult
+    private func addDeploymentStatus(_ deploymentID: Int, state: String, description: String?, environmentURL: String?) -> GitHubDeploymentStatus {
+        defer { nextCommentID += 1 }
+        let status = GitHubDeploymentStatus(id: nextCommentID, state: state, description: description, environmentURL: environmentURL)
+        deploymentStatuses[deploymentID, default: []].append(status)
+        return status
+    }
+
     private func existingIssue(_ number: Int, _ operation: GitHubOperation) throws -> GitHubIssue {
         guard let issue = issues[number] else { throw notFound(operation, "/issues/\(number)") }
         return issue
     }
 
     private func notFound(_ operation: GitHubOperation, _ path: String) -> GitHubError {
-        .api(GitHubAPIFailure(operation: operation, method: "GET", path: "/repos/\(repository)" + path, status: 404, message: "Not Found"))
+        failure(operation, "GET", path, status: 404, "Not Found")
+    }
+
+    private func failure(_ operation: GitHubOperation, _ method: String, _ path: String, status: Int, _ message: String) -> GitHubError {
+        .api(GitHubAPIFailure(operation: operation, method: method, path: "/repos/\(repository)" + path, status: status, message: message))
     }
 }

@@ -46,4 +46,30 @@ import Testing
         try await github.removeLabel(issue: open.number, label: "never-there")
         #expect(try await github.getIssue(number: open.number).labels.map(\.name) == ["deployment"])
     }
+
+    @Test func deploymentsNeedAKnownCommitAndASuccessRetiresEarlierOnesUnlessProductionOrTransient() async throws {
+        let sha = github.pushToMain()
+        func deploy(_ environment: String, production: Bool = false, transient: Bool = false) async throws -> GitHubDeployment {
+            try await github.createDeployment(GitHubDeploymentRequest(
+                ref: sha, task: "deploy", environment: environment, description: "", payload: [:],
+                transientEnvironment: transient, productionEnvironment: production))
+        }
+        await #expect { _ = try await github.createDeployment(GitHubDeploymentRequest(
+            ref: FakeGitHub.randomSHA(), task: "deploy", environment: "staging", description: "", payload: [:],
+            transientEnvironment: false, productionEnvironment: false)) } throws: { ($0 as? GitHubError)?.apiFailure?.status == 422 }
+
+        let staging = try await deploy("staging")
+        let live = try await deploy("live", production: true)
+        _ = try await github.createDeploymentStatus(deploymentID: staging.id, GitHubDeploymentStatusRequest(state: .success))
+        _ = try await github.createDeploymentStatus(deploymentID: live.id, GitHubDeploymentStatusRequest(state: .success))
+        let newer = try await deploy("staging")
+        let newerLive = try await deploy("live", production: true)
+        _ = try await github.createDeploymentStatus(deploymentID: newer.id, GitHubDeploymentStatusRequest(state: .success))
+        _ = try await github.createDeploymentStatus(deploymentID: newerLive.id, GitHubDeploymentStatusRequest(state: .success))
+        #expect(try await github.listDeploymentStatuses(deploymentID: staging.id).map(\.state) == ["inactive", "success"])
+        #expect(try await github.listDeploymentStatuses(deploymentID: live.id).map(\.state) == ["success"])
+        #expect(try await github.listDeployments(environment: "staging", sha: sha, task: "deploy").map(\.id) == [newer.id, staging.id])
+        #expect(try await github.listDeployments(environment: nil, sha: nil, task: "other").isEmpty)
+        await #expect { _ = try await github.listDeploymentStatuses(deploymentID: 9) } throws: { ($0 as? GitHubError)?.apiFailure?.isNotFound == true }
+    }
 }

@@ -54,9 +54,15 @@ public struct PRDeployFlow: ExecutableFlow, Sendable {
         case .opened, .synchronize, .reopened:
             return try await deploy()
         case .closed where event.isMerged:
-            return try await keepForPromotion()
+            let recorded = await gitHubDeployment.closed()
+            let outcome = try await keepForPromotion()
+            try recorded.get()
+            return outcome
         case .closed:
-            return try await cleanUp()
+            let recorded = await gitHubDeployment.closed()
+            let outcome = try await cleanUp()
+            try recorded.get()
+            return outcome
         case .other(let action):
             context.reporter.notice("pr-deploy has nothing to do for pull_request action '\(action)'")
             return .ignoredAction(action)
@@ -70,18 +76,24 @@ public struct PRDeployFlow: ExecutableFlow, Sendable {
     // MARK: Opened, pushed, reopened
 
     private func deploy() async throws -> PRDeployOutcome {
+        let record = await gitHubDeployment.start()
         let (report, comments): (PRDeploymentReport, [GitHubComment])
         do {
             (report, comments) = try await deployPush()
         } catch {
+            await gitHubDeployment.failed(record)
             await Self.reportFailure(error, context: context, event: event)
             throw error
         }
         // From here on the version runs: a comment or output that fails is not a failed deploy.
+        let recorded = await gitHubDeployment.succeeded(record, report: report)
         try await updateComment(.deployed(report), comments: comments)
         try reportOutputs(report)
+        try recorded.get()
         return .deployed(report)
     }
+
+    private var gitHubDeployment: PRGitHubDeployment { PRGitHubDeployment(context: context, event: event) }
 
     private func deployPush() async throws -> (PRDeploymentReport, [GitHubComment]) {
         let package = try await agent.build(for: target.runtimeName, reporter: context.reporter)

@@ -49,9 +49,11 @@ public struct ProdDeployFlow: ExecutableFlow, Sendable {
 
     @discardableResult
     public func run() async throws -> ProdDeployOutcome {
+        let retention = try RetentionPolicy.fromEnvironment(context.environment)
         if let issue = try await DeploymentIssue.find(forCommit: event.after, github: github) {
             context.reporter.notice("Commit \(event.after) is already deployed: deployment issue #\(issue.number)")
             try context.reporter.setOutput("issue_number", String(issue.number))
+            try await pruneOldVersions(of: nil, policy: retention)
             return .alreadyDeployed(issue: issue.number)
         }
         let current = try await findProdRuntime()
@@ -71,6 +73,7 @@ public struct ProdDeployFlow: ExecutableFlow, Sendable {
             pullRequestRuntimeID: pullRequestRuntimeID, prodEndpointName: context.settings.prodEndpointName)
         let number = try await openIssue(issue)
         try reportOutputs(issue, number: number)
+        try await pruneOldVersions(of: deployment.runtime, policy: retention)
         return .deployed(issue: number, deployment: deployment)
     }
 

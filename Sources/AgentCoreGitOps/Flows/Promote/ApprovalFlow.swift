@@ -48,6 +48,7 @@ public struct ApprovalFlow: PromotionFlow, Sendable {
                 issue: issueNumber, runtimeID: runtime.agentRuntimeId, version: metadata.version,
                 fromVersion: move?.fromVersion, endpointChanged: move?.changed ?? false, prRuntime: cleanup)
             try report(result)
+            try await recordProductionDeployment(metadata, runtime: runtime, moved: move != nil)
             return .promoted(result)
         } catch let refusal as ActionableError where refusal.kind == .refusal {
             try await refuse(refusal)
@@ -199,6 +200,14 @@ public struct ApprovalFlow: PromotionFlow, Sendable {
         try await github.addLabels(issue: issueNumber, labels: [DeploymentLabels.promoted.name])
         try await github.removeLabel(issue: issueNumber, label: DeploymentLabels.needsPromotion.name)
         _ = try await github.closeIssue(number: issueNumber, reason: .completed)
+    }
+
+    /// GitHub's production environment shows the version prod serves. A rerun records it only
+    /// while prod still serves this version: it may have moved on since.
+    private func recordProductionDeployment(_ metadata: DeploymentMetadata, runtime: AgentRuntime, moved: Bool) async throws {
+        if !moved, try await steps.mover.liveVersion(runtimeID: runtime.agentRuntimeId) != metadata.version { return }
+        try await ProductionGitHubDeployment(context: context).record(
+            runtime: runtime, version: metadata.version, commitSHA: metadata.commitSHA, packageSHA256: metadata.packageSHA256)
     }
 
     private func report(_ result: PromotionResult) throws {

@@ -36,6 +36,7 @@ public struct RollbackFlow: PromotionFlow, Sendable {
             runtime, to: request.version, purpose: "prod-promote rollback to version \(request.version)")
         if let issue { try await commentOnIssue(issue, move, runtime: runtime, requester: requester) }
         try report(move)
+        try await ProductionGitHubDeployment(context: context).recordMoveByHand(runtime: runtime, version: request.version)
         return .moved(move)
     }
 

@@ -10,9 +10,48 @@ public struct Headroom: Sendable, Equatable, Encodable {
     public var used: Int
     public var limit: Int
 
+    /// The share of the quota from which the sweep warns.
+    public static let warningShare = 0.8
+
     public var left: Int { max(0, limit - used) }
-    /// Less than a tenth left: time to clean up or ask for more.
-    public var isLow: Bool { left * 10 < limit }
+    /// 80% or more used: time to clean up or ask for more.
+    public var isLow: Bool { Double(used) >= Double(limit) * Self.warningShare }
+
+    /// The headroom of the account's runtimes and of this repository's runtimes: versions and
+    /// endpoints of prod, and of the fullest pull-request runtime.
+    public static func measure(
+        runtimesInAccount: Int, prod: RuntimeCounts?, pullRequests: [RuntimeCounts]
+    ) -> [Headroom] {
+        var rows = [Headroom(quota: "Runtimes in this account and region", used: runtimesInAccount, limit: runtimesPerAccount)]
+        if let prod {
+            rows.append(Headroom(quota: "Versions of \(prod.name)", used: prod.versions, limit: versionsPerRuntime))
+            rows.append(Headroom(quota: "Endpoints of \(prod.name)", used: prod.endpoints, limit: endpointsPerRuntime))
+        }
+        // Ties go to the lower pull request, so the report reads the same on every run.
+        let ordered = pullRequests.sorted { $0.name < $1.name }
+        if let fullest = ordered.max(by: { $0.versions < $1.versions }), fullest.versions > 0 {
+            rows.append(Headroom(
+                quota: "Versions of \(fullest.name), the fullest PR runtime", used: fullest.versions, limit: versionsPerRuntime))
+        }
+        if let fullest = ordered.max(by: { $0.endpoints < $1.endpoints }) {
+            rows.append(Headroom(
+                quota: "Endpoints of \(fullest.name), the fullest PR runtime", used: fullest.endpoints, limit: endpointsPerRuntime))
+        }
+        return rows
+    }
+
+    /// What one runtime holds, counted by the sweep.
+    public struct RuntimeCounts: Sendable, Equatable {
+        public var name: String
+        public var versions: Int
+        public var endpoints: Int
+
+        public init(name: String, versions: Int, endpoints: Int) {
+            self.name = name
+            self.versions = versions
+            self.endpoints = endpoints
+        }
+    }
 
     /// 1,000 as people write it (no locale: logs should read the same everywhere).
     static func format(_ number: Int) -> String {

@@ -1,8 +1,10 @@
 import Foundation
 
 /// The scheduled clean-up: deletes this repository's `pr_<n>` runtimes whose pull request is
-/// closed (a missed close event, a failed clean-up), and reports how much of AgentCore's quotas
-/// is left. Runtimes of other repositories, of people, and of open or unknown pull requests stay.
+/// closed (a missed close event, a failed clean-up), with `pruning` deletes the old versions of
+/// this repository's runtimes that remain (see `VersionRetention`), and reports how much of
+/// AgentCore's quotas is left. Runtimes of other repositories, of people, and of open or unknown
+/// pull requests stay.
 public struct SweepFlow: Sendable {
     public let agentCore: any AgentCoreControlClient
     public let waiter: AgentCoreWaiter
@@ -11,10 +13,15 @@ public struct SweepFlow: Sendable {
     public let prodRuntimeName: String
     /// List what would be deleted; delete nothing.
     public let dryRun: Bool
+    /// Prune old versions by this policy; nil leaves versions alone.
+    public let pruning: RetentionPolicy?
+    /// The GitHub environment whose deployments record promotions (`AGENTCORE_PRODUCTION_ENVIRONMENT`).
+    public let productionEnvironment: String
 
     public init(
         agentCore: any AgentCoreControlClient, waiter: AgentCoreWaiter, github: any GitHubAPI,
-        reporter: ActionsReporter, prodRuntimeName: String, dryRun: Bool
+        reporter: ActionsReporter, prodRuntimeName: String, dryRun: Bool, pruning: RetentionPolicy? = nil,
+        productionEnvironment: String = GitHubDeploymentRecorder.productionEnvironment([:])
     ) {
         self.agentCore = agentCore
         self.waiter = waiter
@@ -22,12 +29,15 @@ public struct SweepFlow: Sendable {
         self.reporter = reporter
         self.prodRuntimeName = prodRuntimeName
         self.dryRun = dryRun
+        self.pruning = pruning
+        self.productionEnvironment = productionEnvironment
     }
 
-    public init(context: FlowContext, dryRun: Bool) {
+    public init(context: FlowContext, dryRun: Bool, pruning: RetentionPolicy? = nil) {
         self.init(
             agentCore: context.agentCore, waiter: context.waiter, github: context.github, reporter: context.reporter,
-            prodRuntimeName: context.settings.prodRuntimeName, dryRun: dryRun)
+            prodRuntimeName: context.settings.prodRuntimeName, dryRun: dryRun, pruning: pruning,
+            productionEnvironment: GitHubDeploymentRecorder.productionEnvironment(context.environment))
     }
 
     private var repository: String { github.repository.description }
@@ -37,11 +47,13 @@ public struct SweepFlow: Sendable {
         let candidates = pullRequestRuntimes(in: runtimes)
         let decisions = try await decide(candidates)
         let entries = await deleteClosed(decisions)
-        let headroom = try await measureHeadroom(runtimes, entries: entries)
-        let report = SweepReport(dryRun: dryRun, entries: entries, headroom: headroom)
+        let pruned = try await pruneVersions(ourRemainingRuntimes(runtimes, entries: entries))
+        let headroom = try await measureHeadroom(runtimes, entries: entries, pruned: pruned)
+        let report = SweepReport(dryRun: dryRun, entries: entries, pruned: pruned, headroom: headroom)
         try publish(report)
         let failures = entries.filter { $0.action == .failed }
-        guard failures.isEmpty else { throw SweepError(failures: failures) }
+        let pruneFailures = pruned.filter { !$0.failed.isEmpty }
+        guard failures.isEmpty, pruneFailures.isEmpty else { throw SweepError(failures: failures, pruneFailures: pruneFailures) }
         return report
     }
 
@@ -95,28 +107,26 @@ public struct SweepFlow: Sendable {
         return result
     }
 
-    /// Runtimes deleted just now no longer count; a dry run counts them still. Endpoints are
-    /// counted on prod and on this repository's PR runtimes that remain.
-    private func measureHeadroom(_ runtimes: [AgentRuntimeSummary], entries: [SweepReport.Entry]) async throws -> [Headroom] {
+    /// Runtimes deleted just now no longer count; a dry run counts them still. Versions and
+    /// endpoints are counted on this repository's runtimes that remain (pruning counted them already).
+    private func measureHeadroom(
+        _ runtimes: [AgentRuntimeSummary], entries: [SweepReport.Entry], pruned: [VersionPruner.Result]
+    ) async throws -> [Headroom] {
         let deleted = entries.filter { $0.action == .deleted }.count
-        var headroom = [Headroom(
-            quota: "Runtimes in this account and region", used: runtimes.count - deleted, limit: Headroom.runtimesPerAccount)]
-        if let prod = runtimes.first(where: { $0.agentRuntimeName == prodRuntimeName }) {
-            let versions = try await agentCore.allAgentRuntimeVersions(id: prod.agentRuntimeId).count
-            let endpoints = try await agentCore.allAgentRuntimeEndpoints(runtimeId: prod.agentRuntimeId).count
-            headroom.append(Headroom(quota: "Versions of \(prodRuntimeName)", used: versions, limit: Headroom.versionsPerRuntime))
-            headroom.append(Headroom(quota: "Endpoints of \(prodRuntimeName)", used: endpoints, limit: Headroom.endpointsPerRuntime))
+        var counts: [String: Headroom.RuntimeCounts] = [:]
+        for result in pruned {
+            counts[result.runtimeID] = Headroom.RuntimeCounts(name: result.runtimeName, versions: result.versionsLeft, endpoints: result.endpoints)
         }
-        var fullest: (name: String, count: Int)?
-        for entry in entries where entry.action != .deleted {
-            let count = try await agentCore.allAgentRuntimeEndpoints(runtimeId: entry.runtimeID).count
-            if count > fullest?.count ?? -1 { fullest = (entry.runtimeName, count) }
+        for runtime in ourRemainingRuntimes(runtimes, entries: entries) where counts[runtime.agentRuntimeId] == nil {
+            let versions = try await agentCore.allAgentRuntimeVersions(id: runtime.agentRuntimeId).filter { $0.status != .deleting }
+            let endpoints = try await agentCore.allAgentRuntimeEndpoints(runtimeId: runtime.agentRuntimeId)
+            counts[runtime.agentRuntimeId] = Headroom.RuntimeCounts(
+                name: runtime.agentRuntimeName, versions: versions.count, endpoints: endpoints.count)
         }
-        if let fullest {
-            headroom.append(Headroom(
-                quota: "Endpoints of \(fullest.name), the fullest PR runtime", used: fullest.count, limit: Headroom.endpointsPerRuntime))
-        }
-        return headroom
+        let prod = counts.values.first { $0.name == prodRuntimeName }
+        return Headroom.measure(
+            runtimesInAccount: runtimes.count - deleted, prod: prod,
+            pullRequests: counts.values.filter { $0.name != prodRuntimeName })
     }
 
     private func publish(_ report: SweepReport) throws {

@@ -20,13 +20,23 @@ public struct SweepReport: Sendable, Equatable, Encodable {
 
     public var dryRun: Bool
     public var entries: [Entry]
+    /// Versions pruned per runtime; empty unless the sweep prunes.
+    public var pruned: [VersionPruner.Result]
     public var headroom: [Headroom]
+
+    public init(dryRun: Bool, entries: [Entry], pruned: [VersionPruner.Result] = [], headroom: [Headroom]) {
+        self.dryRun = dryRun
+        self.entries = entries
+        self.pruned = pruned
+        self.headroom = headroom
+    }
 
     /// Plain lines for the log.
     public var lines: [String] {
         var lines = entries.isEmpty
             ? ["No pull-request runtimes of this repository."]
             : entries.map { "\($0.runtimeName) (\($0.runtimeID)), PR #\($0.pullRequest): \($0.action.rawValue)" }
+        lines += pruned.map(PruningText.line)
         lines += headroom.map { "\($0.quota): \(Headroom.format($0.used)) of \(Headroom.format($0.limit)) used, \(Headroom.format($0.left)) left" }
         return lines
     }
@@ -42,6 +52,7 @@ public struct SweepReport: Sendable, Equatable, Encodable {
                 text += "| `\(entry.runtimeName)` (`\(entry.runtimeID)`) | #\(entry.pullRequest) | \(entry.action.rawValue) |\n"
             }
         }
+        if !pruned.isEmpty { text += PruningText.markdown(pruned, dryRun: dryRun) }
         text += "\n### Quota headroom\n\n| Quota | Used | Limit | Left |\n|---|---:|---:|---:|\n"
         for quota in headroom {
             text += "| \(quota.quota) | \(Headroom.format(quota.used)) | \(Headroom.format(quota.limit)) | "

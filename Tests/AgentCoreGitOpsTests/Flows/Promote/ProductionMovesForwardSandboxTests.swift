@@ -69,6 +69,29 @@ import Testing
         #expect(refusal.contains("was deployed as version 2, the metadata says 3"))
     }
 
+    /// Issue, title, table and record all agree, but the zip version 3 runs was replaced in S3
+    /// after it was deployed: S3's checksum of the artifact (HeadObject) no longer matches the
+    /// package the issue names, so nothing moves.
+    @Test func anApprovalWhoseArtifactWasReplacedIsRefused() async throws {
+        let stage = try await PromoteStage.make(versions: 3, endpointAt: "1")
+        let issue = try await stage.deploymentIssue(body: stage.metadataBody(version: "3", prRuntimeID: nil, prNumber: nil))
+        let code = try #require(try await stage.control.getAgentRuntime(id: stage.prodID, version: "3")
+            .agentRuntimeArtifact?.codeConfiguration?.code.s3)
+        let replacement = Data("PK\u{5}\u{6}".utf8 + Data(repeating: 1, count: 18))
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("replaced-\(UUID().uuidString).zip")
+        try replacement.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        _ = try await S3Client(client: try stage.sandbox.awsClient()).putObject(bucket: code.bucket, key: code.prefix, fileURL: file)
+
+        let run = try await stage.approveAndRun(issue: issue)
+        #expect(run.outputs["outcome"] == "refused", "\(run)")
+        #expect(try await stage.liveVersion() == "1")
+        let refusal = try #require(try await stage.botComments(issue, containing: "<!-- PROMOTION_REFUSED").first?.body)
+        #expect(refusal.contains(
+            "package SHA-256: version 3 runs code with SHA-256 \(SHA256Hasher.hash(replacement).hexString), the metadata says \(stage.packageSHA256)"),
+            "\(refusal)")
+    }
+
     /// GitHub keeps the original payload and sender in a re-run: the person who pressed re-run
     /// (`GITHUB_TRIGGERING_ACTOR`) must be allowed too.
     @Test func aReRunBySomeoneWithoutPermissionIsRefused() async throws {

@@ -44,7 +44,7 @@ struct PromoteStage: Sendable {
             try await waiter.endpointReady(runtimeId: id, name: endpointName, version: endpointAt)
         }
         let s3 = S3Client(client: try sandbox.awsClient())
-        // The bytes `uploadCode` writes (moto keeps no checksum to read back).
+        // The bytes `uploadCode` writes; the approval compares them with S3's checksum of the artifact.
         let packageSHA256 = SHA256Hasher.hash(Data("PK\u{5}\u{6}".utf8 + Data(count: 18))).hexString
         let records = DeploymentRecords(s3: s3, bucket: sandbox.info.s3Bucket, runtimeName: name)
         var commits: [String] = []

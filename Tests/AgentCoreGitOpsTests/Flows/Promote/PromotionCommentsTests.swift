@@ -91,9 +91,26 @@ import Testing
 
             """)
         #expect(report.lines.last == "Endpoints of prod: 10 of 10 used, 0 left")
-        #expect(!Headroom(quota: "q", used: 900, limit: 1000).isLow)
-        #expect(Headroom(quota: "q", used: 901, limit: 1000).isLow)
+        // The warning starts at 80% used.
+        #expect(!Headroom(quota: "q", used: 799, limit: 1000).isLow)
+        #expect(Headroom(quota: "q", used: 800, limit: 1000).isLow)
+        #expect(!Headroom(quota: "q", used: 7, limit: 10).isLow && Headroom(quota: "q", used: 8, limit: 10).isLow)
         #expect(Headroom(quota: "q", used: 1200, limit: 1000).left == 0)
         #expect([0, 999, 1000, 1234567].map(Headroom.format) == ["0", "999", "1,000", "1,234,567"])
+    }
+
+    @Test func headroomOfProdAndTheFullestPullRequestRuntime() {
+        let rows = Headroom.measure(
+            runtimesInAccount: 812,
+            prod: .init(name: "prod", versions: 850, endpoints: 2),
+            pullRequests: [.init(name: "pr_7", versions: 3, endpoints: 1), .init(name: "pr_9", versions: 12, endpoints: 9),
+                           .init(name: "pr_8", versions: 12, endpoints: 1)])
+        #expect(rows.map(\.quota) == [
+            "Runtimes in this account and region", "Versions of prod", "Endpoints of prod",
+            "Versions of pr_8, the fullest PR runtime", "Endpoints of pr_9, the fullest PR runtime",
+        ])
+        #expect(rows.map(\.used) == [812, 850, 2, 12, 9])
+        #expect(rows.map(\.isLow) == [true, true, false, false, true])
+        #expect(Headroom.measure(runtimesInAccount: 1, prod: nil, pullRequests: []).count == 1)
     }
 }

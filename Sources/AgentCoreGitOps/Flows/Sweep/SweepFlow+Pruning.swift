@@ -1,0 +1,39 @@
+import Foundation
+
+extension SweepFlow {
+    /// This repository's runtimes the sweep keeps: its prod runtime (named as configured and
+    /// tagged as this repository's prod) and the pull-request runtimes it did not delete.
+    /// Ownership is the description's tag (`RuntimeOwnership`); nothing else is ever pruned.
+    func ourRemainingRuntimes(_ runtimes: [AgentRuntimeSummary], entries: [SweepReport.Entry]) -> [AgentRuntimeSummary] {
+        let repository = github.repository.description
+        let keptPullRequests = Set(entries.filter { [.keptOpen, .keptUnknown].contains($0.action) }.map(\.runtimeID))
+        return runtimes.filter { runtime in
+            if keptPullRequests.contains(runtime.agentRuntimeId) { return true }
+            guard runtime.agentRuntimeName == prodRuntimeName,
+                  let owner = RuntimeOwnership.owner(fromDescription: runtime.description)
+            else { return false }
+            return owner.repository.lowercased() == repository.lowercased() && owner.role == .production
+        }.sorted { $0.agentRuntimeName < $1.agentRuntimeName }
+    }
+
+    /// Deletes old versions of `runtimes` by the pruning policy; nothing without one. The prod
+    /// runtime's promotion history is read before anything is deleted, so a GitHub failure stops
+    /// the pruning with nothing done.
+    func pruneVersions(_ runtimes: [AgentRuntimeSummary]) async throws -> [VersionPruner.Result] {
+        guard let pruning else { return [] }
+        var promoted: [String: Set<String>] = [:]
+        for runtime in runtimes where runtime.agentRuntimeName == prodRuntimeName {
+            promoted[runtime.agentRuntimeId] = try await PromotionHistory.load(
+                runtimeID: runtime.agentRuntimeId, productionEnvironment: productionEnvironment, github: github
+            ).lastPromoted(pruning.keepPromoted)
+        }
+        let pruner = VersionPruner(agentCore: agentCore, policy: pruning, dryRun: dryRun, log: reporter.info)
+        var results: [VersionPruner.Result] = []
+        for runtime in runtimes {
+            results.append(try await pruner.prune(
+                runtimeID: runtime.agentRuntimeId, runtimeName: runtime.agentRuntimeName,
+                promoted: promoted[runtime.agentRuntimeId] ?? []))
+        }
+        return results
+    }
+}
