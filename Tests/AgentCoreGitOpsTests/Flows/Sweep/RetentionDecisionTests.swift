@@ -133,6 +133,26 @@ struct RetentionDecisionTests {
         #expect(flows.github.deploymentRecords(in: environment).map(\.states.last) == ["inactive", "inactive"])
     }
 
+    @Test("a version promoted through a later issue that names it again (no new version) stays a rollback target")
+    func promotedThroughASecondIssueOfTheSameVersion() async throws {
+        flows.environment["AGENTCORE_KEEP_VERSIONS"] = "1"
+        let first = try await merge(1)
+        // A merge that leaves the agent as it was: no new version, a second issue naming version 1.
+        let unchanged = try await flows.deployedMerge()
+        #expect(unchanged.deployment.version == "1" && !unchanged.deployment.changed)
+        guard case .promoted = try await flows.promote(issue: unchanged.issue) else { throw InMemoryFlowsError("version 1 was not promoted") }
+        let second = try await merge(2)
+        guard case .promoted = try await flows.promote(issue: second.issue) else { throw InMemoryFlowsError("version 2 was not promoted") }
+        // A person deletes the inactive production deployment of version 1: the promoted issue alone must keep it.
+        let inactive = try #require(flows.github.deploymentRecords(in: Self.production).first { $0.states.last == "inactive" })
+        flows.github.deleteDeployment(id: inactive.deployment.id)
+
+        _ = try await merge(3)
+        #expect(flows.agentCore.versionNumbers(of: first.prodID) == ["1", "2", "3"])
+        let history = try await PromotionHistory.load(runtimeID: first.prodID, productionEnvironment: Self.production, github: flows.github)
+        #expect(history.fromIssues == ["2", "1"])
+    }
+
     @Test("a version an endpoint moves onto while the pruner runs is skipped, not deleted")
     func endpointMovesMeanwhile() async throws {
         let runtime = flows.agentCore.seedRuntime(name: "prod", versions: 5)
