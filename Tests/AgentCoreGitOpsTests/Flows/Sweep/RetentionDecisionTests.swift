@@ -159,7 +159,13 @@ struct RetentionDecisionTests {
         let id = runtime.agentRuntimeId
         flows.agentCore.seedEndpoint(runtimeID: id, name: "canary", version: "5")
         flows.agentCore.looksUntilSettled = 0
-        let moving = EndpointMovingClient(wrapped: flows.agentCore, endpoint: "canary", onto: "2")
+        // Just before version 2 is deleted, the canary endpoint moves onto it: a promotion racing the pruner.
+        let agentCore = flows.agentCore
+        let moving = InterceptingAgentCore(wrapped: agentCore, beforeDeletingVersion: { id, version in
+            guard version == "2" else { return }
+            _ = try await agentCore.updateAgentRuntimeEndpoint(
+                UpdateAgentRuntimeEndpointRequest(agentRuntimeId: id, endpointName: "canary", agentRuntimeVersion: version))
+        })
         let result = try await VersionPruner(
             agentCore: moving, policy: try RetentionPolicy(keepNewest: 1, keepPromoted: 0), dryRun: false, log: { _ in }
         ).prune(runtimeID: id, runtimeName: "prod", promoted: [])
@@ -168,49 +174,5 @@ struct RetentionDecisionTests {
         #expect(result.skipped.map(\.version) == ["2"])
         #expect(result.failed.isEmpty)
         #expect(flows.agentCore.versionNumbers(of: id) == ["2", "5"])
-    }
-}
-
-/// An AgentCore that, just before version `onto` is deleted, moves the endpoint onto it: what a
-/// promotion racing the pruner does.
-struct EndpointMovingClient: AgentCoreControlClient {
-    let wrapped: any AgentCoreControlClient
-    let endpoint: String
-    let onto: String
-
-    func deleteAgentRuntimeVersion(id: String, version: String, clientToken: String) async throws -> AgentCoreDeletion {
-        if version == onto {
-            _ = try await wrapped.updateAgentRuntimeEndpoint(
-                UpdateAgentRuntimeEndpointRequest(agentRuntimeId: id, endpointName: endpoint, agentRuntimeVersion: version))
-        }
-        return try await wrapped.deleteAgentRuntimeVersion(id: id, version: version, clientToken: clientToken)
-    }
-
-    func createAgentRuntime(_ request: CreateAgentRuntimeRequest) async throws -> AgentRuntimeChange { try await wrapped.createAgentRuntime(request) }
-    func updateAgentRuntime(_ request: UpdateAgentRuntimeRequest) async throws -> AgentRuntimeChange { try await wrapped.updateAgentRuntime(request) }
-    func getAgentRuntime(id: String, version: String?) async throws -> AgentRuntime { try await wrapped.getAgentRuntime(id: id, version: version) }
-    func deleteAgentRuntime(id: String, clientToken: String) async throws -> AgentCoreDeletion {
-        try await wrapped.deleteAgentRuntime(id: id, clientToken: clientToken)
-    }
-    func listAgentRuntimes(maxResults: Int?, nextToken: String?) async throws -> AgentCorePage<AgentRuntimeSummary> {
-        try await wrapped.listAgentRuntimes(maxResults: maxResults, nextToken: nextToken)
-    }
-    func listAgentRuntimeVersions(id: String, maxResults: Int?, nextToken: String?) async throws -> AgentCorePage<AgentRuntimeSummary> {
-        try await wrapped.listAgentRuntimeVersions(id: id, maxResults: maxResults, nextToken: nextToken)
-    }
-    func createAgentRuntimeEndpoint(_ request: CreateAgentRuntimeEndpointRequest) async throws -> AgentRuntimeEndpointChange {
-        try await wrapped.createAgentRuntimeEndpoint(request)
-    }
-    func getAgentRuntimeEndpoint(runtimeId: String, name: String) async throws -> AgentRuntimeEndpoint {
-        try await wrapped.getAgentRuntimeEndpoint(runtimeId: runtimeId, name: name)
-    }
-    func updateAgentRuntimeEndpoint(_ request: UpdateAgentRuntimeEndpointRequest) async throws -> AgentRuntimeEndpointChange {
-        try await wrapped.updateAgentRuntimeEndpoint(request)
-    }
-    func deleteAgentRuntimeEndpoint(runtimeId: String, name: String, clientToken: String) async throws -> AgentCoreDeletion {
-        try await wrapped.deleteAgentRuntimeEndpoint(runtimeId: runtimeId, name: name, clientToken: clientToken)
-    }
-    func listAgentRuntimeEndpoints(runtimeId: String, maxResults: Int?, nextToken: String?) async throws -> AgentCorePage<AgentRuntimeEndpoint> {
-        try await wrapped.listAgentRuntimeEndpoints(runtimeId: runtimeId, maxResults: maxResults, nextToken: nextToken)
     }
 }
