@@ -329,6 +329,14 @@ final class FakeGitHub: GitHubAPI, @unchecked Sendable {
         }
     }
 
+    /// What a person does on GitHub (`DELETE /deployments/{id}`, allowed once it is inactive).
+    func deleteDeployment(id: Int) {
+        lock.withLock {
+            deployments.removeAll { $0.id == id }
+            deploymentStatuses[id] = nil
+        }
+    }
+
     /// As GitHub: the ref must be a commit the repository has (422 otherwise); with `auto_merge`
     /// off and no required contexts, that is all it checks.
     func createDeployment(_ request: GitHubDeploymentRequest) async throws -> GitHubDeployment {

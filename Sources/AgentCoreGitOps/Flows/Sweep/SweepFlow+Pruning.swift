@@ -18,7 +18,8 @@ extension SweepFlow {
 
     /// Deletes old versions of `runtimes` by the pruning policy; nothing without one. The prod
     /// runtime's promotion history is read before anything is deleted, so a GitHub failure stops
-    /// the pruning with nothing done.
+    /// the pruning with nothing done. A runtime deleted since it was listed (pr-deploy cleans up
+    /// a pull request closed meanwhile) has nothing left to prune and is skipped.
     func pruneVersions(_ runtimes: [AgentRuntimeSummary]) async throws -> [VersionPruner.Result] {
         guard let pruning else { return [] }
         var promoted: [String: Set<String>] = [:]
@@ -30,9 +31,13 @@ extension SweepFlow {
         let pruner = VersionPruner(agentCore: agentCore, policy: pruning, dryRun: dryRun, log: reporter.info)
         var results: [VersionPruner.Result] = []
         for runtime in runtimes {
-            results.append(try await pruner.prune(
-                runtimeID: runtime.agentRuntimeId, runtimeName: runtime.agentRuntimeName,
-                promoted: promoted[runtime.agentRuntimeId] ?? []))
+            do {
+                results.append(try await pruner.prune(
+                    runtimeID: runtime.agentRuntimeId, runtimeName: runtime.agentRuntimeName,
+                    promoted: promoted[runtime.agentRuntimeId] ?? []))
+            } catch let error as AWSError where error.isNotFound {
+                reporter.info("\(runtime.agentRuntimeName) (\(runtime.agentRuntimeId)) was deleted meanwhile; no versions to prune")
+            }
         }
         return results
     }

@@ -118,10 +118,14 @@ public struct SweepFlow: Sendable {
             counts[result.runtimeID] = Headroom.RuntimeCounts(name: result.runtimeName, versions: result.versionsLeft, endpoints: result.endpoints)
         }
         for runtime in ourRemainingRuntimes(runtimes, entries: entries) where counts[runtime.agentRuntimeId] == nil {
-            let versions = try await agentCore.allAgentRuntimeVersions(id: runtime.agentRuntimeId).filter { $0.status != .deleting }
-            let endpoints = try await agentCore.allAgentRuntimeEndpoints(runtimeId: runtime.agentRuntimeId)
-            counts[runtime.agentRuntimeId] = Headroom.RuntimeCounts(
-                name: runtime.agentRuntimeName, versions: versions.count, endpoints: endpoints.count)
+            do {
+                let versions = try await agentCore.allAgentRuntimeVersions(id: runtime.agentRuntimeId).filter { $0.status != .deleting }
+                let endpoints = try await agentCore.allAgentRuntimeEndpoints(runtimeId: runtime.agentRuntimeId)
+                counts[runtime.agentRuntimeId] = Headroom.RuntimeCounts(
+                    name: runtime.agentRuntimeName, versions: versions.count, endpoints: endpoints.count)
+            } catch let error as AWSError where error.isNotFound {
+                continue  // deleted since it was listed: it counts against nothing
+            }
         }
         let prod = counts.values.first { $0.name == prodRuntimeName }
         return Headroom.measure(

@@ -133,13 +133,39 @@ struct RetentionDecisionTests {
         #expect(flows.github.deploymentRecords(in: environment).map(\.states.last) == ["inactive", "inactive"])
     }
 
+    @Test("a version promoted through a later issue that names it again (no new version) stays a rollback target")
+    func promotedThroughASecondIssueOfTheSameVersion() async throws {
+        flows.environment["AGENTCORE_KEEP_VERSIONS"] = "1"
+        let first = try await merge(1)
+        // A merge that leaves the agent as it was: no new version, a second issue naming version 1.
+        let unchanged = try await flows.deployedMerge()
+        #expect(unchanged.deployment.version == "1" && !unchanged.deployment.changed)
+        guard case .promoted = try await flows.promote(issue: unchanged.issue) else { throw InMemoryFlowsError("version 1 was not promoted") }
+        let second = try await merge(2)
+        guard case .promoted = try await flows.promote(issue: second.issue) else { throw InMemoryFlowsError("version 2 was not promoted") }
+        // A person deletes the inactive production deployment of version 1: the promoted issue alone must keep it.
+        let inactive = try #require(flows.github.deploymentRecords(in: Self.production).first { $0.states.last == "inactive" })
+        flows.github.deleteDeployment(id: inactive.deployment.id)
+
+        _ = try await merge(3)
+        #expect(flows.agentCore.versionNumbers(of: first.prodID) == ["1", "2", "3"])
+        let history = try await PromotionHistory.load(runtimeID: first.prodID, productionEnvironment: Self.production, github: flows.github)
+        #expect(history.fromIssues == ["2", "1"])
+    }
+
     @Test("a version an endpoint moves onto while the pruner runs is skipped, not deleted")
     func endpointMovesMeanwhile() async throws {
         let runtime = flows.agentCore.seedRuntime(name: "prod", versions: 5)
         let id = runtime.agentRuntimeId
         flows.agentCore.seedEndpoint(runtimeID: id, name: "canary", version: "5")
         flows.agentCore.looksUntilSettled = 0
-        let moving = EndpointMovingClient(wrapped: flows.agentCore, endpoint: "canary", onto: "2")
+        // Just before version 2 is deleted, the canary endpoint moves onto it: a promotion racing the pruner.
+        let agentCore = flows.agentCore
+        let moving = InterceptingAgentCore(wrapped: agentCore, beforeDeletingVersion: { id, version in
+            guard version == "2" else { return }
+            _ = try await agentCore.updateAgentRuntimeEndpoint(
+                UpdateAgentRuntimeEndpointRequest(agentRuntimeId: id, endpointName: "canary", agentRuntimeVersion: version))
+        })
         let result = try await VersionPruner(
             agentCore: moving, policy: try RetentionPolicy(keepNewest: 1, keepPromoted: 0), dryRun: false, log: { _ in }
         ).prune(runtimeID: id, runtimeName: "prod", promoted: [])
@@ -148,49 +174,5 @@ struct RetentionDecisionTests {
         #expect(result.skipped.map(\.version) == ["2"])
         #expect(result.failed.isEmpty)
         #expect(flows.agentCore.versionNumbers(of: id) == ["2", "5"])
-    }
-}
-
-/// An AgentCore that, just before version `onto` is deleted, moves the endpoint onto it: what a
-/// promotion racing the pruner does.
-struct EndpointMovingClient: AgentCoreControlClient {
-    let wrapped: any AgentCoreControlClient
-    let endpoint: String
-    let onto: String
-
-    func deleteAgentRuntimeVersion(id: String, version: String, clientToken: String) async throws -> AgentCoreDeletion {
-        if version == onto {
-            _ = try await wrapped.updateAgentRuntimeEndpoint(
-                UpdateAgentRuntimeEndpointRequest(agentRuntimeId: id, endpointName: endpoint, agentRuntimeVersion: version))
-        }
-        return try await wrapped.deleteAgentRuntimeVersion(id: id, version: version, clientToken: clientToken)
-    }
-
-    func createAgentRuntime(_ request: CreateAgentRuntimeRequest) async throws -> AgentRuntimeChange { try await wrapped.createAgentRuntime(request) }
-    func updateAgentRuntime(_ request: UpdateAgentRuntimeRequest) async throws -> AgentRuntimeChange { try await wrapped.updateAgentRuntime(request) }
-    func getAgentRuntime(id: String, version: String?) async throws -> AgentRuntime { try await wrapped.getAgentRuntime(id: id, version: version) }
-    func deleteAgentRuntime(id: String, clientToken: String) async throws -> AgentCoreDeletion {
-        try await wrapped.deleteAgentRuntime(id: id, clientToken: clientToken)
-    }
-    func listAgentRuntimes(maxResults: Int?, nextToken: String?) async throws -> AgentCorePage<AgentRuntimeSummary> {
-        try await wrapped.listAgentRuntimes(maxResults: maxResults, nextToken: nextToken)
-    }
-    func listAgentRuntimeVersions(id: String, maxResults: Int?, nextToken: String?) async throws -> AgentCorePage<AgentRuntimeSummary> {
-        try await wrapped.listAgentRuntimeVersions(id: id, maxResults: maxResults, nextToken: nextToken)
-    }
-    func createAgentRuntimeEndpoint(_ request: CreateAgentRuntimeEndpointRequest) async throws -> AgentRuntimeEndpointChange {
-        try await wrapped.createAgentRuntimeEndpoint(request)
-    }
-    func getAgentRuntimeEndpoint(runtimeId: String, name: String) async throws -> AgentRuntimeEndpoint {
-        try await wrapped.getAgentRuntimeEndpoint(runtimeId: runtimeId, name: name)
-    }
-    func updateAgentRuntimeEndpoint(_ request: UpdateAgentRuntimeEndpointRequest) async throws -> AgentRuntimeEndpointChange {
-        try await wrapped.updateAgentRuntimeEndpoint(request)
-    }
-    func deleteAgentRuntimeEndpoint(runtimeId: String, name: String, clientToken: String) async throws -> AgentCoreDeletion {
-        try await wrapped.deleteAgentRuntimeEndpoint(runtimeId: runtimeId, name: name, clientToken: clientToken)
-    }
-    func listAgentRuntimeEndpoints(runtimeId: String, maxResults: Int?, nextToken: String?) async throws -> AgentCorePage<AgentRuntimeEndpoint> {
-        try await wrapped.listAgentRuntimeEndpoints(runtimeId: runtimeId, maxResults: maxResults, nextToken: nextToken)
     }
 }

@@ -63,3 +63,40 @@ struct SweepDecisionTests {
         #expect(flows.agentCore.calls("DeleteAgentRuntime").count == deletions)
     }
 }
+
+/// Pruning while pull requests close: pr-deploy deletes a closed pull request's runtime while the
+/// sweep is still running, after the sweep found its pull request open.
+@Suite("sweep pruning while runtimes go, in memory")
+struct SweepPruningRaceTests {
+    let flows: InMemoryFlows
+    init() throws { flows = try InMemoryFlows() }
+
+    @Test("a runtime deleted after the sweep listed it is skipped: the others are still pruned and the sweep succeeds")
+    func aRuntimeDeletedMeanwhileIsSkipped() async throws {
+        let prod = try await flows.deployedMerge()
+        let prodID = prod.deployment.runtimeID
+        for index in 2...4 {
+            try flows.writeAgent("Release \(index)")
+            _ = try await flows.deployedMerge()
+        }
+        let open = flows.github.openPullRequest()
+        guard case .deployed(let report) = try await flows.prDeploy("opened", open) else { throw InMemoryFlowsError("not deployed") }
+        flows.agentCore.looksUntilSettled = 0
+        // pr-deploy deletes the runtime (its pull request closed) just before the sweep lists its versions.
+        let agentCore = flows.agentCore
+        let vanishing = InterceptingAgentCore(wrapped: agentCore, beforeListingVersions: { id in
+            guard id == report.runtimeID, agentCore.exists(id) else { return }
+            _ = try await agentCore.deleteAgentRuntime(id: id, clientToken: "pr-deploy-\(id)")
+        })
+
+        let context = try flows.context()
+        let sweep = try await SweepFlow(
+            agentCore: vanishing, waiter: context.waiter, github: context.github, reporter: context.reporter,
+            prodRuntimeName: "prod", dryRun: false, pruning: try RetentionPolicy(keepNewest: 1, keepPromoted: 0)
+        ).run()
+
+        #expect(!flows.agentCore.exists(report.runtimeID))
+        #expect(sweep.pruned.map(\.runtimeID) == [prodID])
+        #expect(flows.agentCore.versionNumbers(of: prodID) == ["4"])
+    }
+}

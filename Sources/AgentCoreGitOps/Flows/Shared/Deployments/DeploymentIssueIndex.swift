@@ -11,13 +11,19 @@ public struct DeploymentIssueIndex: Sendable {
         public var promoted: Bool
     }
 
-    /// By version; when several issues name one version (a rerun of an old run), the oldest issue.
+    /// By version; when several issues name one version (a rerun of an old run, or a merge that
+    /// left the package as it was), the oldest issue, promoted when any of them was.
     public let byVersion: [String: Entry]
 
     public init(entries: [Entry]) {
         var byVersion: [String: Entry] = [:]
-        for entry in entries.sorted(by: { $0.issue < $1.issue }) where byVersion[entry.metadata.version] == nil {
-            byVersion[entry.metadata.version] = entry
+        for entry in entries.sorted(by: { $0.issue < $1.issue }) {
+            if var oldest = byVersion[entry.metadata.version] {
+                oldest.promoted = oldest.promoted || entry.promoted
+                byVersion[entry.metadata.version] = oldest
+            } else {
+                byVersion[entry.metadata.version] = entry
+            }
         }
         self.byVersion = byVersion
     }
