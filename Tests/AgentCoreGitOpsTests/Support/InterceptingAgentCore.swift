@@ -9,6 +9,8 @@ struct InterceptingAgentCore: AgentCoreControlClient {
     var beforeDeletingVersion: @Sendable (_ id: String, _ version: String) async throws -> Void = { _, _ in }
     /// Runs before each page of `ListAgentRuntimeVersions`, with the runtime id.
     var beforeListingVersions: @Sendable (_ id: String) async throws -> Void = { _ in }
+    /// Runs before each `DeleteAgentRuntime` of a whole runtime, with its id.
+    var beforeDeletingRuntime: @Sendable (_ id: String) async throws -> Void = { _ in }
 
     func deleteAgentRuntimeVersion(id: String, version: String, clientToken: String) async throws -> AgentCoreDeletion {
         try await beforeDeletingVersion(id, version)
@@ -23,7 +25,8 @@ struct InterceptingAgentCore: AgentCoreControlClient {
     func updateAgentRuntime(_ request: UpdateAgentRuntimeRequest) async throws -> AgentRuntimeChange { try await wrapped.updateAgentRuntime(request) }
     func getAgentRuntime(id: String, version: String?) async throws -> AgentRuntime { try await wrapped.getAgentRuntime(id: id, version: version) }
     func deleteAgentRuntime(id: String, clientToken: String) async throws -> AgentCoreDeletion {
-        try await wrapped.deleteAgentRuntime(id: id, clientToken: clientToken)
+        try await beforeDeletingRuntime(id)
+        return try await wrapped.deleteAgentRuntime(id: id, clientToken: clientToken)
     }
     func listAgentRuntimes(maxResults: Int?, nextToken: String?) async throws -> AgentCorePage<AgentRuntimeSummary> {
         try await wrapped.listAgentRuntimes(maxResults: maxResults, nextToken: nextToken)

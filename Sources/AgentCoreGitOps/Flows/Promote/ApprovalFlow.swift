@@ -43,12 +43,12 @@ public struct ApprovalFlow: PromotionFlow, Sendable {
             // Say that prod moved before anything else can fail: the comment and labels are the record.
             if let move { try await commentPromotion(move, runtime: runtime, approver: approver, prRuntime: prRuntime) }
             try await labelPromotedAndClose()
+            try await recordProductionDeployment(metadata, runtime: runtime)
             let cleanup = try await removePRRuntime(prRuntime)
             let result = PromotionResult(
                 issue: issueNumber, runtimeID: runtime.agentRuntimeId, version: metadata.version,
                 fromVersion: move?.fromVersion, endpointChanged: move?.changed ?? false, prRuntime: cleanup)
             try report(result)
-            try await recordProductionDeployment(metadata, runtime: runtime, moved: move != nil)
             return .promoted(result)
         } catch let refusal as ActionableError where refusal.kind == .refusal {
             try await refuse(refusal)
@@ -202,12 +202,13 @@ public struct ApprovalFlow: PromotionFlow, Sendable {
         _ = try await github.closeIssue(number: issueNumber, reason: .completed)
     }
 
-    /// GitHub's production environment shows the version prod serves. A rerun records it only
-    /// while prod still serves this version: it may have moved on since.
-    private func recordProductionDeployment(_ metadata: DeploymentMetadata, runtime: AgentRuntime, moved: Bool) async throws {
-        if !moved, try await steps.mover.liveVersion(runtimeID: runtime.agentRuntimeId) != metadata.version { return }
-        try await ProductionGitHubDeployment(context: context).record(
-            runtime: runtime, version: metadata.version, commitSHA: metadata.commitSHA, packageSHA256: metadata.packageSHA256)
+    /// GitHub's production environment shows the version prod serves, so it is recorded only while
+    /// prod still serves this version: another run (or a rerun) may have moved it on since.
+    private func recordProductionDeployment(_ metadata: DeploymentMetadata, runtime: AgentRuntime) async throws {
+        try await steps.whileProdServes(metadata.version, of: runtime, purpose: "prod-promote record of issue #\(issueNumber)") {
+            try await ProductionGitHubDeployment(context: context).record(
+                runtime: runtime, version: metadata.version, commitSHA: metadata.commitSHA, packageSHA256: metadata.packageSHA256)
+        }
     }
 
     private func report(_ result: PromotionResult) throws {

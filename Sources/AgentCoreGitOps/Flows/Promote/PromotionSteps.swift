@@ -30,6 +30,21 @@ struct PromotionSteps: Sendable {
         }
     }
 
+    /// Runs `record` holding the prod lease, and only while prod still serves `version`: a run that
+    /// records after another run moved prod on would make GitHub show a version prod no longer serves.
+    func whileProdServes(
+        _ version: String, of runtime: AgentRuntime, purpose: String, _ record: @Sendable () async throws -> Void
+    ) async throws {
+        try await prodLease(purpose: purpose).withLease {
+            let live = try await mover.liveVersion(runtimeID: runtime.agentRuntimeId)
+            guard live == version else {
+                context.reporter.info("prod serves version \(live ?? "none") now, not \(version): the run that moved it records that")
+                return
+            }
+            try await record()
+        }
+    }
+
     func prodLease(purpose: String) -> S3Lease {
         var lease = S3Lease(
             s3: context.s3, location: ProdLease.location(bucket: settings.bucket, runtimeName: settings.prodRuntimeName,

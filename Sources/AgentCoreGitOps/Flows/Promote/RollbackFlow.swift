@@ -34,9 +34,11 @@ public struct RollbackFlow: PromotionFlow, Sendable {
         if request.dryRun { return try await reportPlan(runtime, request) }
         let move = try await steps.moveProdEndpoint(
             runtime, to: request.version, purpose: "prod-promote rollback to version \(request.version)")
+        try await steps.whileProdServes(request.version, of: runtime, purpose: "prod-promote record of the move to version \(request.version)") {
+            try await ProductionGitHubDeployment(context: context).recordMoveByHand(runtime: runtime, version: request.version)
+        }
         if let issue { try await commentOnIssue(issue, move, runtime: runtime, requester: requester) }
         try report(move)
-        try await ProductionGitHubDeployment(context: context).recordMoveByHand(runtime: runtime, version: request.version)
         return .moved(move)
     }
 

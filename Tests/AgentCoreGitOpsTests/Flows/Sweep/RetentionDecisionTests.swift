@@ -175,4 +175,29 @@ struct RetentionDecisionTests {
         #expect(result.failed.isEmpty)
         #expect(flows.agentCore.versionNumbers(of: id) == ["2", "5"])
     }
+
+    @Test("an approval that finishes after a newer one moved prod on leaves GitHub showing the newer version")
+    func aSlowApprovalDoesNotRecordAVersionProdNoLongerServes() async throws {
+        try flows.writeAgent("Release 1")
+        let first = try await flows.deployedMerge()
+        try flows.writeAgent("Release 2")
+        let second = try await flows.deployedMerge()
+        let firstCommit = try #require(flows.github.pullRequest(first.pullRequest)?.mergeCommitSHA)
+        let secondCommit = try #require(flows.github.pullRequest(second.pullRequest)?.mergeCommitSHA)
+        // Version 1's run has moved prod and is deleting its PR runtime when version 2 is approved and promoted.
+        let flows = flows
+        var context = try flows.context()
+        context.agentCore = InterceptingAgentCore(wrapped: flows.agentCore, beforeDeletingRuntime: { id in
+            guard id == first.prRuntimeID else { return }
+            guard case .promoted = try await flows.promote(issue: second.issue) else { throw InMemoryFlowsError("version 2 was not promoted") }
+        })
+        let slow = try await ApprovalFlow(
+            context: context, event: try flows.labeledEvent(issue: first.issue, label: "approved", by: FakeGitHub.maintainer)).run()
+        guard case .promoted = slow else { throw InMemoryFlowsError("version 1 was not promoted: \(slow)") }
+
+        #expect(flows.agentCore.endpoint(of: second.deployment.runtimeID, named: "prod")?.liveVersion == "2")
+        // GitHub's current production deployment is the version prod serves.
+        #expect(production().map(\.sha) == [firstCommit, secondCommit])
+        #expect(production().map(\.state) == ["inactive", "success"])
+    }
 }
