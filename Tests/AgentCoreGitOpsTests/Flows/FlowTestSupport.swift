@@ -10,7 +10,8 @@ import Testing
 /// numbers them), and each fixture deploys to its own prod runtime name.
 final class FlowFixture: @unchecked Sendable {
     let sandbox: Sandbox
-    let github: GitHubEmulator
+    /// Changes only when a test renames or transfers the repository.
+    private(set) var github: GitHubEmulator
     let checkout: TempTree
     let prodRuntime: String
 
@@ -80,6 +81,12 @@ final class FlowFixture: @unchecked Sendable {
     func merge(_ number: Int, mergeSHA: String = sha()) async throws -> String {
         try await github.mergePullRequest(number, mergeSHA: mergeSHA)
         return mergeSHA
+    }
+
+    /// Renames or transfers the repository as its owner would: same id, and the old name redirects.
+    func moveRepository(to fullName: String) async throws {
+        try await github.control("PATCH", "/_sandbox/repos/\(github.repository)", json: ["full_name": fullName])
+        github = GitHubEmulator(sandbox: sandbox, apiURL: github.apiURL, repository: fullName, tokens: github.tokens, logins: github.logins)
     }
 
     func close(_ number: Int) async throws {

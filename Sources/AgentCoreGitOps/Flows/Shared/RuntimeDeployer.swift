@@ -52,7 +52,7 @@ public struct RuntimeDeployer: Sendable {
         waitForReady: Bool = true
     ) async throws -> RuntimeDeployment {
         let packageLocation = S3Location(bucket: bucket, key: "\(target.runtimeName)/packages/\(package.sha256).zip")
-        let desired = try configuration(for: package, at: packageLocation, settings: settings, target: target)
+        let desired = try await configuration(for: package, at: packageLocation, settings: settings, target: target)
         let base = try await settled(current)
 
         let version: (id: String, number: String)
@@ -77,9 +77,15 @@ public struct RuntimeDeployer: Sendable {
     /// The whole configuration a version is made from; updates send all of it again.
     func configuration(
         for package: PackageManifest, at location: S3Location, settings: RuntimeSettings, target: DeploymentTarget
-    ) throws -> AgentRuntimeConfiguration {
-        let repository = lookup.repository
+    ) async throws -> AgentRuntimeConfiguration {
         let managedRuntime = try package.runtime ?? PythonVersion(settings.python).runtimeIdentifier
+        let description = try await lookup.identity.description(settings.description, role: target.role)
+        guard description.awsLength <= RuntimeOwnership.maxDescriptionLength else {
+            throw ActionableError(
+                "the runtime's description with its ownership tag is \(description.awsLength) characters; "
+                    + "AgentCore allows \(RuntimeOwnership.maxDescriptionLength)",
+                fix: "shorten the description in agentcore.json")
+        }
         return AgentRuntimeConfiguration(
             agentRuntimeArtifact: .code(
                 S3CodeLocation(bucket: location.bucket, prefix: location.key),
@@ -87,7 +93,7 @@ public struct RuntimeDeployer: Sendable {
                 entryPoint: [settings.entryPoint]),
             roleArn: roleArn,
             networkConfiguration: NetworkConfiguration(networkMode: settings.networkMode),
-            description: RuntimeOwnership.description(settings.description, repository: repository, role: target.role),
+            description: description,
             protocolConfiguration: ProtocolConfiguration(serverProtocol: settings.serverProtocol),
             lifecycleConfiguration: LifecycleConfiguration(
                 idleRuntimeSessionTimeout: settings.idleRuntimeSessionTimeout, maxLifetime: settings.maxLifetime),

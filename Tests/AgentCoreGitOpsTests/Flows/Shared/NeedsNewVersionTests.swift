@@ -32,4 +32,19 @@ import Testing
         container.agentRuntimeArtifact = nil
         #expect(container.needsNewVersion(for: desired))
     }
+
+    @Test("a tag that only gains the repository id or a new name makes none; the user's text makes one")
+    func ownershipTagAlone() throws {
+        var current = runtime()
+        current.description = "Joke bot [agentcore-gitops octo/agent prod]"
+        var desired = try #require(current.configuration)
+        desired.description = RuntimeOwnership.description("Joke bot", repository: "octo/renamed", repositoryID: 42, role: .production)
+        #expect(!current.needsNewVersion(for: desired))
+        desired.description = RuntimeOwnership.description("Pun bot", repository: "octo/renamed", repositoryID: 42, role: .production)
+        #expect(current.needsNewVersion(for: desired))
+        desired.description = RuntimeOwnership.description(nil, repository: "octo/renamed", repositoryID: 42, role: .production)
+        #expect(current.needsNewVersion(for: desired))
+        current.description = "[agentcore-gitops octo/agent prod]"
+        #expect(!current.needsNewVersion(for: desired))
+    }
 }
