@@ -63,7 +63,7 @@ struct DeployCommand: AsyncParsableCommand {
             agentCore: services.control, waiter: services.waiter(wait), s3: services.s3, lookup: destination.lookup,
             bucket: settings.bucket, roleArn: settings.roleArn, runIdentity: nil, log: BuildOptions.log)
         let deployment = try await deployer.deploy(
-            package, settings: source.settings, to: destination.target, current: destination.current, waitForReady: wait.wait)
+            package, settings: try source.runtimeSettings(for: destination.target.role), to: destination.target, current: destination.current, waitForReady: wait.wait)
         let manifest = DeployManifest(package: package, deployment: deployment)
         try services.output.emit(manifest, text: manifest.text)
     }

@@ -100,7 +100,7 @@ struct EndStateReader: Sendable {
 
     /// Adds a number as `#n`, `/n` and `_n` forms (issue links, runtime names).
     mutating func substitute(number: Int, as name: String) {
-        substitutions += [("#\(number)", "#<\(name)>"), ("/\(number)", "/<\(name)>"), ("_\(number)", "_<\(name)>"),
+        substitutions += [("#\(number)", "#<\(name)>"), ("/\(number)", "/<\(name)>"), ("pr_\(number)", "pr_<\(name)>"),
                           ("issue_number: \(number)", "issue_number: <\(name)>"), ("PR_NUMBER: \(number)", "PR_NUMBER: <\(name)>")]
     }
 

@@ -14,6 +14,8 @@ public struct PRDeploymentReport: Sendable, Equatable {
     public var bootSeconds: Double?
     public var versionCopy: S3Location
     public var defaultEndpoint: AgentRuntimeEndpoint?
+    /// What merging would do to prod; nil when it could not be worked out.
+    public var plan: DeploymentPlan?
 
     public init(deployment: RuntimeDeployment, package: PackageManifest, headSHA: String, defaultEndpoint: AgentRuntimeEndpoint?) {
         runtimeName = deployment.runtime.agentRuntimeName
@@ -81,6 +83,6 @@ public struct PRDeploymentReport: Sendable, Equatable {
             ```sh
             \(invokeCommand)
             ```
-            """
+            """ + (plan.map { "\n\n" + $0.markdown } ?? "")
     }
 }

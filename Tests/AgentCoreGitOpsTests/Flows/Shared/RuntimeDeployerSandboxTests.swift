@@ -16,12 +16,12 @@ struct RuntimeDeployerSandboxTests {
         .pullRequest(try await fixture.openPullRequest())
     }
 
-    private func build(_ fixture: FlowFixture, _ target: DeploymentTarget, greeting: String) async throws -> (PackageManifest, RuntimeSettings) {
+    private func build(_ fixture: FlowFixture, _ target: DeploymentTarget, greeting: String) async throws -> (PackageManifest, EnvironmentSettings) {
         try fixture.writeAgent(greeting)
         let agent = try fixture.agentSource()
         // Each build gets its own output, so concurrent deploys never share a zip file.
         let manifest = try await agent.build(for: "\(target.runtimeName)_\(abs(greeting.hashValue))", log: { _ in })
-        return (manifest, agent.settings)
+        return (manifest, try agent.runtimeSettings(for: target.role))
     }
 
     private func deployFirstVersion(_ fixture: FlowFixture, _ target: DeploymentTarget) async throws -> RuntimeDeployment {
