@@ -65,7 +65,7 @@ final class FlowRerunSandboxTests {
     func prodDeployCrashes() async throws {
         let fixture = try await FlowFixture(sandbox: sandbox)
         var expectedVersions: [String] = []
-        for allowed in 0..<15 {
+        for allowed in 0..<17 {
             try fixture.writeAgent("release \(allowed)")
             let commit = FlowFixture.sha()
             let crashed = try await crashing(after: allowed) {
@@ -77,9 +77,9 @@ final class FlowRerunSandboxTests {
             let prod = try #require(try await fixture.runtime(named: fixture.prodRuntime))
             #expect(try await fixture.versions(ofRuntime: prod.agentRuntimeId) == expectedVersions, "after \(allowed) requests")
             #expect(try await fixture.deploymentIssues(forCommit: commit).count == 1)
-            // The first deploy makes 11 AWS requests, each later one 14 (drift record, plan, package
-            // manifest): fewer allowed, and the run must fail.
-            #expect(crashed.succeeded == (allowed >= (allowed == 0 ? 11 : 14)), "after \(allowed) requests: \(crashed.process.output)")
+            // The first deploy makes 13 AWS requests, each later one 16 (drift record, plan, package
+            // manifest, deployment records): fewer allowed, and the run must fail.
+            #expect(crashed.succeeded == (allowed >= (allowed == 0 ? 13 : 16)), "after \(allowed) requests: \(crashed.process.output)")
             if crashed.succeeded { break }
         }
     }
