@@ -86,12 +86,13 @@ import Testing
     func tagFitsTheDescriptionLimit() throws {
         // GitHub: owners up to 39 characters, names up to 100; the largest id and pull request number the tag reads.
         let repository = String(repeating: "o", count: 39) + "/" + String(repeating: "n", count: 100)
-        let userText = String(repeating: "🚀", count: 200)  // one code point each, two UTF-16 units
+        let longest = EnvironmentSettings.maxDescriptionLength
+        let userText = String(repeating: "🚀", count: longest)  // one code point each, two UTF-16 units
         let description = RuntimeOwnership.description(
             userText, repository: repository, repositoryID: Int.max, role: .pullRequest(9_999_999_999))
         #expect(RuntimeOwnership.owner(fromDescription: description)?.repositoryID == Int.max)
         #expect(description.awsLength <= RuntimeOwnership.maxDescriptionLength)
-        #expect(description.awsLength == 200 + 1 + "[agentcore-gitops  id=\(Int.max) pr 9999999999]".count + 140)
+        #expect(description.awsLength == longest + 1 + "[agentcore-gitops  id=\(Int.max) pr 9999999999]".count + 140)
     }
 
     /// GitHub follows a renamed or transferred repository's old name to it, until another
