@@ -37,6 +37,8 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
         var name: String
         var versions: [Int: Version] = [:]
         var endpoints: [String: Endpoint] = [:]
+        /// What CreateAgentRuntime tagged it with (tags belong to the runtime, not to a version).
+        var tags: [String: String] = [:]
         /// Looks left until a deleted runtime is gone; nil while it is not being deleted.
         var deletionLooks: Int?
         var latest: Int { versions.keys.max() ?? 0 }
@@ -150,6 +152,8 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
 
     func exists(_ id: String) -> Bool { lock.withLock { runtimes[id] != nil } }
 
+    func tags(of id: String) -> [String: String] { lock.withLock { runtimes[id]?.tags ?? [:] } }
+
     // MARK: AgentCoreControlClient
 
     func createAgentRuntime(_ request: CreateAgentRuntimeRequest) async throws -> AgentRuntimeChange {
@@ -160,7 +164,8 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
                     throw Self.error("ConflictException", 409, "CreateAgentRuntime",
                                      "An agent runtime named \(request.agentRuntimeName) already exists (\(existing.id))")
                 }
-                var runtime = Runtime(id: "\(request.agentRuntimeName)-\(Self.randomSuffix())", name: request.agentRuntimeName)
+                var runtime = Runtime(
+                    id: "\(request.agentRuntimeName)-\(Self.randomSuffix())", name: request.agentRuntimeName, tags: request.tags ?? [:])
                 var made = makeRuntime(runtime, version: 1, request.configuration)
                 made.status = looksUntilSettled == 0 ? .ready : .creating
                 runtime.versions[1] = settling(made, failed: .createFailed)
@@ -505,9 +510,10 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
 
     private func arn(_ id: String) -> String { "arn:aws:bedrock-agentcore:\(Self.region):\(Self.account):runtime/\(id)" }
 
+    /// A version as GetAgentRuntime answers it: every setting it was made with, as sent.
     private func makeRuntime(_ runtime: Runtime, version: Int, _ configuration: AgentRuntimeConfiguration) -> AgentRuntime {
         let time = nextTime()
-        return AgentRuntime(
+        var made = AgentRuntime(
             agentRuntimeArn: arn(runtime.id), agentRuntimeName: runtime.name, agentRuntimeId: runtime.id,
             agentRuntimeVersion: "\(version)", createdAt: time, lastUpdatedAt: time, roleArn: configuration.roleArn,
             networkConfiguration: configuration.networkConfiguration, status: .ready,
@@ -515,6 +521,14 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
             // AWS reports a missing description as "".
             description: configuration.description ?? "", agentRuntimeArtifact: configuration.agentRuntimeArtifact,
             protocolConfiguration: configuration.protocolConfiguration, environmentVariables: configuration.environmentVariables)
+        made.authorizerConfiguration = configuration.authorizerConfiguration
+        made.requestHeaderConfiguration = configuration.requestHeaderConfiguration
+        made.filesystemConfigurations = configuration.filesystemConfigurations
+        made.platformVersion = configuration.platformVersion
+        made.allowedPorts = configuration.allowedPorts
+        made.resourceConfigurations = configuration.resourceConfigurations
+        made.hooksConfiguration = configuration.hooksConfiguration
+        return made
     }
 
     private func makeEndpoint(_ runtime: Runtime, name: String, version: String) -> AgentRuntimeEndpoint {

@@ -25,8 +25,9 @@ struct PRDeployDecisionTests {
         #expect(flows.agentCore.runtimeIDs(named: "pr_\(number)") == [report.runtimeID])
         let runtime = try #require(flows.agentCore.latest(of: report.runtimeID))
         #expect(runtime.status == .ready)
-        #expect(RuntimeOwnership.deletablePullRequest(
-            name: runtime.agentRuntimeName, description: runtime.description, repository: "octo/agent") == number)
+        #expect(try await flows.context().owningRepository.deletablePullRequest(
+            name: runtime.agentRuntimeName, description: runtime.description) == number)
+        #expect(RuntimeOwnership.owner(fromDescription: runtime.description)?.repositoryID == flows.github.id)
         #expect(runtime.environmentVariables == ["LOG_LEVEL": "DEBUG"])
 
         let package = try #require(flows.s3.object(bucket: InMemoryFlows.bucket, key: "pr_\(number)/packages/\(report.packageSHA256).zip"))
