@@ -13,7 +13,7 @@ struct SweepDecisionTests {
         return report.runtimeID
     }
 
-    @Test("deletes this repository's runtimes of closed pull requests; open, foreign and prod runtimes stay")
+    @Test("deletes this repository's runtimes of closed pull requests; open, foreign, prod and awaiting-promotion runtimes stay")
     func deletesOnlyClosedPullRequestRuntimes() async throws {
         let closed = flows.github.openPullRequest()
         let open = flows.github.openPullRequest()
@@ -32,9 +32,10 @@ struct SweepDecisionTests {
         #expect(report.entries.first { $0.runtimeID == openID }?.action == .keptOpen)
         #expect(!report.entries.contains { $0.runtimeID == foreign.agentRuntimeId })
         #expect(!flows.agentCore.exists(closedID))
-        for kept in [openID, foreign.agentRuntimeId, prod.deployment.runtimeID] { #expect(flows.agentCore.exists(kept)) }
-        // The merged pull request's runtime waits for its promotion, but its pull request is closed.
-        #expect(flows.agentCore.calls("DeleteAgentRuntime").map(\.target).sorted() == [closedID, prod.prRuntimeID].sorted())
+        // The merged pull request is closed, but its runtime waits for the promotion its open deployment issue names.
+        #expect(report.entries.first { $0.runtimeID == prod.prRuntimeID }?.action == .keptForPromotion)
+        for kept in [openID, foreign.agentRuntimeId, prod.deployment.runtimeID, prod.prRuntimeID] { #expect(flows.agentCore.exists(kept)) }
+        #expect(flows.agentCore.calls("DeleteAgentRuntime").map(\.target) == [closedID])
     }
 
     @Test("a runtime tagged for a pull request GitHub does not know is kept, with a warning")

@@ -6,11 +6,15 @@ import Testing
 /// changes `pinned.txt` from `somelib==1.0` to `somelib==2.0`. The new package holds 2.0 and the
 /// deployment issue says `somelib 1.0 → 2.0`. Wheels are made here and found through the uv
 /// configuration `agentcore.json` names (`uvConfig`), with no index.
-@Suite("dependency change end to end")
-struct DependencyChangeEndToEndTests {
+@Suite("dependency change end to end", .tags(.sandbox, .process))
+struct DependencyChangeSandboxTests {
+    /// A checkout of the small agent, in a repository of its own on the shared sandbox.
+    let fixture: FlowFixture
+
+    init() async throws { fixture = try await FlowFixture() }
+
     @Test("a pin bump in a file pulled in with -r deploys the new version and the issue names it")
     func pinBumpThroughProdDeploy() async throws {
-        let fixture = try await FlowFixture()
         let agent = fixture.checkout.url("agent")
         try await LocalWheels.make(in: agent.appendingPathComponent("wheels"), name: "somelib", version: "1.0")
         try await LocalWheels.make(in: agent.appendingPathComponent("wheels"), name: "somelib", version: "2.0")

@@ -6,11 +6,15 @@ import Testing
 /// repository id, and runtimes tagged by name before ids were recorded are recognised by their
 /// old name, which GitHub redirects to the repository. The executables run as the workflows run
 /// them, with `GITHUB_REPOSITORY_ID` as Actions sets it.
-@Suite("renamed repository end to end")
-struct RepositoryRenameTests {
+@Suite("renamed repository end to end", .tags(.sandbox, .process))
+struct RepositoryRenameSandboxTests {
+    /// A checkout of the small agent, in a repository of its own on the shared sandbox.
+    let fixture: FlowFixture
+
+    init() async throws { fixture = try await FlowFixture() }
+
     @Test("after a rename, prod-deploy, an approval and a rollback still work; another repository's id is refused")
     func renameKeepsRuntimesOurs() async throws {
-        let fixture = try await FlowFixture()
         let oldName = fixture.github.repository
         let repositoryID = try #require(
             try await fixture.github.client().getRepository(GitHubRepository(oldName)).id)

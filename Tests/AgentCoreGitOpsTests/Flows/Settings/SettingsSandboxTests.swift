@@ -6,8 +6,13 @@ import Testing
 /// prod a JWT authorizer and a VPC and pull-request runtimes neither; a settings change shows up
 /// field by field in the pull request's comment; a change made to prod by hand is reported as
 /// drift, or with `"onDrift": "fail"` refused before anything changes.
-@Suite("runtime settings end to end")
-struct SettingsEndToEndTests {
+@Suite("runtime settings end to end", .tags(.sandbox, .process))
+struct SettingsSandboxTests {
+    /// A checkout of the small agent, in a repository of its own on the shared sandbox.
+    let fixture: FlowFixture
+
+    init() async throws { fixture = try await FlowFixture() }
+
     static func settings(audience: String, onDrift: String = "report") -> String {
         """
         {"entryPoint": "agent.py", "python": "3.11", "prompt": "../prompts/bot.txt", "onDrift": "\(onDrift)",
@@ -29,7 +34,6 @@ struct SettingsEndToEndTests {
 
     @Test("prod and pull-request runtimes differ as configured; the plan shows a change; drift is reported, or refused")
     func settingsPerEnvironment() async throws {
-        let fixture = try await FlowFixture()
         try fixture.checkout.file("agent/agentcore.json", Self.settings(audience: "jokes"))
         let prodEnvironment: [String: String?] = ["PROD_JOKE_TOKEN": Self.secret]
 
@@ -99,7 +103,7 @@ struct SettingsEndToEndTests {
         var configuration = try #require(try await fixture.agentCore().getAgentRuntime(id: id).configuration)
         change(&configuration)
         let updated = try await fixture.agentCore().updateAgentRuntime(UpdateAgentRuntimeRequest(agentRuntimeId: id, configuration: configuration))
-        _ = try await AgentCoreWaiter(client: try fixture.agentCore()).runtimeReady(id: id, version: updated.agentRuntimeVersion)
+        _ = try await AgentCoreWaiter(client: try fixture.agentCore(), policy: PromoteStage.quick).runtimeReady(id: id, version: updated.agentRuntimeVersion)
     }
 
     /// GetAgentRuntime through boto3, as another tool would read it.
