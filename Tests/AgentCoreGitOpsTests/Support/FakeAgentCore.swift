@@ -57,6 +57,8 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
     private var failures: [String: [AWSError]] = [:]
     private var clock = 0.0
     private var nextVersionFailure: String?
+    /// Whether IAM refuses an operation on a runtime id (and endpoint), as `denyAccess` set it.
+    private var denied: @Sendable (_ operation: String, _ runtimeID: String, _ endpoint: String?) -> Bool = { _, _, _ in false }
 
     struct Call: Equatable, CustomStringConvertible {
         /// The API operation; a DeleteAgentRuntime of one version is `DeleteAgentRuntimeVersion`.
@@ -108,6 +110,13 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
             runtime.endpoints[name] = Endpoint(endpoint: makeEndpoint(runtime, name: name, version: version), pendingLooks: 0)
             runtimes[runtimeID] = runtime
         }
+    }
+
+    /// From now on an operation on an existing runtime (id, and endpoint name for endpoint
+    /// operations) for which `denied` holds answers AccessDeniedException, as IAM does for a role
+    /// whose policy does not grant it there.
+    func denyAccess(_ denied: @escaping @Sendable (_ operation: String, _ runtimeID: String, _ endpoint: String?) -> Bool) {
+        lock.withLock { self.denied = denied }
     }
 
     /// The next version a create or update makes ends `*_FAILED` with `reason` once it settles.
@@ -407,6 +416,14 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
 
     private func begin(_ operation: String, _ target: String, token: String? = nil) throws {
         recorded.append(Call(operation: operation, target: target, clientToken: token))
+        // Targets of calls on an existing runtime: `<id>`, `<id> v<n>` or `<id>/<endpoint>`.
+        let id = String(target.prefix { $0 != " " && $0 != "/" })
+        let endpoint = target.firstIndex(of: "/").map { String(target[target.index(after: $0)...]) }
+        if id.contains("-"), denied(operation, id, endpoint) {
+            throw Self.error("AccessDeniedException", 403, operation,
+                             "User: arn:aws:sts::\(Self.account):assumed-role/AgentCoreGitOpsPullRequests/run is not authorized to perform: "
+                                 + "bedrock-agentcore:\(operation) on resource: \(arn(target))", service: "bedrock-agentcore")
+        }
         if var queued = failures[operation], !queued.isEmpty {
             let error = queued.removeFirst()
             failures[operation] = queued
@@ -572,7 +589,7 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
         String((0..<10).map { _ in "abcdefghijABCDEFGHIJ".randomElement()! })
     }
 
-    static func error(_ code: String, _ status: Int, _ operation: String, _ message: String) -> AWSError {
-        AWSError(code: code, message: message, httpStatus: status, operation: operation)
+    static func error(_ code: String, _ status: Int, _ operation: String, _ message: String, service: String? = nil) -> AWSError {
+        AWSError(code: code, message: message, httpStatus: status, operation: operation, service: service)
     }
 }

@@ -106,19 +106,24 @@ public struct PRDeployFlow: ExecutableFlow, Sendable {
         var report = PRDeploymentReport(
             deployment: deployment, package: package, headSHA: event.headSHA,
             defaultEndpoint: try await defaultEndpoint(of: deployment.runtimeID))
-        report.plan = await planAgainstProd(package)
+        (report.plan, report.noPlanReason) = await planAgainstProd(package)
         return (report, comments)
     }
 
-    /// What merging would do to prod. The pull request's version runs whatever this says, so a
-    /// plan that cannot be worked out is a warning, not a failed deploy.
-    private func planAgainstProd(_ package: PackageManifest) async -> DeploymentPlan? {
+    /// What merging would do to prod, or why it cannot be told. The pull request's version runs
+    /// whatever this says, so a plan that cannot be worked out is a note, not a failed deploy.
+    private func planAgainstProd(_ package: PackageManifest) async -> (plan: DeploymentPlan?, noPlanReason: String?) {
         let prod = agent.prodSettingsForPlan(reporter: context.reporter)
         do {
-            return try await DeploymentPlan.make(context: context, package: package, settings: prod.settings, unresolved: prod.unresolved)
+            return (try await DeploymentPlan.make(
+                context: context, package: package, settings: prod.settings, unresolved: prod.unresolved), nil)
+        } catch let error as AWSError where error.isAccessDenied {
+            let reason = DeploymentPlan.prodNotReadable(error, runtimeName: context.settings.prodRuntimeName)
+            context.reporter.warning(reason, title: "No plan against prod")
+            return (nil, reason)
         } catch {
             context.reporter.warning("The plan against prod could not be made: \(error)", title: "No plan against prod")
-            return nil
+            return (nil, "The plan against prod could not be made this time; the run's log says why.")
         }
     }
 

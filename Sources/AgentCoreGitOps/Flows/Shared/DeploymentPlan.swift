@@ -47,8 +47,14 @@ public struct DeploymentPlan: Sendable, Equatable {
         let live = try await liveVersion(of: prod, context: context)
         var liveContents: PackageContents?
         if let code = live?.agentRuntimeArtifact?.codeConfiguration?.code.s3 {
-            liveContents = try? await PackageContentsRecord(s3: context.s3)
-                .read(forPackageAt: S3Location(bucket: code.bucket, key: code.prefix))
+            do {
+                liveContents = try await PackageContentsRecord(s3: context.s3)
+                    .read(forPackageAt: S3Location(bucket: code.bucket, key: code.prefix))
+            } catch let error as AWSError where error.isAccessDenied {
+                throw error  // a missing grant the plan's note names, not a package without a manifest
+            } catch {
+                liveContents = nil
+            }
         }
         // Values still holding `${NAME}` come from secrets: never shown, and not compared when unread.
         let templated = Set(settings.environmentVariables.keys.filter { settings.environmentVariables[$0]?.contains("${") == true })
@@ -77,6 +83,16 @@ public struct DeploymentPlan: Sendable, Equatable {
               let version = endpoint.liveVersion ?? endpoint.targetVersion
         else { return nil }
         return try await context.agentCore.getAgentRuntime(id: runtime.agentRuntimeId, version: version)
+    }
+
+    /// What a pull request's comment says instead of a plan when its job's role may not read prod:
+    /// the action refused and the grant to add, never AWS's message (it names the account and role).
+    static func prodNotReadable(_ error: AWSError, runtimeName: String) -> String {
+        let action = error.iamAction.map { "`\($0)`" } ?? "`\(error.operation)`"
+        return "prod not readable: this job's AWS role may not call \(action) on `\(runtimeName)`, so what merging would "
+            + "change there is not shown. Fix: add the statements `ProdRuntimeReadOnlyForThePlan` and "
+            + "`ProdPackageManifestsForThePlan` that `agentcore setup policies` prints to the pull-request role "
+            + "(docs/setup.md, step 5). The pull request's own runtime is deployed either way."
     }
 
     /// `<name>/packages/<sha256>.zip` names its content.
