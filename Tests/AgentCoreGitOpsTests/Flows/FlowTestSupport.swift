@@ -12,6 +12,8 @@ final class FlowFixture: @unchecked Sendable {
     let sandbox: Sandbox
     /// Changes only when a test renames or transfers the repository.
     private(set) var github: GitHubEmulator
+    /// GitHub's id of the repository, which a rename keeps; Actions gives it to every step.
+    let repositoryID: Int
     let checkout: TempTree
     let prodRuntime: String
 
@@ -33,6 +35,12 @@ final class FlowFixture: @unchecked Sendable {
             github = try await GitHubEmulator.shared().ownRepository()
         }
         sandbox = github.sandbox
+        if let other {
+            repositoryID = other.repositoryID
+        } else {
+            // Read as the maintainer: the bot's budget is the flows' to spend.
+            repositoryID = try #require(try await github.client("maintainer").getRepository(GitHubRepository(github.repository)).id)
+        }
         checkout = try TempTree()
         prodRuntime = Sandbox.uniqueName("prod")
         if realAgent {
@@ -58,6 +66,7 @@ final class FlowFixture: @unchecked Sendable {
             "GITHUB_ACTIONS": "true",
             "GITHUB_API_URL": github.apiURL,
             "GITHUB_REPOSITORY": github.repository,
+            "GITHUB_REPOSITORY_ID": String(repositoryID),
             "GITHUB_TOKEN": github.tokens["bot"] ?? "",
             "AGENTCORE_PROD_RUNTIME": prodRuntime,
             "AGENTCORE_CACHE_DIR": TestCache.directory.path,

@@ -5,7 +5,7 @@ import Testing
 /// Renaming or transferring the repository keeps its runtimes its own: ownership goes by GitHub's
 /// repository id, and runtimes tagged by name before ids were recorded are recognised by their
 /// old name, which GitHub redirects to the repository. The executables run as the workflows run
-/// them, with `GITHUB_REPOSITORY_ID` as Actions sets it.
+/// them, with `GITHUB_REPOSITORY_ID` as Actions sets it (FlowFixture's environment).
 @Suite("renamed repository end to end", .tags(.sandbox, .process))
 struct RepositoryRenameSandboxTests {
     /// A checkout of the small agent, in a repository of its own on the shared sandbox.
@@ -16,17 +16,15 @@ struct RepositoryRenameSandboxTests {
     @Test("after a rename, prod-deploy, an approval and a rollback still work; another repository's id is refused")
     func renameKeepsRuntimesOurs() async throws {
         let oldName = fixture.github.repository
-        let repositoryID = try #require(
-            try await fixture.github.client().getRepository(GitHubRepository(oldName)).id)
-        let actions: [String: String?] = ["GITHUB_REPOSITORY_ID": String(repositoryID)]
+        let repositoryID = fixture.repositoryID
 
         // Deployed by the release before ids were recorded: both runtimes tagged by name only.
         let first = try await fixture.openPullRequest()
-        let opened = try await fixture.prDeploy("opened", first, environment: actions)
+        let opened = try await fixture.prDeploy("opened", first)
         #expect(opened.succeeded, "\(opened.process.output)")
         let prRuntime = try #require(opened.outputs["runtime_id"])
         let firstMerge = try await fixture.merge(first)
-        let deployed = try await fixture.prodDeploy(after: firstMerge, environment: actions)
+        let deployed = try await fixture.prodDeploy(after: firstMerge)
         #expect(deployed.succeeded, "\(deployed.process.output)")
         let issue = try #require(deployed.outputs["issue_number"].flatMap(Int.init))
         let prod = try #require(try await fixture.runtime(named: fixture.prodRuntime)).agentRuntimeId
@@ -40,7 +38,7 @@ struct RepositoryRenameSandboxTests {
         // The approval moves prod and deletes the pull request's runtime, tagged by the old name.
         _ = try await fixture.github.client("maintainer").addLabels(issue: issue, labels: ["approved"])
         let approval = try await fixture.event(["event": "issues", "action": "labeled", "number": issue, "label": "approved"])
-        let promoted = try await fixture.run("prod-promote", event: "issues", payload: approval, environment: actions)
+        let promoted = try await fixture.run("prod-promote", event: "issues", payload: approval)
         #expect(promoted.succeeded, "\(promoted.process.output)")
         #expect(try await liveVersion(fixture, prod) == "1")
         #expect(try await fixture.runtime(named: "pr_\(first)") == nil)
@@ -48,37 +46,37 @@ struct RepositoryRenameSandboxTests {
         // A push that changes nothing the agent runs: no version is made just to write the new tag.
         let unchanged = FlowFixture.sha()
         try await fixture.github.control("POST", "/_sandbox/repos/\(fixture.github.repository)/push", json: ["sha": unchanged])
-        let same = try await fixture.prodDeploy(after: unchanged, environment: actions)
+        let same = try await fixture.prodDeploy(after: unchanged)
         #expect(same.succeeded, "\(same.process.output)")
         #expect(same.outputs["runtime_version"] == "2")
         #expect(try await fixture.versions(ofRuntime: prod) == ["1", "2"])
         #expect(try await tag(fixture, prod)?.repositoryID == nil)
 
         // prod-promote by hand, as during an incident.
-        let dispatched = try await rollBack(fixture, to: "2", environment: actions)
+        let dispatched = try await rollBack(fixture, to: "2")
         #expect(dispatched.succeeded, "\(dispatched.process.output)")
         #expect(try await liveVersion(fixture, prod) == "2")
 
         // The next merge updates prod, which takes the new name and the id with it.
         let second = try await fixture.openPullRequest()
         try fixture.writeAgent("After the rename")
-        #expect(try await fixture.prDeploy("opened", second, environment: actions).succeeded)
+        #expect(try await fixture.prDeploy("opened", second).succeeded)
         let secondMerge = try await fixture.merge(second)
-        let next = try await fixture.prodDeploy(after: secondMerge, environment: actions)
+        let next = try await fixture.prodDeploy(after: secondMerge)
         #expect(next.succeeded, "\(next.process.output)")
         #expect(try await fixture.versions(ofRuntime: prod) == ["1", "2", "3"])
         #expect(try await tag(fixture, prod) == .init(repository: fixture.github.repository, repositoryID: repositoryID, role: .production))
 
         // Another repository's id under our name: never ours, so nothing acts on it.
         try await retag(fixture, prod, "[agentcore-gitops \(fixture.github.repository) id=\(repositoryID + 1) prod]")  // version 4
-        let refusedRollback = try await rollBack(fixture, to: "1", environment: actions)
+        let refusedRollback = try await rollBack(fixture, to: "1")
         #expect(!refusedRollback.succeeded)
         #expect(refusedRollback.process.output.contains("is not tagged as the prod runtime of \(fixture.github.repository)"))
         #expect(try await liveVersion(fixture, prod) == "2")
         try fixture.writeAgent("Refused")
         let third = try await fixture.openPullRequest()
-        #expect(try await fixture.prDeploy("opened", third, environment: actions).succeeded)
-        let refusedDeploy = try await fixture.prodDeploy(after: try await fixture.merge(third), environment: actions)
+        #expect(try await fixture.prDeploy("opened", third).succeeded)
+        let refusedDeploy = try await fixture.prodDeploy(after: try await fixture.merge(third))
         #expect(!refusedDeploy.succeeded)
         #expect(refusedDeploy.process.output.contains("was not created by agentcore-gitops for \(fixture.github.repository)"))
         #expect(try await fixture.versions(ofRuntime: prod) == ["1", "2", "3", "4"])
@@ -103,8 +101,8 @@ struct RepositoryRenameSandboxTests {
         try await fixture.agentCore().findEndpoint(runtimeId: runtimeID, name: PromoteStage.endpointName)?.liveVersion
     }
 
-    private func rollBack(_ fixture: FlowFixture, to version: String, environment: [String: String?]) async throws -> FlowFixture.Run {
+    private func rollBack(_ fixture: FlowFixture, to version: String) async throws -> FlowFixture.Run {
         let dispatch = try await fixture.event(["event": "workflow_dispatch", "inputs": ["prod_runtime_version": version]])
-        return try await fixture.run("prod-promote", event: "workflow_dispatch", payload: dispatch, environment: environment)
+        return try await fixture.run("prod-promote", event: "workflow_dispatch", payload: dispatch)
     }
 }
