@@ -533,18 +533,8 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
         var made = AgentRuntime(
             agentRuntimeArn: arn(runtime.id), agentRuntimeName: runtime.name, agentRuntimeId: runtime.id,
             agentRuntimeVersion: "\(version)", createdAt: time, lastUpdatedAt: time, roleArn: configuration.roleArn,
-            networkConfiguration: configuration.networkConfiguration, status: .ready,
-            lifecycleConfiguration: configuration.lifecycleConfiguration, failureReason: nil,
-            // AWS reports a missing description as "".
-            description: configuration.description ?? "", agentRuntimeArtifact: configuration.agentRuntimeArtifact,
-            protocolConfiguration: configuration.protocolConfiguration, environmentVariables: configuration.environmentVariables)
-        made.authorizerConfiguration = configuration.authorizerConfiguration
-        made.requestHeaderConfiguration = configuration.requestHeaderConfiguration
-        made.filesystemConfigurations = configuration.filesystemConfigurations
-        made.platformVersion = configuration.platformVersion
-        made.allowedPorts = configuration.allowedPorts
-        made.resourceConfigurations = configuration.resourceConfigurations
-        made.hooksConfiguration = configuration.hooksConfiguration
+            networkConfiguration: configuration.networkConfiguration, status: .ready)
+        made.take(configuration)
         return made
     }
 

@@ -98,17 +98,7 @@ import Testing
             var after = runtime
             let data = try AgentCoreJSON.encoder.encode(desired)
             let decoded = try AgentCoreJSON.decoder.decode(AgentRuntimeConfiguration.self, from: data)
-            after.agentRuntimeArtifact = decoded.agentRuntimeArtifact
-            after.networkConfiguration = decoded.networkConfiguration
-            after.authorizerConfiguration = decoded.authorizerConfiguration
-            after.requestHeaderConfiguration = decoded.requestHeaderConfiguration
-            after.filesystemConfigurations = decoded.filesystemConfigurations
-            after.platformVersion = decoded.platformVersion
-            after.protocolConfiguration = decoded.protocolConfiguration
-            after.allowedPorts = decoded.allowedPorts
-            after.resourceConfigurations = decoded.resourceConfigurations
-            after.hooksConfiguration = decoded.hooksConfiguration
-            after.lifecycleConfiguration = decoded.lifecycleConfiguration
+            after.take(decoded)
             #expect(!after.needsNewVersion(for: desired), "\(name) read back still differs")
         }
     }
