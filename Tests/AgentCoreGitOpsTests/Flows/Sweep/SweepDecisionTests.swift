@@ -92,7 +92,8 @@ struct SweepPruningRaceTests {
 
         let context = try flows.context()
         let sweep = try await SweepFlow(
-            agentCore: vanishing, waiter: context.waiter, github: context.github, reporter: context.reporter,
+            agentCore: vanishing, waiter: context.waiter, github: context.github, identity: context.owningRepository,
+            reporter: context.reporter,
             prodRuntimeName: "prod", dryRun: false, pruning: try RetentionPolicy(keepNewest: 1, keepPromoted: 0)
         ).run()
 
