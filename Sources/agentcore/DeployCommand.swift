@@ -33,6 +33,7 @@ struct DeployCommand: AsyncParsableCommand {
         valueName: "owner/name"))
     var repository: String?
 
+    @OptionGroup var repositoryID: RepositoryIDOption
     @OptionGroup var wait: WaitOptions
     @OptionGroup var options: GlobalOptions
 
@@ -47,7 +48,7 @@ struct DeployCommand: AsyncParsableCommand {
         let services = try Services(options)  // no credentials or region: fails before any request
         let settings = try deploymentSettings
         let destination = try await ManualDeployment.target(
-            named: name, lookup: RuntimeLookup(agentCore: services.control, repository: try ownerRepository))
+            named: name, lookup: RuntimeLookup(agentCore: services.control, identity: try ownerIdentity))
 
         var source = AgentSource(
             directory: build.agentDirectory.standardizedFileURL, settings: try agentSettings,
@@ -62,7 +63,7 @@ struct DeployCommand: AsyncParsableCommand {
             agentCore: services.control, waiter: services.waiter(wait), s3: services.s3, lookup: destination.lookup,
             bucket: settings.bucket, roleArn: settings.roleArn, runIdentity: nil, log: BuildOptions.log)
         let deployment = try await deployer.deploy(
-            package, settings: source.settings, to: destination.target, current: destination.current, waitForReady: wait.wait)
+            package, settings: try source.runtimeSettings(for: destination.target.role), to: destination.target, current: destination.current, waitForReady: wait.wait)
         let manifest = DeployManifest(package: package, deployment: deployment)
         try services.output.emit(manifest, text: manifest.text)
     }
@@ -98,6 +99,20 @@ struct DeployCommand: AsyncParsableCommand {
                 throw ActionableError("'\(text)' is not a repository name", fix: "give it as owner/name, e.g. --repository octo/agent")
             }
             return text
+        }
+    }
+
+    /// The repository a new runtime's tag names, with its id when one is given or GitHub can say.
+    private var ownerIdentity: OwningRepository {
+        get throws {
+            let name = try ownerRepository
+            // The stand-in name has no repository behind it, so no id either.
+            guard name != ManualDeployment.localRepository else { return OwningRepository(name: name, id: nil, github: nil) }
+            var environment = ProcessInfo.processInfo.environment
+            environment["GITHUB_REPOSITORY"] = name
+            let github = Settings.value("GITHUB_TOKEN") ?? Settings.value("GH_TOKEN") == nil
+                ? nil : try GitHubClient(environment: environment)
+            return OwningRepository(name: name, id: try repositoryID.given, github: github)
         }
     }
 
@@ -179,8 +194,8 @@ enum ManualDeployment {
     }
 
     /// A new runtime is tagged as a manual deployment, which the flows never delete. An existing
-    /// runtime keeps the tag it has (a workflow's `prod` stays the workflow's); one without our
-    /// tag is someone else's and is left alone.
+    /// runtime keeps the tag it has (a workflow's `prod` stays the workflow's; one of this
+    /// repository gains its id); one without our tag is someone else's and is left alone.
     static func target(named name: String, lookup: RuntimeLookup) async throws -> Target {
         guard let current = try await lookup.anyRuntime(named: name) else {
             return Target(target: DeploymentTarget(runtimeName: name, role: .manual), current: nil, lookup: lookup)
@@ -195,8 +210,10 @@ enum ManualDeployment {
             progress("note: \(name) is the prod runtime of \(owner.repository); this adds a version outside the approval gate "
                 + "(the prod endpoint stays where it is)")
         }
+        let identity = try await lookup.identity.owns(owner)
+            ? lookup.identity : OwningRepository(name: owner.repository, id: owner.repositoryID, github: nil)
         return Target(
             target: DeploymentTarget(runtimeName: name, role: owner.role), current: current,
-            lookup: RuntimeLookup(agentCore: lookup.agentCore, repository: owner.repository))
+            lookup: RuntimeLookup(agentCore: lookup.agentCore, identity: identity))
     }
 }

@@ -34,6 +34,26 @@ struct WaitOptions: ParsableArguments {
     }
 }
 
+/// The repository's GitHub id, which ownership tags record so a rename or transfer keeps runtimes ours.
+struct RepositoryIDOption: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "The repository's GitHub id (default: $GITHUB_REPOSITORY_ID, else read from GitHub when GITHUB_TOKEN is set).",
+        valueName: "id"))
+    var repositoryId: String?
+
+    func validate() throws {
+        _ = try given
+    }
+
+    /// The id given by the flag or the environment; nil when neither gives one.
+    var given: Int? {
+        get throws {
+            if let repositoryId { return try OwningRepository.parseID(repositoryId, source: "--repository-id") }
+            return try OwningRepository.parseID(Settings.value("GITHUB_REPOSITORY_ID"), source: "GITHUB_REPOSITORY_ID")
+        }
+    }
+}
+
 /// Asked before anything is deleted. Checked in `validate()` so a script without a terminal is
 /// refused before any request, not halfway through.
 struct ConfirmationOptions: ParsableArguments {

@@ -20,9 +20,12 @@ struct RuntimeHistoryCommand: RuntimeSubcommand {
     @OptionGroup var options: GlobalOptions
 
     func run(_ runtime: AgentRuntime, services: Services) async throws {
-        let github = try GitHubClient(environment: ProcessInfo.processInfo.environment)
+        let environment = ProcessInfo.processInfo.environment
+        let github = try GitHubClient(environment: environment)
         let records = Settings.bucket.map { DeploymentRecords(s3: services.s3, bucket: $0, runtimeName: runtime.agentRuntimeName) }
-        let history = try await RuntimeHistory.load(runtime: runtime, agentCore: services.control, github: github, records: records)
+        let history = try await RuntimeHistory.load(
+            runtime: runtime, agentCore: services.control, github: github,
+            identity: try OwningRepository.fromEnvironment(environment, github: github), records: records)
         try services.output.emit(history, text: Self.text(history))
     }
 

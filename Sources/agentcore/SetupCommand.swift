@@ -46,6 +46,11 @@ struct SetupPoliciesCommand: AsyncParsableCommand {
     var productionEnvironment: String?
 
     @Option(help: ArgumentHelp(
+        "The long-lived runtime, which the pull-request role may read for its plan (default: $AGENTCORE_PROD_RUNTIME, else \(DeploymentSettings.defaultProdRuntimeName)).",
+        valueName: "name"))
+    var prodRuntime: String?
+
+    @Option(help: ArgumentHelp(
         "Which OIDC subject forms the trust policies list: both, immutable (repo:OWNER@ID/REPO@ID only) or name.",
         valueName: "forms"))
     var subjects: String = SubjectForms.both.rawValue
@@ -136,7 +141,8 @@ struct SetupPoliciesCommand: AsyncParsableCommand {
             executionRole: executionRole ?? roleArn?.name ?? SetupParameters.defaultExecutionRole,
             productionEnvironment: productionEnvironment ?? Settings.value("AGENTCORE_PRODUCTION_ENVIRONMENT")
                 ?? SetupParameters.defaultProductionEnvironment,
-            subjectForms: forms)
+            subjectForms: forms,
+            prodRuntime: prodRuntime ?? Settings.value("AGENTCORE_PROD_RUNTIME") ?? DeploymentSettings.defaultProdRuntimeName)
     }
 }
 

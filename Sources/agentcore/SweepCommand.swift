@@ -8,7 +8,8 @@ struct SweepCommand: AsyncParsableCommand {
         abstract: "Delete this repository's pr_<n> runtimes whose pull request is closed, and old versions; report quota headroom.",
         discussion: """
             Only runtimes named pr_<n> whose description tag names this repository and pull request n \
-            are considered; a pull request GitHub does not know is kept with a warning. Needs \
+            are considered; a pull request GitHub does not know is kept with a warning, and so is a \
+            runtime an open deployment issue of the bot names (promotion deletes it). Needs \
             GITHUB_REPOSITORY and GITHUB_TOKEN (read access to pull requests) besides the AWS settings. \
             In a workflow the report also goes to the step summary. Safe to run again at any time.
 
@@ -38,6 +39,7 @@ struct SweepCommand: AsyncParsableCommand {
                                valueName: "name"))
     var prodRuntime: String?
 
+    @OptionGroup var repositoryID: RepositoryIDOption
     @OptionGroup var wait: WaitOptions
     @OptionGroup var options: GlobalOptions
 
@@ -54,8 +56,10 @@ struct SweepCommand: AsyncParsableCommand {
         let services = try Services(options)
         // With --json, stdout carries only the report.
         let reporter = options.json ? ActionsReporter(environment: environment, write: progress) : ActionsReporter(environment: environment)
+        let github = try GitHubClient(environment: environment)
         let report = try await SweepFlow(
-            agentCore: services.control, waiter: services.waiter(wait), github: try GitHubClient(environment: environment),
+            agentCore: services.control, waiter: services.waiter(wait), github: github,
+            identity: OwningRepository(name: github.repository.description, id: try repositoryID.given, github: github),
             reporter: reporter, prodRuntimeName: prodRuntime ?? environment["AGENTCORE_PROD_RUNTIME"].flatMap { $0.isEmpty ? nil : $0 } ?? "prod",
             dryRun: dryRun, pruning: pruning, productionEnvironment: GitHubDeploymentRecorder.productionEnvironment(environment)
         ).run()

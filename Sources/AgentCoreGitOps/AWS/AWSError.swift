@@ -42,6 +42,8 @@ public struct AWSError: Error, Sendable, Equatable {
     public var isNotFound: Bool {
         code == "ResourceNotFoundException" || code == "NoSuchKey" || code == "NotFound" || httpStatus == 404
     }
+    /// IAM (or a bucket policy) refused the call: the credentials lack a permission.
+    public var isAccessDenied: Bool { code == "AccessDenied" || code == "AccessDeniedException" }
     public var isConflict: Bool { code == "ConflictException" || httpStatus == 409 }
     /// A conditional S3 write whose condition did not hold (412), or that lost a race with
     /// another conditional write of the same key (409 ConditionalRequestConflict).

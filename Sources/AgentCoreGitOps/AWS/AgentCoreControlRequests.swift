@@ -10,21 +10,28 @@ public func makeClientToken() -> String { UUID().uuidString.lowercased() }
 public struct CreateAgentRuntimeRequest: Encodable, Hashable, Sendable {
     public var agentRuntimeName: String
     public var configuration: AgentRuntimeConfiguration
+    /// Only a create takes tags; TagResource changes them later.
+    public var tags: [String: String]?
     public var clientToken: String
 
-    public init(agentRuntimeName: String, configuration: AgentRuntimeConfiguration, clientToken: String = makeClientToken()) {
+    public init(
+        agentRuntimeName: String, configuration: AgentRuntimeConfiguration, tags: [String: String]? = nil,
+        clientToken: String = makeClientToken()
+    ) {
         self.agentRuntimeName = agentRuntimeName
         self.configuration = configuration
+        self.tags = tags
         self.clientToken = clientToken
     }
 
-    private enum CodingKeys: String, CodingKey { case agentRuntimeName, clientToken }
+    private enum CodingKeys: String, CodingKey { case agentRuntimeName, tags, clientToken }
 
-    /// The body is the configuration's fields with the name and token beside them.
+    /// The body is the configuration's fields with the name, tags and token beside them.
     public func encode(to encoder: any Encoder) throws {
         try configuration.encode(to: encoder)
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(agentRuntimeName, forKey: .agentRuntimeName)
+        if let tags, !tags.isEmpty { try container.encode(tags, forKey: .tags) }
         try container.encode(clientToken, forKey: .clientToken)
     }
 }

@@ -91,9 +91,12 @@ public struct NetworkConfiguration: Codable, Hashable, Sendable {
     public struct VpcConfig: Codable, Hashable, Sendable {
         public var securityGroups: [String]
         public var subnets: [String]
-        public init(securityGroups: [String], subnets: [String]) {
+        /// Route S3 through the service's own endpoint rather than the VPC's.
+        public var requireServiceS3Endpoint: Bool?
+        public init(securityGroups: [String], subnets: [String], requireServiceS3Endpoint: Bool? = nil) {
             self.securityGroups = securityGroups
             self.subnets = subnets
+            self.requireServiceS3Endpoint = requireServiceS3Endpoint
         }
     }
 
@@ -112,15 +115,23 @@ public struct NetworkConfiguration: Codable, Hashable, Sendable {
 public struct ProtocolConfiguration: Codable, Hashable, Sendable {
     /// `HTTP`, `MCP`, `A2A` or `AGUI`.
     public var serverProtocol: String
-    public init(serverProtocol: String) { self.serverProtocol = serverProtocol }
+    /// The agent's server port (8000-12000, not 8443); AgentCore's default when nil.
+    public var port: Int?
+    /// The path the server answers on; the protocol's default when nil.
+    public var path: String?
+    public init(serverProtocol: String, port: Int? = nil, path: String? = nil) {
+        self.serverProtocol = serverProtocol
+        self.port = port
+        self.path = path
+    }
 
     public static let http = ProtocolConfiguration(serverProtocol: "HTTP")
 }
 
 public struct LifecycleConfiguration: Codable, Hashable, Sendable {
-    /// Seconds, 60-28800; AWS's default is 900.
+    /// Seconds, 60-1,209,600; AWS's default is 900.
     public var idleRuntimeSessionTimeout: Int?
-    /// Seconds, 60-28800; AWS's default is 28800.
+    /// Seconds, 60-1,209,600; AWS's default is 28800.
     public var maxLifetime: Int?
 
     public init(idleRuntimeSessionTimeout: Int? = nil, maxLifetime: Int? = nil) {
@@ -130,7 +141,8 @@ public struct LifecycleConfiguration: Codable, Hashable, Sendable {
 }
 
 /// Everything CreateAgentRuntime and UpdateAgentRuntime share: each update sends the whole
-/// configuration again and makes a new immutable version from it.
+/// configuration again and makes a new immutable version from it. Tags are not part of a version
+/// (CreateAgentRuntime takes them, TagResource changes them).
 public struct AgentRuntimeConfiguration: Codable, Hashable, Sendable {
     public var agentRuntimeArtifact: AgentRuntimeArtifact
     public var roleArn: String
@@ -139,12 +151,23 @@ public struct AgentRuntimeConfiguration: Codable, Hashable, Sendable {
     public var protocolConfiguration: ProtocolConfiguration?
     public var lifecycleConfiguration: LifecycleConfiguration?
     public var environmentVariables: [String: String]?
+    public var authorizerConfiguration: AuthorizerConfiguration?
+    public var requestHeaderConfiguration: RequestHeaderConfiguration?
+    public var filesystemConfigurations: [FilesystemConfiguration]?
+    public var platformVersion: String?
+    public var allowedPorts: [AllowedPort]?
+    public var resourceConfigurations: [ResourceConfiguration]?
+    public var hooksConfiguration: RuntimeHooksConfiguration?
 
     public init(
         agentRuntimeArtifact: AgentRuntimeArtifact, roleArn: String,
         networkConfiguration: NetworkConfiguration = .public, description: String? = nil,
         protocolConfiguration: ProtocolConfiguration? = .http, lifecycleConfiguration: LifecycleConfiguration? = nil,
-        environmentVariables: [String: String]? = nil
+        environmentVariables: [String: String]? = nil, authorizerConfiguration: AuthorizerConfiguration? = nil,
+        requestHeaderConfiguration: RequestHeaderConfiguration? = nil,
+        filesystemConfigurations: [FilesystemConfiguration]? = nil, platformVersion: String? = nil,
+        allowedPorts: [AllowedPort]? = nil, resourceConfigurations: [ResourceConfiguration]? = nil,
+        hooksConfiguration: RuntimeHooksConfiguration? = nil
     ) {
         self.agentRuntimeArtifact = agentRuntimeArtifact
         self.roleArn = roleArn
@@ -153,6 +176,13 @@ public struct AgentRuntimeConfiguration: Codable, Hashable, Sendable {
         self.protocolConfiguration = protocolConfiguration
         self.lifecycleConfiguration = lifecycleConfiguration
         self.environmentVariables = environmentVariables
+        self.authorizerConfiguration = authorizerConfiguration
+        self.requestHeaderConfiguration = requestHeaderConfiguration
+        self.filesystemConfigurations = filesystemConfigurations
+        self.platformVersion = platformVersion
+        self.allowedPorts = allowedPorts
+        self.resourceConfigurations = resourceConfigurations
+        self.hooksConfiguration = hooksConfiguration
     }
 }
 
@@ -175,6 +205,13 @@ public struct AgentRuntime: Codable, Hashable, Sendable {
     public var agentRuntimeArtifact: AgentRuntimeArtifact?
     public var protocolConfiguration: ProtocolConfiguration?
     public var environmentVariables: [String: String]?
+    public var authorizerConfiguration: AuthorizerConfiguration?
+    public var requestHeaderConfiguration: RequestHeaderConfiguration?
+    public var filesystemConfigurations: [FilesystemConfiguration]?
+    public var platformVersion: String?
+    public var allowedPorts: [AllowedPort]?
+    public var resourceConfigurations: [ResourceConfiguration]?
+    public var hooksConfiguration: RuntimeHooksConfiguration?
 
     /// The configuration this version was made from, ready to send again with changes.
     public var configuration: AgentRuntimeConfiguration? {
@@ -184,7 +221,10 @@ public struct AgentRuntime: Codable, Hashable, Sendable {
             // AWS reports a missing description as "" but refuses "" on input.
             networkConfiguration: networkConfiguration, description: description?.isEmpty == false ? description : nil,
             protocolConfiguration: protocolConfiguration, lifecycleConfiguration: lifecycleConfiguration,
-            environmentVariables: environmentVariables)
+            environmentVariables: environmentVariables, authorizerConfiguration: authorizerConfiguration,
+            requestHeaderConfiguration: requestHeaderConfiguration, filesystemConfigurations: filesystemConfigurations,
+            platformVersion: platformVersion, allowedPorts: allowedPorts, resourceConfigurations: resourceConfigurations,
+            hooksConfiguration: hooksConfiguration)
     }
 }
 

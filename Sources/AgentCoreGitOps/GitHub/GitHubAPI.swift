@@ -50,6 +50,9 @@ public protocol GitHubAPI: Sendable {
     func compareCommits(base: String, head: String) async throws -> GitHubCommitComparison
     /// The commit a branch points at now.
     func branchTip(_ branch: String) async throws -> String
+    /// A repository by name. GitHub follows a renamed or transferred repository's old name to it
+    /// (until another repository takes the name), so the answer's `id` says where a name leads now.
+    func getRepository(_ repository: GitHubRepository) async throws -> GitHubRepositoryInfo
 
     /// Records a deployment of `request.ref` (a commit) to an environment.
     func createDeployment(_ request: GitHubDeploymentRequest) async throws -> GitHubDeployment

@@ -185,6 +185,10 @@ public final class GitHubClient: GitHubAPI {
         return found.commit.sha
     }
 
+    public func getRepository(_ repository: GitHubRepository) async throws -> GitHubRepositoryInfo {
+        try await call(.getRepository, "GET", "/repos/\(Self.encodePathSegment(repository.owner))/\(Self.encodePathSegment(repository.name))")
+    }
+
     public func permission(of login: String) async throws -> GitHubPermission {
         try await call(.collaboratorPermission, "GET", repoPath("collaborators", login, "permission"))
     }

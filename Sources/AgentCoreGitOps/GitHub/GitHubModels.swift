@@ -116,7 +116,7 @@ public struct GitHubIssue: Codable, Sendable, Equatable {
     public func hasLabel(_ name: String) -> Bool { labels.contains { $0.name == name } }
 }
 
-/// A repository as pull requests and events name it.
+/// A repository as pull requests, events and `GET /repos/{owner}/{repo}` name it.
 public struct GitHubRepositoryInfo: Codable, Sendable, Equatable {
     /// Stays the same when the repository is renamed or transferred; the name does not.
     public var id: Int?

@@ -54,12 +54,15 @@ public struct SetupParameters: Sendable, Hashable {
     /// The GitHub environment whose jobs may assume the deploy role.
     public var productionEnvironment: String
     public var subjectForms: SubjectForms
+    /// The long-lived runtime (`AGENTCORE_PROD_RUNTIME`), which the pull-request role may read for
+    /// its plan but never change.
+    public var prodRuntime: String
 
     public init(
         account: String, region: String, bucket: String, repository: RepositoryIdentity,
         deployRole: String = defaultDeployRole, pullRequestRole: String = defaultPullRequestRole,
         executionRole: String = defaultExecutionRole, productionEnvironment: String = defaultProductionEnvironment,
-        subjectForms: SubjectForms = .both
+        subjectForms: SubjectForms = .both, prodRuntime: String = DeploymentSettings.defaultProdRuntimeName
     ) {
         self.account = account
         self.region = region
@@ -70,6 +73,7 @@ public struct SetupParameters: Sendable, Hashable {
         self.executionRole = executionRole
         self.productionEnvironment = productionEnvironment
         self.subjectForms = subjectForms
+        self.prodRuntime = prodRuntime
     }
 
     /// The values docs/setup.md writes in capitals for the reader to replace.
@@ -109,6 +113,12 @@ public struct SetupParameters: Sendable, Hashable {
         if Set([deployRole, pullRequestRole, executionRole]).count < 3 {
             found.append(ActionableError(
                 "the deploy, pull-request and execution roles must be three roles", fix: "give each its own name"))
+        }
+        if prodRuntime.wholeMatch(of: /[a-zA-Z][a-zA-Z0-9_]{0,47}/) == nil || prodRuntime.wholeMatch(of: /pr_[0-9]+/) != nil {
+            found.append(ActionableError(
+                "prod runtime name '\(prodRuntime)' is not the name of a long-lived AgentCore runtime",
+                fix: "give --prod-runtime the value of AGENTCORE_PROD_RUNTIME (a letter, then up to 47 letters, digits or "
+                    + "underscores, not pr_<n>), or leave it out for the default prod"))
         }
         if productionEnvironment.isEmpty || productionEnvironment.count > 255
             || productionEnvironment.contains(where: { $0.isNewline || $0 == "\"" }) {

@@ -38,7 +38,7 @@ public struct SetupPolicies: Sendable, Hashable {
         pullRequest = GeneratedRole(
             name: parameters.pullRequestRole, arn: parameters.roleArn(parameters.pullRequestRole),
             trustPolicy: Self.githubTrust(sid: "GitHubActionsPullRequests", provider: arns.oidcProvider, subjects: subjects.pullRequest),
-            permissionsPolicy: Self.permissions(arns, Self.pullRequestScope))
+            permissionsPolicy: Self.permissions(arns, Self.pullRequestScope, readsForThePlan: parameters.prodRuntime))
         execution = GeneratedRole(
             name: parameters.executionRole, arn: parameters.roleArn(parameters.executionRole),
             trustPolicy: Self.executionTrust(parameters), permissionsPolicy: Self.executionPermissions(parameters))
@@ -123,8 +123,10 @@ public struct SetupPolicies: Sendable, Hashable {
         runtimes: "pr_*", codeActions: ["s3:PutObject", "s3:GetObject"], codeKeys: "pr_*",
         probeActions: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"])
 
-    static func permissions(_ arns: ResourceNames, _ scope: Scope) -> PolicyDocument {
-        PolicyDocument([
+    /// `readsForThePlan`: the prod runtime whose configuration and package manifests the role may
+    /// read (never change), so a pull request's comment can say what merging would do to prod.
+    static func permissions(_ arns: ResourceNames, _ scope: Scope, readsForThePlan prod: String? = nil) -> PolicyDocument {
+        var statements = [
             PolicyStatement(sid: "RuntimeActionsWithoutResourceType", action: PolicyValues(scope.listActions), resource: "*"),
             PolicyStatement(
                 sid: scope.runtimeStatement, action: PolicyValues(scope.runtimeActions),
@@ -137,7 +139,24 @@ public struct SetupPolicies: Sendable, Hashable {
             PolicyStatement(sid: "CodePackageListing", action: "s3:ListBucket", resource: PolicyValues([arns.bucket])),
             PolicyStatement(
                 sid: "SetupCheckProbe", action: PolicyValues(scope.probeActions), resource: PolicyValues([arns.object(probePrefix + "*")])),
-        ])
+        ]
+        if let prod { statements += prodReadForThePlan(arns, prod: prod) }
+        return PolicyDocument(statements)
+    }
+
+    /// Read-only access to the prod runtime (its versions and endpoints, an id starting with its
+    /// name and a hyphen, which no other runtime name can) and to the manifests stored beside its
+    /// packages, never to its code or records.
+    static func prodReadForThePlan(_ arns: ResourceNames, prod: String) -> [PolicyStatement] {
+        [
+            PolicyStatement(
+                sid: "ProdRuntimeReadOnlyForThePlan",
+                action: ["bedrock-agentcore:GetAgentRuntime", "bedrock-agentcore:GetAgentRuntimeEndpoint"],
+                resource: PolicyValues([arns.runtime("\(prod)-*"), arns.endpoint(runtime: "\(prod)-*")])),
+            PolicyStatement(
+                sid: "ProdPackageManifestsForThePlan", action: "s3:GetObject",
+                resource: PolicyValues([arns.object("\(prod)/packages/*.manifest.json")])),
+        ]
     }
 
     /// AgentCore makes a workload identity for each runtime it creates (named after the runtime)

@@ -47,15 +47,20 @@ extension SetupPolicies {
         ])
     }
 
-    /// The variables the workflows read (docs/setup.md §4).
+    /// The variables the workflows read (docs/setup.md §6); the prod runtime's name when it is not
+    /// the default, since the pull-request role's read grant names it.
     public func repositoryVariables(_ parameters: SetupParameters) -> [(name: String, value: String)] {
-        [
+        var variables = [
             ("AGENTCORE_DEPLOY_ROLE_ARN", deploy.arn),
             ("AGENTCORE_PR_DEPLOY_ROLE_ARN", pullRequest.arn),
             ("AGENTCORE_ROLE_ARN", execution.arn),
             ("AGENTCORE_S3_BUCKET", parameters.bucket),
             ("AWS_REGION", parameters.region),
         ]
+        if parameters.prodRuntime != DeploymentSettings.defaultProdRuntimeName {
+            variables.append(("AGENTCORE_PROD_RUNTIME", parameters.prodRuntime))
+        }
+        return variables
     }
 }
 

@@ -20,8 +20,9 @@ import Testing
             try RuntimeSettings.parse(Data(#"{"environmentVariables": {"GREETING": "\#(value)"}}"#.utf8))
         }
         let error = #expect(throws: RuntimeSettingsError.self) { try parse(Self.accented) }
-        #expect(error?.description.contains("is 10000 characters; AgentCore allows 5,000") == true, "\(String(describing: error))")
-        #expect(try parse(Self.half).environmentVariables["GREETING"] == Self.half)
+        #expect(error?.description.contains("environmentVariables.GREETING is 10000 characters long — AgentCore takes at most 5,000") == true,
+                "\(String(describing: error))")
+        #expect(try parse(Self.half).base.environmentVariables["GREETING"] == Self.half)
     }
 
     @Test("agentcore runtime --env: a value of 10,000 code points is refused, 5,000 accepted")

@@ -134,7 +134,7 @@ extension Sandbox {
     }
 
     func awsClient() throws -> AWSClient {
-        AWSClient(configuration: try AWSConfiguration.resolve(environment: awsEnvironment))
+        AWSClient(configuration: try AWSConfiguration.resolve(environment: awsEnvironment), transport: URLSessionTransport(session: Self.session))
     }
 
     func agentCoreControl() throws -> AgentCoreControl {

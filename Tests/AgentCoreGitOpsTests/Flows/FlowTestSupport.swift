@@ -10,7 +10,10 @@ import Testing
 /// numbers them), and each fixture deploys to its own prod runtime name.
 final class FlowFixture: @unchecked Sendable {
     let sandbox: Sandbox
-    let github: GitHubEmulator
+    /// Changes only when a test renames or transfers the repository.
+    private(set) var github: GitHubEmulator
+    /// GitHub's id of the repository, which a rename keeps; Actions gives it to every step.
+    let repositoryID: Int
     let checkout: TempTree
     let prodRuntime: String
 
@@ -32,6 +35,12 @@ final class FlowFixture: @unchecked Sendable {
             github = try await GitHubEmulator.shared().ownRepository()
         }
         sandbox = github.sandbox
+        if let other {
+            repositoryID = other.repositoryID
+        } else {
+            // Read as the maintainer: the bot's budget is the flows' to spend.
+            repositoryID = try #require(try await github.client("maintainer").getRepository(GitHubRepository(github.repository)).id)
+        }
         checkout = try TempTree()
         prodRuntime = Sandbox.uniqueName("prod")
         if realAgent {
@@ -57,6 +66,7 @@ final class FlowFixture: @unchecked Sendable {
             "GITHUB_ACTIONS": "true",
             "GITHUB_API_URL": github.apiURL,
             "GITHUB_REPOSITORY": github.repository,
+            "GITHUB_REPOSITORY_ID": String(repositoryID),
             "GITHUB_TOKEN": github.tokens["bot"] ?? "",
             "AGENTCORE_PROD_RUNTIME": prodRuntime,
             "AGENTCORE_CACHE_DIR": TestCache.directory.path,
@@ -80,6 +90,12 @@ final class FlowFixture: @unchecked Sendable {
     func merge(_ number: Int, mergeSHA: String = sha()) async throws -> String {
         try await github.mergePullRequest(number, mergeSHA: mergeSHA)
         return mergeSHA
+    }
+
+    /// Renames or transfers the repository as its owner would: same id, and the old name redirects.
+    func moveRepository(to fullName: String) async throws {
+        try await github.control("PATCH", "/_sandbox/repos/\(github.repository)", json: ["full_name": fullName])
+        github = GitHubEmulator(sandbox: sandbox, apiURL: github.apiURL, repository: fullName, tokens: github.tokens, logins: github.logins)
     }
 
     func close(_ number: Int) async throws {

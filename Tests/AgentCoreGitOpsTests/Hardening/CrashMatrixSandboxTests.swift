@@ -34,7 +34,9 @@ final class CrashMatrixSandboxTests {
         _ fixture: FlowFixture, runtimes: [String: String], pullRequest: Int, commit: String? = nil,
         substitutions: [(String, String)]
     ) async throws -> EndState {
-        var reader = EndStateReader(sandbox: fixture.sandbox, github: fixture.github, substitutions: substitutions)
+        // Each scenario's fixture has a prod runtime of its own, which the pull request's plan names.
+        var reader = EndStateReader(
+            sandbox: fixture.sandbox, github: fixture.github, substitutions: [(fixture.prodRuntime, "<prod-name>")] + substitutions)
         reader.substitute(number: pullRequest, as: "pr")
         let control = try fixture.sandbox.agentCoreControl()
         for (role, name) in runtimes {

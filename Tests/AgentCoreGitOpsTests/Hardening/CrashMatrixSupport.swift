@@ -91,6 +91,9 @@ struct EndStateReader: Sendable {
         }
         text = text.replacing(/\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?( ?Z| UTC)?/, with: "<time>")
         text = text.replacing(/\b[0-9a-f]{40}\b/, with: "<commit>")
+        // Each scenario has a repository of its own, which ownership tags name with its id.
+        text = text.replacing(github.repository, with: "<repository>")
+        text = text.replacing(#/\[agentcore-gitops <repository> id=[0-9]+ /#, with: "[agentcore-gitops <repository> id=<id> ")
         // What this run did, not what is deployed: a rerun finds the version its crashed run made
         // and says "unchanged" where the uninterrupted run said "new". Accepted, and left out.
         text = text.replacing(/\| Version \| (\d+) \([^)]*\) \|/) { "| Version | \($0.output.1) (…) |" }
@@ -100,7 +103,7 @@ struct EndStateReader: Sendable {
 
     /// Adds a number as `#n`, `/n` and `_n` forms (issue links, runtime names).
     mutating func substitute(number: Int, as name: String) {
-        substitutions += [("#\(number)", "#<\(name)>"), ("/\(number)", "/<\(name)>"), ("_\(number)", "_<\(name)>"),
+        substitutions += [("#\(number)", "#<\(name)>"), ("/\(number)", "/<\(name)>"), ("pr_\(number)", "pr_<\(name)>"),
                           ("issue_number: \(number)", "issue_number: <\(name)>"), ("PR_NUMBER: \(number)", "PR_NUMBER: <\(name)>")]
     }
 

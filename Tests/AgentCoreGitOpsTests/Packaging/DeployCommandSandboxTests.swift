@@ -25,8 +25,8 @@ import Testing
         // A hand deployment is tagged as one: the flows never delete it, even under a pr-like check.
         #expect(runtime.description == "Deploy test agent [agentcore-gitops \(ManualDeploymentTag.repository) manual]")
         #expect(RuntimeOwnership.owner(fromDescription: runtime.description)?.role == .manual)
-        #expect(RuntimeOwnership.deletablePullRequest(
-            name: name, description: runtime.description, repository: ManualDeploymentTag.repository) == nil)
+        #expect(try await OwningRepository(name: ManualDeploymentTag.repository, id: nil, github: nil).deletablePullRequest(
+            name: name, description: runtime.description) == nil)
 
         // The same package and settings again: no upload, no new version, and it says so.
         // The shared sandbox's log is everyone's: count this runtime's mutating calls around the rerun.
@@ -53,6 +53,30 @@ import Testing
         try await agent.expectStored(second, version: "2", name: name)
         try await agent.expectStored(first, version: "1", name: name)
         #expect(try await sandbox.agentCoreControl().allAgentRuntimeVersions(id: first.runtime.agentRuntimeId).count == 2)
+    }
+
+    @Test("the tag records the repository id: --repository-id, else GitHub's when a token is there")
+    func tagsRecordTheRepositoryID() async throws {
+        let sandbox = try await Sandbox.shared()
+        let agent = try DeployTestAgent(sandbox: sandbox)
+        let given = Sandbox.uniqueName("deploy_id")
+        defer { agent.removeCachedBuild(given) }
+        let result = try await agent.run(given, extra: ["--repository", "octo/agent", "--repository-id", "77"])
+        #expect(result.status == 0, "\(result.output)")
+        let runtime = try await sandbox.agentCoreControl().getAgentRuntime(id: try DeployJSON.decode(result.stdout).runtime.agentRuntimeId)
+        #expect(runtime.description == "Deploy test agent [agentcore-gitops octo/agent id=77 manual]")
+
+        let github = try await GitHubEmulator.shared()
+        let id = try #require(try await github.client().getRepository(GitHubRepository(github.repository)).id)
+        let asked = Sandbox.uniqueName("deploy_gh")
+        defer { agent.removeCachedBuild(asked) }
+        let fromGitHub = try await agent.run(asked, environment: agent.environment.merging([
+            "GITHUB_TOKEN": try #require(github.tokens["bot"]), "GITHUB_API_URL": github.apiURL, "GITHUB_REPOSITORY": github.repository,
+        ]) { $1 })
+        #expect(fromGitHub.status == 0, "\(fromGitHub.output)")
+        let tagged = try await sandbox.agentCoreControl().getAgentRuntime(id: try DeployJSON.decode(fromGitHub.stdout).runtime.agentRuntimeId)
+        #expect(RuntimeOwnership.owner(fromDescription: tagged.description)
+            == .init(repository: github.repository, repositoryID: id, role: .manual))
     }
 
     @Test func theRealAgentDeploysWithItsDependencies() async throws {
@@ -113,6 +137,7 @@ import Testing
             ([Sandbox.uniqueName("nocreds")], noCredentials, "credentials"),
             ([Sandbox.uniqueName("noagent"), "--agent", agent.tree.url("missing").path], base, "does not exist"),
             ([foreign], base, "was not created by agentcore-gitops"),
+            ([Sandbox.uniqueName("badid"), "--repository-id", "x7"], base, "--repository-id must be the repository's numeric GitHub id"),
         ]
         for (arguments, environment, says) in cases {
             let result = try await agent.run(arguments[0], extra: Array(arguments.dropFirst()), environment: environment)

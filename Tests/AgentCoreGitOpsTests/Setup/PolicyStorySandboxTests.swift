@@ -19,7 +19,7 @@ import Testing
         try await sweep(fixture, recorder)
         try await commandLine(fixture, recorder)
 
-        let parameters = try await sandbox.setupParameters()
+        let parameters = try await sandbox.setupParameters(prodRuntime: fixture.prodRuntime)
         let policies = SetupPolicies(parameters)
         let mapping = IAMCallMapping(names: ResourceNames(parameters))
         let calls = await recorder.calls

@@ -50,13 +50,14 @@ extension Sandbox {
 
     /// The parameters the sandbox's account, region, bucket and execution role fill the
     /// policies with; the repository is the GitHub emulator's.
-    func setupParameters() async throws -> SetupParameters {
+    /// `prodRuntime`: the story's prod runtime, which the pull-request role reads for its plan.
+    func setupParameters(prodRuntime: String = DeploymentSettings.defaultProdRuntimeName) async throws -> SetupParameters {
         let github = try await GitHubEmulator.in(self)
         let identity = RepositoryIdentity(try await github.client().repositoryDetails())
         let role = try #require(info.roleArn.split(separator: "/").last.map(String.init))
         return SetupParameters(
             account: try #require(info.roleArn.firstMatch(of: /::([0-9]{12}):/).map { String($0.1) }),
-            region: info.region, bucket: info.s3Bucket, repository: identity, executionRole: role)
+            region: info.region, bucket: info.s3Bucket, repository: identity, executionRole: role, prodRuntime: prodRuntime)
     }
 
     /// Turns on versioning of the code bucket, so the CLI pins the version ids it checks.
@@ -134,6 +135,9 @@ func documentedPolicies(filledWith parameters: SetupParameters) throws -> [Polic
         (placeholders.region, parameters.region),
         (placeholders.bucket, parameters.bucket),
         ("role/" + placeholders.executionRole, "role/" + parameters.executionRole),
+        // The docs show the default prod runtime's name, which the pull-request role may read.
+        ("runtime/\(placeholders.prodRuntime)-", "runtime/\(parameters.prodRuntime)-"),
+        ("/\(placeholders.prodRuntime)/packages/", "/\(parameters.prodRuntime)/packages/"),
     ]
     return try jsonBlocks(in: text).map { block in
         var filled = block

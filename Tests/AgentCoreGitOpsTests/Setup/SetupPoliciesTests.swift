@@ -136,17 +136,35 @@ import Testing
 
     // MARK: Permissions
 
-    @Test func thePullRequestRoleCannotTouchProd() throws {
+    @Test("the pull-request role may read prod for its plan, and change nothing of it")
+    func thePullRequestRoleCannotTouchProd() throws {
         let names = ResourceNames(Self.parameters)
         let policy = SetupPolicies(Self.parameters).pullRequest.permissionsPolicy
-        for action in ["UpdateAgentRuntime", "DeleteAgentRuntime", "GetAgentRuntime"] {
-            #expect(try !PolicyEvaluator.evaluate(
-                .init(action: "bedrock-agentcore:\(action)", resource: names.runtime("prod-AbCdEfGhIj")), policy: policy).isAllowed)
+        func allowed(_ action: String, _ resource: String) throws -> Bool {
+            try PolicyEvaluator.evaluate(.init(action: action, resource: resource), policy: policy).isAllowed
         }
-        #expect(try !PolicyEvaluator.evaluate(
-            .init(action: "bedrock-agentcore:UpdateAgentRuntimeEndpoint", resource: names.endpoint(runtime: "prod-AbCdEfGhIj", name: "prod")),
-            policy: policy).isAllowed)
-        #expect(try !PolicyEvaluator.evaluate(.init(action: "s3:PutObject", resource: names.object("prod/v3/code.zip")), policy: policy).isAllowed)
+        for action in ["UpdateAgentRuntime", "DeleteAgentRuntime", "CreateAgentRuntimeEndpoint", "DeleteAgentRuntimeEndpoint"] {
+            #expect(try !allowed("bedrock-agentcore:\(action)", names.runtime("prod-AbCdEfGhIj")), "\(action)")
+        }
+        #expect(try !allowed("bedrock-agentcore:UpdateAgentRuntimeEndpoint", names.endpoint(runtime: "prod-AbCdEfGhIj", name: "prod")))
+        #expect(try !allowed("s3:PutObject", names.object("prod/v3/code.zip")))
+        // The plan reads prod's configuration, its endpoint and its packages' manifests: nothing else of prod.
+        #expect(try allowed("bedrock-agentcore:GetAgentRuntime", names.runtime("prod-AbCdEfGhIj")))
+        #expect(try allowed("bedrock-agentcore:GetAgentRuntimeEndpoint", names.endpoint(runtime: "prod-AbCdEfGhIj", name: "prod")))
+        #expect(try allowed("s3:GetObject", names.object("prod/packages/\(String(repeating: "a", count: 64)).manifest.json")))
+        for key in ["prod/packages/\(String(repeating: "a", count: 64)).zip", "prod/v3/code.zip", "prod/records/versions/3.json",
+                    "prod/deployed/configuration.json", "prod/leases/endpoint-prod.json"] {
+            #expect(try !allowed("s3:GetObject", names.object(key)), "\(key)")
+        }
+        // Only the runtime called prod: another name that starts with it is not readable.
+        #expect(try !allowed("bedrock-agentcore:GetAgentRuntime", names.runtime("prod_v2-AbCdEfGhIj")))
+        var renamed = Self.parameters
+        renamed.prodRuntime = "live_agent"
+        let named = SetupPolicies(renamed).pullRequest.permissionsPolicy
+        #expect(try PolicyEvaluator.evaluate(.init(action: "bedrock-agentcore:GetAgentRuntime", resource: names.runtime("live_agent-AbCdEfGhIj")),
+                                             policy: named).isAllowed)
+        #expect(try !PolicyEvaluator.evaluate(.init(action: "bedrock-agentcore:GetAgentRuntime", resource: names.runtime("prod-AbCdEfGhIj")),
+                                              policy: named).isAllowed)
         // Creating pr_<n> authorizes its DEFAULT endpoint on the new runtime: allowed.
         let create = AWSCall(service: "bedrock-agentcore", operation: "CreateAgentRuntime", resources: {
             var resources = AWSCall.Resources()
@@ -187,7 +205,8 @@ import Testing
         ("account", "12345", "not 12 digits"), ("region", "us_east_1", "not an AWS region name"),
         ("bucket", "Agent_Code", "lower-case letters"), ("bucket", "ab", "3 to 63"), ("bucket", "192.168.1.1", "IP address"),
         ("bucket", "a..b", "two dots"), ("bucket", "xn--agent", "must not start with xn--"), ("role", "has/slash", "not an IAM role name"),
-        ("environment", "", "not a GitHub environment name"),
+        ("environment", "", "not a GitHub environment name"), ("prod", "prod-v2", "not the name of a long-lived"),
+        ("prod", "pr_7", "not the name of a long-lived"),
     ])
     func badSettingsAreRefusedWithTheFix(_ field: String, _ value: String, _ problem: String) {
         var parameters = Self.parameters
@@ -196,6 +215,7 @@ import Testing
         case "region": parameters.region = value
         case "bucket": parameters.bucket = value
         case "role": parameters.deployRole = value
+        case "prod": parameters.prodRuntime = value
         default: parameters.productionEnvironment = value
         }
         let problems = parameters.problems()

@@ -1,4 +1,5 @@
 import Foundation
+@testable import AgentCoreGitOps
 
 /// Sample AgentCore answers with the fields AWS sends.
 enum AgentCoreSamples {
@@ -44,5 +45,26 @@ enum AgentCoreSamples {
         if let target { object["targetVersion"] = target }
         if let failureReason { object["failureReason"] = failureReason }
         return object
+    }
+}
+
+extension AgentRuntime {
+    /// Takes every member of `configuration`, as GetAgentRuntime reports a version made from it
+    /// (a missing description as "").
+    mutating func take(_ configuration: AgentRuntimeConfiguration) {
+        agentRuntimeArtifact = configuration.agentRuntimeArtifact
+        roleArn = configuration.roleArn
+        networkConfiguration = configuration.networkConfiguration
+        description = configuration.description ?? ""
+        protocolConfiguration = configuration.protocolConfiguration
+        lifecycleConfiguration = configuration.lifecycleConfiguration
+        environmentVariables = configuration.environmentVariables
+        authorizerConfiguration = configuration.authorizerConfiguration
+        requestHeaderConfiguration = configuration.requestHeaderConfiguration
+        filesystemConfigurations = configuration.filesystemConfigurations
+        platformVersion = configuration.platformVersion
+        allowedPorts = configuration.allowedPorts
+        resourceConfigurations = configuration.resourceConfigurations
+        hooksConfiguration = configuration.hooksConfiguration
     }
 }

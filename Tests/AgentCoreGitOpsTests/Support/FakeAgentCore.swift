@@ -37,6 +37,8 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
         var name: String
         var versions: [Int: Version] = [:]
         var endpoints: [String: Endpoint] = [:]
+        /// What CreateAgentRuntime tagged it with (tags belong to the runtime, not to a version).
+        var tags: [String: String] = [:]
         /// Looks left until a deleted runtime is gone; nil while it is not being deleted.
         var deletionLooks: Int?
         var latest: Int { versions.keys.max() ?? 0 }
@@ -55,6 +57,8 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
     private var failures: [String: [AWSError]] = [:]
     private var clock = 0.0
     private var nextVersionFailure: String?
+    /// Whether IAM refuses an operation on a runtime id (and endpoint), as `denyAccess` set it.
+    private var denied: @Sendable (_ operation: String, _ runtimeID: String, _ endpoint: String?) -> Bool = { _, _, _ in false }
 
     struct Call: Equatable, CustomStringConvertible {
         /// The API operation; a DeleteAgentRuntime of one version is `DeleteAgentRuntimeVersion`.
@@ -108,6 +112,13 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
         }
     }
 
+    /// From now on an operation on an existing runtime (id, and endpoint name for endpoint
+    /// operations) for which `denied` holds answers AccessDeniedException, as IAM does for a role
+    /// whose policy does not grant it there.
+    func denyAccess(_ denied: @escaping @Sendable (_ operation: String, _ runtimeID: String, _ endpoint: String?) -> Bool) {
+        lock.withLock { self.denied = denied }
+    }
+
     /// The next version a create or update makes ends `*_FAILED` with `reason` once it settles.
     func failNextVersion(reason: String) {
         lock.withLock { nextVersionFailure = reason }
@@ -150,6 +161,8 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
 
     func exists(_ id: String) -> Bool { lock.withLock { runtimes[id] != nil } }
 
+    func tags(of id: String) -> [String: String] { lock.withLock { runtimes[id]?.tags ?? [:] } }
+
     // MARK: AgentCoreControlClient
 
     func createAgentRuntime(_ request: CreateAgentRuntimeRequest) async throws -> AgentRuntimeChange {
@@ -160,7 +173,8 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
                     throw Self.error("ConflictException", 409, "CreateAgentRuntime",
                                      "An agent runtime named \(request.agentRuntimeName) already exists (\(existing.id))")
                 }
-                var runtime = Runtime(id: "\(request.agentRuntimeName)-\(Self.randomSuffix())", name: request.agentRuntimeName)
+                var runtime = Runtime(
+                    id: "\(request.agentRuntimeName)-\(Self.randomSuffix())", name: request.agentRuntimeName, tags: request.tags ?? [:])
                 var made = makeRuntime(runtime, version: 1, request.configuration)
                 made.status = looksUntilSettled == 0 ? .ready : .creating
                 runtime.versions[1] = settling(made, failed: .createFailed)
@@ -402,6 +416,14 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
 
     private func begin(_ operation: String, _ target: String, token: String? = nil) throws {
         recorded.append(Call(operation: operation, target: target, clientToken: token))
+        // Targets of calls on an existing runtime: `<id>`, `<id> v<n>` or `<id>/<endpoint>`.
+        let id = String(target.prefix { $0 != " " && $0 != "/" })
+        let endpoint = target.firstIndex(of: "/").map { String(target[target.index(after: $0)...]) }
+        if id.contains("-"), denied(operation, id, endpoint) {
+            throw Self.error("AccessDeniedException", 403, operation,
+                             "User: arn:aws:sts::\(Self.account):assumed-role/AgentCoreGitOpsPullRequests/run is not authorized to perform: "
+                                 + "bedrock-agentcore:\(operation) on resource: \(arn(target))", service: "bedrock-agentcore")
+        }
         if var queued = failures[operation], !queued.isEmpty {
             let error = queued.removeFirst()
             failures[operation] = queued
@@ -505,16 +527,15 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
 
     private func arn(_ id: String) -> String { "arn:aws:bedrock-agentcore:\(Self.region):\(Self.account):runtime/\(id)" }
 
+    /// A version as GetAgentRuntime answers it: every setting it was made with, as sent.
     private func makeRuntime(_ runtime: Runtime, version: Int, _ configuration: AgentRuntimeConfiguration) -> AgentRuntime {
         let time = nextTime()
-        return AgentRuntime(
+        var made = AgentRuntime(
             agentRuntimeArn: arn(runtime.id), agentRuntimeName: runtime.name, agentRuntimeId: runtime.id,
             agentRuntimeVersion: "\(version)", createdAt: time, lastUpdatedAt: time, roleArn: configuration.roleArn,
-            networkConfiguration: configuration.networkConfiguration, status: .ready,
-            lifecycleConfiguration: configuration.lifecycleConfiguration, failureReason: nil,
-            // AWS reports a missing description as "".
-            description: configuration.description ?? "", agentRuntimeArtifact: configuration.agentRuntimeArtifact,
-            protocolConfiguration: configuration.protocolConfiguration, environmentVariables: configuration.environmentVariables)
+            networkConfiguration: configuration.networkConfiguration, status: .ready)
+        made.take(configuration)
+        return made
     }
 
     private func makeEndpoint(_ runtime: Runtime, name: String, version: String) -> AgentRuntimeEndpoint {
@@ -558,7 +579,7 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
         String((0..<10).map { _ in "abcdefghijABCDEFGHIJ".randomElement()! })
     }
 
-    static func error(_ code: String, _ status: Int, _ operation: String, _ message: String) -> AWSError {
-        AWSError(code: code, message: message, httpStatus: status, operation: operation)
+    static func error(_ code: String, _ status: Int, _ operation: String, _ message: String, service: String? = nil) -> AWSError {
+        AWSError(code: code, message: message, httpStatus: status, operation: operation, service: service)
     }
 }

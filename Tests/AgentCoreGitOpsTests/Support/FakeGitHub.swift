@@ -7,14 +7,22 @@ import Foundation
 /// statuses behave as GitHub documents them (see `createDeployment`, `createDeploymentStatus`).
 /// People's comments, issues,
 /// pull requests and permissions are set up with the `seed`/`open` helpers, which record no call.
+/// A rename or transfer (`move(to:)`) keeps the id, and the old name leads to the repository, as
+/// GitHub redirects it.
 ///
 /// Every call through `GitHubAPI` is recorded (`calls`), so tests can assert what a flow did.
 final class FakeGitHub: GitHubAPI, @unchecked Sendable {
-    let repository: GitHubRepository
     let botLogin: String
     static let maintainer = "maintainer"
+    /// GitHub's repository id, which a rename or transfer keeps.
+    let id = 4_200_042
 
     private let lock = NSLock()
+    private var name: GitHubRepository
+    /// Names the repository had before, lower case: GitHub answers them with this repository.
+    private var oldNames: Set<String> = []
+    /// Other repositories GitHub knows, by lower-case name: their ids.
+    private var others: [String: Int] = [:]
     private var nextNumber = 1
     private var nextCommentID = 1001
     private var issues: [Int: GitHubIssue] = [:]
@@ -40,10 +48,12 @@ final class FakeGitHub: GitHubAPI, @unchecked Sendable {
     }
 
     init(repository: String = "octo/agent", botLogin: String = GitHubConfiguration.defaultBotLogin) {
-        self.repository = try! GitHubRepository(repository)
+        name = try! GitHubRepository(repository)
         self.botLogin = botLogin
         roles[Self.maintainer] = "admin"
     }
+
+    var repository: GitHubRepository { lock.withLock { name } }
 
     var calls: [Call] { lock.withLock { recorded } }
     func calls(_ operation: String) -> [Call] { calls.filter { $0.operation == operation } }
@@ -59,19 +69,36 @@ final class FakeGitHub: GitHubAPI, @unchecked Sendable {
     /// `login` gets this role on the repository (`admin`, `maintain`, `write`, `triage`, `read`).
     func setRole(_ role: String, for login: String) { lock.withLock { roles[login] = role } }
 
+    /// Renames or transfers the repository: same id, and the old name still leads here.
+    func move(to fullName: String) {
+        lock.withLock {
+            oldNames.insert(name.description.lowercased())
+            name = try! GitHubRepository(fullName)
+            oldNames.remove(fullName.lowercased())
+        }
+    }
+
+    /// Another repository called `fullName`, which takes the name over from any repository that had it before.
+    func createOtherRepository(_ fullName: String, id: Int) {
+        lock.withLock {
+            others[fullName.lowercased()] = id
+            oldNames.remove(fullName.lowercased())
+        }
+    }
+
     /// Opens a pull request from a branch of this repository (or from a fork); returns its number.
     func openPullRequest(headSHA: String = FakeGitHub.randomSHA(), fork: Bool = false, author: String = maintainer) -> Int {
         lock.withLock {
             let number = takeNumber()
-            let base = GitHubRepositoryInfo(fullName: repository.description, fork: false, defaultBranch: "main")
-            let head = fork ? GitHubRepositoryInfo(fullName: "stranger/agent", fork: true, defaultBranch: "main") : base
+            let base = GitHubRepositoryInfo(id: id, fullName: name.description, fork: false, defaultBranch: "main")
+            let head = fork ? GitHubRepositoryInfo(id: id + 1, fullName: "stranger/agent", fork: true, defaultBranch: "main") : base
             pulls[number] = GitHubPullRequest(
                 number: number, title: "Change \(headSHA.prefix(7))", state: "open", merged: false, mergedAt: nil,
                 mergeCommitSHA: nil, head: GitHubPullRequestBranch(ref: "change-\(number)", sha: headSHA, repo: head),
                 base: GitHubPullRequestBranch(ref: "main", sha: Self.randomSHA(), repo: base),
                 user: GitHubUser(login: author), htmlURL: nil)
             var issue = GitHubIssue(number: number, title: "Change", body: nil, user: GitHubUser(login: author))
-            issue.pullRequest = GitHubIssue.PullRequestLink(url: "https://api.github.com/repos/\(repository)/pulls/\(number)")
+            issue.pullRequest = GitHubIssue.PullRequestLink(url: "https://api.github.com/repos/\(name)/pulls/\(number)")
             issues[number] = issue
             return number
         }
@@ -292,6 +319,21 @@ final class FakeGitHub: GitHubAPI, @unchecked Sendable {
         }
     }
 
+    func getRepository(_ wanted: GitHubRepository) async throws -> GitHubRepositoryInfo {
+        try lock.withLock {
+            record("getRepository", nil)
+            let key = wanted.description.lowercased()
+            if key == name.description.lowercased() || oldNames.contains(key) {
+                return GitHubRepositoryInfo(id: id, fullName: name.description, fork: false, defaultBranch: "main")
+            }
+            if let other = others[key] {
+                return GitHubRepositoryInfo(id: other, fullName: wanted.description, fork: false, defaultBranch: "main")
+            }
+            throw GitHubError.api(GitHubAPIFailure(
+                operation: .getRepository, method: "GET", path: "/repos/\(wanted)", status: 404, message: "Not Found"))
+        }
+    }
+
     /// Statuses reported on a commit, oldest first.
     func commitStatuses(_ sha: String) -> [GitHubCommitStatus] { lock.withLock { statuses[sha] ?? [] } }
 
@@ -482,6 +524,6 @@ final class FakeGitHub: GitHubAPI, @unchecked Sendable {
     }
 
     private func failure(_ operation: GitHubOperation, _ method: String, _ path: String, status: Int, _ message: String) -> GitHubError {
-        .api(GitHubAPIFailure(operation: operation, method: method, path: "/repos/\(repository)" + path, status: status, message: message))
+        .api(GitHubAPIFailure(operation: operation, method: method, path: "/repos/\(name)" + path, status: status, message: message))
     }
 }

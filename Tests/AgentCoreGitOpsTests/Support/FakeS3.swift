@@ -14,10 +14,17 @@ final class FakeS3: AWSRequestSending, @unchecked Sendable {
     private let lock = NSLock()
     private var objects: [String: Object] = [:]
     private var recorded: [String] = []
+    private var denied: @Sendable (_ operation: String, _ key: String) -> Bool = { _, _ in false }
 
     /// "PutObject bucket/key", in order.
     var calls: [String] { lock.withLock { recorded } }
     func calls(_ operation: String) -> [String] { calls.filter { $0.hasPrefix(operation + " ") } }
+
+    /// From now on a request (operation, key) for which `denied` holds answers AccessDenied (403),
+    /// as S3 does for a role whose policy does not grant it.
+    func denyAccess(_ denied: @escaping @Sendable (_ operation: String, _ key: String) -> Bool) {
+        lock.withLock { self.denied = denied }
+    }
 
     func object(bucket: String, key: String) -> Object? { lock.withLock { objects["\(bucket)/\(key)"] } }
     var keys: [String] { lock.withLock { objects.keys.sorted() } }
@@ -32,6 +39,9 @@ final class FakeS3: AWSRequestSending, @unchecked Sendable {
         }
         return try lock.withLock {
             recorded.append("\(request.operation) \(path)")
+            if let key = path.split(separator: "/", maxSplits: 1).last, denied(request.operation, String(key)) {
+                throw AWSError(code: "AccessDenied", message: "Access Denied", httpStatus: 403, operation: request.operation, service: "s3")
+            }
             switch request.operation {
             case "PutObject":
                 let bytes = body ?? Data()

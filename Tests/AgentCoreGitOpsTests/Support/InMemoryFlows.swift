@@ -24,7 +24,7 @@ final class InMemoryFlows: @unchecked Sendable {
             "AGENTCORE_ROLE_ARN": Self.roleArn, "AGENTCORE_S3_BUCKET": Self.bucket,
             "AGENTCORE_PROD_RUNTIME": "prod", "AGENTCORE_PROD_ENDPOINT": "prod",
             "AGENTCORE_CACHE_DIR": checkout.url("cache").path,
-            "GITHUB_REPOSITORY": github.repository.description, "GITHUB_RUN_ID": "1001", "GITHUB_RUN_ATTEMPT": "1",
+            "GITHUB_REPOSITORY": github.repository.description, "GITHUB_REPOSITORY_ID": String(github.id), "GITHUB_RUN_ID": "1001", "GITHUB_RUN_ATTEMPT": "1",
         ]
         try SmallAgent.write(into: checkout)
     }
@@ -46,6 +46,7 @@ final class InMemoryFlows: @unchecked Sendable {
             waiter: AgentCoreWaiter(client: agentCore, clock: clock),
             s3: S3Client(client: s3),
             github: github,
+            owningRepository: try OwningRepository.fromEnvironment(environment, github: github),
             reporter: ActionsReporter(environment: [:], write: { log.append($0) }),
             environment: environment)
     }
@@ -105,7 +106,7 @@ final class InMemoryFlows: @unchecked Sendable {
     // MARK: Events as GitHub sends them
 
     private var repositoryJSON: [String: Any] {
-        ["full_name": github.repository.description, "default_branch": "main", "fork": false]
+        ["id": github.id, "full_name": github.repository.description, "default_branch": "main", "fork": false]
     }
 
     func pullRequestEvent(_ action: String, _ number: Int) throws -> PullRequestEvent {

@@ -73,6 +73,18 @@ final class Sandbox: @unchecked Sendable {
         return Sandbox(info: info, process: process, logURL: logURL)
     }
 
+    /// The test process's calls to a sandbox. The whole suite's tests call the shared sandbox at
+    /// once; URLSession's default of 6 connections per host would queue them, and a queued
+    /// request's 60-second timeout counts the wait, so under load a quick call timed out unsent.
+    static let session: URLSession = {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.urlCache = nil
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        configuration.timeoutIntervalForRequest = 60
+        configuration.httpMaximumConnectionsPerHost = 64
+        return URLSession(configuration: configuration)
+    }()
+
     func stop() {
         guard process.isRunning else { return }
         process.terminate()

@@ -69,9 +69,11 @@ extension RuntimeHistory {
     /// given), then the bot's deployment issues naming this runtime (prod), and for this
     /// repository's `pr_<n>`, the tool's deployments to `pr-<n>` and the pull request's sticky comment.
     /// A package SHA-256 no record gives comes from the version's code location, which the
-    /// deployer names after the package's SHA-256 (`<runtime>/packages/<sha256>.zip`).
+    /// deployer names after the package's SHA-256 (`<runtime>/packages/<sha256>.zip`). A
+    /// `pr_<n>` is this repository's when `identity` owns its tag.
     public static func load(
-        runtime: AgentRuntime, agentCore: any AgentCoreControlClient, github: any GitHubAPI, records: DeploymentRecords? = nil
+        runtime: AgentRuntime, agentCore: any AgentCoreControlClient, github: any GitHubAPI, identity: OwningRepository,
+        records: DeploymentRecords? = nil
     ) async throws -> RuntimeHistory {
         let id = runtime.agentRuntimeId
         let versions = try await agentCore.allAgentRuntimeVersions(id: id)
@@ -86,8 +88,7 @@ extension RuntimeHistory {
                     recordedBy: "deployment record", promoted: issues[version]?.promoted ?? false)
             }
         }
-        if let number = RuntimeOwnership.deletablePullRequest(
-            name: runtime.agentRuntimeName, description: runtime.description, repository: github.repository.description) {
+        if let number = try await identity.deletablePullRequest(name: runtime.agentRuntimeName, description: runtime.description) {
             for (version, origin) in try await pullRequestOrigins(number, runtimeID: id, github: github) where origins[version] == nil {
                 origins[version] = origin
             }

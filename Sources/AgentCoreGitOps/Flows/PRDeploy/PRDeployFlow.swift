@@ -96,16 +96,35 @@ public struct PRDeployFlow: ExecutableFlow, Sendable {
     private var gitHubDeployment: PRGitHubDeployment { PRGitHubDeployment(context: context, event: event) }
 
     private func deployPush() async throws -> (PRDeploymentReport, [GitHubComment]) {
+        let settings = try agent.runtimeSettings(for: target.role, reporter: context.reporter)
         let package = try await agent.build(for: target.runtimeName, reporter: context.reporter)
         defer { try? FileManager.default.removeItem(atPath: package.path) }
         let comments = try await github.listComments(issue: event.number)
         let current = try await findRuntime(comments)
         let deployment = try await RuntimeDeployer(context: context)
-            .deploy(package, settings: agent.settings, to: target, current: current)
-        let report = PRDeploymentReport(
+            .deploy(package, settings: settings, to: target, current: current)
+        var report = PRDeploymentReport(
             deployment: deployment, package: package, headSHA: event.headSHA,
             defaultEndpoint: try await defaultEndpoint(of: deployment.runtimeID))
+        (report.plan, report.noPlanReason) = await planAgainstProd(package)
         return (report, comments)
+    }
+
+    /// What merging would do to prod, or why it cannot be told. The pull request's version runs
+    /// whatever this says, so a plan that cannot be worked out is a note, not a failed deploy.
+    private func planAgainstProd(_ package: PackageManifest) async -> (plan: DeploymentPlan?, noPlanReason: String?) {
+        let prod = agent.prodSettingsForPlan(reporter: context.reporter)
+        do {
+            return (try await DeploymentPlan.make(
+                context: context, package: package, settings: prod.settings, unresolved: prod.unresolved), nil)
+        } catch let error as AWSError where error.isAccessDenied {
+            let reason = DeploymentPlan.prodNotReadable(error, runtimeName: context.settings.prodRuntimeName)
+            context.reporter.warning(reason, title: "No plan against prod")
+            return (nil, reason)
+        } catch {
+            context.reporter.warning("The plan against prod could not be made: \(error)", title: "No plan against prod")
+            return (nil, "The plan against prod could not be made this time; the run's log says why.")
+        }
     }
 
     /// Turns the sticky comment into "deploy failed" for this push, keeping its record of the

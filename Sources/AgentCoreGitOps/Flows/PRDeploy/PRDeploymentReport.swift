@@ -14,6 +14,10 @@ public struct PRDeploymentReport: Sendable, Equatable {
     public var bootSeconds: Double?
     public var versionCopy: S3Location
     public var defaultEndpoint: AgentRuntimeEndpoint?
+    /// What merging would do to prod; nil when it could not be worked out.
+    public var plan: DeploymentPlan?
+    /// Why there is no plan, shown where it would be (prod not readable by this job's role).
+    public var noPlanReason: String?
 
     public init(deployment: RuntimeDeployment, package: PackageManifest, headSHA: String, defaultEndpoint: AgentRuntimeEndpoint?) {
         runtimeName = deployment.runtime.agentRuntimeName
@@ -81,6 +85,12 @@ public struct PRDeploymentReport: Sendable, Equatable {
             ```sh
             \(invokeCommand)
             ```
-            """
+            """ + planSection
+    }
+
+    private var planSection: String {
+        if let plan { return "\n\n" + plan.markdown }
+        guard let noPlanReason else { return "" }
+        return "\n\n#### Plan against prod\n\n" + noPlanReason
     }
 }

@@ -9,10 +9,14 @@ public struct DeploymentIssue: Sendable, Equatable {
     public var packageBytes: Int64
     public var versionCopy: S3Location
     public var prodEndpointName: String
+    /// What this version changes against what the prod endpoint serves.
+    public var plan: DeploymentPlan?
+    /// Settings changed in AWS by hand since the last deploy, which this version replaced.
+    public var drift: ConfigurationDrift?
 
     public init(
         deployment: RuntimeDeployment, package: PackageManifest, commitSHA: String, pullRequest: Int?,
-        pullRequestRuntimeID: String?, prodEndpointName: String
+        pullRequestRuntimeID: String?, prodEndpointName: String, plan: DeploymentPlan? = nil, drift: ConfigurationDrift? = nil
     ) throws {
         metadata = try DeploymentMetadata(
             runtimeID: deployment.runtimeID, version: deployment.version, prRuntimeID: pullRequestRuntimeID,
@@ -23,6 +27,8 @@ public struct DeploymentIssue: Sendable, Equatable {
         packageBytes = package.compressedBytes
         versionCopy = deployment.versionCopy
         self.prodEndpointName = prodEndpointName
+        self.plan = plan
+        self.drift = drift
     }
 
     private var runtimeName: String { metadata.runtimeName ?? "prod" }
@@ -56,7 +62,7 @@ public struct DeploymentIssue: Sendable, Equatable {
             | | |
             |---|---|
             \(table)
-
+            \(changeSections)
             ### Test it
             Until the next deployment, the `DEFAULT` endpoint serves the latest version, which is this one:
             ```sh
@@ -76,6 +82,11 @@ public struct DeploymentIssue: Sendable, Equatable {
 
             \(metadata.rendered())
             """
+    }
+
+    /// The plan and any drift, each under its own heading; empty when there is neither.
+    private var changeSections: String {
+        [drift?.markdown, plan?.markdown].compactMap { $0 }.map { "\n\($0)\n" }.joined()
     }
 
     /// The bot's deployment issue for `commitSHA`, open or closed, so a rerun never opens a

@@ -56,6 +56,7 @@ public struct ProdDeployFlow: ExecutableFlow, Sendable {
             try await pruneOldVersions(of: nil, policy: retention)
             return .alreadyDeployed(issue: issue.number)
         }
+        let settings = try agent.runtimeSettings(for: target.role, reporter: context.reporter)
         let current = try await findProdRuntime()
         if let reason = try await supersededReason(newest: current) {
             context.reporter.notice("Nothing deployed: \(reason)", title: "prod-deploy skipped")
@@ -65,12 +66,15 @@ public struct ProdDeployFlow: ExecutableFlow, Sendable {
         defer { try? FileManager.default.removeItem(atPath: package.path) }
         let pullRequest = try await findMergedPullRequest()
         let pullRequestRuntimeID = try await findPullRequestRuntime(pullRequest)
+        let drift = try await checkDrift(current: current, package: package, settings: settings)
+        let plan = try await DeploymentPlan.make(context: context, package: package, settings: settings, prod: current)
         let deployment = try await RuntimeDeployer(context: context)
-            .deploy(package, settings: agent.settings, to: target, current: current)
+            .deploy(package, settings: settings, to: target, current: current)
         try await recordDeployment(deployment, package: package, pullRequest: pullRequest)
         let issue = try DeploymentIssue(
             deployment: deployment, package: package, commitSHA: event.after, pullRequest: pullRequest,
-            pullRequestRuntimeID: pullRequestRuntimeID, prodEndpointName: context.settings.prodEndpointName)
+            pullRequestRuntimeID: pullRequestRuntimeID, prodEndpointName: context.settings.prodEndpointName,
+            plan: plan, drift: drift)
         let number = try await openIssue(issue)
         try reportOutputs(issue, number: number)
         try await pruneOldVersions(of: deployment.runtime, policy: retention)
@@ -162,6 +166,21 @@ public struct ProdDeployFlow: ExecutableFlow, Sendable {
             return nil
         }
         return runtimeID
+    }
+
+    /// Settings changed by hand since the last deploy: reported, or with `"onDrift": "fail"`
+    /// refused before anything is uploaded or changed.
+    private func checkDrift(current: AgentRuntime?, package: PackageManifest, settings: EnvironmentSettings) async throws -> ConfigurationDrift? {
+        let names = context.settings
+        let desired = try RuntimeDeployer.configuration(
+            for: package, at: S3Location(bucket: names.bucket, key: "\(target.runtimeName)/packages/\(package.sha256).zip"),
+            settings: settings, roleArn: names.roleArn,
+            description: try await RuntimeLookup(context: context).identity.description(settings.description, role: target.role))
+        let record = SentConfigurationRecord(s3: context.s3, bucket: names.bucket, runtimeName: target.runtimeName)
+        guard let drift = try await ConfigurationDrift.detect(current: current, desired: desired, record: record) else { return nil }
+        if agent.settings.onDrift == .fail { throw drift.refusal }
+        context.reporter.warning(drift.summary + "; this deploy replaces them", title: "Drift in \(target.runtimeName)")
+        return drift
     }
 
     private func findProdRuntime() async throws -> AgentRuntime? {

@@ -124,7 +124,7 @@ struct PromotionSteps: Sendable {
                 "the runtime \(id) named in the deployment metadata does not exist",
                 fix: "promote a newer deployment issue, or roll back by hand to a version of \(settings.prodRuntimeName)")
         }
-        try requireOurProd(runtime)
+        try await requireOurProd(runtime)
         return runtime
     }
 
@@ -136,18 +136,18 @@ struct PromotionSteps: Sendable {
                 fix: "merge to main first so prod-deploy creates it, or set AGENTCORE_PROD_RUNTIME to its name")
         }
         let runtime = try await context.agentCore.getAgentRuntime(id: summary.agentRuntimeId)
-        try requireOurProd(runtime)
+        try await requireOurProd(runtime)
         return runtime
     }
 
-    private func requireOurProd(_ runtime: AgentRuntime) throws {
+    private func requireOurProd(_ runtime: AgentRuntime) async throws {
         guard runtime.agentRuntimeName == settings.prodRuntimeName else {
             throw ActionableError.refusal(
                 "the runtime \(runtime.agentRuntimeId) is named \(runtime.agentRuntimeName), not \(settings.prodRuntimeName), the prod runtime",
                 fix: "only versions of \(settings.prodRuntimeName) can be promoted; check the deployment issue was written by prod-deploy")
         }
-        guard let owner = RuntimeOwnership.owner(fromDescription: runtime.description),
-              owner.repository.lowercased() == repository.lowercased(), owner.role == .production
+        guard let owner = RuntimeOwnership.owner(fromDescription: runtime.description), owner.role == .production,
+              try await context.owningRepository.owns(owner)
         else {
             throw ActionableError.refusal(
                 "the runtime \(runtime.agentRuntimeName) (\(runtime.agentRuntimeId)) is not tagged as the prod runtime of \(repository)",
@@ -193,8 +193,8 @@ struct PromotionSteps: Sendable {
         do {
             let runtime = try await context.agentCore.getAgentRuntime(id: runtimeID)
             guard runtime.agentRuntimeName == name,
-                  RuntimeOwnership.deletablePullRequest(
-                    name: runtime.agentRuntimeName, description: runtime.description, repository: repository) == number
+                  try await context.owningRepository.deletablePullRequest(
+                    name: runtime.agentRuntimeName, description: runtime.description) == number
             else {
                 throw ActionableError.refusal(
                     "the runtime \(runtimeID) is not tagged as the runtime of PR \(number) of \(repository), so it will not be deleted",

@@ -57,6 +57,27 @@ public struct AgentSource: Sendable {
             environment: environment)
     }
 
+    /// The runtime settings a deployment to `role` sends: its environment's overrides merged,
+    /// `${NAME}` read from the job's environment (a missing one is an error naming it).
+    public func runtimeSettings(for role: RuntimeOwnership.Role) throws -> EnvironmentSettings {
+        try settings.resolved(for: DeploymentEnvironment(role: role), variables: environment)
+    }
+
+    /// The same, with the values read for `${NAME}` masked in the log before anything prints them.
+    public func runtimeSettings(for role: RuntimeOwnership.Role, reporter: ActionsReporter) throws -> EnvironmentSettings {
+        let resolved = try runtimeSettings(for: role)
+        for secret in resolved.secretValues { reporter.mask(secret) }
+        return resolved
+    }
+
+    /// Prod's settings for a plan in a job that may lack prod's secrets: resolved when it can be,
+    /// else as written, with the references it could not read.
+    public func prodSettingsForPlan(reporter: ActionsReporter) -> (settings: EnvironmentSettings, unresolved: [String]) {
+        if let resolved = try? runtimeSettings(for: .production, reporter: reporter) { return (resolved, []) }
+        let written = settings.settings(for: .prod)
+        return (written, written.referencedVariables.filter { (environment[$0] ?? "").isEmpty })
+    }
+
     /// Builds the code zip for `runtimeName` inside a log group.
     public func build(for runtimeName: String, reporter: ActionsReporter) async throws -> PackageManifest {
         try await reporter.group("Package \(directory.lastPathComponent)/ for \(runtimeName)") {
@@ -82,6 +103,7 @@ public struct AgentSource: Sendable {
             output: builds.appendingPathComponent("\(runtimeName).zip"),
             cacheDirectory: cacheDirectory)
         options.requirementsFile = RuntimeSettings.resolve(settings.requirements, in: directory)
+        options.uvConfig = settings.uvConfig.map { RuntimeSettings.resolve($0, in: directory) }
         options.entryPoint = settings.entryPoint
         options.pythonVersion = try PythonVersion(settings.python)
         options.checkBoot = checkBoot

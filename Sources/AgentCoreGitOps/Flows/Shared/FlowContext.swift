@@ -8,6 +8,8 @@ public struct FlowContext: Sendable {
     public var waiter: AgentCoreWaiter
     public var s3: S3Client
     public var github: any GitHubAPI
+    /// This repository's name and id, as ownership tags record them.
+    public var owningRepository: OwningRepository
     public var reporter: ActionsReporter
     /// The process environment the context came from (event path, workspace, inputs).
     public var environment: [String: String]
@@ -27,12 +29,14 @@ public struct FlowContext: Sendable {
         let agentCore = AgentCoreControl(transport: aws)
         var githubEnvironment = environment
         githubEnvironment["AGENTCORE_BOT_LOGIN"] = settings.botLogin
+        let github = try GitHubClient(environment: githubEnvironment)
         return FlowContext(
             settings: settings,
             agentCore: agentCore,
             waiter: AgentCoreWaiter(client: agentCore, policy: waitPolicy, onStatusChange: { reporter.info("  status: \($0)") }),
             s3: S3Client(client: aws),
-            github: try GitHubClient(environment: githubEnvironment),
+            github: github,
+            owningRepository: try OwningRepository.fromEnvironment(environment, github: github),
             reporter: reporter,
             environment: environment)
     }

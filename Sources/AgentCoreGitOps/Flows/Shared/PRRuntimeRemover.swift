@@ -6,16 +6,15 @@ import Foundation
 struct PRRuntimeRemover: Sendable {
     let agentCore: any AgentCoreControlClient
     let waiter: AgentCoreWaiter
-    let repository: String
+    let identity: OwningRepository
     let log: @Sendable (String) -> Void
 
     func remove(runtimeID: String, pullRequest number: Int) async throws -> PRRuntimeRemoval {
         do {
             let runtime = try await agentCore.getAgentRuntime(id: runtimeID)
-            guard RuntimeOwnership.deletablePullRequest(
-                name: runtime.agentRuntimeName, description: runtime.description, repository: repository) == number
+            guard try await identity.deletablePullRequest(name: runtime.agentRuntimeName, description: runtime.description) == number
             else {
-                throw PRRuntimeNotOursError(runtimeID: runtimeID, pullRequest: number, repository: repository)
+                throw PRRuntimeNotOursError(runtimeID: runtimeID, pullRequest: number, repository: identity.name)
             }
             if runtime.status != .deleting {
                 try await deleteNamedEndpoints(of: runtimeID)
@@ -80,7 +79,7 @@ extension PRRuntimeRemover {
     /// For the flow's repository, logging to its reporter.
     init(context: FlowContext) {
         self.init(
-            agentCore: context.agentCore, waiter: context.waiter, repository: context.github.repository.description,
+            agentCore: context.agentCore, waiter: context.waiter, identity: context.owningRepository,
             log: context.reporter.info)
     }
 }

@@ -48,11 +48,11 @@ public struct RuntimeDeployer: Sendable {
     /// `waitForReady` false (`agentcore deploy --no-wait`): the version is returned as it is now,
     /// and its `v<k>` copy is made at once (its artifact is known from the start).
     public func deploy(
-        _ package: PackageManifest, settings: RuntimeSettings, to target: DeploymentTarget, current: AgentRuntime?,
+        _ package: PackageManifest, settings: EnvironmentSettings, to target: DeploymentTarget, current: AgentRuntime?,
         waitForReady: Bool = true
     ) async throws -> RuntimeDeployment {
         let packageLocation = S3Location(bucket: bucket, key: "\(target.runtimeName)/packages/\(package.sha256).zip")
-        let desired = try configuration(for: package, at: packageLocation, settings: settings, target: target)
+        let desired = try await configuration(for: package, at: packageLocation, settings: settings, target: target)
         let base = try await settled(current)
 
         let version: (id: String, number: String)
@@ -61,8 +61,11 @@ public struct RuntimeDeployer: Sendable {
             version = (base.agentRuntimeId, base.agentRuntimeVersion)
         } else {
             try await upload(package, to: packageLocation)
-            version = try await createOrUpdate(target, desired, base: base, packageSHA256: package.sha256)
+            try await PackageContentsRecord(s3: s3).store(package, beside: packageLocation)
+            version = try await createOrUpdate(target, desired, tags: settings.tags, base: base, packageSHA256: package.sha256)
         }
+        try await SentConfigurationRecord(s3: s3, bucket: bucket, runtimeName: target.runtimeName)
+            .store(desired, version: version.number)
         let deployed = waitForReady
             ? try await waitUntilReady(id: version.id, version: version.number, known: base)
             : try await agentCore.getAgentRuntime(id: version.id, version: version.number)
@@ -76,22 +79,30 @@ public struct RuntimeDeployer: Sendable {
 
     /// The whole configuration a version is made from; updates send all of it again.
     func configuration(
-        for package: PackageManifest, at location: S3Location, settings: RuntimeSettings, target: DeploymentTarget
+        for package: PackageManifest, at location: S3Location, settings: EnvironmentSettings, target: DeploymentTarget
+    ) async throws -> AgentRuntimeConfiguration {
+        try Self.configuration(
+            for: package, at: location, settings: settings, roleArn: roleArn,
+            description: try await lookup.identity.description(settings.description, role: target.role))
+    }
+
+    /// The same for any runtime, so a plan can say what a deploy to prod would send. `description`
+    /// is the user's text with our ownership tag (`OwningRepository.description`).
+    static func configuration(
+        for package: PackageManifest, at location: S3Location, settings: EnvironmentSettings, roleArn: String, description: String
     ) throws -> AgentRuntimeConfiguration {
-        let repository = lookup.repository
-        let managedRuntime = try package.runtime ?? PythonVersion(settings.python).runtimeIdentifier
-        return AgentRuntimeConfiguration(
-            agentRuntimeArtifact: .code(
-                S3CodeLocation(bucket: location.bucket, prefix: location.key),
-                runtime: managedRuntime,
-                entryPoint: [settings.entryPoint]),
-            roleArn: roleArn,
-            networkConfiguration: NetworkConfiguration(networkMode: settings.networkMode),
-            description: RuntimeOwnership.description(settings.description, repository: repository, role: target.role),
-            protocolConfiguration: ProtocolConfiguration(serverProtocol: settings.serverProtocol),
-            lifecycleConfiguration: LifecycleConfiguration(
-                idleRuntimeSessionTimeout: settings.idleRuntimeSessionTimeout, maxLifetime: settings.maxLifetime),
-            environmentVariables: settings.environmentVariables.isEmpty ? nil : settings.environmentVariables)
+        let managedRuntime = try package.runtime ?? PythonVersion(package.pythonVersion ?? PythonVersion.default.description).runtimeIdentifier
+        guard description.awsLength <= RuntimeOwnership.maxDescriptionLength else {
+            throw ActionableError(
+                "the runtime's description with its ownership tag is \(description.awsLength) characters; "
+                    + "AgentCore allows \(RuntimeOwnership.maxDescriptionLength)",
+                fix: "shorten the description in agentcore.json")
+        }
+        return settings.configuration(
+            artifact: .code(
+                S3CodeLocation(bucket: location.bucket, prefix: location.key), runtime: managedRuntime,
+                entryPoint: [package.entryPoint]),
+            roleArn: roleArn, description: description)
     }
 
     /// A version in progress (a racing run, or one that crashed while waiting) is waited for,
@@ -130,13 +141,14 @@ public struct RuntimeDeployer: Sendable {
     }
 
     private func createOrUpdate(
-        _ target: DeploymentTarget, _ desired: AgentRuntimeConfiguration, base: AgentRuntime?, packageSHA256: String
+        _ target: DeploymentTarget, _ desired: AgentRuntimeConfiguration, tags: [String: String]?, base: AgentRuntime?,
+        packageSHA256: String
     ) async throws -> (id: String, number: String) {
-        let settingsHash = try Self.hash(desired)
+        let settingsHash = try Self.hash(desired, tags: tags)
         guard let base else {
             do {
                 let created = try await agentCore.createAgentRuntime(CreateAgentRuntimeRequest(
-                    agentRuntimeName: target.runtimeName, configuration: desired,
+                    agentRuntimeName: target.runtimeName, configuration: desired, tags: tags,
                     clientToken: DeterministicClientToken.make(
                         "CreateAgentRuntime", target.runtimeName, runIdentity, packageSHA256, settingsHash)))
                 log("created \(target.runtimeName) (\(created.agentRuntimeId)) version \(created.agentRuntimeVersion)")
@@ -206,8 +218,10 @@ public struct RuntimeDeployer: Sendable {
 
     // MARK: Helpers
 
-    static func hash(_ configuration: AgentRuntimeConfiguration) throws -> String {
-        SHA256Hasher.hash(try AgentCoreJSON.encoder.encode(configuration.normalized)).hexString
+    static func hash(_ configuration: AgentRuntimeConfiguration, tags: [String: String]? = nil) throws -> String {
+        var bytes = try AgentCoreJSON.encoder.encode(configuration.normalized)
+        if let tags, !tags.isEmpty { bytes += try AgentCoreJSON.encoder.encode(tags) }
+        return SHA256Hasher.hash(bytes).hexString
     }
 
     /// The checksum S3 reports for an object whose key is `.../packages/<sha256 hex>.zip`.

@@ -4,26 +4,28 @@ import Foundation
 /// named as expected, with the ownership tag of this repository and role in its description.
 public struct RuntimeLookup: Sendable {
     public let agentCore: any AgentCoreControlClient
-    /// `owner/name` of this repository.
-    public let repository: String
+    /// This repository, whose tags count as ours.
+    public let identity: OwningRepository
 
-    public init(agentCore: any AgentCoreControlClient, repository: String) {
+    /// `owner/name` of this repository.
+    public var repository: String { identity.name }
+
+    public init(agentCore: any AgentCoreControlClient, identity: OwningRepository) {
         self.agentCore = agentCore
-        self.repository = repository
+        self.identity = identity
     }
 
     /// The context's control plane, for the context's repository.
     public init(context: FlowContext) {
-        self.init(agentCore: context.agentCore, repository: context.github.repository.description)
+        self.init(agentCore: context.agentCore, identity: context.owningRepository)
     }
 
     /// Whether `runtime` is the one named `name` that this repository created for `role`.
-    public func isOurs(_ runtime: AgentRuntime, name: String, role: RuntimeOwnership.Role) -> Bool {
+    public func isOurs(_ runtime: AgentRuntime, name: String, role: RuntimeOwnership.Role) async throws -> Bool {
         guard runtime.agentRuntimeName == name,
-              let owner = RuntimeOwnership.owner(fromDescription: runtime.description),
-              owner.repository.lowercased() == repository.lowercased()
+              let tag = RuntimeOwnership.owner(fromDescription: runtime.description), tag.role == role
         else { return false }
-        return owner.role == role
+        return try await identity.owns(tag)
     }
 
     /// The runtime a trusted marker names, when it still exists and is still ours; nil for a
@@ -32,7 +34,7 @@ public struct RuntimeLookup: Sendable {
         guard MarkerValue.runtimeName(ofRuntimeID: id) == name else { return nil }
         do {
             let runtime = try await agentCore.getAgentRuntime(id: id)
-            return isOurs(runtime, name: name, role: role) ? runtime : nil
+            return try await isOurs(runtime, name: name, role: role) ? runtime : nil
         } catch let error as AWSError where error.isNotFound {
             return nil
         }
@@ -52,8 +54,8 @@ public struct RuntimeLookup: Sendable {
     /// repository did not create for `role` is refused: it is someone else's.
     public func runtime(named name: String, role: RuntimeOwnership.Role) async throws -> AgentRuntime? {
         guard let runtime = try await anyRuntime(named: name) else { return nil }
-        guard isOurs(runtime, name: name, role: role) else {
-            let tag = RuntimeOwnership.description(nil, repository: repository, role: role)
+        guard try await isOurs(runtime, name: name, role: role) else {
+            let tag = try await identity.description(nil, role: role)
             throw ActionableError(
                 "runtime \(name) (\(runtime.agentRuntimeId)) exists but was not created by agentcore-gitops for "
                     + "\(repository): its description does not end in \(tag)",

@@ -5,8 +5,9 @@ import Foundation
 ///
 /// Names alone are not enough: several repositories may deploy into one account, and each has a
 /// `pr_7`. So every runtime the tool creates ends its description with a tag such as
-/// `[agentcore-gitops octo/agent pr 7]`, and the tool deletes on its own only a runtime named
-/// `pr_<n>` whose tag names this repository and the same `n`.
+/// `[agentcore-gitops octo/agent id=123456 pr 7]`: the repository's name, its GitHub id (which a
+/// rename or a transfer keeps) and the role. The tool deletes on its own only a runtime named
+/// `pr_<n>` whose tag names this repository (see `OwningRepository.owns`) and the same `n`.
 public enum RuntimeOwnership {
     public enum Role: Equatable, Sendable {
         case pullRequest(Int)
@@ -14,6 +15,24 @@ public enum RuntimeOwnership {
         /// Deployed by a person with `agentcore deploy`: never deleted or updated by the flows.
         case manual
     }
+
+    /// What a description's tag records.
+    public struct Tag: Equatable, Sendable {
+        /// `owner/name` when the tag was written; a rename or transfer since then changes the real one.
+        public var repository: String
+        /// GitHub's repository id; nil in tags written before ids were recorded.
+        public var repositoryID: Int?
+        public var role: Role
+
+        public init(repository: String, repositoryID: Int?, role: Role) {
+            self.repository = repository
+            self.repositoryID = repositoryID
+            self.role = role
+        }
+    }
+
+    /// AgentCore's limit on a runtime's description, in code points.
+    public static let maxDescriptionLength = 4_096
 
     public static func prRuntimeName(_ number: Int) -> String { "pr_\(number)" }
 
@@ -24,31 +43,40 @@ public enum RuntimeOwnership {
     }
 
     /// The description to create or update a runtime with: the user's text, then our tag.
-    public static func description(_ userText: String?, repository: String, role: Role) -> String {
-        let tag = "[agentcore-gitops \(repository) \(roleText(role))]"
+    public static func description(_ userText: String?, repository: String, repositoryID: Int? = nil, role: Role) -> String {
+        let tag = "[agentcore-gitops \(repository)" + (repositoryID.map { " id=\($0)" } ?? "") + " \(roleText(role))]"
         guard let userText, !userText.isEmpty else { return tag }
         return "\(userText) \(tag)"
     }
 
     /// The repository and role a description's tag records, if it has ours.
-    public static func owner(fromDescription description: String?) -> (repository: String, role: Role)? {
-        guard let description,
-              let match = description.firstMatch(of: /\[agentcore-gitops ([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+) (prod|manual|pr ([1-9][0-9]{0,9}))\]$/)
-        else { return nil }
-        let repository = String(match.1)
-        if let number = match.3.flatMap({ Int($0) }) { return (repository, .pullRequest(number)) }
-        return (repository, match.2 == "manual" ? .manual : .production)
+    public static func owner(fromDescription description: String?) -> Tag? {
+        guard let match = description.flatMap(tagMatch) else { return nil }
+        var repositoryID: Int?
+        if let digits = match.output.2 {
+            // An id too large to read is no id at all: never read it as a tag without one.
+            guard let id = Int(digits) else { return nil }
+            repositoryID = id
+        }
+        let role: Role = if let number = match.output.4.flatMap({ Int($0) }) {
+            .pullRequest(number)
+        } else {
+            match.output.3 == "manual" ? .manual : .production
+        }
+        return Tag(repository: String(match.output.1), repositoryID: repositoryID, role: role)
     }
 
-    /// The pull request whose runtime this is, when the tool may delete it unasked: the name is
-    /// `pr_<n>` and the description's tag names this repository and the same pull request.
-    public static func deletablePullRequest(name: String, description: String?, repository: String) -> Int? {
-        guard let number = pullRequestNumber(ofRuntimeName: name),
-              let owner = owner(fromDescription: description),
-              owner.repository.lowercased() == repository.lowercased(),
-              owner.role == .pullRequest(number)
-        else { return nil }
-        return number
+    /// The description without our tag: the part people write, which alone decides whether a
+    /// deployment needs a new version (a tag that only gains the id or a new name does not).
+    public static func userText(ofDescription description: String?) -> String? {
+        guard let description, let match = tagMatch(description) else { return description }
+        let text = description[..<match.range.lowerBound]
+        return text.hasSuffix(" ") ? String(text.dropLast()) : String(text)
+    }
+
+    private static func tagMatch(_ description: String) -> Regex<(Substring, Substring, Substring?, Substring, Substring?)>.Match? {
+        description.firstMatch(
+            of: /\[agentcore-gitops ([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)(?: id=([1-9][0-9]{0,18}))? (prod|manual|pr ([1-9][0-9]{0,9}))\]$/)
     }
 
     private static func roleText(_ role: Role) -> String {

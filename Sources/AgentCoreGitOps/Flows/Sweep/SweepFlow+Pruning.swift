@@ -3,17 +3,21 @@ import Foundation
 extension SweepFlow {
     /// This repository's runtimes the sweep keeps: its prod runtime (named as configured and
     /// tagged as this repository's prod) and the pull-request runtimes it did not delete.
-    /// Ownership is the description's tag (`RuntimeOwnership`); nothing else is ever pruned.
-    func ourRemainingRuntimes(_ runtimes: [AgentRuntimeSummary], entries: [SweepReport.Entry]) -> [AgentRuntimeSummary] {
-        let repository = github.repository.description
-        let keptPullRequests = Set(entries.filter { [.keptOpen, .keptUnknown].contains($0.action) }.map(\.runtimeID))
-        return runtimes.filter { runtime in
-            if keptPullRequests.contains(runtime.agentRuntimeId) { return true }
-            guard runtime.agentRuntimeName == prodRuntimeName,
-                  let owner = RuntimeOwnership.owner(fromDescription: runtime.description)
-            else { return false }
-            return owner.repository.lowercased() == repository.lowercased() && owner.role == .production
-        }.sorted { $0.agentRuntimeName < $1.agentRuntimeName }
+    /// Ownership is the description's tag (`OwningRepository.owns`); nothing else is ever pruned.
+    func ourRemainingRuntimes(_ runtimes: [AgentRuntimeSummary], entries: [SweepReport.Entry]) async throws -> [AgentRuntimeSummary] {
+        let kept: Set<SweepReport.Entry.Action> = [.keptOpen, .keptUnknown, .keptForPromotion]
+        let keptPullRequests = Set(entries.filter { kept.contains($0.action) }.map(\.runtimeID))
+        var ours: [AgentRuntimeSummary] = []
+        for runtime in runtimes {
+            if keptPullRequests.contains(runtime.agentRuntimeId) {
+                ours.append(runtime)
+            } else if runtime.agentRuntimeName == prodRuntimeName,
+                      let tag = RuntimeOwnership.owner(fromDescription: runtime.description), tag.role == .production,
+                      try await identity.owns(tag) {
+                ours.append(runtime)
+            }
+        }
+        return ours.sorted { $0.agentRuntimeName < $1.agentRuntimeName }
     }
 
     /// Deletes old versions of `runtimes` by the pruning policy; nothing without one. The prod

@@ -8,6 +8,7 @@ public struct SweepReport: Sendable, Equatable, Encodable {
             case wouldDelete = "would delete"
             case keptOpen = "kept: pull request open"
             case keptUnknown = "kept: pull request not found"
+            case keptForPromotion = "kept: its deployment issue is open"
             case failed = "deletion failed"
         }
 

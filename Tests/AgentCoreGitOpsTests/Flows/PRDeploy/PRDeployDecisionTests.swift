@@ -25,8 +25,9 @@ struct PRDeployDecisionTests {
         #expect(flows.agentCore.runtimeIDs(named: "pr_\(number)") == [report.runtimeID])
         let runtime = try #require(flows.agentCore.latest(of: report.runtimeID))
         #expect(runtime.status == .ready)
-        #expect(RuntimeOwnership.deletablePullRequest(
-            name: runtime.agentRuntimeName, description: runtime.description, repository: "octo/agent") == number)
+        #expect(try await flows.context().owningRepository.deletablePullRequest(
+            name: runtime.agentRuntimeName, description: runtime.description) == number)
+        #expect(RuntimeOwnership.owner(fromDescription: runtime.description)?.repositoryID == flows.github.id)
         #expect(runtime.environmentVariables == ["LOG_LEVEL": "DEBUG"])
 
         let package = try #require(flows.s3.object(bucket: InMemoryFlows.bucket, key: "pr_\(number)/packages/\(report.packageSHA256).zip"))
@@ -181,5 +182,76 @@ struct PRDeployDecisionTests {
         #expect(reopened.runtimeID != first.runtimeID && reopened.version == "1")
         #expect(flows.agentCore.runtimeIDs(named: "pr_\(number)") == [reopened.runtimeID])
         #expect(flows.github.comments(on: number).count == 1)
+    }
+
+    // MARK: The plan against prod, as the pull-request role sees prod
+
+    @Test("the pull-request role's grants are enough for the plan: it compares with the version prod serves, reading nothing else of prod")
+    func thePullRequestRoleReadsProdForThePlan() async throws {
+        let prod = try await prodServingVersionOne()
+        actAs(SetupPolicies(.placeholders).pullRequest.permissionsPolicy)
+
+        try flows.writeAgent("A change under review")
+        let number = flows.github.openPullRequest()
+        let report = try deployed(try await flows.prDeploy("opened", number))
+
+        let plan = try #require(report.plan, "no plan: \(report.noPlanReason ?? "")")
+        #expect(report.noPlanReason == nil)
+        #expect(plan.liveVersion == "1" && plan.oldPackageSHA256 == prod.packageSHA256 && plan.newPackageSHA256 == report.packageSHA256)
+        // The package prod serves has no manifest beside it, and its zip is not the role's to read.
+        #expect(plan.dependencyChanges == nil)
+        #expect(flows.s3.calls("GetObject").contains { $0.hasSuffix("prod/packages/\(prod.packageSHA256).zip") })
+        let comment = flows.github.comments(on: number).first?.body ?? ""
+        #expect(comment.contains("Compared with version 1, which the `prod` endpoint serves now"), "\(comment)")
+        #expect(!comment.contains("prod not readable"))
+    }
+
+    @Test("a pull-request role without the read grant: the pull request deploys, and its comment says prod is not readable and what to add")
+    func withoutTheReadGrantThePlanSaysSo() async throws {
+        _ = try await prodServingVersionOne()
+        let policy = SetupPolicies(.placeholders).pullRequest.permissionsPolicy
+        actAs(PolicyDocument(policy.statements.filter { $0.sid?.hasSuffix("ForThePlan") != true }))
+
+        try flows.writeAgent("A change under review")
+        let number = flows.github.openPullRequest()
+        let report = try deployed(try await flows.prDeploy("opened", number))
+
+        #expect(report.plan == nil)
+        #expect(report.version == "1" && flows.agentCore.runtimeIDs(named: "pr_\(number)") == [report.runtimeID])
+        let reason = try #require(report.noPlanReason)
+        #expect(reason.hasPrefix("prod not readable:") && reason.contains("`bedrock-agentcore:GetAgentRuntime`"))
+        let comment = flows.github.comments(on: number).first?.body ?? ""
+        for expected in ["#### Plan against prod", "prod not readable", "ProdRuntimeReadOnlyForThePlan", "agentcore setup policies"] {
+            #expect(comment.contains(expected), "comment lacks \(expected):\n\(comment)")
+        }
+        // AWS's message names the role and the prod runtime's ARN: it stays out of a comment anyone may read.
+        #expect(!comment.contains("is not authorized") && !comment.contains("assumed-role"))
+        #expect(flows.log.values.contains { $0.contains("prod not readable") }, "the run's log says so too")
+    }
+
+    /// prod deployed from a merge, its `prod` endpoint on version 1 as after an approval.
+    private func prodServingVersionOne() async throws -> (runtimeID: String, packageSHA256: String) {
+        let merge = try await flows.deployedMerge()
+        flows.agentCore.seedEndpoint(runtimeID: merge.deployment.runtimeID, name: "prod", version: "1")
+        let key = merge.deployment.packageLocation.key
+        let sha = try #require(DeploymentPlan.packageSHA256(ofKey: key), "\(key)")
+        return (merge.deployment.runtimeID, sha)
+    }
+
+    /// From now on the fakes answer as IAM would for a role with `policy`: AgentCore calls on
+    /// existing runtimes and S3 object requests it does not allow are denied.
+    private func actAs(_ policy: PolicyDocument) {
+        let names = ResourceNames(.placeholders)
+        let allowed: @Sendable (String, String) -> Bool = { action, resource in
+            (try? PolicyEvaluator.evaluate(AuthorizationRequest(action: action, resource: resource), policy: policy).isAllowed) == true
+        }
+        flows.agentCore.denyAccess { operation, id, endpoint in
+            let resources = [names.runtime(id)] + (endpoint.map { [names.endpoint(runtime: id, name: $0)] } ?? [])
+            return resources.contains { !allowed("bedrock-agentcore:\(operation)", $0) }
+        }
+        flows.s3.denyAccess { operation, key in
+            let action = ["HeadObject": "s3:GetObject", "CopyObject": "s3:PutObject"][operation] ?? "s3:\(operation)"
+            return !allowed(action, names.object(key))
+        }
     }
 }

@@ -28,8 +28,8 @@ struct PRDeploySandboxTests {
         let runtime = try #require(try await fixture.runtime(named: "pr_\(number)"))
         #expect(runtime.status == .ready)
         #expect(try await fixture.versions(ofRuntime: runtime.agentRuntimeId) == ["1"])
-        #expect(RuntimeOwnership.deletablePullRequest(
-            name: runtime.agentRuntimeName, description: runtime.description, repository: fixture.github.repository) == number)
+        #expect(try await fixture.context().owningRepository.deletablePullRequest(
+            name: runtime.agentRuntimeName, description: runtime.description) == number)
         #expect(runtime.environmentVariables == ["LOG_LEVEL": "DEBUG"])
         #expect(run.outputs["runtime_id"] == runtime.agentRuntimeId)
         #expect(run.outputs["runtime_version"] == "1")

@@ -57,7 +57,7 @@ private final class BusyRuntime: @unchecked Sendable {
         let control = AgentCoreControl(transport: transport)
         return PRRuntimeRemover(
             agentCore: control, waiter: AgentCoreWaiter(client: control, policy: PRRuntimeRemoverTests.quick, clock: TestClock()),
-            repository: "octo/agent", log: log)
+            identity: OwningRepository(name: "octo/agent", id: nil, github: nil), log: log)
     }
 
     private func answer(_ request: AWSRequest) throws -> AWSResponse {

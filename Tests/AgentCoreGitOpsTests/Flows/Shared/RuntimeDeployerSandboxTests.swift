@@ -16,12 +16,12 @@ struct RuntimeDeployerSandboxTests {
         .pullRequest(try await fixture.openPullRequest())
     }
 
-    private func build(_ fixture: FlowFixture, _ target: DeploymentTarget, greeting: String) async throws -> (PackageManifest, RuntimeSettings) {
+    private func build(_ fixture: FlowFixture, _ target: DeploymentTarget, greeting: String) async throws -> (PackageManifest, EnvironmentSettings) {
         try fixture.writeAgent(greeting)
         let agent = try fixture.agentSource()
         // Each build gets its own output, so concurrent deploys never share a zip file.
         let manifest = try await agent.build(for: "\(target.runtimeName)_\(abs(greeting.hashValue))", log: { _ in })
-        return (manifest, agent.settings)
+        return (manifest, try agent.runtimeSettings(for: target.role))
     }
 
     private func deployFirstVersion(_ fixture: FlowFixture, _ target: DeploymentTarget) async throws -> RuntimeDeployment {
@@ -75,7 +75,7 @@ struct RuntimeDeployerSandboxTests {
         // What the crashed run got done: the upload and the update, not the copy.
         let location = S3Location(bucket: fixture.sandbox.info.s3Bucket, key: "\(target.runtimeName)/packages/\(package.sha256).zip")
         _ = try await fixture.s3().putObject(bucket: location.bucket, key: location.key, fileURL: URL(fileURLWithPath: package.path))
-        let configuration = try deployer.configuration(for: package, at: location, settings: settings, target: target)
+        let configuration = try await deployer.configuration(for: package, at: location, settings: settings, target: target)
         _ = try await fixture.agentCore().updateAgentRuntime(
             UpdateAgentRuntimeRequest(agentRuntimeId: first.runtimeID, configuration: configuration))
         #expect(try await fixture.sha256(ofKey: "\(target.runtimeName)/v2/code.zip") == nil)

@@ -62,25 +62,25 @@ import Testing
         #expect(settings.python == "3.10")
         #expect(settings.requirements == "deps/requirements.txt")
         #expect(settings.prompt == "prompts/bot.txt")
-        #expect(settings.environmentVariables == ["LOG_LEVEL": "INFO"])
-        #expect(settings.idleRuntimeSessionTimeout == 120)
-        #expect(settings.maxLifetime == 3600)
-        #expect(settings.serverProtocol == "MCP")
+        #expect(settings.base.environmentVariables == ["LOG_LEVEL": "INFO"])
+        #expect(settings.base.lifecycle == LifecycleConfiguration(idleRuntimeSessionTimeout: 120, maxLifetime: 3600))
+        #expect(settings.base.serverProtocol == ProtocolConfiguration(serverProtocol: "MCP"))
+        #expect(settings.base.network == .public)
     }
 
     @Test(arguments: [
         (#"{"pyhton": "3.11"}"#, "agentcore.json: pyhton is not a known setting"),
         (#"{"python": 3.1}"#, "agentcore.json: python must be a string"),
-        (#"{"python": "3.9"}"#, "agentcore.json: python '3.9' must be a string from \"3.10\""),
-        (#"{"entryPoint": "src/agent.py"}"#, "agentcore.json: entryPoint 'src/agent.py' must be a .py file name"),
-        (#"{"prompt": "/etc/passwd"}"#, "agentcore.json: prompt '/etc/passwd' must be a path relative to the agent directory"),
-        (#"{"lifecycle": {"maxLifetime": 30000}}"#, "agentcore.json: lifecycle.maxLifetime must be a whole number of seconds from 60 to 28800"),
+        (#"{"python": "3.9"}"#, "agentcore.json: python '3.9' is not a Python AgentCore runs — use a string from \"3.10\""),
+        (#"{"entryPoint": "src/agent.py"}"#, "agentcore.json: entryPoint 'src/agent.py' has the wrong form — a .py file name"),
+        (#"{"prompt": "/etc/passwd"}"#, "agentcore.json: prompt '/etc/passwd' is not a relative path — give a path relative to the agent directory"),
+        (#"{"lifecycle": {"maxLifetime": 1209601}}"#, "agentcore.json: lifecycle.maxLifetime must be a whole number of seconds from 60 to 1,209,600"),
         (#"{"lifecycle": {"maxLifetime": true}}"#, "agentcore.json: lifecycle.maxLifetime must be a whole number"),
-        (#"{"lifecycle": {"idleRuntimeSessionTimeout": 900, "maxLifetime": 600}}"#, "cannot exceed lifecycle.maxLifetime"),
+        (#"{"lifecycle": {"idleRuntimeSessionTimeout": 900, "maxLifetime": 600}}"#, "lifecycle.idleRuntimeSessionTimeout (900 s) cannot exceed maxLifetime (600 s)"),
         (#"{"environmentVariables": {"DEBUG": true}}"#, "agentcore.json: environmentVariables.DEBUG must be a string"),
         (#"{"environmentVariables": {"1BAD": "x"}}"#, "environmentVariables.1BAD is not a valid variable name"),
-        (#"{"networkMode": "VPC"}"#, "networkMode 'VPC' is not supported"),
-        (#"{"protocol": "gRPC"}"#, "protocol 'gRPC' must be one of HTTP, MCP, A2A, AGUI"),
+        (#"{"networkMode": "VPC"}"#, "networkConfiguration.networkModeConfig is missing — networkMode VPC needs"),
+        (#"{"protocol": "gRPC"}"#, "agentcore.json: protocol 'gRPC' is not allowed — use one of HTTP, MCP, A2A, AGUI"),
         (#"["python"]"#, "agentcore.json must be a JSON object"),
         (#"{"python": }"#, "agentcore.json is not valid JSON"),
     ])

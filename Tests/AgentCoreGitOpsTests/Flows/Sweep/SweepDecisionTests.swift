@@ -13,7 +13,7 @@ struct SweepDecisionTests {
         return report.runtimeID
     }
 
-    @Test("deletes this repository's runtimes of closed pull requests; open, foreign and prod runtimes stay")
+    @Test("deletes this repository's runtimes of closed pull requests; open, foreign, prod and awaiting-promotion runtimes stay")
     func deletesOnlyClosedPullRequestRuntimes() async throws {
         let closed = flows.github.openPullRequest()
         let open = flows.github.openPullRequest()
@@ -32,9 +32,10 @@ struct SweepDecisionTests {
         #expect(report.entries.first { $0.runtimeID == openID }?.action == .keptOpen)
         #expect(!report.entries.contains { $0.runtimeID == foreign.agentRuntimeId })
         #expect(!flows.agentCore.exists(closedID))
-        for kept in [openID, foreign.agentRuntimeId, prod.deployment.runtimeID] { #expect(flows.agentCore.exists(kept)) }
-        // The merged pull request's runtime waits for its promotion, but its pull request is closed.
-        #expect(flows.agentCore.calls("DeleteAgentRuntime").map(\.target).sorted() == [closedID, prod.prRuntimeID].sorted())
+        // The merged pull request is closed, but its runtime waits for the promotion its open deployment issue names.
+        #expect(report.entries.first { $0.runtimeID == prod.prRuntimeID }?.action == .keptForPromotion)
+        for kept in [openID, foreign.agentRuntimeId, prod.deployment.runtimeID, prod.prRuntimeID] { #expect(flows.agentCore.exists(kept)) }
+        #expect(flows.agentCore.calls("DeleteAgentRuntime").map(\.target) == [closedID])
     }
 
     @Test("a runtime tagged for a pull request GitHub does not know is kept, with a warning")
@@ -75,9 +76,10 @@ struct SweepPruningRaceTests {
     func aRuntimeDeletedMeanwhileIsSkipped() async throws {
         let prod = try await flows.deployedMerge()
         let prodID = prod.deployment.runtimeID
+        var awaitingPromotion = [prod.prRuntimeID]
         for index in 2...4 {
             try flows.writeAgent("Release \(index)")
-            _ = try await flows.deployedMerge()
+            awaitingPromotion.append(try await flows.deployedMerge().prRuntimeID)
         }
         let open = flows.github.openPullRequest()
         guard case .deployed(let report) = try await flows.prDeploy("opened", open) else { throw InMemoryFlowsError("not deployed") }
@@ -91,12 +93,14 @@ struct SweepPruningRaceTests {
 
         let context = try flows.context()
         let sweep = try await SweepFlow(
-            agentCore: vanishing, waiter: context.waiter, github: context.github, reporter: context.reporter,
+            agentCore: vanishing, waiter: context.waiter, github: context.github, identity: context.owningRepository,
+            reporter: context.reporter,
             prodRuntimeName: "prod", dryRun: false, pruning: try RetentionPolicy(keepNewest: 1, keepPromoted: 0)
         ).run()
 
         #expect(!flows.agentCore.exists(report.runtimeID))
-        #expect(sweep.pruned.map(\.runtimeID) == [prodID])
+        // The merged pull requests' runtimes stay for their promotions, and are pruned like prod.
+        #expect(Set(sweep.pruned.map(\.runtimeID)) == Set(awaitingPromotion + [prodID]))
         #expect(flows.agentCore.versionNumbers(of: prodID) == ["4"])
     }
 }
