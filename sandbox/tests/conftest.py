@@ -48,9 +48,10 @@ class RunningSandbox:
             return error.code, json.loads(error.read())
 
     def stop(self) -> int:
+        # A sandbox stops its agents first; on a loaded machine that takes a while, not forever.
         if self.process.poll() is None:
             self.process.terminate()
-        return self.process.wait(timeout=10)
+        return self.process.wait(timeout=60)
 
 
 def start_sandbox(*arguments: str) -> RunningSandbox:

@@ -56,10 +56,9 @@ public struct DeploymentPlan: Sendable, Equatable {
                 liveContents = nil
             }
         }
-        // Values still holding `${NAME}` come from secrets: never shown, and not compared when unread.
+        // Values still holding `${NAME}` come from secrets: not compared when unread.
         let templated = Set(settings.environmentVariables.keys.filter { settings.environmentVariables[$0]?.contains("${") == true })
         let diff = SettingsDiff(
-            secretVariables: settings.secretVariables.union(templated),
             unresolvedVariables: unresolved.isEmpty ? [] : templated,
             redactor: SecretRedactor(secrets: settings.secretValues + SecretRedactor(environment: context.environment).secrets))
         let changes = diff.changes(from: live?.configuration, to: desired)

@@ -16,17 +16,14 @@ public struct SettingChange: Sendable, Equatable {
 }
 
 /// Compares two configurations field by field. The code location is left out (the package's
-/// SHA-256 says that); the runtime and entry point are kept. Values of secret environment
-/// variables, and any value that looks like a credential, are redacted.
+/// SHA-256 says that); the runtime and entry point are kept. Environment variable values, and any
+/// value that looks like a credential, are redacted.
 public struct SettingsDiff: Sendable {
-    /// Variables whose values are secrets: shown as redacted on both sides.
-    public var secretVariables: Set<String>
     /// Variables whose `${NAME}` could not be read in this job: not compared.
     public var unresolvedVariables: Set<String>
     public var redactor: SecretRedactor
 
-    public init(secretVariables: Set<String> = [], unresolvedVariables: Set<String> = [], redactor: SecretRedactor = SecretRedactor(secrets: [])) {
-        self.secretVariables = secretVariables
+    public init(unresolvedVariables: Set<String> = [], redactor: SecretRedactor = SecretRedactor(secrets: [])) {
         self.unresolvedVariables = unresolvedVariables
         self.redactor = redactor
     }
@@ -49,17 +46,11 @@ public struct SettingsDiff: Sendable {
         return Set(before.keys).union(after.keys).sorted().filter { before[$0] != after[$0] }
     }
 
+    /// Environment variable values are never shown: prod keeps `${NAME}` secrets resolved, and a
+    /// change that removes or renames one would otherwise print its value from prod's side.
     private func shown(_ value: String, _ path: String) -> String {
-        if let variable = Self.variableName(path) {
-            if secretVariables.contains(variable) || Self.namesASecret(variable) { return SecretRedactor.placeholder }
-        }
+        if Self.variableName(path) != nil { return SecretRedactor.placeholder }
         return redactor.redact(value)
-    }
-
-    /// A variable whose name says it holds a secret is never shown, wherever its value came from.
-    static func namesASecret(_ name: String) -> Bool {
-        let upper = name.uppercased()
-        return ["TOKEN", "SECRET", "PASSWORD", "PRIVATE_KEY", "API_KEY", "APIKEY", "CREDENTIAL"].contains(where: upper.contains)
     }
 
     static func variableName(_ path: String) -> String? {
