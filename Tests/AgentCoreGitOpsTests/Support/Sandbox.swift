@@ -44,7 +44,9 @@ final class Sandbox: @unchecked Sendable {
     static func start(arguments: [String] = []) throws -> Sandbox {
         let process = Process()
         process.executableURL = RepositoryPaths.root.appendingPathComponent("scripts/sandbox")
-        process.arguments = ["--exit-with-parent"] + arguments
+        // AgentCore's 60 s start-up limit measures the agent, not this machine: a test run starts
+        // many agents at once on two cores, so the tests' sandboxes allow more (a test may set its own).
+        process.arguments = ["--exit-with-parent", "--agent-start-budget", "600"] + arguments
         let stdout = Pipe()
         let logURL = FileManager.default.temporaryDirectory
             .appendingPathComponent("sandbox-\(UUID().uuidString).log")
