@@ -72,6 +72,11 @@ def _agentcore_resources(request: AwsRequest) -> dict:
     found = {}
     if len(segments) >= 2 and segments[0] == "runtimes":
         found["runtime_id"] = segments[1]
+    if request.operation == "InvokeAgentRuntime":
+        # The data plane names the runtime by its ARN (or id) and the endpoint by `qualifier`.
+        found["runtime_id"] = found.get("runtime_id", "").rpartition("runtime/")[2] or None
+        found["endpoint_name"] = request.query.get("qualifier") or "DEFAULT"
+        return found
     if len(segments) >= 4 and segments[2] == "runtime-endpoints":
         found["endpoint_name"] = segments[3]
     try:

@@ -127,6 +127,12 @@ public struct IAMCallMapping: Sendable {
                 AuthorizationRequest(action: action("DeleteWorkloadIdentity"), resource: names.workloadIdentityDirectory),
                 AuthorizationRequest(action: action("DeleteWorkloadIdentity"), resource: names.workloadIdentity(id)),
             ]
+        case "InvokeAgentRuntime":
+            // The data plane: both the runtime and the endpoint the qualifier names (DEFAULT when none).
+            let id = try runtimeID()
+            return [AuthorizationRequest(action: action(call.operation), resource: names.runtime(id)),
+                    AuthorizationRequest(action: action(call.operation),
+                                         resource: names.endpoint(runtime: id, name: r.endpointName ?? AgentRuntimeEndpoint.defaultName))]
         case "CreateAgentRuntimeEndpoint":
             // Only the runtime: the new endpoint's ARN is not a resource of this action.
             return [AuthorizationRequest(action: action(call.operation), resource: names.runtime(try runtimeID()))]

@@ -89,6 +89,8 @@ public struct SetupPolicies: Sendable, Hashable {
         "bedrock-agentcore:GetAgentRuntimeEndpoint",
         "bedrock-agentcore:UpdateAgentRuntimeEndpoint",
         "bedrock-agentcore:DeleteAgentRuntimeEndpoint",
+        // The smoke test after each deploy, through the DEFAULT endpoint of the version deployed.
+        "bedrock-agentcore:InvokeAgentRuntime",
     ]
 
     /// What the deploy role and the pull-request role differ in; the rest of their policies is

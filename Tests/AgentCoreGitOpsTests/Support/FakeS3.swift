@@ -29,6 +29,9 @@ final class FakeS3: AWSRequestSending, @unchecked Sendable {
     func object(bucket: String, key: String) -> Object? { lock.withLock { objects["\(bucket)/\(key)"] } }
     var keys: [String] { lock.withLock { objects.keys.sorted() } }
 
+    /// Takes an object away, as someone with access to the bucket could.
+    func remove(bucket: String, key: String) { lock.withLock { _ = objects.removeValue(forKey: "\(bucket)/\(key)") } }
+
     func send(_ request: AWSRequest) async throws -> AWSResponse {
         let path = String(request.path.drop { $0 == "/" })
         let body: Data?

@@ -2,8 +2,8 @@ import Foundation
 import Testing
 @testable import AgentCoreGitOps
 
-/// Everything a flow talks to, in memory: AgentCore, S3 and GitHub fakes, a test clock for the
-/// waits, and a checkout with a small agent, packaged as a plain zip so that no process starts. Flows run in-process over a `context()`.
+/// Everything a flow talks to, in memory: AgentCore, its data plane, S3 and GitHub fakes, a test
+/// clock for the waits, and a checkout with a small agent, packaged as a plain zip so that no process starts. Flows run in-process over a `context()`.
 final class InMemoryFlows: @unchecked Sendable {
     static let bucket = "agentcore-test-packages"
     static let roleArn = "arn:aws:iam::123456789012:role/AgentRuntime"
@@ -11,7 +11,11 @@ final class InMemoryFlows: @unchecked Sendable {
     let agentCore = FakeAgentCore()
     let github = FakeGitHub()
     let s3 = FakeS3()
+    /// Every deployed version answers the smoke test until a test says otherwise.
+    let invoker = FakeInvoker { _ in FakeInvoker.answer(#"{"result": "Hello from the test agent"}"#) }
     let clock = TestClock()
+    /// Invocations are timed on it: a smoke test's timeout passes only when a test moves it.
+    let invocationClock = ManualClock()
     /// What the flows reported, one entry per line written.
     let log = Recorder<String>()
     let checkout: TempTree
@@ -45,6 +49,8 @@ final class InMemoryFlows: @unchecked Sendable {
             agentCore: agentCore,
             waiter: AgentCoreWaiter(client: agentCore, clock: clock),
             s3: S3Client(client: s3),
+            invoker: invoker,
+            invocationClock: invocationClock,
             github: github,
             owningRepository: try OwningRepository.fromEnvironment(environment, github: github),
             reporter: ActionsReporter(environment: [:], write: { log.append($0) }),

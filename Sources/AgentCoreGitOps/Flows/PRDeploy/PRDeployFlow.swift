@@ -3,8 +3,9 @@ import Foundation
 /// `pr-deploy`: a pull request's own runtime `pr_<n>`.
 ///
 /// Opened, pushed or reopened: package the agent, add a version to `pr_<n>` when the package or
-/// settings changed (creating the runtime the first time), wait until it is READY, and keep one
-/// sticky comment saying what runs and how to try it. Closed without merging: delete `pr_<n>`.
+/// settings changed (creating the runtime the first time), wait until it is READY, smoke-test it
+/// through its DEFAULT endpoint (a failure fails the job), and keep one sticky comment saying what
+/// runs, whether it answered, and how to try it. Closed without merging: delete `pr_<n>`.
 /// Closed by merging: keep it for the promotion, and say so.
 public struct PRDeployFlow: ExecutableFlow, Sendable {
     public static let executableName = "pr-deploy"
@@ -89,6 +90,15 @@ public struct PRDeployFlow: ExecutableFlow, Sendable {
         let recorded = await gitHubDeployment.succeeded(record, report: report)
         try await updateComment(.deployed(report), comments: comments)
         try reportOutputs(report)
+        if let smokeTest = report.smokeTest, !smokeTest.passed {
+            // The comment says why; the failed job is what a reviewer and branch protection see.
+            if case .failure(let error) = recorded {
+                context.reporter.warning(error.description, title: "GitHub deployment not recorded")
+            }
+            throw ActionableError(
+                "\(report.runtimeName) version \(report.version) failed its smoke test: \(smokeTest.result.reason ?? "no reason given")",
+                fix: "read the pull request comment and the agent's logs, then push a fix or re-run this job to test it again")
+        }
         try recorded.get()
         return .deployed(report)
     }
@@ -103,9 +113,12 @@ public struct PRDeployFlow: ExecutableFlow, Sendable {
         let current = try await findRuntime(comments)
         let deployment = try await RuntimeDeployer(context: context)
             .deploy(package, settings: settings, to: target, current: current)
+        let smokeTest = try await DeploymentSmokeTest(
+            context: context, settings: agent.settings.smokeTest, runtimeName: target.runtimeName
+        ).run(deployment.runtime, commitSHA: event.headSHA)
         var report = PRDeploymentReport(
             deployment: deployment, package: package, headSHA: event.headSHA,
-            defaultEndpoint: try await defaultEndpoint(of: deployment.runtimeID))
+            defaultEndpoint: try await defaultEndpoint(of: deployment.runtimeID), smokeTest: smokeTest)
         (report.plan, report.noPlanReason) = await planAgainstProd(package)
         return (report, comments)
     }
@@ -187,6 +200,7 @@ public struct PRDeployFlow: ExecutableFlow, Sendable {
         try reporter.setOutput("runtime_version", report.version)
         try reporter.setOutput("package_sha256", report.packageSHA256)
         try reporter.setOutput("changed", report.changed ? "true" : "false")
+        if let smokeTest = report.smokeTest { try reporter.setOutput("smoke_test", smokeTest.passed ? "passed" : "failed") }
         try reporter.appendSummary(report.markdown)
     }
 

@@ -18,8 +18,13 @@ public struct PRDeploymentReport: Sendable, Equatable {
     public var plan: DeploymentPlan?
     /// Why there is no plan, shown where it would be (prod not readable by this job's role).
     public var noPlanReason: String?
+    /// Whether the deployed version answered; nil when it was not tested.
+    public var smokeTest: SmokeTestOutcome?
 
-    public init(deployment: RuntimeDeployment, package: PackageManifest, headSHA: String, defaultEndpoint: AgentRuntimeEndpoint?) {
+    public init(
+        deployment: RuntimeDeployment, package: PackageManifest, headSHA: String, defaultEndpoint: AgentRuntimeEndpoint?,
+        smokeTest: SmokeTestOutcome? = nil
+    ) {
         runtimeName = deployment.runtime.agentRuntimeName
         runtimeID = deployment.runtimeID
         runtimeARN = deployment.runtime.agentRuntimeArn
@@ -32,6 +37,7 @@ public struct PRDeploymentReport: Sendable, Equatable {
         bootSeconds = package.bootSeconds
         versionCopy = deployment.versionCopy
         self.defaultEndpoint = defaultEndpoint
+        self.smokeTest = smokeTest
     }
 
     /// The region is the ARN's fourth field: `arn:aws:bedrock-agentcore:REGION:ACCOUNT:runtime/ID`.
@@ -80,7 +86,7 @@ public struct PRDeploymentReport: Sendable, Equatable {
             | | |
             |---|---|
             \(table)
-
+            \(smokeTestSection)
             Try it (the DEFAULT endpoint serves the latest version):
             ```sh
             \(invokeCommand)

@@ -13,10 +13,13 @@ public struct DeploymentIssue: Sendable, Equatable {
     public var plan: DeploymentPlan?
     /// Settings changed in AWS by hand since the last deploy, which this version replaced.
     public var drift: ConfigurationDrift?
+    /// Whether the version answered through DEFAULT before the issue opened.
+    public var smokeTest: SmokeTestOutcome?
 
     public init(
         deployment: RuntimeDeployment, package: PackageManifest, commitSHA: String, pullRequest: Int?,
-        pullRequestRuntimeID: String?, prodEndpointName: String, plan: DeploymentPlan? = nil, drift: ConfigurationDrift? = nil
+        pullRequestRuntimeID: String?, prodEndpointName: String, plan: DeploymentPlan? = nil, drift: ConfigurationDrift? = nil,
+        smokeTest: SmokeTestOutcome? = nil
     ) throws {
         metadata = try DeploymentMetadata(
             runtimeID: deployment.runtimeID, version: deployment.version, prRuntimeID: pullRequestRuntimeID,
@@ -29,6 +32,7 @@ public struct DeploymentIssue: Sendable, Equatable {
         self.prodEndpointName = prodEndpointName
         self.plan = plan
         self.drift = drift
+        self.smokeTest = smokeTest
     }
 
     private var runtimeName: String { metadata.runtimeName ?? "prod" }
@@ -58,7 +62,7 @@ public struct DeploymentIssue: Sendable, Equatable {
             ## `\(runtimeName)` version \(metadata.version) is deployed and waiting for promotion
 
             The `\(prodEndpointName)` endpoint still serves the version promoted before; this version is not live yet.
-
+            \(smokeTest.map { Self.smokeTestSection($0, runtimeName: runtimeName) } ?? "")
             | | |
             |---|---|
             \(table)

@@ -4,8 +4,9 @@ import Foundation
 ///
 /// Find the pull request the commit came from and that pull request's runtime (through the bot's
 /// sticky comment), package the agent, create or update the prod runtime, wait until the version
-/// is READY, and open the deployment issue whose hidden metadata prod-promote acts on. The prod
-/// endpoint does not move here.
+/// is READY, smoke-test it through DEFAULT, and open the deployment issue whose hidden metadata
+/// prod-promote acts on. The prod endpoint does not move here. A failed smoke test fails the job
+/// after the issue says so; a re-run tests the version again.
 public struct ProdDeployFlow: ExecutableFlow, Sendable {
     public static let executableName = "prod-deploy"
     public static let usage = """
@@ -51,10 +52,7 @@ public struct ProdDeployFlow: ExecutableFlow, Sendable {
     public func run() async throws -> ProdDeployOutcome {
         let retention = try RetentionPolicy.fromEnvironment(context.environment)
         if let issue = try await DeploymentIssue.find(forCommit: event.after, github: github) {
-            context.reporter.notice("Commit \(event.after) is already deployed: deployment issue #\(issue.number)")
-            try context.reporter.setOutput("issue_number", String(issue.number))
-            try await pruneOldVersions(of: nil, policy: retention)
-            return .alreadyDeployed(issue: issue.number)
+            return try await finishEarlierRun(issue, retention: retention)
         }
         let settings = try agent.runtimeSettings(for: target.role, reporter: context.reporter)
         let current = try await findProdRuntime()
@@ -71,13 +69,15 @@ public struct ProdDeployFlow: ExecutableFlow, Sendable {
         let deployment = try await RuntimeDeployer(context: context)
             .deploy(package, settings: settings, to: target, current: current)
         try await recordDeployment(deployment, package: package, pullRequest: pullRequest)
+        let smokeTest = try await smokeTest(deployment.runtime)
         let issue = try DeploymentIssue(
             deployment: deployment, package: package, commitSHA: event.after, pullRequest: pullRequest,
             pullRequestRuntimeID: pullRequestRuntimeID, prodEndpointName: context.settings.prodEndpointName,
-            plan: plan, drift: drift)
+            plan: plan, drift: drift, smokeTest: smokeTest)
         let number = try await openIssue(issue)
         try reportOutputs(issue, number: number)
         try await pruneOldVersions(of: deployment.runtime, policy: retention)
+        try requirePassed(smokeTest, issue: number)
         return .deployed(issue: number, deployment: deployment)
     }
 
@@ -87,6 +87,62 @@ public struct ProdDeployFlow: ExecutableFlow, Sendable {
     private var github: any GitHubAPI { context.github }
 
     // MARK: Steps
+
+    /// A re-run for a commit whose deployment issue exists: the job was done, unless the version
+    /// has not passed its smoke test; then it is tested again and the issue shows the new result.
+    private func finishEarlierRun(_ issue: GitHubIssue, retention: RetentionPolicy) async throws -> ProdDeployOutcome {
+        try context.reporter.setOutput("issue_number", String(issue.number))
+        let done = "Commit \(event.after) is already deployed: deployment issue #\(issue.number)"
+        guard issue.state == "open", let metadata = try github.trustedMarkers.deploymentMetadata(in: issue) else {
+            context.reporter.notice(done)
+            try await pruneOldVersions(of: nil, policy: retention)
+            return .alreadyDeployed(issue: issue.number)
+        }
+        let runtime = try await context.agentCore.getAgentRuntime(id: metadata.runtimeID, version: metadata.version)
+        let recorded = try await smokeTestRecords.forVersion(runtimeID: metadata.runtimeID, version: metadata.version)
+        if let recorded, recorded.passed {
+            // A re-test that crashed after its record: the issue may still say it failed.
+            try await showSmokeTest(
+                SmokeTestOutcome(version: metadata.version, result: recorded.result(runtimeARN: runtime.agentRuntimeArn), fromEarlierRun: false),
+                in: issue, onlyIfShownAsFailed: true)
+            context.reporter.notice(done)
+            try await pruneOldVersions(of: nil, policy: retention)
+            return .alreadyDeployed(issue: issue.number)
+        }
+        context.reporter.info("\(runtime.agentRuntimeName) version \(metadata.version) has not passed its smoke test: testing it again")
+        let outcome = try await smokeTest(runtime)
+        try await showSmokeTest(outcome, in: issue, onlyIfShownAsFailed: false)
+        try requirePassed(outcome, issue: issue.number)
+        context.reporter.notice("Version \(metadata.version) passed its smoke test this time: deployment issue #\(issue.number) says so")
+        return .retested(issue: issue.number)
+    }
+
+    private var smokeTestRecords: SmokeTestRecords {
+        SmokeTestRecords(s3: context.s3, bucket: context.settings.bucket, runtimeName: target.runtimeName)
+    }
+
+    /// Through DEFAULT, which serves the new version; before the issue opens, so it says how it went.
+    private func smokeTest(_ runtime: AgentRuntime) async throws -> SmokeTestOutcome {
+        try await DeploymentSmokeTest(context: context, settings: agent.settings.smokeTest, runtimeName: target.runtimeName)
+            .run(runtime, commitSHA: event.after)
+    }
+
+    private func showSmokeTest(_ outcome: SmokeTestOutcome, in issue: GitHubIssue, onlyIfShownAsFailed: Bool) async throws {
+        let body = issue.body ?? ""
+        if onlyIfShownAsFailed && DeploymentIssue.showsSmokeTestPassed(body) { return }
+        let updated = DeploymentIssue.replacingSmokeTest(in: body, with: outcome, runtimeName: target.runtimeName)
+        guard updated != body else { return }
+        _ = try await github.updateIssue(number: issue.number, GitHubIssueUpdate(body: updated))
+    }
+
+    /// A failed smoke test fails the job once the issue says so: prod-promote refuses the version.
+    private func requirePassed(_ outcome: SmokeTestOutcome, issue: Int) throws {
+        guard !outcome.passed else { return }
+        throw ActionableError(
+            "\(target.runtimeName) version \(outcome.version) failed its smoke test: \(outcome.result.reason ?? "no reason given"); "
+                + "deployment issue #\(issue) says so, and it cannot be promoted",
+            fix: "read the agent's logs, then re-run this job to test the version again, or merge a fix")
+    }
 
     private var records: DeploymentRecords {
         DeploymentRecords(s3: context.s3, bucket: context.settings.bucket, runtimeName: target.runtimeName)

@@ -7,4 +7,6 @@ public enum ProdDeployOutcome: Sendable, Equatable {
     /// A rerun: the commit's deployment issue exists, so the job was done.
     case alreadyDeployed(issue: Int)
     case deployed(issue: Int, deployment: RuntimeDeployment)
+    /// A re-run whose version had not passed its smoke test: tested again, passed, the issue updated.
+    case retested(issue: Int)
 }

@@ -2,6 +2,7 @@ import Foundation
 
 /// The `approved` label on a deployment issue: the prod endpoint moves to the issue's version,
 /// the pull request's runtime is deleted, and the issue is commented, labelled `promoted` and closed.
+/// A version whose smoke test has not passed is refused.
 ///
 /// Everything that can refuse runs before anything changes: a refusal comments why and what to
 /// do, removes `approved`, and leaves AWS alone. After that every step is safe to repeat, so a
@@ -32,6 +33,7 @@ public struct ApprovalFlow: PromotionFlow, Sendable {
             let metadata = try readMetadata(of: issue)
             let runtime = try await checkProdVersion(metadata)
             try await verifyDeployment(metadata, issue: issue, runtime: runtime)
+            try await checkSmokeTest(metadata)
             let prRuntime = try await checkPRRuntime(metadata)
             let alreadyPromoted = try await findEarlierPromotion(metadata)
             if !alreadyPromoted {
@@ -145,6 +147,21 @@ public struct ApprovalFlow: PromotionFlow, Sendable {
                 "issue #\(issueNumber) does not describe what it would promote: " + disagreements.joined(separator: "; "),
                 fix: "approve a deployment issue as prod-deploy wrote it, or re-run prod-deploy for the commit to open a correct one")
         }
+    }
+
+    /// Only a version that answered its smoke test is promoted. The record prod-deploy wrote in
+    /// the deploy bucket decides; what the issue's text says about the test does not count.
+    private func checkSmokeTest(_ metadata: DeploymentMetadata) async throws {
+        let record = try await steps.smokeTestRecords.forVersion(runtimeID: metadata.runtimeID, version: metadata.version)
+        if let record, record.passed { return }
+        let name = metadata.runtimeName ?? context.settings.prodRuntimeName
+        let problem = record.map { "version \(metadata.version) of \(name) failed its smoke test: \($0.reason ?? "no reason recorded")" }
+            ?? "version \(metadata.version) of \(name) has no smoke test on record, so nobody knows that it answers"
+        let commit = metadata.commitSHA.map { " of commit \($0.prefix(7))" } ?? ""
+        throw ActionableError.refusal(
+            problem,
+            fix: "re-run the prod-deploy job\(commit) to test it again (a pass updates this issue), then add the "
+                + "\(DeploymentLabels.approved.name) label again; or merge a fix and approve its deployment issue")
     }
 
     /// An approval moves prod only forward in commit order; going back is a deliberate rollback.

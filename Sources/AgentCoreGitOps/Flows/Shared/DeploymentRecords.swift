@@ -65,12 +65,9 @@ public struct DeploymentRecords: Sendable {
 
     /// False when a record was there already (or a racing run wrote it first).
     private func writeOnce(_ record: DeploymentRecord, at key: String) async throws -> Bool {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         do {
             _ = try await s3.putObject(
-                bucket: bucket, key: key, data: try encoder.encode(record), contentType: "application/json",
+                bucket: bucket, key: key, data: try RecordJSON.encoder.encode(record), contentType: "application/json",
                 condition: .noObject)
             return true
         } catch let error as AWSError where error.isPreconditionFailed {
@@ -80,10 +77,8 @@ public struct DeploymentRecords: Sendable {
 
     private func read(_ key: String) async throws -> DeploymentRecord? {
         guard let object = try await s3.getObjectData(bucket: bucket, key: key) else { return nil }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
         do {
-            return try decoder.decode(DeploymentRecord.self, from: object.data)
+            return try RecordJSON.decoder.decode(DeploymentRecord.self, from: object.data)
         } catch {
             throw ActionableError(
                 "s3://\(bucket)/\(key) is not a deployment record of agentcore-gitops",

@@ -7,6 +7,10 @@ public struct FlowContext: Sendable {
     public var agentCore: any AgentCoreControlClient
     public var waiter: AgentCoreWaiter
     public var s3: S3Client
+    /// Calls deployed agents (InvokeAgentRuntime): the smoke test after a deploy.
+    public var invoker: any AgentInvoking
+    /// What an invocation's latency and timeout are measured on; tests pass one they move.
+    public var invocationClock: any Clock<Duration>
     public var github: any GitHubAPI
     /// This repository's name and id, as ownership tags record them.
     public var owningRepository: OwningRepository
@@ -35,6 +39,8 @@ public struct FlowContext: Sendable {
             agentCore: agentCore,
             waiter: AgentCoreWaiter(client: agentCore, policy: waitPolicy, onStatusChange: { reporter.info("  status: \($0)") }),
             s3: S3Client(client: aws),
+            invoker: AgentCoreDataPlane(client: aws),
+            invocationClock: ContinuousClock(),
             github: github,
             owningRepository: try OwningRepository.fromEnvironment(environment, github: github),
             reporter: reporter,

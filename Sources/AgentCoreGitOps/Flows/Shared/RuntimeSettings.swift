@@ -24,6 +24,8 @@ public struct RuntimeSettings: Sendable, Equatable {
     public var base = EnvironmentSettings()
     /// Each environment's settings, overrides merged and checked when the file is read.
     public var environments: [DeploymentEnvironment: EnvironmentSettings] = [:]
+    /// What a newly deployed version must answer, in every environment (nil: `SmokeTestSettings.minimal`).
+    public var smokeTest: SmokeTestSettings?
 
     public static let fileName = "agentcore.json"
 
@@ -84,11 +86,12 @@ public struct RuntimeSettings: Sendable, Equatable {
         }
         try reader.rejectUnknownKeys(
             root, "",
-            allowed: ["$schema", "environments", "onDrift"] + packagingKeys + EnvironmentSettings.keys
+            allowed: ["$schema", "environments", "onDrift", SmokeTestSettings.field] + packagingKeys + EnvironmentSettings.keys
                 + EnvironmentSettings.shorthands.map(\.key))
 
         var settings = RuntimeSettings()
         try settings.readPackaging(root, reader)
+        settings.smokeTest = try SmokeTestSettings.section(of: data, source: source)
         if let policy = root["onDrift"] {
             let text = try reader.string(policy, "onDrift", oneOf: ["report", "fail"])
             settings.onDrift = DriftPolicy(rawValue: text) ?? .report

@@ -72,6 +72,20 @@ public struct SmokeTestSettings: Sendable, Equatable, Decodable {
         try self.init(payload: payload, expect: expect, timeoutSeconds: timeout)
     }
 
+    /// The `smokeTest` object of an `agentcore.json` file's `data`, nil when it has none; errors
+    /// name `source`, the file.
+    static func section(of data: Data, source: String) throws(RuntimeSettingsError) -> SmokeTestSettings? {
+        struct File: Decodable { var smokeTest: SmokeTestSettings? }
+        do {
+            return try JSONDecoder().decode(File.self, from: data).smokeTest
+        } catch var error as RuntimeSettingsError {
+            error.source = source
+            throw error
+        } catch {
+            throw RuntimeSettingsError(source: source, field: field, problem: "cannot be read (\(error.localizedDescription))")
+        }
+    }
+
     /// The `expect` pattern, compiled.
     static func compile(_ pattern: String) throws(RuntimeSettingsError) -> Regex<AnyRegexOutput> {
         guard !pattern.isEmpty else {

@@ -160,26 +160,3 @@ import Testing
         }
     }
 }
-
-/// Answers every invocation with what the test says, and keeps the invocations.
-final class FakeInvoker: AgentInvoking, @unchecked Sendable {
-    private let lock = NSLock()
-    private var received: [AgentInvocation] = []
-    private let answer: @Sendable (AgentInvocation) async throws -> AgentAnswer
-
-    init(_ answer: @escaping @Sendable (AgentInvocation) async throws -> AgentAnswer) { self.answer = answer }
-
-    var invocations: [AgentInvocation] { lock.withLock { received } }
-
-    func invoke(_ invocation: AgentInvocation) async throws -> AgentAnswer {
-        lock.withLock { received.append(invocation) }
-        return try await answer(invocation)
-    }
-
-    static func answer(_ body: String, contentType: String = "application/json") -> AgentAnswer {
-        AgentAnswer(contentType: contentType, sessionID: "session", body: AsyncThrowingStream { continuation in
-            continuation.yield(Data(body.utf8))
-            continuation.finish()
-        })
-    }
-}
