@@ -84,6 +84,15 @@ class TestInvocation:
         assert [(r["service"], r["operation"], r["path"], r["status"]) for r in logged] == [
             ("bedrock-agentcore", "InvokeAgentRuntime", f"/runtimes/{encoded}/invocations", 200)]
 
+    def test_the_call_log_names_the_runtime_and_endpoint_iam_checks(self, sandbox, echo):
+        sandbox.control("DELETE", "/_sandbox/requests")
+        invoke_json(sandbox, echo["agentRuntimeArn"], {})
+        invoke_json(sandbox, echo["agentRuntimeArn"], {}, qualifier="DEFAULT")
+        invoke_json(sandbox, echo["agentRuntimeId"], {}, accountId="123456789012")
+        calls = sandbox.control("GET", "/_sandbox/calls")[1]["calls"]
+        expected = {"runtime_id": echo["agentRuntimeId"], "endpoint_name": "DEFAULT"}
+        assert [(c["operation"], c["resources"]) for c in calls] == [("InvokeAgentRuntime", expected)] * 3
+
     def test_an_event_stream_arrives_chunk_by_chunk(self, sandbox, echo):
         answer = sandbox.client("bedrock-agentcore").invoke_agent_runtime(
             agentRuntimeArn=echo["agentRuntimeArn"], payload=b'{"stream": true}')

@@ -179,6 +179,33 @@ import Testing
         }
     }
 
+    /// The smoke test invokes a runtime through an endpoint: IAM checks both ARNs. The
+    /// pull-request role may invoke `pr_*` runtimes only; the deploy role any of the account's.
+    @Test func eachRoleMayInvokeOnlyTheRuntimesItDeploys() throws {
+        let names = ResourceNames(Self.parameters)
+        let mapping = IAMCallMapping(names: names)
+        func invoke(_ runtimeID: String, endpoint: String?) -> AWSCall {
+            var resources = AWSCall.Resources()
+            resources.runtimeId = runtimeID
+            resources.endpointName = endpoint
+            return AWSCall(service: "bedrock-agentcore", operation: "InvokeAgentRuntime", resources: resources)
+        }
+        let requests = try mapping.requests(for: invoke("pr_7-AbCdEfGhIj", endpoint: nil))
+        #expect(requests.map(\.resource) == [names.runtime("pr_7-AbCdEfGhIj"), names.endpoint(runtime: "pr_7-AbCdEfGhIj", name: "DEFAULT")])
+        #expect(Set(requests.map(\.action)) == ["bedrock-agentcore:InvokeAgentRuntime"])
+
+        let policies = SetupPolicies(Self.parameters)
+        func allowed(_ call: AWSCall, _ policy: PolicyDocument) throws -> Bool {
+            try mapping.requests(for: call).allSatisfy { try PolicyEvaluator.evaluate($0, policy: policy).isAllowed }
+        }
+        #expect(try allowed(invoke("pr_7-AbCdEfGhIj", endpoint: "DEFAULT"), policies.pullRequest.permissionsPolicy))
+        #expect(try !allowed(invoke("prod-AbCdEfGhIj", endpoint: "DEFAULT"), policies.pullRequest.permissionsPolicy))
+        #expect(try !allowed(invoke("prod-AbCdEfGhIj", endpoint: "prod"), policies.pullRequest.permissionsPolicy))
+        #expect(try allowed(invoke("prod-AbCdEfGhIj", endpoint: "DEFAULT"), policies.deploy.permissionsPolicy))
+        #expect(try allowed(invoke("prod-AbCdEfGhIj", endpoint: "prod"), policies.deploy.permissionsPolicy))
+        #expect(!policies.execution.permissionsPolicy.allowedActions.contains("bedrock-agentcore:InvokeAgentRuntime"))
+    }
+
     @Test func passRoleIsOnlyForTheExecutionRoleAndOnlyToAgentCore() throws {
         let names = ResourceNames(Self.parameters)
         let policy = SetupPolicies(Self.parameters).deploy.permissionsPolicy

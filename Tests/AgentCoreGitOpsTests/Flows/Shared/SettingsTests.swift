@@ -66,6 +66,15 @@ import Testing
         #expect(settings.base.lifecycle == LifecycleConfiguration(idleRuntimeSessionTimeout: 120, maxLifetime: 3600))
         #expect(settings.base.serverProtocol == ProtocolConfiguration(serverProtocol: "MCP"))
         #expect(settings.base.network == .public)
+        #expect(settings.smokeTest == nil, "no smokeTest: the minimal test applies")
+    }
+
+    @Test func theSmokeTestIsReadFromItsSection() throws {
+        let settings = try RuntimeSettings.parse(Data("""
+            {"python": "3.12", "smokeTest": {"payload": {"prompt": "Tell me a joke"}, "expect": "joke|pun", "timeoutSeconds": 20}}
+            """.utf8))
+        #expect(settings.smokeTest == (try SmokeTestSettings(payload: ["prompt": .string("Tell me a joke")], expect: "joke|pun", timeoutSeconds: 20)))
+        #expect(settings.python == "3.12")
     }
 
     @Test(arguments: [
@@ -83,6 +92,9 @@ import Testing
         (#"{"protocol": "gRPC"}"#, "agentcore.json: protocol 'gRPC' is not allowed — use one of HTTP, MCP, A2A, AGUI"),
         (#"["python"]"#, "agentcore.json must be a JSON object"),
         (#"{"python": }"#, "agentcore.json is not valid JSON"),
+        (#"{"smokeTest": {"expect": "("}}"#, "agentcore.json: smokeTest.expect '(' is not a regular expression"),
+        (#"{"smokeTest": {"timeoutSeconds": 0}}"#, "agentcore.json: smokeTest.timeoutSeconds is 0; give a whole number"),
+        (#"{"smokeTest": "ping"}"#, "agentcore.json: smokeTest must be a JSON object"),
     ])
     func errorsNameTheField(json: String, message: String) {
         let error = #expect(throws: RuntimeSettingsError.self) { try RuntimeSettings.parse(Data(json.utf8)) }
@@ -111,5 +123,17 @@ import Testing
         let settings = try RuntimeSettings.load(agentDirectory: RepositoryPaths.root.appendingPathComponent("agent"))
         #expect(settings.entryPoint == "agent.py")
         #expect(settings.prompt != nil)
+        // The sample answers {"result": ...}, or {"error": ...} with a 200 when its model call fails.
+        #expect(settings.smokeTest?.expect == #""result""#)
+    }
+
+    @Test func aSmokeTestErrorNamesTheFileItIsIn() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("settings-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Data(#"{"smokeTest": {"expected": "x"}}"#.utf8).write(to: directory.appendingPathComponent("agentcore.json"))
+        let error = #expect(throws: RuntimeSettingsError.self) { try RuntimeSettings.load(agentDirectory: directory) }
+        #expect(error?.source == directory.appendingPathComponent("agentcore.json").path)
+        #expect(error?.description.hasSuffix("smokeTest.expected is not a known setting (known: expect, payload, timeoutSeconds)") == true)
     }
 }
