@@ -40,6 +40,17 @@ def one_sticky_comment(w, run, number, says="<!-- RUNTIME_ID:"):
     expect(marker in body and says in body, f"the bot's comment on #{number} does not say {says!r}")
 
 
+def smoke_test_passed(w, run, number):
+    """The deployed version answered: pr-deploy says so in its output and in the sticky comment."""
+    expect(run.outputs.get("smoke_test") == "passed", f"pr-deploy's smoke_test output is {run.outputs.get('smoke_test')}")
+    one_sticky_comment(w, run, number, says="#### Smoke test: passed")
+
+
+def prod_answers(w):
+    """What the prod endpoint answers now, asked with `agentcore invoke` as a person would."""
+    return w.invoke("prod", endpoint="prod", prompt="Tell me something about Mondays")
+
+
 def prod_endpoint_version(w):
     prod = w.runtime("prod")
     endpoint = w.endpoints(prod["agentRuntimeId"]).get("prod") if prod else None
@@ -71,6 +82,7 @@ def deployed_to_prod(w, name, merge_sha, pull_request, version):
     expect({"deployment", "production", "needs-promotion"} <= labels(issue), f"issue #{number} labels: {labels(issue)}")
     for line in (f"VERSION: {version}", f"COMMIT_SHA: {merge_sha}", f"PR_NUMBER: {pull_request}"):
         expect(line in issue["body"], f"issue #{number}'s metadata lacks {line}")
+    expect("#### Smoke test: passed" in issue["body"], f"issue #{number} does not say that version {version} answered")
     w.issues[name] = number
     return number
 
@@ -90,7 +102,7 @@ def opened_and_deployed(w, name, title):
     number, _ = w.open_pull_request(name, title)
     run = w.run("pr-deploy", pull_request_event("opened", number))
     runtime = runtime_with_versions(w, f"pr_{number}", [1])
-    one_sticky_comment(w, run, number)
+    smoke_test_passed(w, run, number)
     return number, run, runtime
 
 
@@ -98,7 +110,8 @@ def opened_and_deployed(w, name, title):
 
 def open_first_pull_request(w):
     number, run, runtime = opened_and_deployed(w, "first", "Sharper dad jokes")
-    return f"PR #{number} opened → pr-deploy created pr_{number} v{run.outputs.get('runtime_version')} ({runtime['agentRuntimeId']}), sticky comment posted"
+    return (f"PR #{number} opened → pr-deploy created pr_{number} v{run.outputs.get('runtime_version')} "
+            f"({runtime['agentRuntimeId']}), which passed its smoke test; sticky comment posted")
 
 
 def push_without_change(w):
@@ -108,20 +121,21 @@ def push_without_change(w):
     run = w.run("pr-deploy", pull_request_event("synchronize", number, before=before))
     expect(run.outputs.get("changed") == "false", f"an unchanged push reported changed={run.outputs.get('changed')}")
     runtime_with_versions(w, f"pr_{number}", [1])
-    one_sticky_comment(w, run, number)
-    return f"PR #{number} pushed, same package → pr-deploy made no new version (pr_{number} stays at v1), comment updated"
+    smoke_test_passed(w, run, number)
+    return (f"PR #{number} pushed, same package → pr-deploy made no new version (pr_{number} stays at v1, "
+            f"its smoke test not repeated), comment updated")
 
 
 def push_changed_prompt(w):
     number = w.pull_requests["first"]
     before = w.sandbox.github_as("maintainer", "GET", f"/pulls/{number}")["head"]["sha"]
-    w.use_prompt("haiku_bot.txt")
+    w.append_to_prompt("Keep every joke under twenty words.\n")
     w.push(number)
     run = w.run("pr-deploy", pull_request_event("synchronize", number, before=before))
     expect(run.outputs.get("runtime_version") == "2", f"pr-deploy reported version {run.outputs.get('runtime_version')}, expected 2")
     runtime_with_versions(w, f"pr_{number}", [1, 2])
-    one_sticky_comment(w, run, number)
-    return f"PR #{number} pushed with a changed prompt (haiku_bot.txt) → pr_{number} v2, the same comment edited"
+    smoke_test_passed(w, run, number)
+    return f"PR #{number} pushed with a sharper dad-joke prompt → pr_{number} v2, smoke-tested, the same comment edited"
 
 
 def merge_first_pull_request(w):
@@ -152,14 +166,15 @@ def maintainer_approves(w):
     w.add_label("maintainer", issue, "approved")
     w.run("prod-promote", approval_event(issue))
     promoted(w, issue, version=1, pull_request=number)
+    w.answers["first"] = prod_answers(w)
     return (f"{w.sandbox.logins['maintainer']} labels #{issue} approved → prod endpoint serves v1, "
-            f"pr_{number} deleted, issue closed as promoted")
+            f"pr_{number} deleted, issue closed as promoted\n      prod answers: {w.answers['first']}")
 
 
 def open_second_pull_request(w):
-    w.use_prompt("motivational_quotes_bot.txt")
-    number, _, runtime = opened_and_deployed(w, "second", "Motivational quotes instead")
-    return f"PR #{number} opened (motivational_quotes_bot.txt) → pr_{number} v1 ({runtime['agentRuntimeId']})"
+    w.use_prompt("haiku_bot.txt")
+    number, _, runtime = opened_and_deployed(w, "second", "Haiku instead")
+    return f"PR #{number} opened (haiku_bot.txt) → pr_{number} v1 ({runtime['agentRuntimeId']}), smoke-tested"
 
 
 def merge_second_pull_request(w):
@@ -173,14 +188,24 @@ def maintainer_approves_second(w):
     w.add_label("maintainer", issue, "approved")
     w.run("prod-promote", approval_event(issue))
     promoted(w, issue, version=2, pull_request=number)
-    return f"maintainer labels #{issue} approved → prod endpoint serves v2, pr_{number} deleted, issue closed"
+    w.answers["second"] = prod_answers(w)
+    expect(w.answers["second"] != w.answers["first"], "prod answers as before the haiku version was promoted")
+    return (f"maintainer labels #{issue} approved → prod endpoint serves v2, pr_{number} deleted, issue closed"
+            f"\n      prod answers: {indented(w.answers['second'])}")
 
 
 def roll_back(w):
     w.run("prod-promote", {"event": "workflow_dispatch", "inputs": {"prod_runtime_version": "1"}})
     expect(prod_endpoint_version(w) == "1", f"after the rollback the prod endpoint serves {prod_endpoint_version(w)}")
     runtime_with_versions(w, "prod", [1, 2])
-    return "workflow_dispatch prod_runtime_version=1 → prod endpoint rolled back to v1 (v2 kept)"
+    answer = prod_answers(w)
+    expect(answer == w.answers["first"], f"after the rollback prod answers {answer!r}, not as v1 did")
+    return f"workflow_dispatch prod_runtime_version=1 → prod endpoint rolled back to v1 (v2 kept)\n      prod answers: {answer}"
+
+
+def indented(text):
+    """A multi-line answer (a haiku) lined up under the first line."""
+    return text.replace("\n", "\n" + " " * 20)
 
 
 def abandoned_pull_request(w):

@@ -55,6 +55,7 @@ class World:
         self.runs = []
         self.pull_requests = {}  # story name -> number
         self.issues = {}  # story name -> deployment issue number
+        self.answers = {}  # story name -> what the prod endpoint answered then
         self._sha = 0
 
     def close(self):
@@ -115,21 +116,40 @@ class World:
 
     # The executables, as a workflow step runs them.
 
-    def environment(self, event_name, event_path, run_id, attempt, output_file):
+    def aws_environment(self):
+        """The machine's own settings (PATH, certificates, package index for uv) as a runner has
+        them, and the sandbox's AWS credentials; nothing of a real AWS account or GitHub repository."""
         info = self.sandbox.info
-        # The machine's own settings (PATH, certificates, package index for uv) as a runner has
-        # them; nothing of a real AWS account or GitHub repository.
         inherited = {name: value for name, value in os.environ.items() if not name.startswith(FOREIGN_PREFIXES)}
         return inherited | {
+            "AWS_ENDPOINT_URL": info["aws_endpoint"], "AWS_REGION": info["region"],
+            "AWS_ACCESS_KEY_ID": info["aws_access_key_id"], "AWS_SECRET_ACCESS_KEY": info["aws_secret_access_key"],
+        }
+
+    def environment(self, event_name, event_path, run_id, attempt, output_file):
+        info = self.sandbox.info
+        return self.aws_environment() | {
             "GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": event_name, "GITHUB_EVENT_PATH": str(event_path),
             "GITHUB_REPOSITORY": self.sandbox.repository, "GITHUB_API_URL": self.sandbox.github_url,
             "GITHUB_TOKEN": info["tokens"]["bot"], "GITHUB_RUN_ID": run_id, "GITHUB_RUN_ATTEMPT": str(attempt),
             "GITHUB_OUTPUT": str(output_file), "GITHUB_STEP_SUMMARY": str(output_file) + ".summary.md",
-            "AWS_ENDPOINT_URL": info["aws_endpoint"], "AWS_REGION": info["region"],
-            "AWS_ACCESS_KEY_ID": info["aws_access_key_id"], "AWS_SECRET_ACCESS_KEY": info["aws_secret_access_key"],
             "AGENTCORE_S3_BUCKET": info["s3_bucket"], "AGENTCORE_ROLE_ARN": info["role_arn"],
             "AGENTCORE_CACHE_DIR": self.cache,
         }
+
+    def invoke(self, runtime, endpoint, prompt):
+        """`agentcore invoke RUNTIME --endpoint ENDPOINT` as a person runs it; the agent's answer."""
+        command = [self.binaries / "agentcore", "invoke", runtime, "--endpoint", endpoint, "--json",
+                   "--payload", json.dumps({"prompt": prompt})]
+        result = subprocess.run(command, cwd=self.tree, env=self.aws_environment(), capture_output=True, text=True,
+                                timeout=300)
+        if result.returncode != 0:
+            raise StoryFailure(f"agentcore invoke {runtime} --endpoint {endpoint} failed: "
+                               f"{self.scrub(result.stderr).strip()[-400:]}")
+        answer = json.loads(result.stdout)
+        expect(isinstance(answer, dict) and isinstance(answer.get("result"), str),
+               f"{runtime}'s {endpoint} endpoint answered {result.stdout.strip()[:200]!r}, not a result")
+        return answer["result"].strip()
 
     def run(self, executable, request):
         """Runs `executable` on the event GitHub would deliver now; a failed run is re-run (same run

@@ -90,13 +90,13 @@ public struct PRDeployFlow: ExecutableFlow, Sendable {
         let recorded = await gitHubDeployment.succeeded(record, report: report)
         try await updateComment(.deployed(report), comments: comments)
         try reportOutputs(report)
-        if let smokeTest = report.smokeTest, !smokeTest.passed {
+        if let smokeTest = report.smokeTest, smokeTest.failed {
             // The comment says why; the failed job is what a reviewer and branch protection see.
             if case .failure(let error) = recorded {
                 context.reporter.warning(error.description, title: "GitHub deployment not recorded")
             }
             throw ActionableError(
-                "\(report.runtimeName) version \(report.version) failed its smoke test: \(smokeTest.result.reason ?? "no reason given")",
+                "\(report.runtimeName) version \(report.version) failed its smoke test: \(smokeTest.result?.reason ?? "no reason given")",
                 fix: "read the pull request comment and the agent's logs, then push a fix or re-run this job to test it again")
         }
         try recorded.get()
@@ -200,7 +200,9 @@ public struct PRDeployFlow: ExecutableFlow, Sendable {
         try reporter.setOutput("runtime_version", report.version)
         try reporter.setOutput("package_sha256", report.packageSHA256)
         try reporter.setOutput("changed", report.changed ? "true" : "false")
-        if let smokeTest = report.smokeTest { try reporter.setOutput("smoke_test", smokeTest.passed ? "passed" : "failed") }
+        if let smokeTest = report.smokeTest {
+            try reporter.setOutput("smoke_test", smokeTest.passed ? "passed" : smokeTest.failed ? "failed" : "not run")
+        }
         try reporter.appendSummary(report.markdown)
     }
 

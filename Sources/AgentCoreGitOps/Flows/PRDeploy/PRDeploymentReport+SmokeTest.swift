@@ -6,7 +6,7 @@ extension PRDeploymentReport {
     var smokeTestSection: String {
         guard let smokeTest else { return "" }
         var lines = ["", smokeTest.markdown, ""]
-        if !smokeTest.passed {
+        if smokeTest.failed {
             lines += [
                 "**This fails the pr-deploy job.** Version \(version) runs, but it does not answer as `smokeTest` in "
                     + "`agentcore.json` asks. Read the agent's logs, push a fix, or re-run the job to test it again.",

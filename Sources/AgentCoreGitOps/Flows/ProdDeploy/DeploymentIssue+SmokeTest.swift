@@ -41,12 +41,21 @@ extension DeploymentIssue {
 
     private static func smokeTestPart(_ outcome: SmokeTestOutcome, runtimeName: String) -> String {
         var lines = [smokeTestStart]
-        if !outcome.passed {
+        switch outcome.verdict {
+        case .tested(let result) where !result.passed:
             lines += [
                 "**`\(runtimeName)` version \(outcome.version) failed its smoke test, so prod-promote refuses to promote it.** "
                     + "Re-run the prod-deploy job of this commit to test it again (a pass updates this issue), or merge a fix.",
                 "",
             ]
+        case .superseded(let newer):
+            lines += [
+                "**`\(runtimeName)` version \(outcome.version) was not smoke-tested, so prod-promote refuses to promote it.** "
+                    + "Approve the deployment issue of version \(newer) instead.",
+                "",
+            ]
+        case .tested, .passedBefore:
+            break
         }
         lines += [outcome.markdown, smokeTestEnd]
         return lines.joined(separator: "\n")

@@ -103,7 +103,7 @@ public struct ProdDeployFlow: ExecutableFlow, Sendable {
         if let recorded, recorded.passed {
             // A re-test that crashed after its record: the issue may still say it failed.
             try await showSmokeTest(
-                SmokeTestOutcome(version: metadata.version, result: recorded.result(runtimeARN: runtime.agentRuntimeArn), fromEarlierRun: false),
+                SmokeTestOutcome(version: metadata.version, verdict: .tested(recorded.result(runtimeARN: runtime.agentRuntimeArn))),
                 in: issue, onlyIfShownAsFailed: true)
             context.reporter.notice(done)
             try await pruneOldVersions(of: nil, policy: retention)
@@ -113,6 +113,10 @@ public struct ProdDeployFlow: ExecutableFlow, Sendable {
         let outcome = try await smokeTest(runtime)
         try await showSmokeTest(outcome, in: issue, onlyIfShownAsFailed: false)
         try requirePassed(outcome, issue: issue.number)
+        guard outcome.passed else {
+            context.reporter.notice("\(outcome.summary); deployment issue #\(issue.number) says so")
+            return .alreadyDeployed(issue: issue.number)
+        }
         context.reporter.notice("Version \(metadata.version) passed its smoke test this time: deployment issue #\(issue.number) says so")
         return .retested(issue: issue.number)
     }
@@ -137,9 +141,9 @@ public struct ProdDeployFlow: ExecutableFlow, Sendable {
 
     /// A failed smoke test fails the job once the issue says so: prod-promote refuses the version.
     private func requirePassed(_ outcome: SmokeTestOutcome, issue: Int) throws {
-        guard !outcome.passed else { return }
+        guard outcome.failed else { return }
         throw ActionableError(
-            "\(target.runtimeName) version \(outcome.version) failed its smoke test: \(outcome.result.reason ?? "no reason given"); "
+            "\(target.runtimeName) version \(outcome.version) failed its smoke test: \(outcome.result?.reason ?? "no reason given"); "
                 + "deployment issue #\(issue) says so, and it cannot be promoted",
             fix: "read the agent's logs, then re-run this job to test the version again, or merge a fix")
     }

@@ -21,82 +21,134 @@ struct DeploymentSmokeTest: Sendable {
     func run(_ runtime: AgentRuntime, commitSHA: String) async throws -> SmokeTestOutcome {
         let version = runtime.agentRuntimeVersion
         return try await context.reporter.group("Smoke test of \(runtime.agentRuntimeName) version \(version)") {
-            let outcome: SmokeTestOutcome
-            if let earlier = try await records.forVersion(runtimeID: runtime.agentRuntimeId, version: version), earlier.passed {
-                context.reporter.info("version \(version) passed at \(earlier.testedAt) and has not changed since: not invoked again")
-                outcome = SmokeTestOutcome(
-                    version: version, result: earlier.result(runtimeARN: runtime.agentRuntimeArn), fromEarlierRun: true)
-            } else {
-                let result = try await test(runtime)
-                try await records.record(SmokeTestRecord(
-                    result, runtimeName: runtime.agentRuntimeName, version: version, commitSHA: commitSHA, testedAt: Date()))
-                outcome = SmokeTestOutcome(version: version, result: result, fromEarlierRun: false)
+            let outcome = try await decide(runtime, commitSHA: commitSHA)
+            if let result = outcome.result {
+                try await context.github.createCommitStatus(
+                    sha: commitSHA, state: result.commitState, context: SmokeTest.statusContext,
+                    description: outcome.statusDescription, targetURL: WorkflowRunLink.url(environment: context.environment))
             }
-            try await context.github.createCommitStatus(
-                sha: commitSHA, state: outcome.result.commitState, context: SmokeTest.statusContext,
-                description: outcome.statusDescription, targetURL: WorkflowRunLink.url(environment: context.environment))
-            if outcome.passed {
-                context.reporter.info(outcome.result.summary)
+            if outcome.failed {
+                context.reporter.warning(outcome.summary, title: "Smoke test failed")
             } else {
-                context.reporter.warning(outcome.result.summary, title: "Smoke test failed")
+                context.reporter.info(outcome.summary)
             }
             return outcome
         }
     }
 
-    /// Invokes the version through `DEFAULT`, which AgentCore moves to each new version; a
-    /// `DEFAULT` that serves another version fails the test instead of testing the wrong code.
-    private func test(_ runtime: AgentRuntime) async throws -> SmokeTestResult {
-        let endpoint = AgentRuntimeEndpoint.defaultName
-        if let reason = try await reasonDefaultCannotServe(runtime) {
-            return SmokeTestResult(
-                passed: false, runtimeARN: runtime.agentRuntimeArn, endpoint: endpoint, latency: .zero, reason: reason,
-                expectation: settings.expect, timeoutSeconds: settings.timeoutSeconds)
+    private func decide(_ runtime: AgentRuntime, commitSHA: String) async throws -> SmokeTestOutcome {
+        let version = runtime.agentRuntimeVersion
+        if let earlier = try await records.forVersion(runtimeID: runtime.agentRuntimeId, version: version), earlier.passed {
+            context.reporter.info("version \(version) passed at \(earlier.testedAt) and has not changed since: not invoked again")
+            return SmokeTestOutcome(version: version, verdict: .passedBefore(earlier.result(runtimeARN: runtime.agentRuntimeArn)))
         }
-        context.reporter.info("invoking \(runtime.agentRuntimeName) version \(runtime.agentRuntimeVersion) through \(endpoint)")
-        return await SmokeTest(settings: settings, redactor: SecretRedactor(environment: context.environment))
-            .run(invoker: context.invoker, runtimeARN: runtime.agentRuntimeArn, endpoint: endpoint, clock: context.invocationClock)
+        let result: SmokeTestResult
+        switch try await defaultEndpointState(runtime) {
+        case .serves:
+            context.reporter.info("invoking \(runtime.agentRuntimeName) version \(version) through \(AgentRuntimeEndpoint.defaultName)")
+            result = await SmokeTest(settings: settings, redactor: SecretRedactor(environment: context.environment)).run(
+                invoker: context.invoker, runtimeARN: runtime.agentRuntimeArn, endpoint: AgentRuntimeEndpoint.defaultName,
+                clock: context.invocationClock)
+        case .servesNewer(let newer):
+            // A newer run deployed a newer version, and tests that one.
+            return SmokeTestOutcome(version: version, verdict: .superseded(newerVersion: newer))
+        case .cannotServe(let reason):
+            result = SmokeTestResult(
+                passed: false, runtimeARN: runtime.agentRuntimeArn, endpoint: AgentRuntimeEndpoint.defaultName, latency: .zero,
+                reason: reason, expectation: settings.expect, timeoutSeconds: settings.timeoutSeconds)
+        }
+        try await records.record(SmokeTestRecord(
+            result, runtimeName: runtime.agentRuntimeName, version: version, commitSHA: commitSHA, testedAt: Date()))
+        return SmokeTestOutcome(version: version, verdict: .tested(result))
     }
 
-    /// Nil once `DEFAULT` serves the version (waiting while it moves there); else why not.
-    private func reasonDefaultCannotServe(_ runtime: AgentRuntime) async throws -> String? {
+    private enum DefaultEndpointState {
+        case serves
+        case servesNewer(String)
+        case cannotServe(reason: String)
+    }
+
+    /// Whether `DEFAULT`, which AgentCore moves to each new version, serves this one (waiting
+    /// while it moves there): testing through it must never test other code.
+    private func defaultEndpointState(_ runtime: AgentRuntime) async throws -> DefaultEndpointState {
         let (id, version, name) = (runtime.agentRuntimeId, runtime.agentRuntimeVersion, AgentRuntimeEndpoint.defaultName)
+        func newer(_ other: String?) -> String? {
+            guard let other, let otherNumber = Int(other), let number = Int(version), otherNumber > number else { return nil }
+            return other
+        }
         guard let endpoint = try await context.agentCore.findEndpoint(runtimeId: id, name: name) else {
-            return "\(runtime.agentRuntimeName) has no \(name) endpoint to invoke"
+            return .cannotServe(reason: "\(runtime.agentRuntimeName) has no \(name) endpoint to invoke")
         }
-        if endpoint.status == .ready, endpoint.liveVersion == version { return nil }
-        if let live = endpoint.liveVersion, let liveNumber = Int(live), let number = Int(version), liveNumber > number {
-            return "the \(name) endpoint serves version \(live), not version \(version): a newer deploy moved it, "
-                + "so version \(version) can no longer be tested through it"
-        }
+        if endpoint.status == .ready, endpoint.liveVersion == version { return .serves }
+        if let newer = newer(endpoint.targetVersion) ?? newer(endpoint.liveVersion) { return .servesNewer(newer) }
         do {
             try await context.waiter.endpointReady(runtimeId: id, name: name, version: version)
-            return nil
+            return .serves
         } catch let error as WaiterError {
-            return "the \(name) endpoint did not come to serve version \(version): \(error.problem)"
+            if let moved = try await context.agentCore.findEndpoint(runtimeId: id, name: name),
+               let newer = newer(moved.targetVersion) ?? newer(moved.liveVersion) {
+                return .servesNewer(newer)
+            }
+            return .cannotServe(reason: "the \(name) endpoint did not come to serve version \(version): \(error.problem)")
         }
     }
 }
 
-/// A deploy's smoke test: run now, or the recorded pass of an unchanged version.
+/// What a deploy's smoke test found about the version it deployed.
 public struct SmokeTestOutcome: Sendable, Equatable {
-    public var version: String
-    public var result: SmokeTestResult
-    /// The version passed in an earlier run and has not changed since, so it was not invoked again.
-    public var fromEarlierRun: Bool
+    public enum Verdict: Sendable, Equatable {
+        /// Invoked now.
+        case tested(SmokeTestResult)
+        /// It passed in an earlier run and has not changed since, so it was not invoked again.
+        case passedBefore(SmokeTestResult)
+        /// `DEFAULT` already serves a newer version, which the run that deployed it tests; this
+        /// one is not tested (and so cannot be promoted).
+        case superseded(newerVersion: String)
+    }
 
-    public var passed: Bool { result.passed }
+    public var version: String
+    public var verdict: Verdict
+
+    /// The result to show, nil when nothing was tested.
+    public var result: SmokeTestResult? {
+        switch verdict {
+        case .tested(let result), .passedBefore(let result): result
+        case .superseded: nil
+        }
+    }
+
+    public var passed: Bool { result?.passed == true }
+    /// Tested now and failed: the job fails.
+    public var failed: Bool { result.map { !$0.passed } ?? false }
 
     /// A section for the sticky comment and the deployment issue.
     public var markdown: String {
-        result.markdown + (fromEarlierRun
-            ? "\n\nNot repeated: version \(version) passed this test in an earlier run, and it has not changed since."
-            : "")
+        switch verdict {
+        case .tested(let result):
+            return result.markdown
+        case .passedBefore(let result):
+            return result.markdown + "\n\nNot repeated: version \(version) passed this test in an earlier run, and it has not changed since."
+        case .superseded(let newer):
+            return "#### Smoke test: not run\n\nVersion \(version) was not tested: the `DEFAULT` endpoint already serves "
+                + "version \(newer), which a newer run deployed and tests."
+        }
     }
 
     public var statusDescription: String {
-        fromEarlierRun
-            ? GitHubCommitStatus.fittedDescription("Unchanged version \(version) passed before: \(result.statusDescription)")
-            : result.statusDescription
+        switch verdict {
+        case .tested(let result): result.statusDescription
+        case .passedBefore(let result):
+            GitHubCommitStatus.fittedDescription("Unchanged version \(version) passed before: \(result.statusDescription)")
+        case .superseded(let newer): GitHubCommitStatus.fittedDescription("Not run: DEFAULT serves the newer version \(newer)")
+        }
+    }
+
+    /// One line for the log.
+    public var summary: String {
+        switch verdict {
+        case .tested(let result): result.summary
+        case .passedBefore(let result): "version \(version) passed before and has not changed: \(result.summary)"
+        case .superseded(let newer): "smoke test not run: DEFAULT serves version \(newer), newer than version \(version)"
+        }
     }
 }

@@ -34,7 +34,8 @@ struct PRDeploySmokeTestDecisionTests {
         #expect(flows.invoker.invocations.count == 1)
         #expect(invocation.runtimeARN == report.runtimeARN && invocation.endpoint == "DEFAULT")
         #expect(invocation.payload == Data(#"{"prompt":"Hello"}"#.utf8), "without settings, the minimal payload")
-        #expect(report.smokeTest?.passed == true && report.smokeTest?.fromEarlierRun == false)
+        guard case .tested(let result)? = report.smokeTest?.verdict else { throw InMemoryFlowsError("not tested: \(String(describing: report.smokeTest))") }
+        #expect(result.passed)
 
         let body = comment(number)
         #expect(body.contains("#### Smoke test: passed"))
@@ -56,7 +57,8 @@ struct PRDeploySmokeTestDecisionTests {
         flows.github.pushToPullRequest(number)
         let unchanged = try deployed(try await flows.prDeploy("synchronize", number))
 
-        #expect(!unchanged.changed && unchanged.smokeTest?.fromEarlierRun == true && unchanged.smokeTest?.passed == true)
+        guard case .passedBefore(let earlier)? = unchanged.smokeTest?.verdict else { throw InMemoryFlowsError("tested again") }
+        #expect(!unchanged.changed && earlier.passed)
         #expect(flows.invoker.invocations.count == 1)
         #expect(comment(number).contains("Not repeated: version 1 passed this test in an earlier run"))
         let status = try #require(smokeStatuses(try headSHA(number)).last)
@@ -89,7 +91,8 @@ struct PRDeploySmokeTestDecisionTests {
         // Re-running the same job (the agent's dependency came back, say): the version is tested again.
         flows.invoker.answer { _ in FakeInvoker.answer(#"{"result": "back"}"#) }
         let rerun = try deployed(try await flows.prDeploy("opened", number))
-        #expect(!rerun.changed && rerun.smokeTest?.passed == true && rerun.smokeTest?.fromEarlierRun == false)
+        guard case .tested(let retested)? = rerun.smokeTest?.verdict else { throw InMemoryFlowsError("not tested again") }
+        #expect(!rerun.changed && retested.passed)
         #expect(flows.invoker.invocations.count == 2)
         #expect(comment(number).contains("#### Smoke test: passed") && !comment(number).contains("This fails"))
         #expect(smokeStatuses(try headSHA(number)).last?.state == .success)
@@ -143,6 +146,21 @@ struct PRDeploySmokeTestDecisionTests {
         #expect(!body.contains(token) && body.contains(SecretRedactor.placeholder))
         #expect(body.contains("&lt;!-- RUNTIME_ID: pr_666-AbCdEfGhIj --&gt;"))
         #expect(try PRComment.runtimeID(in: flows.github.comments(on: number), trusted: flows.github.trustedMarkers) == report.runtimeID)
+    }
+
+    @Test("a version DEFAULT has moved past (a newer run deployed a newer one): not invoked, not recorded, no status, no failure")
+    func aSupersededVersionIsNotTested() async throws {
+        let seeded = flows.agentCore.seedRuntime(name: "pr_5", versions: 2)
+        let first = try await flows.agentCore.getAgentRuntime(id: seeded.agentRuntimeId, version: "1")
+        let commit = FakeGitHub.randomSHA()
+
+        let outcome = try await DeploymentSmokeTest(context: try flows.context(), settings: nil, runtimeName: "pr_5")
+            .run(first, commitSHA: commit)
+        #expect(outcome.verdict == .superseded(newerVersion: "2"))
+        #expect(!outcome.passed && !outcome.failed, "the newer run's test decides; this run does not fail")
+        #expect(outcome.markdown.contains("#### Smoke test: not run") && outcome.markdown.contains("version 2"))
+        #expect(flows.invoker.invocations.isEmpty && flows.github.commitStatuses(commit).isEmpty)
+        #expect(try await records(5).forVersion(runtimeID: seeded.agentRuntimeId, version: "1") == nil)
     }
 
     private func records(_ number: Int) -> SmokeTestRecords {

@@ -109,10 +109,9 @@ struct ProdDeploySmokeTestDecisionTests {
         let forged = DeploymentIssue.replacingSmokeTest(
             in: try issueBody(issue.number),
             with: SmokeTestOutcome(
-                version: "1", result: SmokeTestResult(
+                version: "1", verdict: .tested(SmokeTestResult(
                     passed: true, runtimeARN: "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/\(runtimeID)",
-                    endpoint: "DEFAULT", latency: .milliseconds(120)),
-                fromEarlierRun: false),
+                    endpoint: "DEFAULT", latency: .milliseconds(120)))),
             runtimeName: "prod")
         _ = try await flows.github.updateIssue(number: issue.number, GitHubIssueUpdate(body: forged))
         #expect(DeploymentIssue.showsSmokeTestPassed(try issueBody(issue.number)))

@@ -3,8 +3,9 @@ import Testing
 @testable import AgentCoreGitOps
 
 /// The state pr-deploy and prod-deploy leave behind, built directly in the sandbox: a prod
-/// runtime (unique name, our ownership tag) with several versions and its `prod` endpoint, PR
-/// runtimes, and deployment issues written with the bot's token. Then `prod-promote` runs as a
+/// runtime (unique name, our ownership tag) with several versions (each recorded, and recorded as
+/// having passed its smoke test) and its `prod` endpoint, PR runtimes, and deployment issues
+/// written with the bot's token. Then `prod-promote` runs as a
 /// process with event payloads the GitHub emulator renders from that state.
 struct PromoteStage: Sendable {
     let sandbox: Sandbox
@@ -47,6 +48,8 @@ struct PromoteStage: Sendable {
         // The bytes `uploadCode` writes; the approval compares them with S3's checksum of the artifact.
         let packageSHA256 = SHA256Hasher.hash(Data("PK\u{5}\u{6}".utf8 + Data(count: 18))).hexString
         let records = DeploymentRecords(s3: s3, bucket: sandbox.info.s3Bucket, runtimeName: name)
+        let smokeTests = SmokeTestRecords(s3: s3, bucket: sandbox.info.s3Bucket, runtimeName: name)
+        let arn = try await control.getAgentRuntime(id: id).agentRuntimeArn
         var commits: [String] = []
         for version in 1...max(1, versions) {
             let commit = GitHubEmulator.randomSHA()
@@ -54,6 +57,10 @@ struct PromoteStage: Sendable {
             try await records.record(DeploymentRecord(
                 runtimeName: name, version: String(version), commitSHA: commit, packageSHA256: packageSHA256,
                 pullRequest: nil, recordedAt: Date()))
+            // Each version answered its smoke test, which prod-promote requires.
+            try await smokeTests.record(SmokeTestRecord(
+                SmokeTestResult(passed: true, runtimeARN: arn, endpoint: "DEFAULT", latency: .milliseconds(100)),
+                runtimeName: name, version: String(version), commitSHA: commit, testedAt: Date()))
             commits.append(commit)
         }
         return PromoteStage(

@@ -60,10 +60,9 @@ import Testing
     static func outcome(passed: Bool, answer: String = "Code sleeps in the zip") -> SmokeTestOutcome {
         SmokeTestOutcome(
             version: "2",
-            result: SmokeTestResult(
+            verdict: .tested(SmokeTestResult(
                 passed: passed, runtimeARN: SmokeTestRecordsTests.arn, endpoint: "DEFAULT", latency: .milliseconds(500),
-                answer: ErrorExcerpt(text: answer, truncated: false), reason: passed ? nil : "the agent failed"),
-            fromEarlierRun: false)
+                answer: ErrorExcerpt(text: answer, truncated: false), reason: passed ? nil : "the agent failed")))
     }
 
     static let body = "## heading\n\nintro\n\n| | |\n|---|---|\n| Version | 2 (new) |\n\n<!-- DEPLOYMENT_METADATA\nRUNTIME_ID: prod-AbCdEfGhIj\nVERSION: 2\nPR_RUNTIME_ID: NONE\n-->"
