@@ -31,7 +31,7 @@ final class FlowRerunSandboxTests {
     @Test("pr-deploy cut off after each AWS request of a first deploy and of an update")
     func prDeployCrashes() async throws {
         let fixture = try await FlowFixture(sandbox: sandbox)
-        for allowed in 0..<13 {
+        for allowed in 0..<18 {
             try fixture.writeAgent("first \(allowed)")
             let number = try await fixture.openPullRequest()
             let crashed = try await crashing(after: allowed) {
@@ -43,9 +43,10 @@ final class FlowRerunSandboxTests {
             #expect(try await fixture.versions(ofRuntime: runtime.agentRuntimeId) == ["1"], "after \(allowed) requests")
             #expect(try await fixture.sha256(ofKey: "pr_\(number)/v1/code.zip") == rerun.outputs["package_sha256"])
             #expect(try await fixture.botComments(on: number).count == 1)
-            // A first deploy makes 12 AWS requests, then 1 for the plan against prod (which only
-            // warns when it fails): fewer allowed, and the run must fail.
-            #expect(crashed.succeeded == (allowed >= 12), "after \(allowed) requests: \(crashed.process.output)")
+            // A first deploy makes 16 AWS requests (the last four are its smoke test: the record read,
+            // the DEFAULT endpoint, the invocation, the record written), then 1 for the plan against
+            // prod (which only warns when it fails): fewer allowed, and the run must fail.
+            #expect(crashed.succeeded == (allowed >= 16), "after \(allowed) requests: \(crashed.process.output)")
             if crashed.succeeded { break }
 
             try fixture.writeAgent("second \(allowed)")
@@ -65,7 +66,7 @@ final class FlowRerunSandboxTests {
     func prodDeployCrashes() async throws {
         let fixture = try await FlowFixture(sandbox: sandbox)
         var expectedVersions: [String] = []
-        for allowed in 0..<19 {
+        for allowed in 0..<24 {
             try fixture.writeAgent("release \(allowed)")
             let commit = FlowFixture.sha()
             let crashed = try await crashing(after: allowed) {
@@ -77,10 +78,10 @@ final class FlowRerunSandboxTests {
             let prod = try #require(try await fixture.runtime(named: fixture.prodRuntime))
             #expect(try await fixture.versions(ofRuntime: prod.agentRuntimeId) == expectedVersions, "after \(allowed) requests")
             #expect(try await fixture.deploymentIssues(forCommit: commit).count == 1)
-            // The first deploy makes 15 AWS requests, each later one 18 (drift record, plan, package
-            // manifest, deployment records, the versions and endpoints pruning looks at): fewer
-            // allowed, and the run must fail.
-            #expect(crashed.succeeded == (allowed >= (allowed == 0 ? 15 : 18)), "after \(allowed) requests: \(crashed.process.output)")
+            // The first deploy makes 19 AWS requests, each later one 22 (drift record, plan, package
+            // manifest, deployment records, the smoke test's four, the versions and endpoints pruning
+            // looks at): fewer allowed, and the run must fail.
+            #expect(crashed.succeeded == (allowed >= (allowed == 0 ? 19 : 22)), "after \(allowed) requests: \(crashed.process.output)")
             if crashed.succeeded { break }
         }
     }

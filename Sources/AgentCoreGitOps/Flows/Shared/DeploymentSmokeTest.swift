@@ -38,7 +38,8 @@ struct DeploymentSmokeTest: Sendable {
 
     private func decide(_ runtime: AgentRuntime, commitSHA: String) async throws -> SmokeTestOutcome {
         let version = runtime.agentRuntimeVersion
-        if let earlier = try await records.forVersion(runtimeID: runtime.agentRuntimeId, version: version), earlier.passed {
+        let stored = try await records.stored(runtimeID: runtime.agentRuntimeId, version: version)
+        if let earlier = stored?.record, earlier.passed {
             context.reporter.info("version \(version) passed at \(earlier.testedAt) and has not changed since: not invoked again")
             return SmokeTestOutcome(version: version, verdict: .passedBefore(earlier.result(runtimeARN: runtime.agentRuntimeArn)))
         }
@@ -57,8 +58,9 @@ struct DeploymentSmokeTest: Sendable {
                 passed: false, runtimeARN: runtime.agentRuntimeArn, endpoint: AgentRuntimeEndpoint.defaultName, latency: .zero,
                 reason: reason, expectation: settings.expect, timeoutSeconds: settings.timeoutSeconds)
         }
-        try await records.record(SmokeTestRecord(
-            result, runtimeName: runtime.agentRuntimeName, version: version, commitSHA: commitSHA, testedAt: Date()))
+        try await records.record(
+            SmokeTestRecord(result, runtimeName: runtime.agentRuntimeName, version: version, commitSHA: commitSHA, testedAt: Date()),
+            replacing: stored)
         return SmokeTestOutcome(version: version, verdict: .tested(result))
     }
 

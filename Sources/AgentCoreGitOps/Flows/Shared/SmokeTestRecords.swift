@@ -60,26 +60,37 @@ public struct SmokeTestRecords: Sendable {
         self.runtimeName = runtimeName
     }
 
-    public func forVersion(runtimeID: String, version: String) async throws -> SmokeTestRecord? {
-        try await read(key(runtimeID: runtimeID, version: version))?.record
+    /// A record as read, with the ETag a write over it is conditional on.
+    public struct Stored: Sendable, Equatable {
+        public var record: SmokeTestRecord
+        public var etag: String?
     }
 
-    /// Stores `record` unless a pass is stored already, and returns what is stored now. Writes
-    /// are conditional on what was read, so a racing run's pass is never overwritten by a failure.
+    public func forVersion(runtimeID: String, version: String) async throws -> SmokeTestRecord? {
+        try await stored(runtimeID: runtimeID, version: version)?.record
+    }
+
+    public func stored(runtimeID: String, version: String) async throws -> Stored? {
+        try await read(key(runtimeID: runtimeID, version: version))
+    }
+
+    /// Stores `record` over `stored` (what the caller read before; nil for nothing) unless a pass
+    /// is stored, and returns what is stored now. Each write is conditional on what was read, so a
+    /// racing run's pass is never overwritten by a failure.
     @discardableResult
-    public func record(_ record: SmokeTestRecord) async throws -> SmokeTestRecord {
+    public func record(_ record: SmokeTestRecord, replacing stored: Stored?) async throws -> SmokeTestRecord {
         let key = key(runtimeID: record.runtimeID, version: record.version)
         let data = try RecordJSON.encoder.encode(record)
+        var existing = stored
         for _ in 0..<3 {
-            let existing = try await read(key)
-            if let stored = existing?.record, stored.passed { return stored }
+            if let existing, existing.record.passed { return existing.record }
             do {
                 _ = try await s3.putObject(
                     bucket: bucket, key: key, data: data, contentType: "application/json",
                     condition: existing.map { .etag($0.etag ?? "") } ?? .noObject)
                 return record
             } catch let error as AWSError where error.isPreconditionFailed {
-                continue  // another run wrote it since we read it: look again
+                existing = try await read(key)  // another run wrote it since it was read: look again
             }
         }
         throw ActionableError(
@@ -91,10 +102,10 @@ public struct SmokeTestRecords: Sendable {
         "\(runtimeName)/records/smoke-tests/\(runtimeID)/v\(version).json"
     }
 
-    private func read(_ key: String) async throws -> (record: SmokeTestRecord, etag: String?)? {
+    private func read(_ key: String) async throws -> Stored? {
         guard let object = try await s3.getObjectData(bucket: bucket, key: key) else { return nil }
         do {
-            return (try RecordJSON.decoder.decode(SmokeTestRecord.self, from: object.data), object.etag)
+            return Stored(record: try RecordJSON.decoder.decode(SmokeTestRecord.self, from: object.data), etag: object.etag)
         } catch {
             throw ActionableError(
                 "s3://\(bucket)/\(key) is not a smoke-test record of agentcore-gitops",

@@ -133,6 +133,7 @@ import Testing
         try await DeploymentRecords(s3: s3, bucket: stage.sandbox.info.s3Bucket, runtimeName: stage.prodName).record(DeploymentRecord(
             runtimeName: stage.prodName, version: "3", commitSHA: side, packageSHA256: stage.packageSHA256, pullRequest: nil,
             recordedAt: Date()))
+        try await stage.recordSmokeTestPass(version: "3", commit: side)
         let issue = try await stage.deploymentIssue(body: stage.metadataBody(version: "3", prRuntimeID: nil, prNumber: nil, commit: side))
         let run = try await stage.approveAndRun(issue: issue)
         #expect(run.outputs["outcome"] == "refused", "\(run)")

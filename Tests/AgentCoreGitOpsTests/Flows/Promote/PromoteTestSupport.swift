@@ -48,8 +48,6 @@ struct PromoteStage: Sendable {
         // The bytes `uploadCode` writes; the approval compares them with S3's checksum of the artifact.
         let packageSHA256 = SHA256Hasher.hash(Data("PK\u{5}\u{6}".utf8 + Data(count: 18))).hexString
         let records = DeploymentRecords(s3: s3, bucket: sandbox.info.s3Bucket, runtimeName: name)
-        let smokeTests = SmokeTestRecords(s3: s3, bucket: sandbox.info.s3Bucket, runtimeName: name)
-        let arn = try await control.getAgentRuntime(id: id).agentRuntimeArn
         var commits: [String] = []
         for version in 1...max(1, versions) {
             let commit = GitHubEmulator.randomSHA()
@@ -57,15 +55,23 @@ struct PromoteStage: Sendable {
             try await records.record(DeploymentRecord(
                 runtimeName: name, version: String(version), commitSHA: commit, packageSHA256: packageSHA256,
                 pullRequest: nil, recordedAt: Date()))
-            // Each version answered its smoke test, which prod-promote requires.
-            try await smokeTests.record(SmokeTestRecord(
-                SmokeTestResult(passed: true, runtimeARN: arn, endpoint: "DEFAULT", latency: .milliseconds(100)),
-                runtimeName: name, version: String(version), commitSHA: commit, testedAt: Date()))
             commits.append(commit)
         }
-        return PromoteStage(
+        let stage = PromoteStage(
             sandbox: sandbox, github: github, control: control, waiter: waiter, prodName: name, prodID: id,
             commits: commits, packageSHA256: packageSHA256)
+        for (index, commit) in commits.enumerated() { try await stage.recordSmokeTestPass(version: String(index + 1), commit: commit) }
+        return stage
+    }
+
+    /// Records that `version` answered its smoke test, as prod-deploy does; prod-promote requires it.
+    func recordSmokeTestPass(version: String, commit: String) async throws {
+        let arn = try await control.getAgentRuntime(id: prodID).agentRuntimeArn
+        try await SmokeTestRecords(s3: S3Client(client: try sandbox.awsClient()), bucket: sandbox.info.s3Bucket, runtimeName: prodName)
+            .record(SmokeTestRecord(
+                SmokeTestResult(passed: true, runtimeARN: arn, endpoint: "DEFAULT", latency: .milliseconds(100)),
+                runtimeName: prodName, version: version, commitSHA: commit, testedAt: Date()),
+                replacing: nil)
     }
 
     /// A runtime with `versions` versions, each waited for; returns its id.

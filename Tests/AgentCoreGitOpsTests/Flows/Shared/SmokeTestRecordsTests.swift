@@ -20,17 +20,23 @@ import Testing
 
     @Test func aFailureIsReplacedByTheNextResultButAPassIsFinal() async throws {
         let failed = Self.record(passed: false, reason: "the agent failed")
-        #expect(try await records.record(failed) == failed)
+        #expect(try await records.record(failed, replacing: nil) == failed)
         #expect(try await records.forVersion(runtimeID: "prod-AbCdEfGhIj", version: "3") == failed)
         #expect(s3.keys == ["bucket/prod/records/smoke-tests/prod-AbCdEfGhIj/v3.json"])
 
+        let readBeforeThePass = try await records.stored(runtimeID: "prod-AbCdEfGhIj", version: "3")
         let passed = Self.record(passed: true, at: 60)
-        #expect(try await records.record(passed) == passed)
+        #expect(try await records.record(passed, replacing: readBeforeThePass) == passed)
+
+        // Runs that read before the pass was written (the failure, or nothing yet) cannot overwrite it:
+        // their writes are refused, and what they get back is the pass.
         let later = Self.record(passed: false, reason: "a flaky second look", at: 120)
-        #expect(try await records.record(later) == passed, "what is stored now is the pass")
+        #expect(try await records.record(later, replacing: readBeforeThePass) == passed)
+        #expect(try await records.record(later, replacing: nil) == passed)
+        #expect(try await records.record(later, replacing: try await records.stored(runtimeID: "prod-AbCdEfGhIj", version: "3")) == passed)
         #expect(try await records.forVersion(runtimeID: "prod-AbCdEfGhIj", version: "3") == passed)
         #expect(try await records.forVersion(runtimeID: "prod-AbCdEfGhIj", version: "4") == nil)
-        #expect(s3.calls("PutObject").count == 2, "the pass was never overwritten")
+        #expect(s3.calls("PutObject").count == 4, "two writes, two refused; none after the pass was read")
     }
 
     @Test func aRecordBringsBackTheResultItWasMadeFrom() {
