@@ -100,7 +100,7 @@ struct EndStateReader: Sendable {
         text = text.replacing(/\): (deleted|already gone) \|/, with: "): removed |")
         // A smoke test's latency is the invocation's own; a rerun that finds the crashed run's
         // recorded pass shows that pass and says it was not repeated.
-        text = text.replacing(/ in \d+\.\d{2} s\b/, with: " in <seconds>")
+        text = text.replacing(/\bin \d+\.\d{2} s\b/, with: "in <seconds>")
         text = text.replacing(/\n\nNot repeated: version \d+ passed this test in an earlier run, and it has not changed since\./, with: "")
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
