@@ -34,7 +34,7 @@ import Testing
         let operations = Set(calls.map(\.call.operation))
         for operation in ["CreateAgentRuntime", "UpdateAgentRuntime", "DeleteAgentRuntime", "ListAgentRuntimeEndpoints",
                           "ListAgentRuntimeVersions", "CreateAgentRuntimeEndpoint", "UpdateAgentRuntimeEndpoint",
-                          "PutObject", "CopyObject", "HeadObject", "DeleteObject", "HeadBucket"] {
+                          "PutObject", "CopyObject", "HeadObject", "DeleteObject", "HeadBucket", "InvokeAgentRuntime"] {
             #expect(operations.contains(operation), "the story never calls \(operation)")
         }
         #expect(calls.contains { $0.call.resources.codeVersionId != nil }, "the CLI's versioned-bucket path was not taken")
