@@ -31,6 +31,7 @@ from queue import Queue
 from typing import Callable
 
 from . import host_wheels
+from .code_cache import CodeCache
 
 log = logging.getLogger("sandbox.agents")
 
@@ -66,14 +67,16 @@ class HostSettings:
     wheel_cache: Path
     interpreters: Path  # where the bare virtual environments go, one per Python version
     init_budget_seconds: float = INIT_BUDGET_SECONDS
+    code_cache: CodeCache | None = None  # files and bytecode shared between versions; None extracts afresh
 
 
 @dataclass
 class StartTimes:
-    """Where a cold start's time went, in seconds (extract and install are 0 on a restart)."""
+    """Where a cold start's time went, in seconds (all but boot are 0 on a restart)."""
 
     extract: float = 0.0
     install: float = 0.0
+    bytecode: float = 0.0
     boot: float = 0.0
 
 
@@ -180,18 +183,20 @@ class AgentHost:
         self.port = self._wait_for_ping(process, port, began)
         times.boot = time.monotonic() - began
         self.times = times
-        log.info("%s: agent pid %d answers on port %d (extract %.2f s, host wheels %.2f s, boot %.2f s)",
-                 self.code.label, process.pid, self.port, times.extract, times.install, times.boot)
+        log.info("%s: agent pid %d answers on port %d (extract %.2f s, host wheels %.2f s, bytecode %.2f s, boot %.2f s)",
+                 self.code.label, process.pid, self.port, times.extract, times.install, times.bytecode, times.boot)
         return self.port
 
     def _prepare(self, base_python: str) -> StartTimes:
-        """Extracts the zip and swaps in this machine's builds of its foreign binary wheels (once per version)."""
+        """Extracts the zip, swaps in this machine's builds of its foreign binary wheels and adds
+        bytecode (once per version)."""
         times = StartTimes()
+        cache = self.settings.code_cache
         began = time.monotonic()
         shutil.rmtree(self.root, ignore_errors=True)
         self.root.mkdir(parents=True)
         os.chmod(self.directory, 0o755)
-        extract(self.code.fetch_zip(), self.root)
+        extract(self.code.fetch_zip(), self.root, cache)
         times.extract = time.monotonic() - began
         began = time.monotonic()
         foreign = host_wheels.foreign_binary_distributions(self.root, self.code.python_minor)
@@ -200,9 +205,13 @@ class AgentHost:
                 builds = host_wheels.install_host_builds(foreign, base_python, self.code.python_minor, self.settings.wheel_cache)
             except host_wheels.HostWheelError as error:
                 raise AgentError(f"{self.code.label}: {error}") from error
-            host_wheels.swap_in(self.root, foreign, builds)
+            host_wheels.swap_in(self.root, foreign, builds, copy_tree=cache.copy_tree if cache else None)
             log.info("%s: swapped in this machine's builds of %s", self.code.label, ", ".join(d.pin for d in foreign))
         times.install = time.monotonic() - began
+        if cache is not None:
+            began = time.monotonic()
+            cache.add_bytecode(self.root, base_python, self.code.python_minor)
+            times.bytecode = time.monotonic() - began
         self._prepared = True
         return times
 
@@ -252,8 +261,9 @@ class AgentHost:
             time.sleep(0.05)
 
 
-def extract(data: bytes, root: Path) -> None:
-    """Unzips with the archive's Unix modes, refusing paths that leave `root` and links."""
+def extract(data: bytes, root: Path, cache: CodeCache | None = None) -> None:
+    """Unzips with the archive's Unix modes, refusing paths that leave `root` and links; each file
+    comes from `cache` when one is given."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as error:
@@ -276,6 +286,9 @@ def extract(data: bytes, root: Path) -> None:
                 os.chmod(target, (mode & 0o777) or 0o755)
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
+            if cache is not None:
+                cache.extract(archive, entry, target, (mode & 0o777) or 0o644)
+                continue
             with archive.open(entry) as source, open(target, "wb") as sink:
                 shutil.copyfileobj(source, sink, 1024 * 1024)
             os.chmod(target, (mode & 0o777) or 0o644)

@@ -25,6 +25,7 @@ from typing import Callable
 from urllib.parse import unquote
 
 from .agent_host import INIT_BUDGET_SECONDS, AgentCode, AgentError, AgentHost, HostSettings, Spawner
+from .code_cache import CodeCache
 from .errors import ErrorReply
 from .request import AwsRequest
 
@@ -71,6 +72,7 @@ class DataPlane:
         self.lock = threading.Lock()
         self._spawner: Spawner | None = None
         self._workspace: Path | None = None
+        self._code_cache: CodeCache | None = None
         self._stoppers: list[threading.Thread] = []
 
     @staticmethod
@@ -173,7 +175,9 @@ class DataPlane:
         environment = self.base_environment()
         if not environment.get("AWS_ENDPOINT_URL"):  # agents must never reach real AWS
             raise InvokeError(500, "InternalServerException", "the sandbox does not know its own address to give agents")
-        return HostSettings(environment, self.wheel_cache, self._workspace_dir() / "interpreters", self.init_budget_seconds)
+        workspace = self._workspace_dir()
+        return HostSettings(environment, self.wheel_cache, workspace / "interpreters", self.init_budget_seconds,
+                            self._code_cache)
 
     def _workspace_dir(self) -> Path:
         """One directory per sandbox (traversable by the agents' user), made on first use."""
@@ -183,6 +187,8 @@ class DataPlane:
             self._workspace = Path(tempfile.mkdtemp(prefix=f"{WORKSPACE_PREFIX}{os.getpid()}-", dir=parent))
             self._workspace.chmod(0o755)
             self._spawner = Spawner()
+            # Files shared by versions live beside them (links); bytecode is kept between runs.
+            self._code_cache = CodeCache(self._workspace / "code-cache", self.wheel_cache.parent / "sandbox-bytecode")
         return self._workspace
 
     # Keeping processes to versions that exist ------------------------------------------
@@ -234,6 +240,7 @@ class DataPlane:
                 "port": host.port, "log": str(host.log_path),
                 "startSeconds": None if times is None else {"extract": round(times.extract, 3),
                                                             "hostWheels": round(times.install, 3),
+                                                            "bytecode": round(times.bytecode, 3),
                                                             "boot": round(times.boot, 3)},
             })
         return {"agents": agents}

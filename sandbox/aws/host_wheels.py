@@ -119,8 +119,9 @@ def install_host_builds(distributions: list[Distribution], python: str, python_m
     return target
 
 
-def swap_in(root: Path, distributions: list[Distribution], host_builds: Path) -> None:
-    """Removes each distribution's files (as its RECORD lists them) from `root`, then copies the host builds in."""
+def swap_in(root: Path, distributions: list[Distribution], host_builds: Path, copy_tree=None) -> None:
+    """Removes each distribution's files (as its RECORD lists them) from `root`, then copies the
+    host builds in (with `copy_tree(source, root)` when given)."""
     resolved_root = root.resolve()
     for distribution in distributions:
         record = distribution.dist_info / "RECORD"
@@ -131,7 +132,10 @@ def swap_in(root: Path, distributions: list[Distribution], host_builds: Path) ->
             if path.is_relative_to(resolved_root) and path.is_file():
                 path.unlink()
         shutil.rmtree(distribution.dist_info, ignore_errors=True)
-    shutil.copytree(host_builds, root, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".complete"))
+    if copy_tree is not None:
+        copy_tree(host_builds, root)
+    else:
+        shutil.copytree(host_builds, root, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".complete"))
 
 
 def find_uv() -> str:
