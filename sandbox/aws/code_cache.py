@@ -44,6 +44,8 @@ class CodeCache:
         self.files = files  # in the workspace: hard links need the version directories' file system
         self.bytecode = bytecode  # kept between runs
         self._lock = threading.Lock()
+        # SHA-256 of each stored file by inode: a file another version shares is not read again.
+        self._digests: dict[int, str] = {}
 
     # Files ------------------------------------------------------------------------------------
 
@@ -102,8 +104,7 @@ class CodeCache:
                 target = source.parent / "__pycache__" / f"{name[:-3]}.{tag}.pyc"
                 if target.exists():
                     continue  # the package brought its own
-                key = hashlib.sha256(source.read_bytes()).hexdigest()
-                wanted.setdefault(key, []).append((source, target))
+                wanted.setdefault(self._digest(source), []).append((source, target))
         store = self.bytecode / tag
         with self._lock:  # one compile at a time: two versions of one agent need the same files
             missing = [(key, places[0][0]) for key, places in wanted.items() if not (store / f"{key}.pyc").exists()]
@@ -117,6 +118,15 @@ class CodeCache:
                 target.parent.mkdir(exist_ok=True)
                 # Through the file store, so the next version links it instead of copying from disk.
                 self._place(f"pyc-{tag}-{key}", 0o644, lambda stored, compiled=compiled: shutil.copyfile(compiled, stored), target)
+
+    def _digest(self, source: Path) -> str:
+        info = source.stat()
+        if info.st_nlink > 1 and (known := self._digests.get(info.st_ino)):
+            return known  # a link to a stored file, whose bytes never change
+        digest = hashlib.sha256(source.read_bytes()).hexdigest()
+        if info.st_nlink > 1:
+            self._digests[info.st_ino] = digest
+        return digest
 
     @staticmethod
     def _compile(missing: list[tuple[str, Path]], root: Path, store: Path, python: str) -> None:
