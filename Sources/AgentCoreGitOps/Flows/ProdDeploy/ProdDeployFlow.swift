@@ -112,6 +112,7 @@ public struct ProdDeployFlow: ExecutableFlow, Sendable {
         context.reporter.info("\(runtime.agentRuntimeName) version \(metadata.version) has not passed its smoke test: testing it again")
         let outcome = try await smokeTest(runtime)
         try await showSmokeTest(outcome, in: issue, onlyIfShownAsFailed: false)
+        try await pruneOldVersions(of: nil, policy: retention)
         try requirePassed(outcome, issue: issue.number)
         guard outcome.passed else {
             context.reporter.notice("\(outcome.summary); deployment issue #\(issue.number) says so")
