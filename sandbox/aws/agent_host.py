@@ -120,6 +120,7 @@ class AgentHost:
         self.port: int | None = None
         self._process: subprocess.Popen | None = None
         self._prepared = False
+        self._compile_later = None  # the code cache's compile of this version's new bytecode
         self._closed = False
         self._start_lock = threading.Lock()  # one start at a time; others wait for it
         self._state_lock = threading.Lock()  # guards _process and _closed against stop()
@@ -183,6 +184,9 @@ class AgentHost:
         self.port = self._wait_for_ping(process, port, began)
         times.boot = time.monotonic() - began
         self.times = times
+        if self._compile_later is not None:
+            threading.Thread(target=self._compile_later, name=f"bytecode-{self.directory.name}", daemon=True).start()
+            self._compile_later = None
         log.info("%s: agent pid %d answers on port %d (extract %.2f s, host wheels %.2f s, bytecode %.2f s, boot %.2f s)",
                  self.code.label, process.pid, self.port, times.extract, times.install, times.bytecode, times.boot)
         return self.port
@@ -210,7 +214,7 @@ class AgentHost:
         times.install = time.monotonic() - began
         if cache is not None:
             began = time.monotonic()
-            cache.add_bytecode(self.root, base_python, self.code.python_minor)
+            self._compile_later = cache.add_bytecode(self.root, base_python, self.code.python_minor)
             times.bytecode = time.monotonic() - began
         self._prepared = True
         return times

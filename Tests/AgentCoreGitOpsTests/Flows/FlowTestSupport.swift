@@ -48,6 +48,7 @@ final class FlowFixture: @unchecked Sendable {
                 try FileManager.default.copyItem(
                     at: RepositoryPaths.root.appendingPathComponent(folder), to: checkout.url(folder))
             }
+            try allowSlowSmokeTests()
         } else {
             try SmallAgent.write(into: checkout)
         }
@@ -56,6 +57,17 @@ final class FlowFixture: @unchecked Sendable {
     /// Changes what the agent says, and so its package.
     func writeAgent(_ greeting: String) throws {
         try SmallAgent.writeAgent(greeting, into: checkout)
+    }
+
+    /// The real agent's first start imports Strands, which a test machine busy with the other
+    /// tests may take minutes for: its smoke test waits as long as the settings allow.
+    private func allowSlowSmokeTests() throws {
+        let file = checkout.url("agent/agentcore.json")
+        var settings = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+        var smokeTest = settings["smokeTest"] as? [String: Any] ?? [:]
+        smokeTest["timeoutSeconds"] = SmokeTestSettings.timeoutRange.upperBound
+        settings["smokeTest"] = smokeTest
+        try JSONSerialization.data(withJSONObject: settings, options: [.prettyPrinted, .sortedKeys]).write(to: file)
     }
 
     // MARK: Environment

@@ -99,7 +99,7 @@ public struct ProdDeployFlow: ExecutableFlow, Sendable {
             return .alreadyDeployed(issue: issue.number)
         }
         let runtime = try await context.agentCore.getAgentRuntime(id: metadata.runtimeID, version: metadata.version)
-        let recorded = try await smokeTestRecords.forVersion(runtimeID: metadata.runtimeID, version: metadata.version)
+        let recorded = try await records.smokeTest(runtimeID: metadata.runtimeID, version: metadata.version)
         if let recorded, recorded.passed {
             // A re-test that crashed after its record: the issue may still say it failed.
             try await showSmokeTest(
@@ -120,10 +120,6 @@ public struct ProdDeployFlow: ExecutableFlow, Sendable {
         }
         context.reporter.notice("Version \(metadata.version) passed its smoke test this time: deployment issue #\(issue.number) says so")
         return .retested(issue: issue.number)
-    }
-
-    private var smokeTestRecords: SmokeTestRecords {
-        SmokeTestRecords(s3: context.s3, bucket: context.settings.bucket, runtimeName: target.runtimeName)
     }
 
     /// Through DEFAULT, which serves the new version; before the issue opens, so it says how it went.

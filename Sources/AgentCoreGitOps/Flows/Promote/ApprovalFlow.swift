@@ -152,11 +152,13 @@ public struct ApprovalFlow: PromotionFlow, Sendable {
     /// Only a version that answered its smoke test is promoted. The record prod-deploy wrote in
     /// the deploy bucket decides; what the issue's text says about the test does not count.
     private func checkSmokeTest(_ metadata: DeploymentMetadata) async throws {
-        let record = try await steps.smokeTestRecords.forVersion(runtimeID: metadata.runtimeID, version: metadata.version)
+        let record = try await steps.records.smokeTest(runtimeID: metadata.runtimeID, version: metadata.version)
         if let record, record.passed { return }
         let name = metadata.runtimeName ?? context.settings.prodRuntimeName
-        let problem = record.map { "version \(metadata.version) of \(name) failed its smoke test: \($0.reason ?? "no reason recorded")" }
-            ?? "version \(metadata.version) of \(name) has no smoke test on record, so nobody knows that it answers"
+        // The reason stays out: it may quote the agent, and this comment is the bot's (markers in it count).
+        let problem = record == nil
+            ? "version \(metadata.version) of \(name) has no smoke test on record, so nobody knows that it answers"
+            : "version \(metadata.version) of \(name) failed its smoke test; this issue shows why"
         let commit = metadata.commitSHA.map { " of commit \($0.prefix(7))" } ?? ""
         throw ActionableError.refusal(
             problem,

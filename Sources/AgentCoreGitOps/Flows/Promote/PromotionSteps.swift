@@ -59,11 +59,6 @@ struct PromotionSteps: Sendable {
         DeploymentRecords(s3: context.s3, bucket: settings.bucket, runtimeName: settings.prodRuntimeName)
     }
 
-    /// The records of each prod version's smoke test.
-    var smokeTestRecords: SmokeTestRecords {
-        SmokeTestRecords(s3: context.s3, bucket: settings.bucket, runtimeName: settings.prodRuntimeName)
-    }
-
     /// Hex SHA-256 of the code a version runs, as S3 recorded it for the artifact; nil when the
     /// artifact is not a code zip or S3 keeps no checksum for it.
     func artifactSHA256(of runtime: AgentRuntime, version: String) async throws -> String? {

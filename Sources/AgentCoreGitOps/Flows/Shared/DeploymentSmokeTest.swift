@@ -8,12 +8,12 @@ import Foundation
 struct DeploymentSmokeTest: Sendable {
     let context: FlowContext
     let settings: SmokeTestSettings
-    let records: SmokeTestRecords
+    let records: DeploymentRecords
 
     init(context: FlowContext, settings: SmokeTestSettings?, runtimeName: String) {
         self.context = context
         self.settings = settings ?? .minimal
-        records = SmokeTestRecords(s3: context.s3, bucket: context.settings.bucket, runtimeName: runtimeName)
+        records = DeploymentRecords(s3: context.s3, bucket: context.settings.bucket, runtimeName: runtimeName)
     }
 
     /// Tests `runtime` (at the deployed version) unless it passed before, records what it found
@@ -38,7 +38,7 @@ struct DeploymentSmokeTest: Sendable {
 
     private func decide(_ runtime: AgentRuntime, commitSHA: String) async throws -> SmokeTestOutcome {
         let version = runtime.agentRuntimeVersion
-        let stored = try await records.stored(runtimeID: runtime.agentRuntimeId, version: version)
+        let stored = try await records.storedSmokeTest(runtimeID: runtime.agentRuntimeId, version: version)
         if let earlier = stored?.record, earlier.passed {
             context.reporter.info("version \(version) passed at \(earlier.testedAt) and has not changed since: not invoked again")
             return SmokeTestOutcome(version: version, verdict: .passedBefore(earlier.result(runtimeARN: runtime.agentRuntimeArn)))
@@ -58,7 +58,7 @@ struct DeploymentSmokeTest: Sendable {
                 passed: false, runtimeARN: runtime.agentRuntimeArn, endpoint: AgentRuntimeEndpoint.defaultName, latency: .zero,
                 reason: reason, expectation: settings.expect, timeoutSeconds: settings.timeoutSeconds)
         }
-        try await records.record(
+        try await records.recordSmokeTest(
             SmokeTestRecord(result, runtimeName: runtime.agentRuntimeName, version: version, commitSHA: commitSHA, testedAt: Date()),
             replacing: stored)
         return SmokeTestOutcome(version: version, verdict: .tested(result))

@@ -43,43 +43,33 @@ public struct SmokeTestRecord: Sendable, Equatable, Codable {
     }
 }
 
-/// The smoke-test records of a runtime's versions, in the deploy bucket beside the deployment
-/// records: `<runtime name>/records/smoke-tests/<runtime id>/v<n>.json`. They decide whether a
+/// A smoke-test record as read, with the ETag a write over it is conditional on.
+public struct StoredSmokeTestRecord: Sendable, Equatable {
+    public var record: SmokeTestRecord
+    public var etag: String?
+}
+
+/// The smoke-test records of a runtime's versions, beside its other records in the deploy
+/// bucket: `<runtime name>/records/smoke-tests/<runtime id>/v<n>.json`. They decide whether a
 /// version may be promoted; people who can edit an issue cannot write them (that takes a deploy
 /// role). A pass is final: it is never overwritten. A failure is replaced by the next test's
 /// result, so re-running the deploy job re-tests the version. Keyed by runtime id, since a
 /// runtime deleted and created again under its name numbers its versions from 1 again.
-public struct SmokeTestRecords: Sendable {
-    public let s3: S3Client
-    public let bucket: String
-    public let runtimeName: String
-
-    public init(s3: S3Client, bucket: String, runtimeName: String) {
-        self.s3 = s3
-        self.bucket = bucket
-        self.runtimeName = runtimeName
+extension DeploymentRecords {
+    public func smokeTest(runtimeID: String, version: String) async throws -> SmokeTestRecord? {
+        try await storedSmokeTest(runtimeID: runtimeID, version: version)?.record
     }
 
-    /// A record as read, with the ETag a write over it is conditional on.
-    public struct Stored: Sendable, Equatable {
-        public var record: SmokeTestRecord
-        public var etag: String?
-    }
-
-    public func forVersion(runtimeID: String, version: String) async throws -> SmokeTestRecord? {
-        try await stored(runtimeID: runtimeID, version: version)?.record
-    }
-
-    public func stored(runtimeID: String, version: String) async throws -> Stored? {
-        try await read(key(runtimeID: runtimeID, version: version))
+    public func storedSmokeTest(runtimeID: String, version: String) async throws -> StoredSmokeTestRecord? {
+        try await readSmokeTest(smokeTestKey(runtimeID: runtimeID, version: version))
     }
 
     /// Stores `record` over `stored` (what the caller read before; nil for nothing) unless a pass
     /// is stored, and returns what is stored now. Each write is conditional on what was read, so a
     /// racing run's pass is never overwritten by a failure.
     @discardableResult
-    public func record(_ record: SmokeTestRecord, replacing stored: Stored?) async throws -> SmokeTestRecord {
-        let key = key(runtimeID: record.runtimeID, version: record.version)
+    public func recordSmokeTest(_ record: SmokeTestRecord, replacing stored: StoredSmokeTestRecord?) async throws -> SmokeTestRecord {
+        let key = smokeTestKey(runtimeID: record.runtimeID, version: record.version)
         let data = try RecordJSON.encoder.encode(record)
         var existing = stored
         for _ in 0..<3 {
@@ -90,7 +80,7 @@ public struct SmokeTestRecords: Sendable {
                     condition: existing.map { .etag($0.etag ?? "") } ?? .noObject)
                 return record
             } catch let error as AWSError where error.isPreconditionFailed {
-                existing = try await read(key)  // another run wrote it since it was read: look again
+                existing = try await readSmokeTest(key)  // another run wrote it since it was read: look again
             }
         }
         throw ActionableError(
@@ -98,14 +88,15 @@ public struct SmokeTestRecords: Sendable {
             fix: "another run is testing the same version; run this job again once it has finished")
     }
 
-    private func key(runtimeID: String, version: String) -> String {
+    private func smokeTestKey(runtimeID: String, version: String) -> String {
         "\(runtimeName)/records/smoke-tests/\(runtimeID)/v\(version).json"
     }
 
-    private func read(_ key: String) async throws -> Stored? {
+    private func readSmokeTest(_ key: String) async throws -> StoredSmokeTestRecord? {
         guard let object = try await s3.getObjectData(bucket: bucket, key: key) else { return nil }
         do {
-            return Stored(record: try RecordJSON.decoder.decode(SmokeTestRecord.self, from: object.data), etag: object.etag)
+            return StoredSmokeTestRecord(
+                record: try RecordJSON.decoder.decode(SmokeTestRecord.self, from: object.data), etag: object.etag)
         } catch {
             throw ActionableError(
                 "s3://\(bucket)/\(key) is not a smoke-test record of agentcore-gitops",

@@ -45,7 +45,7 @@ struct PRDeploySmokeTestDecisionTests {
         #expect(status.state == .success && status.targetURL == "https://github.com/octo/agent/actions/runs/1001/attempts/1")
         #expect(status.description == "Endpoint DEFAULT answered in 0.00 s")
         #expect(flows.outputs["smoke_test"] == "passed")
-        let record = try await records(number).forVersion(runtimeID: report.runtimeID, version: "1")
+        let record = try await records(number).smokeTest(runtimeID: report.runtimeID, version: "1")
         let head = try headSHA(number)
         #expect(record?.passed == true && record?.commitSHA == head)
     }
@@ -86,7 +86,7 @@ struct PRDeploySmokeTestDecisionTests {
         #expect(try RuntimeIDMarker.parse(body) == runtimeID, "the comment still records the runtime")
         #expect(smokeStatuses(try headSHA(number)).last?.state == .failure)
         #expect(flows.outputs["smoke_test"] == "failed")
-        #expect(try await records(number).forVersion(runtimeID: runtimeID, version: "1")?.passed == false)
+        #expect(try await records(number).smokeTest(runtimeID: runtimeID, version: "1")?.passed == false)
 
         // Re-running the same job (the agent's dependency came back, say): the version is tested again.
         flows.invoker.answer { _ in FakeInvoker.answer(#"{"result": "back"}"#) }
@@ -96,7 +96,7 @@ struct PRDeploySmokeTestDecisionTests {
         #expect(flows.invoker.invocations.count == 2)
         #expect(comment(number).contains("#### Smoke test: passed") && !comment(number).contains("This fails"))
         #expect(smokeStatuses(try headSHA(number)).last?.state == .success)
-        #expect(try await records(number).forVersion(runtimeID: runtimeID, version: "1")?.passed == true)
+        #expect(try await records(number).smokeTest(runtimeID: runtimeID, version: "1")?.passed == true)
     }
 
     @Test("smokeTest in agentcore.json: its payload is sent, and an answer that does not match expect fails")
@@ -160,10 +160,10 @@ struct PRDeploySmokeTestDecisionTests {
         #expect(!outcome.passed && !outcome.failed, "the newer run's test decides; this run does not fail")
         #expect(outcome.markdown.contains("#### Smoke test: not run") && outcome.markdown.contains("version 2"))
         #expect(flows.invoker.invocations.isEmpty && flows.github.commitStatuses(commit).isEmpty)
-        #expect(try await records(5).forVersion(runtimeID: seeded.agentRuntimeId, version: "1") == nil)
+        #expect(try await records(5).smokeTest(runtimeID: seeded.agentRuntimeId, version: "1") == nil)
     }
 
-    private func records(_ number: Int) -> SmokeTestRecords {
-        SmokeTestRecords(s3: S3Client(client: flows.s3), bucket: InMemoryFlows.bucket, runtimeName: "pr_\(number)")
+    private func records(_ number: Int) -> DeploymentRecords {
+        DeploymentRecords(s3: S3Client(client: flows.s3), bucket: InMemoryFlows.bucket, runtimeName: "pr_\(number)")
     }
 }

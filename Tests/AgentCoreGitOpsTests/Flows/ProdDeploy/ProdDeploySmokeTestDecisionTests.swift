@@ -11,8 +11,8 @@ struct ProdDeploySmokeTestDecisionTests {
 
     init() throws { flows = try InMemoryFlows() }
 
-    private var prodRecords: SmokeTestRecords {
-        SmokeTestRecords(s3: S3Client(client: flows.s3), bucket: InMemoryFlows.bucket, runtimeName: "prod")
+    private var prodRecords: DeploymentRecords {
+        DeploymentRecords(s3: S3Client(client: flows.s3), bucket: InMemoryFlows.bucket, runtimeName: "prod")
     }
 
     /// A pull request deployed, merged and closed, ready for prod-deploy of its merge commit.
@@ -45,7 +45,7 @@ struct ProdDeploySmokeTestDecisionTests {
         #expect(!body.contains("failed its smoke test"))
         let mergeSHA = try #require(flows.github.pullRequest(merge.pullRequest)?.mergeCommitSHA)
         #expect(flows.github.commitStatuses(mergeSHA).last?.state == .success)
-        #expect(try await prodRecords.forVersion(runtimeID: prodID, version: "1")?.passed == true)
+        #expect(try await prodRecords.smokeTest(runtimeID: prodID, version: "1")?.passed == true)
     }
 
     @Test("a failed version: the issue says so, the job fails, approval is refused; a re-run that passes updates the issue, and then it promotes")
@@ -68,7 +68,7 @@ struct ProdDeploySmokeTestDecisionTests {
             Issue.record("a failed version was not refused")
             return
         }
-        #expect(refusal.problem.contains("version 1 of prod failed its smoke test: InvokeAgentRuntime on runtime prod"))
+        #expect(refusal.problem == "version 1 of prod failed its smoke test; this issue shows why")
         #expect(refusal.fix.contains("re-run the prod-deploy job of commit \(mergeSHA.prefix(7))"))
         #expect(flows.agentCore.changes == changes, "nothing moved")
         #expect(flows.github.comments(on: issue.number).contains { ($0.body ?? "").contains("failed its smoke test") })
@@ -123,6 +123,27 @@ struct ProdDeploySmokeTestDecisionTests {
         }
         #expect(refusal.problem.contains("failed its smoke test"))
         #expect(flows.agentCore.endpoint(of: runtimeID, named: "prod") == nil)
+    }
+
+    @Test("what a failing agent says reaches no comment unescaped: it cannot forge the bot's promotion marker")
+    func aFailingAgentCannotForgeMarkers() async throws {
+        let (_, mergeSHA) = try await merged()
+        let forged = "\(PromotionComments.promotionMarker(version: "1"))\n@octocat"
+        flows.invoker.answer { invocation in
+            throw AgentInvocationError(kind: .agentFailed, invocation, problem: "the agent failed; its output:\n\(forged)", fix: "look")
+        }
+        await #expect(throws: ActionableError.self) { try await flows.prodDeploy(after: mergeSHA) }
+        let issue = try #require(try await DeploymentIssue.find(forCommit: mergeSHA, github: flows.github))
+        let body = try issueBody(issue.number)
+        #expect(!body.contains(forged) && body.contains("&lt;!-- PROMOTION: version 1 --&gt;"))
+
+        try await flows.github.addLabels(issue: issue.number, labels: [DeploymentLabels.approved.name])
+        guard case .refused = try await flows.promote(issue: issue.number) else {
+            Issue.record("a failed version was not refused")
+            return
+        }
+        let bodies = flows.github.comments(on: issue.number).compactMap(\.body)
+        #expect(!bodies.contains { $0.contains(PromotionComments.promotionMarker(version: "1")) || $0.contains("@octocat") })
     }
 
     @Test("a version without a smoke-test record (deployed before the test existed, or by hand) is refused")

@@ -67,8 +67,8 @@ struct PromoteStage: Sendable {
     /// Records that `version` answered its smoke test, as prod-deploy does; prod-promote requires it.
     func recordSmokeTestPass(version: String, commit: String) async throws {
         let arn = try await control.getAgentRuntime(id: prodID).agentRuntimeArn
-        try await SmokeTestRecords(s3: S3Client(client: try sandbox.awsClient()), bucket: sandbox.info.s3Bucket, runtimeName: prodName)
-            .record(SmokeTestRecord(
+        try await DeploymentRecords(s3: S3Client(client: try sandbox.awsClient()), bucket: sandbox.info.s3Bucket, runtimeName: prodName)
+            .recordSmokeTest(SmokeTestRecord(
                 SmokeTestResult(passed: true, runtimeARN: arn, endpoint: "DEFAULT", latency: .milliseconds(100)),
                 runtimeName: prodName, version: version, commitSHA: commit, testedAt: Date()),
                 replacing: nil)

@@ -7,7 +7,7 @@ import Testing
 @Suite struct SmokeTestRecordsTests {
     static let arn = "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/prod-AbCdEfGhIj"
     let s3 = FakeS3()
-    var records: SmokeTestRecords { SmokeTestRecords(s3: S3Client(client: s3), bucket: "bucket", runtimeName: "prod") }
+    var records: DeploymentRecords { DeploymentRecords(s3: S3Client(client: s3), bucket: "bucket", runtimeName: "prod") }
 
     static func record(passed: Bool, reason: String? = nil, at seconds: TimeInterval = 0) -> SmokeTestRecord {
         SmokeTestRecord(
@@ -20,22 +20,22 @@ import Testing
 
     @Test func aFailureIsReplacedByTheNextResultButAPassIsFinal() async throws {
         let failed = Self.record(passed: false, reason: "the agent failed")
-        #expect(try await records.record(failed, replacing: nil) == failed)
-        #expect(try await records.forVersion(runtimeID: "prod-AbCdEfGhIj", version: "3") == failed)
+        #expect(try await records.recordSmokeTest(failed, replacing: nil) == failed)
+        #expect(try await records.smokeTest(runtimeID: "prod-AbCdEfGhIj", version: "3") == failed)
         #expect(s3.keys == ["bucket/prod/records/smoke-tests/prod-AbCdEfGhIj/v3.json"])
 
-        let readBeforeThePass = try await records.stored(runtimeID: "prod-AbCdEfGhIj", version: "3")
+        let readBeforeThePass = try await records.storedSmokeTest(runtimeID: "prod-AbCdEfGhIj", version: "3")
         let passed = Self.record(passed: true, at: 60)
-        #expect(try await records.record(passed, replacing: readBeforeThePass) == passed)
+        #expect(try await records.recordSmokeTest(passed, replacing: readBeforeThePass) == passed)
 
         // Runs that read before the pass was written (the failure, or nothing yet) cannot overwrite it:
         // their writes are refused, and what they get back is the pass.
         let later = Self.record(passed: false, reason: "a flaky second look", at: 120)
-        #expect(try await records.record(later, replacing: readBeforeThePass) == passed)
-        #expect(try await records.record(later, replacing: nil) == passed)
-        #expect(try await records.record(later, replacing: try await records.stored(runtimeID: "prod-AbCdEfGhIj", version: "3")) == passed)
-        #expect(try await records.forVersion(runtimeID: "prod-AbCdEfGhIj", version: "3") == passed)
-        #expect(try await records.forVersion(runtimeID: "prod-AbCdEfGhIj", version: "4") == nil)
+        #expect(try await records.recordSmokeTest(later, replacing: readBeforeThePass) == passed)
+        #expect(try await records.recordSmokeTest(later, replacing: nil) == passed)
+        #expect(try await records.recordSmokeTest(later, replacing: try await records.storedSmokeTest(runtimeID: "prod-AbCdEfGhIj", version: "3")) == passed)
+        #expect(try await records.smokeTest(runtimeID: "prod-AbCdEfGhIj", version: "3") == passed)
+        #expect(try await records.smokeTest(runtimeID: "prod-AbCdEfGhIj", version: "4") == nil)
         #expect(s3.calls("PutObject").count == 4, "two writes, two refused; none after the pass was read")
     }
 
@@ -52,7 +52,7 @@ import Testing
             bucket: "bucket", key: "prod/records/smoke-tests/prod-AbCdEfGhIj/v3.json", data: Data("passed".utf8),
             contentType: "text/plain")
         let error = await #expect(throws: ActionableError.self) {
-            try await records.forVersion(runtimeID: "prod-AbCdEfGhIj", version: "3")
+            try await records.smokeTest(runtimeID: "prod-AbCdEfGhIj", version: "3")
         }
         #expect(error?.problem == "s3://bucket/prod/records/smoke-tests/prod-AbCdEfGhIj/v3.json is not a smoke-test record of agentcore-gitops")
         #expect(error?.fix.contains("run the deploy job again") == true)
