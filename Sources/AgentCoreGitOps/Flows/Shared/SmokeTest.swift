@@ -49,7 +49,8 @@ public struct SmokeTestSettings: Sendable, Equatable, Decodable {
         }
         let known = CodingKeys.allCases.map(\.rawValue)
         if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
-            throw Self.error(unknown, "is not a known setting (known: \(known.sorted().joined(separator: ", ")))")
+            throw Self.error(unknown, "is not a known setting (known: \(known.sorted().joined(separator: ", ")))",
+                             fix: "remove it, or correct its name")
         }
         var payload = Self.defaultPayload
         switch object["payload"] {
@@ -89,23 +90,24 @@ public struct SmokeTestSettings: Sendable, Equatable, Decodable {
     /// The `expect` pattern, compiled.
     static func compile(_ pattern: String) throws(RuntimeSettingsError) -> Regex<AnyRegexOutput> {
         guard !pattern.isEmpty else {
-            throw error("expect", "is empty; leave it out to accept any answer, or give a pattern such as \"joke|pun\"")
+            throw error("expect", "is empty", fix: "leave it out to accept any answer, or give a pattern such as \"joke|pun\"")
         }
         do {
             return try Regex(pattern)
         } catch {
-            throw Self.error("expect", "'\(pattern)' is not a regular expression (\(error)); escape special characters with \\\\")
+            throw Self.error("expect", "'\(pattern)' is not a regular expression (\(error))", fix: "escape special characters with \\\\")
         }
     }
 
     private static func checkTimeout(_ seconds: Int) throws(RuntimeSettingsError) {
         guard timeoutRange.contains(seconds) else {
-            throw error("timeoutSeconds", "is \(seconds); give a whole number of seconds from \(timeoutRange.lowerBound) to \(timeoutRange.upperBound)")
+            throw error("timeoutSeconds", "is \(seconds)",
+                        fix: "give a whole number of seconds from \(timeoutRange.lowerBound) to \(timeoutRange.upperBound)")
         }
     }
 
-    private static func error(_ key: String?, _ problem: String) -> RuntimeSettingsError {
-        RuntimeSettingsError(source: RuntimeSettings.fileName, field: key.map { "\(field).\($0)" } ?? field, problem: problem)
+    private static func error(_ key: String?, _ problem: String, fix: String? = nil) -> RuntimeSettingsError {
+        RuntimeSettingsError(source: RuntimeSettings.fileName, field: key.map { "\(field).\($0)" } ?? field, problem: problem, fix: fix)
     }
 }
 

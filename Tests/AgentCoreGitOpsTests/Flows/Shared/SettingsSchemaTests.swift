@@ -57,6 +57,11 @@ import Testing
         (#"{"environments": {"pr": {"prompt": "other.txt"}}}"#, "environments.pr.prompt"),
         (#"{"onDrift": "ignore"}"#, "onDrift"),
         (#"{"authorizer": {}}"#, "authorizer"),
+        (#"{"smokeTest": {"payload": "Hello"}}"#, "smokeTest.payload"),
+        (#"{"smokeTest": {"expect": ""}}"#, "smokeTest.expect"),
+        (#"{"smokeTest": {"timeoutSeconds": 901}}"#, "smokeTest.timeoutSeconds"),
+        (#"{"smokeTest": {"expected": "x"}}"#, "smokeTest.expected"),
+        (#"{"environments": {"pr": {"smokeTest": {}}}}"#, "environments.pr.smokeTest"),
     ]
 
     static let discovery = "https://issuer.example.com/.well-known/openid-configuration"

@@ -93,7 +93,7 @@ import Testing
         (#"["python"]"#, "agentcore.json must be a JSON object"),
         (#"{"python": }"#, "agentcore.json is not valid JSON"),
         (#"{"smokeTest": {"expect": "("}}"#, "agentcore.json: smokeTest.expect '(' is not a regular expression"),
-        (#"{"smokeTest": {"timeoutSeconds": 0}}"#, "agentcore.json: smokeTest.timeoutSeconds is 0; give a whole number"),
+        (#"{"smokeTest": {"timeoutSeconds": 0}}"#, "agentcore.json: smokeTest.timeoutSeconds is 0 — give a whole number"),
         (#"{"smokeTest": "ping"}"#, "agentcore.json: smokeTest must be a JSON object"),
     ])
     func errorsNameTheField(json: String, message: String) {
@@ -134,6 +134,6 @@ import Testing
         try Data(#"{"smokeTest": {"expected": "x"}}"#.utf8).write(to: directory.appendingPathComponent("agentcore.json"))
         let error = #expect(throws: RuntimeSettingsError.self) { try RuntimeSettings.load(agentDirectory: directory) }
         #expect(error?.source == directory.appendingPathComponent("agentcore.json").path)
-        #expect(error?.description.hasSuffix("smokeTest.expected is not a known setting (known: expect, payload, timeoutSeconds)") == true)
+        #expect(error?.description.hasSuffix("smokeTest.expected is not a known setting (known: expect, payload, timeoutSeconds) — remove it, or correct its name") == true)
     }
 }
