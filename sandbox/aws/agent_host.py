@@ -122,6 +122,8 @@ class AgentHost:
         self._prepared = False
         self._compile_later = None  # the code cache's compile of this version's new bytecode
         self._closed = False
+        self._in_flight = 0  # invocations being answered: the agent is busy
+        self.last_used = time.monotonic()
         self._start_lock = threading.Lock()  # one start at a time; others wait for it
         self._state_lock = threading.Lock()  # guards _process and _closed against stop()
 
@@ -144,6 +146,32 @@ class AgentHost:
                 return self._start()
             except OSError as error:  # a full disk, a missing setpriv: the caller still gets an AWS-shaped error
                 raise AgentError(f"{self.code.label}: the sandbox could not start it: {error}") from error
+
+    @property
+    def busy(self) -> bool:
+        return self._in_flight > 0
+
+    def begin(self) -> None:
+        """An invocation starts: the agent is busy until `end()`."""
+        with self._state_lock:
+            self._in_flight += 1
+            self.last_used = time.monotonic()
+
+    def end(self) -> None:
+        with self._state_lock:
+            self._in_flight -= 1
+            self.last_used = time.monotonic()
+
+    def suspend(self) -> None:
+        """Stops an idle agent's process and keeps its files: the next invocation starts it again."""
+        with self._start_lock:
+            with self._state_lock:
+                process = self._process
+                if self._closed or self._in_flight or process is None or process.poll() is not None:
+                    return
+                self._process = None
+            _terminate(process)
+            log.info("%s: idle agent stopped to make room; it starts again on its next invocation", self.code.label)
 
     def invoke(self, body: bytes, headers: dict[str, str]) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
         """Sends `POST /invocations`; the caller reads the response and closes the connection."""

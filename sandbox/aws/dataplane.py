@@ -40,6 +40,8 @@ SESSION_HEADER = "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id"
 REQUEST_ID_HEADER = "X-Amzn-Bedrock-AgentCore-Runtime-Request-Id"
 SESSION_ID_LENGTH = (33, 256)
 MAX_PAYLOAD_BYTES = 100_000_000
+# Agents kept running at once; the least recently used idle ones beyond it are stopped.
+MAX_RUNNING_AGENTS = 8
 # Request headers AgentCore hands to the agent (lower case), besides X-Amzn-Bedrock-AgentCore-Runtime-Custom-*.
 FORWARDED_HEADERS = {
     "content-type", "accept", SESSION_HEADER.lower(), "x-amzn-bedrock-agentcore-runtime-user-id", "mcp-session-id",
@@ -69,6 +71,7 @@ class DataPlane:
         self.wheel_cache = wheel_cache
         self.init_budget_seconds: float = INIT_BUDGET_SECONDS
         self.hosts: dict[tuple[str, str, str, str], AgentHost] = {}
+        self.max_running_agents = MAX_RUNNING_AGENTS
         self.lock = threading.Lock()
         self._spawner: Spawner | None = None
         self._workspace: Path | None = None
@@ -96,17 +99,27 @@ class DataPlane:
         if len(request.body) > MAX_PAYLOAD_BYTES:
             raise validation_error("payload", f"Member must have length less than or equal to {MAX_PAYLOAD_BYTES}")
         host = self._host_for(request)
+        self._make_room(keep=host)
         request_id = str(uuid.uuid4())
         headers = {name: value for name, value in request.headers.items()
                    if name in FORWARDED_HEADERS or name.startswith(CUSTOM_HEADER_PREFIX)}
         headers[SESSION_HEADER] = session_id
         headers[REQUEST_ID_HEADER] = request_id
+        host.begin()  # a busy agent is never stopped to make room
         try:
             connection, response = host.invoke(request.body, headers)
         except AgentError as error:
+            host.end()
             log.warning("InvokeAgentRuntime %s: %s", host.code.label, error)
             raise InvokeError(424, "RuntimeClientError", str(error)) from error
+        try:
+            return self._reply(host, connection, response, session_id, request_id, start_response)
+        except BaseException:
+            host.end()
+            raise
 
+    def _reply(self, host: AgentHost, connection, response, session_id: str, request_id: str, start_response):
+        """The agent's answer as InvokeAgentRuntime gives it; `host.end()` once it is passed on."""
         if not 200 <= response.status < 300:
             response.read()
             connection.close()
@@ -121,10 +134,21 @@ class DataPlane:
         if response.getheader("Content-Length") is not None and "text/event-stream" not in reply_headers[0][1]:
             body = response.read()
             connection.close()
+            host.end()
             start_response(status, reply_headers + [("Content-Length", str(len(body)))])
             return [body]
         start_response(status, reply_headers)
-        return _relay(connection, response)
+        return _relay(connection, response, on_end=host.end)
+
+    def _make_room(self, keep: AgentHost) -> None:
+        """Stops the least recently used idle agents beyond `max_running_agents`, as AgentCore ends
+        idle sessions: a suite deploys hundreds of versions, and each agent holds its memory. A
+        stopped agent starts again on its next invocation, from the files it already has."""
+        with self.lock:
+            idle = [h for h in self.hosts.values() if h is not keep and h.pid is not None and not h.busy]
+        excess = len(idle) + 1 - self.max_running_agents
+        for host in sorted(idle, key=lambda h: h.last_used)[:max(0, excess)]:
+            threading.Thread(target=host.suspend, name=f"suspend-{host.directory.name}", daemon=True).start()
 
     def _host_for(self, request: AwsRequest) -> AgentHost:
         """The agent host of the version the addressed endpoint serves (created, not yet started, when new)."""
@@ -271,7 +295,7 @@ def _process_exists(pid: int) -> bool:
     return True
 
 
-def _relay(connection, response):
+def _relay(connection, response, on_end=lambda: None):
     """The agent's answer, passed on as each piece arrives."""
     try:
         while True:
@@ -281,6 +305,7 @@ def _relay(connection, response):
             yield chunk
     finally:
         connection.close()
+        on_end()
 
 
 def _target(request: AwsRequest) -> tuple[str, str, str]:

@@ -1,7 +1,11 @@
 """The data plane's parts on their own: routing, extraction, host builds of wheels, agent lifetime."""
 
 import io
+import shutil
 import stat
+import sys
+import tempfile
+import threading
 import zipfile
 from pathlib import Path
 from types import SimpleNamespace
@@ -174,3 +178,56 @@ def test_agents_of_deleted_versions_and_runtimes_are_stopped(monkeypatch, tmp_pa
     plane.reconcile()
     plane.stop()
     assert survivor.stopped == 1
+
+
+def test_idle_agents_beyond_the_limit_are_stopped_least_recently_used_first(tmp_path):
+    plane = DataPlane(lambda: {}, tmp_path)
+    plane.max_running_agents = 3
+    suspended = threading.Event()
+
+    def host(name, last_used, busy=False, running=True):
+        fake = SimpleNamespace(directory=tmp_path / name, last_used=last_used, busy=busy, pid=1 if running else None,
+                               suspended=False)
+
+        def suspend():
+            fake.suspended = True
+            suspended.set()
+        fake.suspend = suspend
+        return fake
+
+    hosts = [host("oldest", 1), host("busy", 0, busy=True), host("stopped", 0, running=False), host("newer", 5), host("newest", 9)]
+    plane.hosts = {("a", "r", name.directory.name, "1"): name for name in hosts}
+    invoked = host("invoked", 0)
+    plane._make_room(keep=invoked)
+    assert suspended.wait(5)
+    # Three may run: the invoked one and the two most recently used idle ones; the busy one is never stopped.
+    assert [h.directory.name for h in hosts if h.suspended] == ["oldest"]
+
+
+def test_a_suspended_agent_starts_again_from_its_files(tmp_path):
+    from agent_fixtures import ECHO_AGENT, zip_bytes
+    from aws.agent_host import AgentCode, AgentHost, HostSettings, Spawner
+
+    from aws.dataplane import workspace_parent
+
+    # A directory the agent's user can reach, as the sandbox's workspace is.
+    workspace = Path(tempfile.mkdtemp(prefix="suspend-test-", dir=workspace_parent()))
+    workspace.chmod(0o755)
+    package = zip_bytes({"agent.py": ECHO_AGENT})
+    code = AgentCode("echo version 1", sys.version_info.minor, ("agent.py",), {}, lambda: package)
+    settings = HostSettings({"AWS_ENDPOINT_URL": "http://127.0.0.1:9"}, tmp_path / "wheels", workspace / "interpreters")
+    host = AgentHost(code, workspace / "echo-v1", settings, Spawner())
+    try:
+        host.ensure_ready()
+        first = host.pid
+        host.begin()
+        host.suspend()
+        assert host.pid == first, "a busy agent is not stopped"
+        host.end()
+        host.suspend()
+        assert host.pid is None and (workspace / "echo-v1" / "code" / "agent.py").exists()
+        host.ensure_ready()
+        assert host.pid not in (None, first) and host.times.extract == 0, "started again without extracting"
+    finally:
+        host.stop()
+        shutil.rmtree(workspace, ignore_errors=True)
