@@ -76,7 +76,7 @@ def process_alive(pid: int) -> bool:
         return False
     try:
         return pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (FileNotFoundError, IndexError):
+    except (FileNotFoundError, ProcessLookupError, IndexError):  # it went away between the two looks
         return False
 
 
