@@ -19,32 +19,28 @@ def status_and_code(excinfo) -> tuple[int, str]:
     return response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Code"]
 
 
-@pytest.mark.parametrize(
-    ("service", "call", "expected_code"),
-    [
-        ("s3", lambda c, info: c.list_objects_v2(Bucket=info["s3_bucket"]), "SignatureDoesNotMatch"),
-        ("sts", lambda c, info: c.get_caller_identity(), "SignatureDoesNotMatch"),
-        ("bedrock-agentcore-control", lambda c, info: c.list_agent_runtimes(), "InvalidSignatureException"),
-    ],
-)
-def test_wrong_secret_is_a_403(sandbox, service, call, expected_code):
-    client = sandbox.client(service, aws_secret_access_key="not-the-secret", retries=False)
-    with pytest.raises(ClientError) as excinfo:
-        call(client, sandbox.info)
-    assert status_and_code(excinfo) == (403, expected_code)
+# What replaces the sandbox's good credentials: a wrong secret, or a key it never issued.
+BAD_CREDENTIALS = {
+    "wrong_secret": {"aws_secret_access_key": "not-the-secret"},
+    "unknown_key": {"aws_access_key_id": "AKIAUNKNOWNUNKNOWN00"},
+}
 
 
 @pytest.mark.parametrize(
-    ("service", "call", "expected_code"),
+    ("credentials", "service", "call", "expected_code"),
     [
-        ("s3", lambda c, info: c.head_bucket(Bucket=info["s3_bucket"]), "403"),  # HEAD: no body, code is the status
-        ("s3", lambda c, info: c.list_objects_v2(Bucket=info["s3_bucket"]), "InvalidAccessKeyId"),
-        ("sts", lambda c, info: c.get_caller_identity(), "InvalidClientTokenId"),
-        ("bedrock-agentcore-control", lambda c, info: c.list_agent_runtimes(), "UnrecognizedClientException"),
+        ("wrong_secret", "s3", lambda c, info: c.list_objects_v2(Bucket=info["s3_bucket"]), "SignatureDoesNotMatch"),
+        ("wrong_secret", "sts", lambda c, info: c.get_caller_identity(), "SignatureDoesNotMatch"),
+        ("wrong_secret", "bedrock-agentcore-control", lambda c, info: c.list_agent_runtimes(), "InvalidSignatureException"),
+        # HEAD: no body, so the code is the status.
+        ("unknown_key", "s3", lambda c, info: c.head_bucket(Bucket=info["s3_bucket"]), "403"),
+        ("unknown_key", "s3", lambda c, info: c.list_objects_v2(Bucket=info["s3_bucket"]), "InvalidAccessKeyId"),
+        ("unknown_key", "sts", lambda c, info: c.get_caller_identity(), "InvalidClientTokenId"),
+        ("unknown_key", "bedrock-agentcore-control", lambda c, info: c.list_agent_runtimes(), "UnrecognizedClientException"),
     ],
 )
-def test_unknown_access_key_is_a_403(sandbox, service, call, expected_code):
-    client = sandbox.client(service, aws_access_key_id="AKIAUNKNOWNUNKNOWN00", retries=False)
+def test_bad_credentials_are_a_403(sandbox, credentials, service, call, expected_code):
+    client = sandbox.client(service, retries=False, **BAD_CREDENTIALS[credentials])
     with pytest.raises(ClientError) as excinfo:
         call(client, sandbox.info)
     assert status_and_code(excinfo) == (403, expected_code)
