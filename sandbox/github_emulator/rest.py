@@ -188,10 +188,13 @@ def _comment(call: Call, repo: Repo, comment_id: int):
     return comment
 
 
-def _require_author_or_write(call: Call, author: str) -> None:
+def _comment_to_change(call: Call, repo: Repo, comment_id: int):
+    """The comment, if the caller may edit or delete it: its author may, others need write access."""
+    comment = _comment(call, repo, comment_id)
     assert call.who is not None
-    if author.lower() != call.who.login.lower():
+    if comment.author.lower() != call.who.login.lower():
         call.require("write")
+    return comment
 
 
 @route("GET", REPO + "/issues/comments/<int:comment_id>", docs="issues/comments#get-an-issue-comment")
@@ -204,8 +207,7 @@ def get_comment(call: Call, owner: str, name: str, comment_id: int) -> Reply:
        writes=ISSUES_OR_PULLS)
 def update_comment(call: Call, owner: str, name: str, comment_id: int) -> Reply:
     repo = call.repo(owner, name)
-    comment = _comment(call, repo, comment_id)
-    _require_author_or_write(call, comment.author)
+    comment = _comment_to_change(call, repo, comment_id)
     comment.body = _required_text(call.json_object(), "body", "IssueComment")
     comment.updated_at = repo.issues[comment.issue_number].updated_at = now_iso()
     return Reply(200, call.render.comment(repo, comment))
@@ -215,8 +217,7 @@ def update_comment(call: Call, owner: str, name: str, comment_id: int) -> Reply:
        writes=ISSUES_OR_PULLS)
 def delete_comment(call: Call, owner: str, name: str, comment_id: int) -> Reply:
     repo = call.repo(owner, name)
-    comment = _comment(call, repo, comment_id)
-    _require_author_or_write(call, comment.author)
+    comment = _comment_to_change(call, repo, comment_id)
     del repo.comments[comment_id]
     return Reply(204)
 
