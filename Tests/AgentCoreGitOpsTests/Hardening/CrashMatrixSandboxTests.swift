@@ -168,10 +168,7 @@ final class CrashMatrixSandboxTests {
     func promoteApproval() async throws {
         _ = try await matrix.run("promote") {
             let stage = try await PromoteStage.make(sandbox: sandbox, versions: 2, endpointAt: "1")
-            let (pr, prRuntime) = try await stage.makePullRequestRuntime()
-            let issue = try await stage.deploymentIssue(body: stage.metadataBody(version: "2", prRuntimeID: prRuntime, prNumber: pr))
-            try await stage.addApproval(issue: issue)
-            let payload = try await stage.labeledEvent(issue: issue)
+            let (pr, prRuntime, issue, payload) = try await stage.approvedDeployment(version: "2")
             let runID = Self.newRunID()
             return CrashScenario(
                 run: { try await stage.runPromote(eventName: "issues", payload: payload, runID: runID, environment: $0).result },

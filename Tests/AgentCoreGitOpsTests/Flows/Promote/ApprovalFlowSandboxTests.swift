@@ -12,10 +12,7 @@ import Testing
 
     @Test func maintainerApprovalPromotesCleansUpAndCloses() async throws {
         let stage = try await PromoteStage.make(sandbox: sandbox, versions: 3, endpointAt: "1")
-        let (pr, prRuntime) = try await stage.makePullRequestRuntime()
-        let issue = try await stage.deploymentIssue(body: stage.metadataBody(version: "3", prRuntimeID: prRuntime, prNumber: pr))
-        try await stage.addApproval(issue: issue, by: "maintainer")
-        let payload = try await stage.labeledEvent(issue: issue)
+        let (_, prRuntime, issue, payload) = try await stage.approvedDeployment(version: "3", by: "maintainer")
         let runID = PromoteStage.newRunID()
 
         let run = try await stage.runPromote(eventName: "issues", payload: payload, runID: runID)
@@ -66,11 +63,9 @@ import Testing
     @Test(arguments: ["triage", "outsider"])
     func approvalWithoutWriteAccessIsRefused(identity: String) async throws {
         let stage = try await PromoteStage.make(sandbox: sandbox, versions: 2, endpointAt: "1")
-        let (pr, prRuntime) = try await stage.makePullRequestRuntime()
-        let issue = try await stage.deploymentIssue(body: stage.metadataBody(version: "2", prRuntimeID: prRuntime, prNumber: pr))
         // Triage may label; an outsider cannot, so the payload names them as GitHub would if they could.
-        try await stage.addApproval(issue: issue, by: identity == "triage" ? "triage" : "maintainer")
-        let payload = try await stage.labeledEvent(issue: issue, sender: try stage.github.login(identity))
+        let (_, prRuntime, issue, payload) = try await stage.approvedDeployment(
+            version: "2", by: identity == "triage" ? "triage" : "maintainer", sender: try stage.github.login(identity))
         let runID = PromoteStage.newRunID()
 
         for _ in 0..<2 {  // the run, then a rerun of it
@@ -160,9 +155,7 @@ import Testing
         case .noMetadata:
             body = "Someone removed the metadata."
         }
-        let issue = try await stage.deploymentIssue(body: body)
-        try await stage.addApproval(issue: issue)
-        let payload = try await stage.labeledEvent(issue: issue)
+        let (issue, payload) = try await stage.approvedIssue(body: body)
         let runID = PromoteStage.newRunID()
         for _ in 0..<2 {
             let run = try await stage.runPromote(eventName: "issues", payload: payload, runID: runID)
@@ -191,10 +184,7 @@ import Testing
 
     @Test func twoApprovalsAtOnceConverge() async throws {
         let stage = try await PromoteStage.make(sandbox: sandbox, versions: 3, endpointAt: "1")
-        let (pr, prRuntime) = try await stage.makePullRequestRuntime()
-        let issue = try await stage.deploymentIssue(body: stage.metadataBody(version: "3", prRuntimeID: prRuntime, prNumber: pr))
-        try await stage.addApproval(issue: issue)
-        let payload = try await stage.labeledEvent(issue: issue)
+        let (_, prRuntime, issue, payload) = try await stage.approvedDeployment(version: "3")
 
         async let first = stage.runPromote(eventName: "issues", payload: payload, runID: PromoteStage.newRunID())
         async let second = stage.runPromote(eventName: "issues", payload: payload, runID: PromoteStage.newRunID())
@@ -214,9 +204,7 @@ import Testing
         let sandbox = try await Sandbox.launch(arguments: ["--ready-delay", "0"])
         defer { sandbox.stop() }
         let stage = try await PromoteStage.make(sandbox: sandbox, versions: 2, endpointAt: "1")
-        let issue = try await stage.deploymentIssue(body: stage.metadataBody(version: "2", prRuntimeID: nil, prNumber: nil))
-        try await stage.addApproval(issue: issue)
-        let payload = try await stage.labeledEvent(issue: issue)
+        let (issue, payload) = try await stage.approvedIssue(body: stage.metadataBody(version: "2", prRuntimeID: nil, prNumber: nil))
 
         // The update stays UPDATING until the promotion has read it; then the sandbox lets it finish.
         try await sandbox.awsControl("POST", "/_sandbox/settings", json: ["ready_delay_seconds": 3600])
@@ -273,10 +261,7 @@ import Testing
     ) async throws -> Int {
         for crashPoint in 0..<60 {
             let stage = try await PromoteStage.make(sandbox: sandbox, versions: 2, endpointAt: "1")
-            let (pr, prRuntime) = try await stage.makePullRequestRuntime()
-            let issue = try await stage.deploymentIssue(body: stage.metadataBody(version: "2", prRuntimeID: prRuntime, prNumber: pr))
-            try await stage.addApproval(issue: issue)
-            let payload = try await stage.labeledEvent(issue: issue)
+            let (_, prRuntime, issue, payload) = try await stage.approvedDeployment(version: "2")
             let runID = PromoteStage.newRunID()
 
             try await crash(crashPoint)

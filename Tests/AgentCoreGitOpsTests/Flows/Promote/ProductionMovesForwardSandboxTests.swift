@@ -9,9 +9,7 @@ import Testing
     /// waits, then reads the live version again and refuses instead of moving prod back.
     @Test func anApprovalThatWaitedForAnotherReadsTheLiveVersionAgain() async throws {
         let stage = try await PromoteStage.make(versions: 3, endpointAt: "1")
-        let issue = try await stage.deploymentIssue(body: stage.metadataBody(version: "2", prRuntimeID: nil, prNumber: nil))
-        try await stage.addApproval(issue: issue)
-        let payload = try await stage.labeledEvent(issue: issue)
+        let (issue, payload) = try await stage.approvedIssue(body: stage.metadataBody(version: "2", prRuntimeID: nil, prNumber: nil))
 
         // Another promotion holds the lease, as a concurrent prod-promote run would.
         let s3 = S3Client(client: try stage.sandbox.awsClient())
@@ -96,9 +94,7 @@ import Testing
     /// (`GITHUB_TRIGGERING_ACTOR`) must be allowed too.
     @Test func aReRunBySomeoneWithoutPermissionIsRefused() async throws {
         let stage = try await PromoteStage.make(versions: 2, endpointAt: "1")
-        let issue = try await stage.deploymentIssue(body: stage.metadataBody(version: "2", prRuntimeID: nil, prNumber: nil))
-        try await stage.addApproval(issue: issue, by: "maintainer")
-        let payload = try await stage.labeledEvent(issue: issue)
+        let (issue, payload) = try await stage.approvedIssue(body: stage.metadataBody(version: "2", prRuntimeID: nil, prNumber: nil))
         let run = try await stage.runPromote(
             eventName: "issues", payload: payload, runID: PromoteStage.newRunID(),
             environment: ["GITHUB_TRIGGERING_ACTOR": try stage.github.login("outsider")])

@@ -163,6 +163,27 @@ struct PromoteStage: Sendable {
         try await github.client(identity).addLabels(issue: issue, labels: [DeploymentLabels.approved.name])
     }
 
+    /// A deployment issue with `body`, approved by `identity`, and the labeled payload GitHub
+    /// delivers for that (`sender` overrides who labelled).
+    func approvedIssue(
+        body: String, by identity: String = "maintainer", sender: String? = nil
+    ) async throws -> (issue: Int, payload: Data) {
+        let issue = try await deploymentIssue(body: body)
+        try await addApproval(issue: issue, by: identity)
+        return (issue, try await labeledEvent(issue: issue, sender: sender))
+    }
+
+    /// What prod-deploy leaves for `version` after a merge (a pull request with its runtime, a
+    /// deployment issue naming both), approved as `approvedIssue` does.
+    func approvedDeployment(
+        version: String, by identity: String = "maintainer", sender: String? = nil
+    ) async throws -> (pullRequest: Int, prRuntime: String, issue: Int, payload: Data) {
+        let (pr, prRuntime) = try await makePullRequestRuntime()
+        let (issue, payload) = try await approvedIssue(
+            body: metadataBody(version: version, prRuntimeID: prRuntime, prNumber: pr), by: identity, sender: sender)
+        return (pr, prRuntime, issue, payload)
+    }
+
     // MARK: Events and runs
 
     /// `identity` adds `approved`, then prod-promote runs on the event GitHub would deliver.

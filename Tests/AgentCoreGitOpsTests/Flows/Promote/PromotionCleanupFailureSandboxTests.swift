@@ -9,10 +9,7 @@ import Testing
         let sandbox = try await Sandbox.launch()  // the deny rule is sandbox-wide
         defer { sandbox.stop() }
         let stage = try await PromoteStage.make(sandbox: sandbox, versions: 2, endpointAt: "1")
-        let (pr, prRuntime) = try await stage.makePullRequestRuntime()
-        let issue = try await stage.deploymentIssue(body: stage.metadataBody(version: "2", prRuntimeID: prRuntime, prNumber: pr))
-        try await stage.addApproval(issue: issue)
-        let payload = try await stage.labeledEvent(issue: issue)
+        let (_, prRuntime, issue, payload) = try await stage.approvedDeployment(version: "2")
         let runID = PromoteStage.newRunID()
 
         try await sandbox.awsControl("POST", "/_sandbox/deny", json: ["actions": ["bedrock-agentcore:DeleteAgentRuntime"]])
