@@ -33,11 +33,8 @@ import Testing
         #expect(!names.contains { $0.hasPrefix("tests/") || $0 == "requirements.txt" || $0 == ".lock" })
         #expect(!names.contains { $0.hasSuffix(".pyc") || $0.contains("__pycache__") })
         #expect(entries.count == manifest.fileCount + entries.filter { $0.name.hasSuffix("/") }.count)
-        let prompt = try await runProcess(
-            ArchiveInspector.tool("python3"),
-            ["-c", "import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read('system_prompt.txt').decode(), end='')",
-             tree.url("build/code.zip").path])
-        #expect(prompt.stdout == (try String(contentsOf: options.promptFile!, encoding: .utf8)))
+        let prompt = try await ArchiveInspector.pythonText(tree.url("build/code.zip"), entry: "system_prompt.txt")
+        #expect(prompt == (try String(contentsOf: options.promptFile!, encoding: .utf8)))
     }
 
     @Test func aPackageForAnotherOutputCopiesTheCachedDependencyLayer() async throws {

@@ -67,6 +67,14 @@ enum ArchiveInspector {
         guard result.status == 0 else { throw PackagingError.io("zipfile could not read \(archive.path): \(result.stderr)") }
         return try JSONDecoder().decode([Entry].self, from: Data(result.stdout.utf8))
     }
+
+    /// The text of one entry, as Python's zipfile reads it.
+    static func pythonText(_ archive: URL, entry: String) async throws -> String {
+        let script = "import sys, zipfile; sys.stdout.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode())"
+        let result = try await runProcess(tool("python3"), ["-c", script, archive.path, entry])
+        guard result.status == 0 else { throw PackagingError.io("zipfile could not read \(entry) from \(archive.path): \(result.stderr)") }
+        return result.stdout
+    }
 }
 
 /// The package root's cache, shared by every test run so dependencies are installed once.
