@@ -55,8 +55,7 @@ import Testing
 
     @Test func rerunningACommandChangesNothingTheSecondTime() async throws {
         let cli = AgentCoreCLI(sandbox: sandbox)
-        let name = Sandbox.uniqueName("rerun")
-        let code = try await sandbox.uploadCode(key: "\(name)/code.zip")
+        let (name, code) = try await sandbox.newRuntimeCode("rerun")
         let create = ["runtime", "create", name, "--code", code.uri] + cli.quick
         let update = ["runtime", "update", name, "--code", code.uri, "--env", "A=1"] + cli.quick
 
@@ -84,8 +83,7 @@ import Testing
 
     @Test func aFailedCreationSaysWhyAndWhatToDo() async throws {
         let cli = AgentCoreCLI(sandbox: sandbox)
-        let name = Sandbox.uniqueName("broken")
-        let code = try await sandbox.uploadCode(key: "\(name)/code.zip")
+        let (name, code) = try await sandbox.newRuntimeCode("broken")
         try await sandbox.awsControl("POST", "/_sandbox/fail-next", json: [
             "operation": "CreateAgentRuntime", "name_contains": name,
             "failure_reason": "Initialization exceeded 30 s: agent.py imports too much at start-up"])
@@ -103,8 +101,7 @@ import Testing
         let sandbox = try await Sandbox.launch()
         defer { sandbox.stop() }
         let cli = AgentCoreCLI(sandbox: sandbox)
-        let name = Sandbox.uniqueName("guard")
-        let code = try await sandbox.uploadCode(key: "\(name)/code.zip")
+        let (name, code) = try await sandbox.newRuntimeCode("guard")
         let client = try sandbox.agentCoreControl()
         let runtime = try await client.createAgentRuntime(
             CreateAgentRuntimeRequest(agentRuntimeName: name, configuration: sandbox.configuration(code: code)))
@@ -155,8 +152,7 @@ import Testing
         let sandbox = try await Sandbox.launch(arguments: ["--ready-delay", "30"])
         defer { sandbox.stop() }
         let cli = AgentCoreCLI(sandbox: sandbox)
-        let name = Sandbox.uniqueName("slow")
-        let code = try await sandbox.uploadCode(key: "\(name)/code.zip")
+        let (name, code) = try await sandbox.newRuntimeCode("slow")
 
         let waited = try await cli.run(["runtime", "create", name, "--code", code.uri, "--timeout", "0.5", "--poll-interval", "0.1"])
         #expect(waited.status != 0)
@@ -172,8 +168,7 @@ import Testing
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
     func cleanupAsksOnATerminalAndDeletesOnlyWhenConfirmed() async throws {
         let cli = AgentCoreCLI(sandbox: sandbox)
-        let name = Sandbox.uniqueName("asked")
-        let code = try await sandbox.uploadCode(key: "\(name)/code.zip")
+        let (name, code) = try await sandbox.newRuntimeCode("asked")
         #expect(try await cli.run(["runtime", "create", name, "--code", code.uri] + cli.quick).status == 0)
         #expect(try await cli.run(["endpoint", "create", name, "1", "live"] + cli.quick).status == 0)
         let command = ([RepositoryPaths.executable("agentcore").path, "cleanup", name] + cli.quick).joined(separator: " ")

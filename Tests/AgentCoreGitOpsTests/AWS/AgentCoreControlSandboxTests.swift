@@ -72,8 +72,7 @@ import Testing
 
     @Test func anUpdateThatFailsSurfacesItsReason() async throws {
         let client = try sandbox.agentCoreControl()
-        let name = Sandbox.uniqueName("upfail")
-        let code = try await sandbox.uploadCode(key: "\(name)/code.zip")
+        let (name, code) = try await sandbox.newRuntimeCode("upfail")
         let created = try await client.createAgentRuntime(
             CreateAgentRuntimeRequest(agentRuntimeName: name, configuration: sandbox.configuration(code: code)))
         let waiter = AgentCoreWaiter(client: client, policy: Self.quick)
@@ -95,8 +94,7 @@ import Testing
         let sandbox = try await Sandbox.launch()
         defer { sandbox.stop() }
         let client = try sandbox.agentCoreControl()
-        let name = Sandbox.uniqueName("retry")
-        let code = try await sandbox.uploadCode(key: "\(name)/code.zip")
+        let (name, code) = try await sandbox.newRuntimeCode("retry")
         try await sandbox.awsControl("POST", "/_sandbox/faults", json: [
             "service": "bedrock-agentcore", "operation": "CreateAgentRuntime", "fault": "throttle", "count": 1])
 
@@ -148,6 +146,12 @@ extension Sandbox {
         defer { try? FileManager.default.removeItem(at: file) }
         _ = try await S3Client(client: try awsClient()).putObject(bucket: info.s3Bucket, key: key, fileURL: file)
         return S3CodeLocation(bucket: info.s3Bucket, prefix: key)
+    }
+
+    /// A runtime name no other test uses (`uniqueName`), and a code zip uploaded under it.
+    func newRuntimeCode(_ prefix: String) async throws -> (name: String, code: S3CodeLocation) {
+        let name = Self.uniqueName(prefix)
+        return (name, try await uploadCode(key: "\(name)/code.zip"))
     }
 
     func configuration(code: S3CodeLocation) -> AgentRuntimeConfiguration {

@@ -8,8 +8,7 @@ import Testing
     @Test func movingAProdEndpointTakesAndReleasesTheLease() async throws {
         let sandbox = try await Sandbox.shared()
         let cli = AgentCoreCLI(sandbox: sandbox)
-        let name = Sandbox.uniqueName("prod")
-        let code = try await sandbox.uploadCode(key: "\(name)/code.zip")
+        let (name, code) = try await sandbox.newRuntimeCode("prod")
         #expect(try await cli.run(["runtime", "create", name, "--code", code.uri] + cli.quick).status == 0)
         #expect(try await cli.run(["runtime", "update", name, "--code", code.uri, "--env", "A=1"] + cli.quick).status == 0)
         #expect(try await cli.run(["endpoint", "create", name, "1", "live"] + cli.quick).status == 0)
