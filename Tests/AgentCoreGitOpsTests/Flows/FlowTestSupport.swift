@@ -99,6 +99,15 @@ final class FlowFixture: @unchecked Sendable {
         try await github.control("POST", "/_sandbox/repos/\(github.repository)/pulls/\(number)/push", json: ["head_sha": headSHA])
     }
 
+    /// A push to the pull request that changes what the agent says; returns the new head commit.
+    @discardableResult
+    func pushChange(_ greeting: String, to number: Int) async throws -> String {
+        try writeAgent(greeting)
+        let head = Self.sha()
+        try await pushToPullRequest(number, headSHA: head)
+        return head
+    }
+
     func merge(_ number: Int, mergeSHA: String = sha()) async throws -> String {
         try await github.mergePullRequest(number, mergeSHA: mergeSHA)
         return mergeSHA

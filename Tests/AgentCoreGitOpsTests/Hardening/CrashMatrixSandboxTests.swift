@@ -90,8 +90,7 @@ final class CrashMatrixSandboxTests {
             let number = try await fixture.openPullRequest(headSHA: first)
             let opened = try await fixture.prDeploy("opened", number)
             try #require(opened.succeeded, "\(opened.process.output)")
-            try fixture.writeAgent("Changed by a push")
-            try await fixture.pushToPullRequest(number)
+            try await fixture.pushChange("Changed by a push", to: number)
             let runID = Self.newRunID()
             return Self.prScenario(fixture, "synchronize", number, before: first, runID: runID)
         }

@@ -61,9 +61,7 @@ final class PRDeployFailureSandboxTests {
         let (fixture, number, first, id, stickyID) = (deployed.fixture, deployed.number, deployed.first, deployed.runtimeID, deployed.sticky.id)
 
         // The next push's version ends UPDATE_FAILED, with hostile text in the service's reason.
-        try fixture.writeAgent("This push breaks the agent")
-        let broken = FlowFixture.sha()
-        try await fixture.pushToPullRequest(number, headSHA: broken)
+        let broken = try await fixture.pushChange("This push breaks the agent", to: number)
         let fakeToken = "ghp_" + String(repeating: "Zq9", count: 12)
         let reason = "health check failed --> <!-- RUNTIME_ID: pr_1-EvIlEvIlEv --> ``` Authorization: Bearer \(fakeToken)"
         try await failNext("UpdateAgentRuntime", number, reason: reason)
@@ -102,9 +100,7 @@ final class PRDeployFailureSandboxTests {
         #expect(rerunBody.contains("version 3 to become READY"), "\(rerunBody)")
 
         // A fix: the deployed state replaces the failed one, in the same comment.
-        try fixture.writeAgent("Fixed")
-        let fixed = FlowFixture.sha()
-        try await fixture.pushToPullRequest(number, headSHA: fixed)
+        let fixed = try await fixture.pushChange("Fixed", to: number)
         let good = try await fixture.prDeploy("synchronize", number, before: broken)
         #expect(good.succeeded, "\(good.process.output)")
         #expect(good.outputs["runtime_id"] == id)
@@ -200,8 +196,7 @@ final class PRDeployFailureSandboxTests {
         let deployed = try await deployedPullRequest()
         let (fixture, number, first, before) = (deployed.fixture, deployed.number, deployed.first, deployed.sticky)
 
-        try fixture.writeAgent("Broken again")
-        try await fixture.pushToPullRequest(number)
+        try await fixture.pushChange("Broken again", to: number)
         try await failNext("UpdateAgentRuntime", number, reason: "the agent crashed on start")
         // A primary rate limit an hour long: the client gives up at once instead of backing off.
         try await fixture.github.addFault([

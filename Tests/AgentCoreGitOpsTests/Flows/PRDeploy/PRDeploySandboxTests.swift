@@ -75,9 +75,7 @@ struct PRDeploySandboxTests {
         #expect(unchangedBody.contains("no new version"))
         #expect(unchangedBody.contains(second))
 
-        try fixture.writeAgent("Hello again, changed")
-        let third = FlowFixture.sha()
-        try await fixture.pushToPullRequest(number, headSHA: third)
+        try await fixture.pushChange("Hello again, changed", to: number)
         let changed = try await fixture.prDeploy("synchronize", number, before: second)
         #expect(changed.succeeded, "\(changed.process.output)")
         #expect(changed.outputs["runtime_id"] == id)

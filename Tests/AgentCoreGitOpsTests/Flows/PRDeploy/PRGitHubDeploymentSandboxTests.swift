@@ -43,9 +43,7 @@ struct PRGitHubDeploymentSandboxTests {
         #expect(recorded.count == 1)
 
         // A new push: a new deployment of the new head; the first one is no longer live.
-        let second = FlowFixture.sha()
-        try fixture.writeAgent("Hello again")
-        try await fixture.pushToPullRequest(number, headSHA: second)
+        let second = try await fixture.pushChange("Hello again", to: number)
         let pushed = try await fixture.prDeploy("synchronize", number, before: first)
         try #require(pushed.succeeded, "\(pushed.process.output)")
         recorded = try await deployments(fixture, number)
