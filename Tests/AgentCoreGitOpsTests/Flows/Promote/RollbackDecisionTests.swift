@@ -17,6 +17,14 @@ struct RollbackDecisionTests {
         return (second.deployment.runtimeID, second.issue)
     }
 
+    /// A refused or no-op dispatch: AgentCore saw no change since `changes`, and prod still serves version 2.
+    private func expectProdUnchanged(
+        _ prod: (runtimeID: String, issue: Int), since changes: [FakeAgentCore.Call], sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        #expect(flows.agentCore.changes == changes, sourceLocation: sourceLocation)
+        #expect(flows.agentCore.endpoint(of: prod.runtimeID, named: "prod")?.liveVersion == "2", sourceLocation: sourceLocation)
+    }
+
     @Test("a dispatch with a version moves the prod endpoint there and comments on the issue")
     func aDispatchMovesTheEndpoint() async throws {
         let prod = try await prodAtVersionTwo()
@@ -41,9 +49,8 @@ struct RollbackDecisionTests {
 
         let outcome = try await flows.rollback(["prod_runtime_version": "1", "dry_run": "true"])
         #expect(outcome == .planned(runtimeID: prod.runtimeID, from: "2", to: "1"))
-        #expect(flows.agentCore.changes == changes)
         #expect(flows.github.changes == githubChanges)
-        #expect(flows.agentCore.endpoint(of: prod.runtimeID, named: "prod")?.liveVersion == "2")
+        expectProdUnchanged(prod, since: changes)
     }
 
     @Test("a version that is no number, or that does not exist, is refused before anything changes")
@@ -53,8 +60,7 @@ struct RollbackDecisionTests {
 
         await #expect(throws: ActionableError.self) { try await flows.rollback(["prod_runtime_version": "latest"]) }
         await #expect(throws: (any Error).self) { try await flows.rollback(["prod_runtime_version": "7"]) }
-        #expect(flows.agentCore.changes == changes)
-        #expect(flows.agentCore.endpoint(of: prod.runtimeID, named: "prod")?.liveVersion == "2")
+        expectProdUnchanged(prod, since: changes)
     }
 
     @Test("a dispatch by someone without the approver permission is refused, prod untouched")
@@ -66,8 +72,7 @@ struct RollbackDecisionTests {
         await #expect { try await flows.rollback(["prod_runtime_version": "1"], by: "helper") } throws: { error in
             "\(error)".contains("@helper has the triage role")
         }
-        #expect(flows.agentCore.changes == changes)
-        #expect(flows.agentCore.endpoint(of: prod.runtimeID, named: "prod")?.liveVersion == "2")
+        expectProdUnchanged(prod, since: changes)
     }
 
     @Test("pointing prod at the version it already serves changes nothing and says so")
@@ -81,7 +86,6 @@ struct RollbackDecisionTests {
             return
         }
         #expect(!move.changed && move.toVersion == "2")
-        #expect(flows.agentCore.changes == changes)
-        #expect(flows.agentCore.endpoint(of: prod.runtimeID, named: "prod")?.liveVersion == "2")
+        expectProdUnchanged(prod, since: changes)
     }
 }
