@@ -95,6 +95,14 @@ final class FlowFixture: @unchecked Sendable {
         try await github.openPullRequest(headSHA: headSHA, fork: fork)
     }
 
+    /// A pull request opened at `headSHA` and deployed by pr-deploy, which must succeed: its number and that run.
+    func openDeployedPullRequest(headSHA: String = sha()) async throws -> (number: Int, opened: Run) {
+        let number = try await openPullRequest(headSHA: headSHA)
+        let opened = try await prDeploy("opened", number)
+        try #require(opened.succeeded, "\(opened.process.output)")
+        return (number, opened)
+    }
+
     func pushToPullRequest(_ number: Int, headSHA: String = sha()) async throws {
         try await github.control("POST", "/_sandbox/repos/\(github.repository)/pulls/\(number)/push", json: ["head_sha": headSHA])
     }

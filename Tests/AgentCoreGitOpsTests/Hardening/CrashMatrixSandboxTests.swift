@@ -87,9 +87,7 @@ final class CrashMatrixSandboxTests {
         _ = try await matrix.run("pr-update") {
             let fixture = try await FlowFixture(sandbox: sandbox)
             let first = FlowFixture.sha()
-            let number = try await fixture.openPullRequest(headSHA: first)
-            let opened = try await fixture.prDeploy("opened", number)
-            try #require(opened.succeeded, "\(opened.process.output)")
+            let (number, _) = try await fixture.openDeployedPullRequest(headSHA: first)
             try await fixture.pushChange("Changed by a push", to: number)
             let runID = Self.newRunID()
             return Self.prScenario(fixture, "synchronize", number, before: first, runID: runID)
@@ -100,9 +98,7 @@ final class CrashMatrixSandboxTests {
     func prDeployDelete() async throws {
         _ = try await matrix.run("pr-delete") {
             let fixture = try await FlowFixture(sandbox: sandbox)
-            let number = try await fixture.openPullRequest()
-            let opened = try await fixture.prDeploy("opened", number)
-            try #require(opened.succeeded, "\(opened.process.output)")
+            let (number, opened) = try await fixture.openDeployedPullRequest()
             let id = try #require(opened.outputs["runtime_id"])
             _ = try await fixture.agentCore().createAgentRuntimeEndpoint(
                 CreateAgentRuntimeEndpointRequest(agentRuntimeId: id, name: "review", agentRuntimeVersion: "1"))
@@ -116,9 +112,7 @@ final class CrashMatrixSandboxTests {
     func prodDeploy() async throws {
         _ = try await matrix.run("prod-deploy") {
             let fixture = try await FlowFixture(sandbox: sandbox)
-            let number = try await fixture.openPullRequest()
-            let opened = try await fixture.prDeploy("opened", number)
-            try #require(opened.succeeded, "\(opened.process.output)")
+            let (number, _) = try await fixture.openDeployedPullRequest()
             let merge = try await fixture.merge(number)
             // As the uninterrupted run found it: a repository without the deployment labels.
             for label in DeploymentLabels.all { try await Self.deleteLabel(label.name, in: fixture.github) }

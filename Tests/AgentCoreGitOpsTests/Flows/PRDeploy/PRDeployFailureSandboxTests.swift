@@ -48,9 +48,7 @@ final class PRDeployFailureSandboxTests {
     private func deployedPullRequest() async throws -> Deployed {
         let fixture = try await FlowFixture(sandbox: sandbox)
         let first = FlowFixture.sha()
-        let number = try await fixture.openPullRequest(headSHA: first)
-        let opened = try await fixture.prDeploy("opened", number)
-        try #require(opened.succeeded, "\(opened.process.output)")
+        let (number, opened) = try await fixture.openDeployedPullRequest(headSHA: first)
         let id = try #require(opened.outputs["runtime_id"])
         return Deployed(fixture: fixture, number: number, first: first, runtimeID: id, sticky: try await sticky(fixture, number))
     }

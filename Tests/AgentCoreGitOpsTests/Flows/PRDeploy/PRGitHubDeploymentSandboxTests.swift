@@ -20,9 +20,7 @@ struct PRGitHubDeploymentSandboxTests {
     func pushesAndClose() async throws {
         let fixture = try await FlowFixture()
         let first = FlowFixture.sha()
-        let number = try await fixture.openPullRequest(headSHA: first)
-        let opened = try await fixture.prDeploy("opened", number)
-        try #require(opened.succeeded, "\(opened.process.output)")
+        let (number, opened) = try await fixture.openDeployedPullRequest(headSHA: first)
         let runtimeID = try #require(opened.outputs["runtime_id"])
 
         var recorded = try await deployments(fixture, number)
