@@ -125,8 +125,8 @@ public struct SetupPolicies: Sendable, Hashable {
         runtimes: "pr_*", codeActions: ["s3:PutObject", "s3:GetObject"], codeKeys: "pr_*",
         probeActions: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"])
 
-    /// `readsForThePlan`: the prod runtime whose configuration and package manifests the role may
-    /// read (never change), so a pull request's comment can say what merging would do to prod.
+    /// `readsForThePlan`: the prod runtime whose endpoint, settings records and package manifests
+    /// the role may read (never change), so a pull request's comment can say what merging would do to prod.
     static func permissions(_ arns: ResourceNames, _ scope: Scope, readsForThePlan prod: String? = nil) -> PolicyDocument {
         var statements = [
             PolicyStatement(sid: "RuntimeActionsWithoutResourceType", action: PolicyValues(scope.listActions), resource: "*"),
@@ -146,18 +146,22 @@ public struct SetupPolicies: Sendable, Hashable {
         return PolicyDocument(statements)
     }
 
-    /// Read-only access to the prod runtime (its versions and endpoints, an id starting with its
-    /// name and a hyphen, which no other runtime name can) and to the manifests stored beside its
-    /// packages, never to its code or records.
+    /// Read-only access to the prod endpoint (which version it serves; on runtime ids starting
+    /// with prod's name and a hyphen, which no other runtime name can), to the record of what git
+    /// declared for each prod version and to the manifests stored beside prod's packages. Never
+    /// GetAgentRuntime: prod's configuration holds its secrets resolved, and a pull request's
+    /// code runs in this role's job. Never prod's code or its other records.
     static func prodReadForThePlan(_ arns: ResourceNames, prod: String) -> [PolicyStatement] {
         [
             PolicyStatement(
-                sid: "ProdRuntimeReadOnlyForThePlan",
-                action: ["bedrock-agentcore:GetAgentRuntime", "bedrock-agentcore:GetAgentRuntimeEndpoint"],
+                sid: "ProdEndpointReadOnlyForThePlan", action: "bedrock-agentcore:GetAgentRuntimeEndpoint",
+                // IAM checks the runtime and the endpoint both; the action reads the endpoint only.
                 resource: PolicyValues([arns.runtime("\(prod)-*"), arns.endpoint(runtime: "\(prod)-*")])),
             PolicyStatement(
-                sid: "ProdPackageManifestsForThePlan", action: "s3:GetObject",
-                resource: PolicyValues([arns.object("\(prod)/packages/*.manifest.json")])),
+                sid: "ProdSettingsRecordsForThePlan", action: "s3:GetObject",
+                resource: PolicyValues([
+                    arns.object("\(prod)/deployed/versions/*.json"), arns.object("\(prod)/packages/*.manifest.json"),
+                ])),
         ]
     }
 

@@ -138,6 +138,7 @@ func documentedPolicies(filledWith parameters: SetupParameters) throws -> [Polic
         // The docs show the default prod runtime's name, which the pull-request role may read.
         ("runtime/\(placeholders.prodRuntime)-", "runtime/\(parameters.prodRuntime)-"),
         ("/\(placeholders.prodRuntime)/packages/", "/\(parameters.prodRuntime)/packages/"),
+        ("/\(placeholders.prodRuntime)/deployed/versions/", "/\(parameters.prodRuntime)/deployed/versions/"),
     ]
     return try jsonBlocks(in: text).map { block in
         var filled = block

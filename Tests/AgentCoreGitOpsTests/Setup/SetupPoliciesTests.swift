@@ -148,23 +148,27 @@ import Testing
         }
         #expect(try !allowed("bedrock-agentcore:UpdateAgentRuntimeEndpoint", names.endpoint(runtime: "prod-AbCdEfGhIj", name: "prod")))
         #expect(try !allowed("s3:PutObject", names.object("prod/v3/code.zip")))
-        // The plan reads prod's configuration, its endpoint and its packages' manifests: nothing else of prod.
-        #expect(try allowed("bedrock-agentcore:GetAgentRuntime", names.runtime("prod-AbCdEfGhIj")))
+        // The plan reads prod's endpoint, the records of what git declared and its packages' manifests:
+        // never prod's configuration (GetAgentRuntime shows its secrets resolved), nothing else of prod.
+        #expect(try !allowed("bedrock-agentcore:GetAgentRuntime", names.runtime("prod-AbCdEfGhIj")))
         #expect(try allowed("bedrock-agentcore:GetAgentRuntimeEndpoint", names.endpoint(runtime: "prod-AbCdEfGhIj", name: "prod")))
         #expect(try allowed("s3:GetObject", names.object("prod/packages/\(String(repeating: "a", count: 64)).manifest.json")))
+        #expect(try allowed("s3:GetObject", names.object("prod/deployed/versions/3.json")))
         for key in ["prod/packages/\(String(repeating: "a", count: 64)).zip", "prod/v3/code.zip", "prod/records/versions/3.json",
                     "prod/deployed/configuration.json", "prod/leases/endpoint-prod.json"] {
             #expect(try !allowed("s3:GetObject", names.object(key)), "\(key)")
         }
         // Only the runtime called prod: another name that starts with it is not readable.
-        #expect(try !allowed("bedrock-agentcore:GetAgentRuntime", names.runtime("prod_v2-AbCdEfGhIj")))
+        #expect(try !allowed("bedrock-agentcore:GetAgentRuntimeEndpoint", names.endpoint(runtime: "prod_v2-AbCdEfGhIj", name: "prod")))
         var renamed = Self.parameters
         renamed.prodRuntime = "live_agent"
         let named = SetupPolicies(renamed).pullRequest.permissionsPolicy
-        #expect(try PolicyEvaluator.evaluate(.init(action: "bedrock-agentcore:GetAgentRuntime", resource: names.runtime("live_agent-AbCdEfGhIj")),
-                                             policy: named).isAllowed)
-        #expect(try !PolicyEvaluator.evaluate(.init(action: "bedrock-agentcore:GetAgentRuntime", resource: names.runtime("prod-AbCdEfGhIj")),
-                                              policy: named).isAllowed)
+        #expect(try PolicyEvaluator.evaluate(
+            .init(action: "bedrock-agentcore:GetAgentRuntimeEndpoint", resource: names.endpoint(runtime: "live_agent-AbCdEfGhIj", name: "prod")),
+            policy: named).isAllowed)
+        #expect(try !PolicyEvaluator.evaluate(
+            .init(action: "bedrock-agentcore:GetAgentRuntimeEndpoint", resource: names.endpoint(runtime: "prod-AbCdEfGhIj", name: "prod")),
+            policy: named).isAllowed)
         // Creating pr_<n> authorizes its DEFAULT endpoint on the new runtime: allowed.
         let create = AWSCall(service: "bedrock-agentcore", operation: "CreateAgentRuntime", resources: {
             var resources = AWSCall.Resources()

@@ -83,7 +83,7 @@ public struct PRDeployFlow: ExecutableFlow, Sendable {
             (report, comments) = try await deployPush()
         } catch {
             await gitHubDeployment.failed(record)
-            await Self.reportFailure(error, context: context, event: event)
+            await Self.reportFailure(error, context: context, event: event, redactor: agent.redactor)
             throw error
         }
         // From here on the version runs: a comment or output that fails is not a failed deploy.
@@ -114,7 +114,7 @@ public struct PRDeployFlow: ExecutableFlow, Sendable {
         let deployment = try await RuntimeDeployer(context: context)
             .deploy(package, settings: settings, to: target, current: current)
         let smokeTest = try await DeploymentSmokeTest(
-            context: context, settings: agent.settings.smokeTest, runtimeName: target.runtimeName
+            context: context, settings: agent.settings.smokeTest, runtimeName: target.runtimeName, redactor: agent.redactor
         ).run(deployment.runtime, commitSHA: event.headSHA)
         var report = PRDeploymentReport(
             deployment: deployment, package: package, headSHA: event.headSHA,
@@ -126,10 +126,9 @@ public struct PRDeployFlow: ExecutableFlow, Sendable {
     /// What merging would do to prod, or why it cannot be told. The pull request's version runs
     /// whatever this says, so a plan that cannot be worked out is a note, not a failed deploy.
     private func planAgainstProd(_ package: PackageManifest) async -> (plan: DeploymentPlan?, noPlanReason: String?) {
-        let prod = agent.prodSettingsForPlan(reporter: context.reporter)
         do {
-            return (try await DeploymentPlan.make(
-                context: context, package: package, settings: prod.settings, unresolved: prod.unresolved), nil)
+            return (try await DeploymentPlan.againstProdRecord(
+                context: context, package: package, declaredSettings: agent.settings.settings(for: .prod)), nil)
         } catch let error as AWSError where error.isAccessDenied {
             let reason = DeploymentPlan.prodNotReadable(error, runtimeName: context.settings.prodRuntimeName)
             context.reporter.warning(reason, title: "No plan against prod")
@@ -144,7 +143,9 @@ public struct PRDeployFlow: ExecutableFlow, Sendable {
     /// runtime and of what still runs; creates it when the pull request has none yet. It never
     /// throws: the deploy's error stays the run's error, and a comment that cannot be written
     /// (or bot comments that name two runtimes) is reported beside it, the comment left as it was.
-    static func reportFailure(_ error: any Error, context: FlowContext, event: PullRequestEvent) async {
+    static func reportFailure(
+        _ error: any Error, context: FlowContext, event: PullRequestEvent, redactor: SecretRedactor? = nil
+    ) async {
         guard !event.isFromFork else { return }
         let github = context.github
         do {
@@ -159,7 +160,7 @@ public struct PRDeployFlow: ExecutableFlow, Sendable {
             }
             let failure = PRDeployFailure(
                 runtimeName: target.runtimeName, commitSHA: event.headSHA,
-                reason: ErrorExcerpt(describing: error, redactor: SecretRedactor(environment: context.environment)),
+                reason: ErrorExcerpt(describing: error, redactor: redactor ?? SecretRedactor(environment: context.environment)),
                 previous: previous, runURL: WorkflowRunLink.url(environment: context.environment))
             try await upsertComment(.failed(failure), comments: comments, context: context, number: event.number)
         } catch let commentError {

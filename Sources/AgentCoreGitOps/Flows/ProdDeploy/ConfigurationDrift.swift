@@ -21,7 +21,9 @@ public struct ConfigurationDrift: Sendable, Equatable {
     ) async throws -> ConfigurationDrift? {
         guard let current, let live = current.configuration, let sent = try await record.read() else { return nil }
         guard live.normalized != desired.normalized else { return nil }
-        let fields = SettingsDiff.differingPaths(sent.configuration, live.fingerprinted)
+        // The ownership tag is the tool's, not a setting: a rename changes it without a version.
+        let fields = SettingsDiff.differingPaths(
+            sent.configuration.withoutOwnershipTag, live.fingerprinted(salt: sent.salt).withoutOwnershipTag)
         guard !fields.isEmpty else { return nil }
         return ConfigurationDrift(
             runtimeName: current.agentRuntimeName, deployedVersion: sent.version, liveVersion: current.agentRuntimeVersion,

@@ -65,7 +65,7 @@ public struct ProdDeployFlow: ExecutableFlow, Sendable {
         let pullRequest = try await findMergedPullRequest()
         let pullRequestRuntimeID = try await findPullRequestRuntime(pullRequest)
         let drift = try await checkDrift(current: current, package: package, settings: settings)
-        let plan = try await DeploymentPlan.make(context: context, package: package, settings: settings, prod: current)
+        let plan = try await DeploymentPlan.againstLiveProd(context: context, package: package, settings: settings, prod: current)
         let deployment = try await RuntimeDeployer(context: context)
             .deploy(package, settings: settings, to: target, current: current)
         try await recordDeployment(deployment, package: package, pullRequest: pullRequest)
@@ -124,8 +124,9 @@ public struct ProdDeployFlow: ExecutableFlow, Sendable {
 
     /// Through DEFAULT, which serves the new version; before the issue opens, so it says how it went.
     private func smokeTest(_ runtime: AgentRuntime) async throws -> SmokeTestOutcome {
-        try await DeploymentSmokeTest(context: context, settings: agent.settings.smokeTest, runtimeName: target.runtimeName)
-            .run(runtime, commitSHA: event.after)
+        try await DeploymentSmokeTest(
+            context: context, settings: agent.settings.smokeTest, runtimeName: target.runtimeName, redactor: agent.redactor
+        ).run(runtime, commitSHA: event.after)
     }
 
     private func showSmokeTest(_ outcome: SmokeTestOutcome, in issue: GitHubIssue, onlyIfShownAsFailed: Bool) async throws {

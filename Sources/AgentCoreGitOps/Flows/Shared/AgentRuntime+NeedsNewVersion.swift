@@ -33,7 +33,7 @@ extension AgentRuntimeConfiguration {
         return copy
     }
 
-    fileprivate var withoutOwnershipTag: AgentRuntimeConfiguration {
+    var withoutOwnershipTag: AgentRuntimeConfiguration {
         var copy = normalized
         copy.description = RuntimeOwnership.userText(ofDescription: copy.description).flatMap { $0.isEmpty ? nil : $0 }
         return copy

@@ -70,12 +70,11 @@ public struct AgentSource: Sendable {
         return resolved
     }
 
-    /// Prod's settings for a plan in a job that may lack prod's secrets: resolved when it can be,
-    /// else as written, with the references it could not read.
-    public func prodSettingsForPlan(reporter: ActionsReporter) -> (settings: EnvironmentSettings, unresolved: [String]) {
-        if let resolved = try? runtimeSettings(for: .production, reporter: reporter) { return (resolved, []) }
-        let written = settings.settings(for: .prod)
-        return (written, written.referencedVariables.filter { (environment[$0] ?? "").isEmpty })
+    /// What comments and issues never show: the job's own credentials, and the value of every
+    /// variable a `${NAME}` in `agentcore.json` references (in any environment), whatever quotes it.
+    public var redactor: SecretRedactor {
+        let referenced = settings.allEnvironments.flatMap(\.referencedVariables)
+        return SecretRedactor(secrets: SecretRedactor(environment: environment).secrets + referenced.compactMap { environment[$0] })
     }
 
     /// Builds the code zip for `runtimeName` inside a log group.

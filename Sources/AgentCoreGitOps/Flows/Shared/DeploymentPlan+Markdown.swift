@@ -54,11 +54,6 @@ extension DeploymentPlan {
                 lines.append("| `\(change.path)` | \(cell(change.old)) | \(cell(change.new)) |")
             }
         }
-        if !unresolvedVariables.isEmpty {
-            lines.append("")
-            lines.append("Not compared: " + unresolvedVariables.map { "`${\($0)}`" }.joined(separator: ", ")
-                + " (not available to this job; prod-deploy reads it).")
-        }
         return lines
     }
 

@@ -9,10 +9,13 @@ struct DeploymentSmokeTest: Sendable {
     let context: FlowContext
     let settings: SmokeTestSettings
     let records: DeploymentRecords
+    /// Keeps secrets out of the answer's excerpt (an agent may well echo its own variables).
+    let redactor: SecretRedactor
 
-    init(context: FlowContext, settings: SmokeTestSettings?, runtimeName: String) {
+    init(context: FlowContext, settings: SmokeTestSettings?, runtimeName: String, redactor: SecretRedactor? = nil) {
         self.context = context
         self.settings = settings ?? .minimal
+        self.redactor = redactor ?? SecretRedactor(environment: context.environment)
         records = DeploymentRecords(s3: context.s3, bucket: context.settings.bucket, runtimeName: runtimeName)
     }
 
@@ -47,7 +50,7 @@ struct DeploymentSmokeTest: Sendable {
         switch try await defaultEndpointState(runtime) {
         case .serves:
             context.reporter.info("invoking \(runtime.agentRuntimeName) version \(version) through \(AgentRuntimeEndpoint.defaultName)")
-            result = await SmokeTest(settings: settings, redactor: SecretRedactor(environment: context.environment)).run(
+            result = await SmokeTest(settings: settings, redactor: redactor).run(
                 invoker: context.invoker, runtimeARN: runtime.agentRuntimeArn, endpoint: AgentRuntimeEndpoint.defaultName,
                 clock: context.invocationClock)
         case .servesNewer(let newer):

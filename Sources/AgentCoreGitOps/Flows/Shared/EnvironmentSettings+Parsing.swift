@@ -130,9 +130,23 @@ extension EnvironmentSettings {
             if text.replacing(referencePattern, with: "").contains("${") {
                 throw r.error(keyPath, "has a '${' that is not a reference", fix: "write references as ${NAME} (letters, digits, underscores)")
             }
+            if let reserved = text.matches(of: referencePattern).map({ String($0.1) }).first(where: isJobCredential) {
+                throw r.error(
+                    keyPath, "references ${\(reserved)}, a variable of the job itself (its credentials, token or runner)",
+                    fix: "reference a variable the workflow sets for the agent, e.g. from a GitHub secret; "
+                        + "the job's own credentials never reach a runtime")
+            }
             variables[key] = text
         }
         return variables
+    }
+
+    /// The job's own variables: its AWS credentials, GitHub token and OIDC request token, the
+    /// runner's and this tool's settings. A pull request could otherwise hand them to its runtime.
+    static let jobVariablePrefixes = ["AWS_", "GITHUB_", "ACTIONS_", "RUNNER_", "AGENTCORE_"]
+
+    static func isJobCredential(_ name: String) -> Bool {
+        jobVariablePrefixes.contains { name.hasPrefix($0) }
     }
 
     private static func lifecycle(_ value: Any, _ r: SettingsReader, _ path: String) throws -> LifecycleConfiguration {
@@ -162,6 +176,9 @@ extension EnvironmentSettings {
         var network = NetworkConfiguration(networkMode: mode)
         let configPath = SettingsReader.join(path, "networkModeConfig")
         if let config = map["networkModeConfig"], !(config is NSNull) {
+            guard mode == "VPC" else {
+                throw r.error(configPath, "is only for networkMode VPC", fix: "remove it, or set networkMode to VPC")
+            }
             let vpc = try r.object(config, configPath)
             try r.rejectUnknownKeys(vpc, configPath, allowed: ["subnets", "securityGroups", "requireServiceS3Endpoint"])
             let subnets = try r.strings(

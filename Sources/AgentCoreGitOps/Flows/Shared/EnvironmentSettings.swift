@@ -22,6 +22,19 @@ public struct EnvironmentSettings: Sendable, Equatable {
     public var secretVariables: Set<String> = []
     /// The values read for `${NAME}` references, for masking and redaction.
     public var secretValues: [String] = []
+    /// The values as written of the variables that reference `${NAME}`, kept after they are read.
+    public var referenceTemplates: [String: String] = [:]
+
+    /// These settings as git declares them: each `${NAME}` as written, no value read. Nothing in it
+    /// is secret, so records made from it may be read by roles that must not see prod's secrets.
+    public var declared: EnvironmentSettings {
+        var copy = self
+        copy.environmentVariables.merge(referenceTemplates) { $1 }
+        copy.referenceTemplates = [:]
+        copy.secretVariables = []
+        copy.secretValues = []
+        return copy
+    }
 
     public init() {}
 
@@ -60,6 +73,7 @@ public struct EnvironmentSettings: Sendable, Equatable {
             }
             resolved.environmentVariables[key] = value
             resolved.secretVariables.insert(key)
+            resolved.referenceTemplates[key] = template
         }
         resolved.secretValues = referencedVariables.compactMap { variables[$0] }
         return resolved

@@ -41,9 +41,29 @@ struct PackageContentsRecord {
     }
 }
 
-/// The configuration the last deploy of a runtime sent, kept to tell a hand-made change (drift)
-/// from git's own. Environment variable values are stored as SHA-256 digests: the record never
-/// holds a secret, and still tells a changed value from the same one.
+/// A JSON record in the deploy bucket, written only when it changes. An unreadable one counts
+/// as missing: the next deploy writes it anew.
+struct BucketRecord<Value: Codable & Equatable> {
+    var s3: S3Client
+    var location: S3Location
+
+    func read() async throws -> Value? {
+        guard let object = try await s3.getObjectData(bucket: location.bucket, key: location.key) else { return nil }
+        return try? AgentCoreJSON.decoder.decode(Value.self, from: object.data)
+    }
+
+    func write(_ value: Value) async throws {
+        if let existing = try? await read(), existing == value { return }
+        _ = try await s3.putObject(
+            bucket: location.bucket, key: location.key, data: try AgentCoreJSON.encoder.encode(value), contentType: "application/json")
+    }
+}
+
+/// The configuration the last deploy of a runtime made it run, kept to tell a hand-made change
+/// (drift) from git's own (`<name>/deployed/configuration.json`). Environment variable values
+/// are stored as salted SHA-256 digests: the record never holds a secret, still tells a changed
+/// value from the same one, and its digests cannot be looked up in a table of known values'
+/// digests. Only the deploy role reads it.
 struct SentConfigurationRecord {
     var s3: S3Client
     var bucket: String
@@ -52,28 +72,63 @@ struct SentConfigurationRecord {
     struct Record: Codable, Equatable {
         var version: String
         var configuration: AgentRuntimeConfiguration
+        /// Nil in records written before digests were salted.
+        var salt: String?
     }
 
-    var key: String { "\(runtimeName)/deployed/configuration.json" }
+    private var record: BucketRecord<Record> {
+        BucketRecord(s3: s3, location: S3Location(bucket: bucket, key: "\(runtimeName)/deployed/configuration.json"))
+    }
 
+    /// `configuration`: what `version` runs, as AWS has it (when no version was made, the kept
+    /// version's own, so its ownership tag is not mistaken for a hand-made change later).
     func store(_ configuration: AgentRuntimeConfiguration, version: String) async throws {
-        let record = Record(version: version, configuration: configuration.fingerprinted)
-        if let existing = try? await read(), existing == record { return }
-        _ = try await s3.putObject(
-            bucket: bucket, key: key, data: try AgentCoreJSON.encoder.encode(record), contentType: "application/json")
+        // One salt per record, kept: digests stay comparable from one deploy to the next.
+        let salt = (try? await read())?.salt ?? Self.newSalt()
+        try await record.write(Record(version: version, configuration: configuration.fingerprinted(salt: salt), salt: salt))
     }
 
-    func read() async throws -> Record? {
-        guard let object = try await s3.getObjectData(bucket: bucket, key: key) else { return nil }
-        return try? AgentCoreJSON.decoder.decode(Record.self, from: object.data)
+    func read() async throws -> Record? { try await record.read() }
+
+    static func newSalt() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
     }
 }
 
+/// What each version of a runtime was deployed with, as git declared it: the configuration with
+/// each `${NAME}` left as written, and the tags (`<name>/deployed/versions/<n>.json`). Nothing in
+/// it is secret, so the pull-request role may read prod's to plan against it without being
+/// allowed to read prod's configuration, which holds prod's secrets resolved. Rewritten when git
+/// declares the same version differently (a reference renamed to one with the same value makes
+/// no new version).
+struct DeclaredSettingsRecord {
+    var s3: S3Client
+    var bucket: String
+    var runtimeName: String
+
+    struct Record: Codable, Equatable {
+        var version: String
+        var configuration: AgentRuntimeConfiguration
+        var tags: [String: String]?
+    }
+
+    private func record(version: String) -> BucketRecord<Record> {
+        BucketRecord(s3: s3, location: S3Location(bucket: bucket, key: "\(runtimeName)/deployed/versions/\(version).json"))
+    }
+
+    func store(_ record: Record) async throws { try await self.record(version: record.version).write(record) }
+
+    func read(version: String) async throws -> Record? { try await record(version: version).read() }
+}
+
 extension AgentRuntimeConfiguration {
-    /// The configuration with each environment variable value replaced by its digest, normalized.
-    var fingerprinted: AgentRuntimeConfiguration {
+    /// The configuration with each environment variable value replaced by its salted digest, normalized.
+    func fingerprinted(salt: String?) -> AgentRuntimeConfiguration {
         var copy = normalized
-        copy.environmentVariables = copy.environmentVariables?.mapValues { "sha256:" + SHA256Hasher.hash(Data($0.utf8)).hexString }
+        copy.environmentVariables = copy.environmentVariables?.mapValues {
+            "sha256:" + SHA256Hasher.hash(Data(((salt ?? "") + $0).utf8)).hexString
+        }
         return copy
     }
 }

@@ -56,16 +56,19 @@ public struct RuntimeDeployer: Sendable {
         let base = try await settled(current)
 
         let version: (id: String, number: String)
-        if let base, !base.needsNewVersion(for: desired) {
+        /// What that version runs: a kept version keeps its own ownership tag.
+        let runs: AgentRuntimeConfiguration
+        if let base, let kept = base.configuration, !base.needsNewVersion(for: desired) {
             log("\(target.runtimeName) version \(base.agentRuntimeVersion) already runs this package with these settings: no new version")
             version = (base.agentRuntimeId, base.agentRuntimeVersion)
+            runs = kept
         } else {
             try await upload(package, to: packageLocation)
             try await PackageContentsRecord(s3: s3).store(package, beside: packageLocation)
             version = try await createOrUpdate(target, desired, tags: settings.tags, base: base, packageSHA256: package.sha256)
+            runs = desired
         }
-        try await SentConfigurationRecord(s3: s3, bucket: bucket, runtimeName: target.runtimeName)
-            .store(desired, version: version.number)
+        try await recordSettings(runs, of: version.number, declared: settings.declared, target: target)
         let deployed = waitForReady
             ? try await waitUntilReady(id: version.id, version: version.number, known: base)
             : try await agentCore.getAgentRuntime(id: version.id, version: version.number)
@@ -76,6 +79,20 @@ public struct RuntimeDeployer: Sendable {
     }
 
     // MARK: Steps
+
+    /// What a plan and a drift check compare with later: the configuration the version runs
+    /// (values as digests, for drift) and, for prod, the same as git declared it (for the plan a
+    /// pull request's role makes without reading prod's secrets).
+    private func recordSettings(
+        _ runs: AgentRuntimeConfiguration, of version: String, declared: EnvironmentSettings, target: DeploymentTarget
+    ) async throws {
+        try await SentConfigurationRecord(s3: s3, bucket: bucket, runtimeName: target.runtimeName).store(runs, version: version)
+        guard target.role == .production else { return }
+        var declaredConfiguration = runs
+        declaredConfiguration.environmentVariables = declared.environmentVariables.isEmpty ? nil : declared.environmentVariables
+        try await DeclaredSettingsRecord(s3: s3, bucket: bucket, runtimeName: target.runtimeName)
+            .store(.init(version: version, configuration: declaredConfiguration.normalized, tags: declared.tags))
+    }
 
     /// The whole configuration a version is made from; updates send all of it again.
     func configuration(

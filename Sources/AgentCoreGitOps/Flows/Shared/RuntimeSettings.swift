@@ -41,6 +41,11 @@ public struct RuntimeSettings: Sendable, Equatable {
 
     public init() {}
 
+    /// The base settings and each environment's, merged.
+    public var allEnvironments: [EnvironmentSettings] {
+        [base] + DeploymentEnvironment.allCases.map { settings(for: $0) }
+    }
+
     /// The settings `environment` gets; the base settings when the file does not name it.
     public func settings(for environment: DeploymentEnvironment?) -> EnvironmentSettings {
         environment.flatMap { environments[$0] } ?? base
@@ -183,11 +188,15 @@ public struct RuntimeSettings: Sendable, Equatable {
         return name.written + field.dropFirst(name.api.count)
     }
 
-    /// Objects merged by key, recursively; lists and values replaced.
+    /// Objects merged by key, recursively; lists and values replaced; `null` removes the base's
+    /// value (as in a JSON merge patch). A network is one choice, so an override replaces it whole:
+    /// a pull request's `PUBLIC` never inherits prod's subnets.
     static func mergeSettings(_ base: [String: Any], with overrides: [String: Any]) -> [String: Any] {
         var merged = base
         for (key, value) in overrides {
-            if let inner = value as? [String: Any], let existing = merged[key] as? [String: Any] {
+            if value is NSNull {
+                merged.removeValue(forKey: key)
+            } else if key != "networkConfiguration", let inner = value as? [String: Any], let existing = merged[key] as? [String: Any] {
                 merged[key] = mergeSettings(existing, with: inner)
             } else {
                 merged[key] = value

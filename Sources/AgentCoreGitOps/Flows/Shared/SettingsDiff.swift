@@ -40,6 +40,14 @@ public struct SettingsDiff: Sendable {
         return changes
     }
 
+    /// Tags by key (`tags.team`), sent apart from the configuration. Their values are not secret.
+    public static func tagChanges(from old: [String: String]?, to new: [String: String]?) -> [SettingChange] {
+        let before = old ?? [:], after = new ?? [:]
+        return Set(before.keys).union(after.keys).sorted().compactMap { key in
+            before[key] == after[key] ? nil : SettingChange(path: "tags.\(key)", old: before[key], new: after[key])
+        }
+    }
+
     /// The paths that differ, for a drift report (values are not compared by their text there).
     public static func differingPaths(_ old: AgentRuntimeConfiguration, _ new: AgentRuntimeConfiguration) -> [String] {
         let before = flatten(old.normalized, includingCode: true), after = flatten(new.normalized, includingCode: true)

@@ -206,6 +206,43 @@ struct PRDeployDecisionTests {
         #expect(!comment.contains("prod not readable"))
     }
 
+    @Test("the plan never reads prod's configuration: it compares with the record of what git declared for the version prod serves")
+    func thePlanComparesWithProdsDeclaredRecord() async throws {
+        let secret = "prod-only-secret-value-7Hq2"
+        try flows.checkout.file("agent/agentcore.json", """
+            {"entryPoint": "agent.py", "python": "3.11", "prompt": "../prompts/bot.txt", "tags": {"team": "jokes"},
+             "environments": {"prod": {"environmentVariables": {"API_KEY": "${PROD_API_KEY}"}}}}
+            """)
+        flows.environment["PROD_API_KEY"] = secret
+        let prod = try await prodServingVersionOne()
+        let record = try #require(flows.s3.object(bucket: InMemoryFlows.bucket, key: "prod/deployed/versions/1.json"))
+        #expect(String(decoding: record.bytes, as: UTF8.self).contains("${PROD_API_KEY}"))
+        #expect(!String(decoding: record.bytes, as: UTF8.self).contains(secret), "the record is the pull-request role's to read")
+
+        // The pull request's job has no prod secret, and changes a setting and a tag.
+        flows.environment["PROD_API_KEY"] = nil
+        actAs(SetupPolicies(.placeholders).pullRequest.permissionsPolicy)
+        let prodReadsBefore = flows.agentCore.calls("GetAgentRuntime").filter { $0.target.hasPrefix(prod.runtimeID) }.count
+        try flows.checkout.file("agent/agentcore.json", """
+            {"entryPoint": "agent.py", "python": "3.11", "prompt": "../prompts/bot.txt", "tags": {"team": "puns"},
+             "lifecycle": {"idleRuntimeSessionTimeout": 600},
+             "environments": {"prod": {"environmentVariables": {"API_KEY": "${PROD_API_KEY}"}}}}
+            """)
+        let number = flows.github.openPullRequest()
+        let report = try deployed(try await flows.prDeploy("opened", number))
+
+        let plan = try #require(report.plan, "no plan: \(report.noPlanReason ?? "")")
+        #expect(plan.liveVersion == "1" && plan.oldPackageSHA256 == prod.packageSHA256)
+        #expect(plan.settingChanges == [
+            SettingChange(path: "lifecycleConfiguration.idleRuntimeSessionTimeout", old: "900", new: "600"),
+            SettingChange(path: "tags.team", old: "jokes", new: "puns"),
+        ], "the secret's reference is the same on both sides: no change")
+        #expect(plan.warnings.contains { $0.contains("tag-resource") })
+        #expect(flows.agentCore.calls("GetAgentRuntime").filter { $0.target.hasPrefix(prod.runtimeID) }.count == prodReadsBefore,
+                "pr-deploy read prod's configuration")
+        #expect(!flows.github.comments(on: number).contains { $0.body?.contains(secret) == true })
+    }
+
     @Test("a pull-request role without the read grant: the pull request deploys, and its comment says prod is not readable and what to add")
     func withoutTheReadGrantThePlanSaysSo() async throws {
         _ = try await prodServingVersionOne()
@@ -219,9 +256,9 @@ struct PRDeployDecisionTests {
         #expect(report.plan == nil)
         #expect(report.version == "1" && flows.agentCore.runtimeIDs(named: "pr_\(number)") == [report.runtimeID])
         let reason = try #require(report.noPlanReason)
-        #expect(reason.hasPrefix("prod not readable:") && reason.contains("`bedrock-agentcore:GetAgentRuntime`"))
+        #expect(reason.hasPrefix("prod not readable:") && reason.contains("`bedrock-agentcore:GetAgentRuntimeEndpoint`"), "\(reason)")
         let comment = flows.github.comments(on: number).first?.body ?? ""
-        for expected in ["#### Plan against prod", "prod not readable", "ProdRuntimeReadOnlyForThePlan", "agentcore setup policies"] {
+        for expected in ["#### Plan against prod", "prod not readable", "ProdEndpointReadOnlyForThePlan", "agentcore setup policies"] {
             #expect(comment.contains(expected), "comment lacks \(expected):\n\(comment)")
         }
         // AWS's message names the role and the prod runtime's ARN: it stays out of a comment anyone may read.

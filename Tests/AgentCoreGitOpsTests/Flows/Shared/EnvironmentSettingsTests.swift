@@ -29,6 +29,18 @@ import Testing
                     "tags": {"stage": "prod"}}}}
         """
 
+    /// An override that removes base settings with `null` and makes the network public.
+    static let overridesThatRemove = """
+        {"description": "Joke bot", "environmentVariables": {"LOG_LEVEL": "INFO", "TRACE": "on"},
+         "authorizerConfiguration": {"customJWTAuthorizer": {
+           "discoveryUrl": "https://issuer.example.com/.well-known/openid-configuration", "allowedAudience": ["jokes"]}},
+         "networkConfiguration": {"networkMode": "VPC", "networkModeConfig": {
+           "subnets": ["subnet-0123456789abcdef0"], "securityGroups": ["sg-0123456789abcdef0"]}},
+         "platformVersion": "V2",
+         "environments": {"pr": {"description": null, "authorizerConfiguration": null, "networkMode": "PUBLIC",
+                                 "environmentVariables": {"TRACE": null}, "platformVersion": null}}}
+        """
+
     @Test("every member is read; each environment is the base with its overrides merged")
     func environmentsMerge() throws {
         let settings = try RuntimeSettings.parse(Data(Self.full.utf8))
@@ -74,6 +86,30 @@ import Testing
         #expect(error?.description.contains("JOKE_API_KEY: ${{ secrets.JOKE_API_KEY }}") == true, "\(String(describing: error))")
     }
 
+    @Test("null in an override removes the base's setting; an override of the network replaces it whole")
+    func overridesRemoveAndReplace() throws {
+        let settings = try RuntimeSettings.parse(Data(Self.overridesThatRemove.utf8))
+        let pr = settings.settings(for: .pr)
+        #expect(pr.description == nil && pr.authorizer == nil && pr.platformVersion == nil)
+        #expect(pr.environmentVariables == ["LOG_LEVEL": "INFO"])
+        // PUBLIC takes no networkModeConfig: the base's subnets do not ride along.
+        #expect(pr.network == .public, "\(pr.network)")
+
+        let prod = settings.settings(for: .prod)
+        #expect(prod.description == "Joke bot" && prod.authorizer != nil && prod.platformVersion == "V2")
+        #expect(prod.network.networkMode == "VPC" && prod.network.networkModeConfig?.subnets == ["subnet-0123456789abcdef0"])
+        #expect(prod.environmentVariables == ["LOG_LEVEL": "INFO", "TRACE": "on"])
+    }
+
+    @Test(arguments: ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "GITHUB_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+                      "ACTIONS_RUNTIME_TOKEN", "RUNNER_TEMP", "AGENTCORE_GITHUB_TOKEN"])
+    func theJobsOwnCredentialsCannotBeReferenced(name: String) {
+        let json = #"{"environments": {"pr": {"environmentVariables": {"X": "${\#(name)}"}}}}"#
+        let error = #expect(throws: RuntimeSettingsError.self) { try RuntimeSettings.parse(Data(json.utf8)) }
+        #expect(error?.field == "environments.pr.environmentVariables.X", "\(String(describing: error))")
+        #expect(error?.description.contains("${\(name)}") == true, "\(String(describing: error))")
+    }
+
     @Test("the configuration sent carries every member")
     func configurationCarriesEverything() throws {
         let prod = try RuntimeSettings.parse(Data(Self.full.utf8)).resolved(for: .prod, variables: ["JOKE_API_KEY": "k"])
@@ -98,6 +134,8 @@ import Testing
          "environments.pr.lifecycle.idleRuntimeSessionTimeout (900 s) cannot exceed maxLifetime (600 s)"),
         (#"{"environmentVariables": {"A": "${lower-case}"}}"#, "environmentVariables.A has a '${' that is not a reference"),
         (#"{"onDrift": "ignore"}"#, "onDrift 'ignore' is not allowed"),
+        (#"{"networkConfiguration": {"networkMode": "PUBLIC", "networkModeConfig": {"subnets": ["subnet-0123456789abcdef0"], "securityGroups": ["sg-0123456789abcdef0"]}}}"#,
+         "networkConfiguration.networkModeConfig is only for networkMode VPC"),
         (#"{"uvConfig": "pyproject.toml"}"#, "uvConfig 'pyproject.toml' is not a uv.toml file"),
         (#"{"allowedPorts": [{"port": 9000}, {"portRange": {"from": 8990, "to": 9010}}]}"#, "allowedPorts[1] overlaps an earlier entry"),
         (#"{"authorizerConfiguration": {"customJWTAuthorizer": {"discoveryUrl": "https://i.example.com/.well-known/openid-configuration", "allowedScopes": ["a"], "advertisedScopeMapping": {"b": "c"}}}}"#,

@@ -7,11 +7,12 @@ extension SettingsSchemaTests {
     @Test("the schema accepts the sample and a file using every member, and refuses every value the tool refuses", .tags(.process))
     func schemaAgreesWithTheTool() async throws {
         let sample = try String(contentsOf: RepositoryPaths.root.appendingPathComponent("agent/agentcore.json"), encoding: .utf8)
-        let verdicts = try await SchemaValidator.errors(for: [sample, EnvironmentSettingsTests.full] + Self.invalid.map(\.json))
+        let verdicts = try await SchemaValidator.errors(for: [sample, EnvironmentSettingsTests.full, EnvironmentSettingsTests.overridesThatRemove] + Self.invalid.map(\.json))
         #expect(verdicts[0] == nil, "the schema refuses agent/agentcore.json: \(verdicts[0] ?? "")")
         #expect(verdicts[1] == nil, "the schema refuses a file using every member: \(verdicts[1] ?? "")")
+        #expect(verdicts[2] == nil, "the schema refuses overrides that remove settings with null: \(verdicts[2] ?? "")")
         for (index, row) in Self.invalid.enumerated() {
-            #expect(verdicts[index + 2] != nil, "the schema accepts what the tool refuses: \(row.json.prefix(160))")
+            #expect(verdicts[index + 3] != nil, "the schema accepts what the tool refuses: \(row.json.prefix(160))")
         }
     }
 }

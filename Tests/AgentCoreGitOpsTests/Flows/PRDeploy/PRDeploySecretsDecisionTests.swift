@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+@testable import AgentCoreGitOps
+
+/// What a pull request's comment may never show: the values `${NAME}` references read from the
+/// job's environment, whatever quotes them (AWS's error, the agent's own answer).
+@Suite("pr-deploy keeps referenced secrets out of the comment, in memory")
+struct PRDeploySecretsDecisionTests {
+    static let secret = "postgres://app:k9-Very-Secret-Pass@db.internal/app"
+    let flows: InMemoryFlows
+
+    init() throws {
+        flows = try InMemoryFlows()
+        // A name no credential heuristic catches: only the reference says it is secret.
+        flows.environment["DB_CONNECTION"] = Self.secret
+        try flows.checkout.file("agent/agentcore.json", """
+            {"entryPoint": "agent.py", "python": "3.11", "prompt": "../prompts/bot.txt",
+             "environmentVariables": {"LOG_LEVEL": "DEBUG"},
+             "environments": {"pr": {"environmentVariables": {"DATABASE_URL": "${DB_CONNECTION}"}}}}
+            """)
+    }
+
+    private func comment(_ number: Int) -> String { flows.github.comments(on: number).first?.body ?? "" }
+
+    @Test("AWS's error quoting a resolved value: the failure comment redacts it")
+    func aFailureQuotingTheValueIsRedacted() async throws {
+        let number = flows.github.openPullRequest()
+        flows.agentCore.failNext("CreateAgentRuntime", with: FakeAgentCore.error(
+            "ValidationException", 400, "CreateAgentRuntime", "environmentVariables.DATABASE_URL '\(Self.secret)' is not valid"))
+
+        await #expect(throws: AWSError.self) { try await flows.prDeploy("opened", number) }
+        let body = comment(number)
+        #expect(body.contains(": deploy failed") && body.contains("is not valid"), "\(body)")
+        #expect(!body.contains(Self.secret) && !body.contains("k9-Very-Secret-Pass"), "\(body)")
+    }
+
+    @Test("an agent that answers with a resolved value: the smoke test's excerpt redacts it")
+    func anAnswerQuotingTheValueIsRedacted() async throws {
+        flows.invoker.answer { _ in FakeInvoker.answer(#"{"result": "connected to \#(Self.secret)"}"#) }
+        let number = flows.github.openPullRequest()
+        _ = try await flows.prDeploy("opened", number)
+        let body = comment(number)
+        #expect(body.contains("connected to"), "\(body)")
+        #expect(!body.contains("k9-Very-Secret-Pass"), "\(body)")
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+@testable import AgentCoreGitOps
+
+/// Drift in memory: what counts as a hand-made change to prod, and what the record of it shows.
+@Suite("prod-deploy drift decisions, in memory")
+struct ConfigurationDriftDecisionTests {
+    let flows: InMemoryFlows
+
+    init() throws {
+        flows = try InMemoryFlows()
+        try flows.checkout.file("agent/agentcore.json", """
+            {"entryPoint": "agent.py", "python": "3.11", "prompt": "../prompts/bot.txt", "onDrift": "fail",
+             "environmentVariables": {"API_KEY": "${JOKE_API_KEY}"}}
+            """)
+        flows.environment["JOKE_API_KEY"] = "hunter2-but-longer"
+    }
+
+    private func deployedVersion(after sha: String) async throws -> String {
+        guard case .deployed(_, let deployment) = try await flows.prodDeploy(after: sha) else {
+            throw InMemoryFlowsError("prod-deploy did not deploy \(sha)")
+        }
+        return deployment.version
+    }
+
+    @Test("a rename keeps the version and its ownership tag: no drift then, nor on every deploy after it")
+    func aRenameIsNotDrift() async throws {
+        #expect(try await deployedVersion(after: flows.github.pushToMain()) == "1")
+        flows.github.move(to: "octo/renamed-agent")
+        flows.environment["GITHUB_REPOSITORY"] = "octo/renamed-agent"
+
+        // The same package and settings: no new version, whose tag still names the old repository.
+        #expect(try await deployedVersion(after: flows.github.pushToMain()) == "1")
+        #expect(try await deployedVersion(after: flows.github.pushToMain()) == "1")
+        #expect(!flows.github.allIssues.contains { $0.body?.contains("Drift") == true })
+    }
+
+    @Test("a hand-made change to prod is still drift, and onDrift fail refuses it")
+    func aHandMadeChangeIsDrift() async throws {
+        #expect(try await deployedVersion(after: flows.github.pushToMain()) == "1")
+        let prod = try #require(flows.agentCore.runtimeIDs(named: "prod").first)
+        var changed = try #require(flows.agentCore.latest(of: prod)?.configuration)
+        changed.lifecycleConfiguration = LifecycleConfiguration(idleRuntimeSessionTimeout: 60, maxLifetime: 28800)
+        _ = try await flows.agentCore.updateAgentRuntime(UpdateAgentRuntimeRequest(agentRuntimeId: prod, configuration: changed))
+        flows.agentCore.settleLatest(of: prod, as: .ready)
+
+        await #expect { try await flows.prodDeploy(after: flows.github.pushToMain()) } throws: { error in
+            "\(error)".contains("lifecycleConfiguration.idleRuntimeSessionTimeout") && "\(error)".contains("onDrift is fail")
+        }
+    }
+
+    @Test("the drift record keeps salted digests of variable values, never the values, and one salt per record")
+    func theRecordsDigestsAreSalted() async throws {
+        _ = try await deployedVersion(after: flows.github.pushToMain())
+        let first = try record()
+        let salt = try #require(first.salt)
+        #expect(salt.count == 32)
+        let unsalted = "sha256:" + SHA256Hasher.hash(Data("hunter2-but-longer".utf8)).hexString
+        #expect(first.digest != unsalted && first.digest.hasPrefix("sha256:"))
+        #expect(!first.text.contains("hunter2"))
+
+        try flows.writeAgent("A changed agent")
+        _ = try await deployedVersion(after: flows.github.pushToMain())
+        let next = try record()
+        #expect(next.version == "2" && next.salt == salt && next.digest == first.digest)
+    }
+
+    /// `prod/deployed/configuration.json` as stored.
+    private func record() throws -> (text: String, version: String?, salt: String?, digest: String) {
+        let object = try #require(flows.s3.object(bucket: InMemoryFlows.bucket, key: "prod/deployed/configuration.json"))
+        let json = try #require(try JSONSerialization.jsonObject(with: object.bytes) as? [String: Any])
+        let configuration = try #require(json["configuration"] as? [String: Any])
+        let digest = try #require((configuration["environmentVariables"] as? [String: String])?["API_KEY"])
+        return (String(decoding: object.bytes, as: UTF8.self), json["version"] as? String, json["salt"] as? String, digest)
+    }
+}
