@@ -9,13 +9,6 @@ public struct AWSCredentials: Sendable, Equatable, CustomStringConvertible, Cust
     /// When temporary credentials stop working; nil for long-lived keys.
     public var expiration: Date?
 
-    public init(accessKeyID: String, secretAccessKey: String, sessionToken: String? = nil, expiration: Date? = nil) {
-        self.accessKeyID = accessKeyID
-        self.secretAccessKey = secretAccessKey
-        self.sessionToken = sessionToken
-        self.expiration = expiration
-    }
-
     public var description: String {
         "AWSCredentials(accessKeyID: \(accessKeyID), secretAccessKey: <redacted>"
             + (sessionToken == nil ? "" : ", sessionToken: <redacted>")
@@ -51,12 +44,6 @@ public actor WebIdentityCredentialsProvider: AWSCredentialsProvider {
         public var roleARN: String
         public var tokenFile: URL
         public var sessionName: String
-
-        public init(roleARN: String, tokenFile: URL, sessionName: String) {
-            self.roleARN = roleARN
-            self.tokenFile = tokenFile
-            self.sessionName = sessionName
-        }
     }
 
     /// Refresh this long before expiry so a request never leaves with credentials about to lapse.

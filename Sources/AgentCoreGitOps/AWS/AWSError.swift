@@ -6,10 +6,6 @@ public struct AWSError: Error, Sendable, Equatable {
     public struct Field: Sendable, Equatable, Codable {
         public var name: String
         public var message: String
-        public init(name: String, message: String) {
-            self.name = name
-            self.message = message
-        }
     }
 
     /// The error type without namespace, e.g. `ValidationException`, `NoSuchKey`.

@@ -9,12 +9,6 @@ public struct AWSService: Sendable, Hashable {
     /// The suffix of the SDKs' per-service endpoint override, `AWS_ENDPOINT_URL_<suffix>`.
     public let endpointEnvironmentSuffix: String
 
-    public init(signingName: String, endpointPrefix: String, endpointEnvironmentSuffix: String) {
-        self.signingName = signingName
-        self.endpointPrefix = endpointPrefix
-        self.endpointEnvironmentSuffix = endpointEnvironmentSuffix
-    }
-
     public static let agentCoreControl = AWSService(
         signingName: "bedrock-agentcore", endpointPrefix: "bedrock-agentcore-control",
         endpointEnvironmentSuffix: "BEDROCK_AGENTCORE_CONTROL")
@@ -78,12 +72,6 @@ public struct AWSResponse: Sendable {
     /// Header names lower-cased.
     public var headers: [String: String]
     public var body: Data
-
-    public init(status: Int, headers: [String: String], body: Data) {
-        self.status = status
-        self.headers = headers
-        self.body = body
-    }
 }
 
 /// Sends signed requests to AWS. `AWSClient` is the real one; unit tests may fake it.

@@ -8,7 +8,6 @@ import Foundation
 /// only bearers of a token the discovery URL's issuer signed.
 public struct AuthorizerConfiguration: Codable, Hashable, Sendable {
     public var customJWTAuthorizer: CustomJWTAuthorizerConfiguration?
-    public init(customJWTAuthorizer: CustomJWTAuthorizerConfiguration?) { self.customJWTAuthorizer = customJWTAuthorizer }
 }
 
 public struct CustomJWTAuthorizerConfiguration: Codable, Hashable, Sendable {
@@ -20,19 +19,6 @@ public struct CustomJWTAuthorizerConfiguration: Codable, Hashable, Sendable {
     /// Which scope each advertised scope stands for; every key is one of `allowedScopes`.
     public var advertisedScopeMapping: [String: String]?
     public var customClaims: [CustomClaimValidation]?
-
-    public init(
-        discoveryUrl: String, allowedAudience: [String]? = nil, allowedClients: [String]? = nil,
-        allowedScopes: [String]? = nil, advertisedScopeMapping: [String: String]? = nil,
-        customClaims: [CustomClaimValidation]? = nil
-    ) {
-        self.discoveryUrl = discoveryUrl
-        self.allowedAudience = allowedAudience
-        self.allowedClients = allowedClients
-        self.allowedScopes = allowedScopes
-        self.advertisedScopeMapping = advertisedScopeMapping
-        self.customClaims = customClaims
-    }
 }
 
 /// A claim the token must carry: `inboundTokenClaimName` compared with the match value.
@@ -41,37 +27,22 @@ public struct CustomClaimValidation: Codable, Hashable, Sendable {
         /// A union: exactly one is set.
         public var matchValueString: String?
         public var matchValueStringList: [String]?
-        public init(matchValueString: String? = nil, matchValueStringList: [String]? = nil) {
-            self.matchValueString = matchValueString
-            self.matchValueStringList = matchValueStringList
-        }
     }
     public struct AuthorizingClaimMatchValue: Codable, Hashable, Sendable {
         public var claimMatchValue: MatchValue
         /// `EQUALS`, `CONTAINS` or `CONTAINS_ANY`.
         public var claimMatchOperator: String
-        public init(claimMatchValue: MatchValue, claimMatchOperator: String) {
-            self.claimMatchValue = claimMatchValue
-            self.claimMatchOperator = claimMatchOperator
-        }
     }
 
     public var inboundTokenClaimName: String
     /// `STRING` or `STRING_ARRAY`.
     public var inboundTokenClaimValueType: String
     public var authorizingClaimMatchValue: AuthorizingClaimMatchValue
-
-    public init(inboundTokenClaimName: String, inboundTokenClaimValueType: String, authorizingClaimMatchValue: AuthorizingClaimMatchValue) {
-        self.inboundTokenClaimName = inboundTokenClaimName
-        self.inboundTokenClaimValueType = inboundTokenClaimValueType
-        self.authorizingClaimMatchValue = authorizingClaimMatchValue
-    }
 }
 
 /// The request headers AgentCore passes through to the agent (besides its own).
 public struct RequestHeaderConfiguration: Codable, Hashable, Sendable {
     public var requestHeaderAllowlist: [String]?
-    public init(requestHeaderAllowlist: [String]?) { self.requestHeaderAllowlist = requestHeaderAllowlist }
 }
 
 /// One file system mounted into the runtime's sessions: a union, so exactly one member is set.
@@ -79,15 +50,10 @@ public struct RequestHeaderConfiguration: Codable, Hashable, Sendable {
 public struct FilesystemConfiguration: Codable, Hashable, Sendable {
     public struct SessionStorage: Codable, Hashable, Sendable {
         public var mountPath: String
-        public init(mountPath: String) { self.mountPath = mountPath }
     }
     public struct AccessPoint: Codable, Hashable, Sendable {
         public var accessPointArn: String
         public var mountPath: String
-        public init(accessPointArn: String, mountPath: String) {
-            self.accessPointArn = accessPointArn
-            self.mountPath = mountPath
-        }
     }
     public struct S3BucketMount: Codable, Hashable, Sendable {
         public var bucket: String
@@ -95,29 +61,12 @@ public struct FilesystemConfiguration: Codable, Hashable, Sendable {
         public var prefix: String?
         public var s3BucketOwner: String?
         public var s3BucketRegion: String?
-        public init(bucket: String, mountPath: String, prefix: String? = nil, s3BucketOwner: String? = nil, s3BucketRegion: String? = nil) {
-            self.bucket = bucket
-            self.mountPath = mountPath
-            self.prefix = prefix
-            self.s3BucketOwner = s3BucketOwner
-            self.s3BucketRegion = s3BucketRegion
-        }
     }
 
     public var sessionStorage: SessionStorage?
     public var efsAccessPoint: AccessPoint?
     public var s3FilesAccessPoint: AccessPoint?
     public var s3BucketMount: S3BucketMount?
-
-    public init(
-        sessionStorage: SessionStorage? = nil, efsAccessPoint: AccessPoint? = nil,
-        s3FilesAccessPoint: AccessPoint? = nil, s3BucketMount: S3BucketMount? = nil
-    ) {
-        self.sessionStorage = sessionStorage
-        self.efsAccessPoint = efsAccessPoint
-        self.s3FilesAccessPoint = s3FilesAccessPoint
-        self.s3BucketMount = s3BucketMount
-    }
 }
 
 /// A port (or an inclusive range) reachable through the session URL besides the server's own.
@@ -125,23 +74,14 @@ public struct AllowedPort: Codable, Hashable, Sendable {
     public struct PortRange: Codable, Hashable, Sendable {
         public var from: Int
         public var to: Int
-        public init(from: Int, to: Int) {
-            self.from = from
-            self.to = to
-        }
     }
     /// A union: exactly one is set.
     public var port: Int?
     public var portRange: PortRange?
-    public init(port: Int? = nil, portRange: PortRange? = nil) {
-        self.port = port
-        self.portRange = portRange
-    }
 }
 
 public struct ResourceConfiguration: Codable, Hashable, Sendable {
     public var minimumMemoryInMiB: Int
-    public init(minimumMemoryInMiB: Int) { self.minimumMemoryInMiB = minimumMemoryInMiB }
 }
 
 /// Lifecycle hooks: a warm-up request AgentCore sends to each new session before it is used.
@@ -149,23 +89,15 @@ public struct RuntimeHooksConfiguration: Codable, Hashable, Sendable {
     public struct HTTPPost: Codable, Hashable, Sendable {
         public var path: String
         public var port: Int?
-        public init(path: String, port: Int? = nil) {
-            self.path = path
-            self.port = port
-        }
     }
     public struct Action: Codable, Hashable, Sendable {
         public var httpPost: HTTPPost?
-        public init(httpPost: HTTPPost?) { self.httpPost = httpPost }
     }
     public struct Hook: Codable, Hashable, Sendable {
         public var action: Action
-        public init(action: Action) { self.action = action }
     }
     public struct Build: Codable, Hashable, Sendable {
         public var warmup: Hook?
-        public init(warmup: Hook?) { self.warmup = warmup }
     }
     public var build: Build?
-    public init(build: Build?) { self.build = build }
 }

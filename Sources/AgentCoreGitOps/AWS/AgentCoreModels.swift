@@ -49,7 +49,6 @@ public struct S3CodeLocation: Codable, Hashable, Sendable {
 public struct CodeConfiguration: Codable, Hashable, Sendable {
     public struct Code: Codable, Hashable, Sendable {
         public var s3: S3CodeLocation?
-        public init(s3: S3CodeLocation?) { self.s3 = s3 }
     }
 
     public var code: Code
@@ -57,28 +56,16 @@ public struct CodeConfiguration: Codable, Hashable, Sendable {
     public var runtime: String
     /// The file to run, at the zip's root, plus at most one argument.
     public var entryPoint: [String]
-
-    public init(code: Code, runtime: String, entryPoint: [String]) {
-        self.code = code
-        self.runtime = runtime
-        self.entryPoint = entryPoint
-    }
 }
 
 public struct ContainerConfiguration: Codable, Hashable, Sendable {
     public var containerUri: String
-    public init(containerUri: String) { self.containerUri = containerUri }
 }
 
 /// What a runtime runs: a union, so exactly one member is set.
 public struct AgentRuntimeArtifact: Codable, Hashable, Sendable {
     public var codeConfiguration: CodeConfiguration?
     public var containerConfiguration: ContainerConfiguration?
-
-    public init(codeConfiguration: CodeConfiguration? = nil, containerConfiguration: ContainerConfiguration? = nil) {
-        self.codeConfiguration = codeConfiguration
-        self.containerConfiguration = containerConfiguration
-    }
 
     /// A code zip in S3 run by a managed language runtime.
     public static func code(_ location: S3CodeLocation, runtime: String, entryPoint: [String]) -> AgentRuntimeArtifact {
@@ -93,21 +80,11 @@ public struct NetworkConfiguration: Codable, Hashable, Sendable {
         public var subnets: [String]
         /// Route S3 through the service's own endpoint rather than the VPC's.
         public var requireServiceS3Endpoint: Bool?
-        public init(securityGroups: [String], subnets: [String], requireServiceS3Endpoint: Bool? = nil) {
-            self.securityGroups = securityGroups
-            self.subnets = subnets
-            self.requireServiceS3Endpoint = requireServiceS3Endpoint
-        }
     }
 
     /// `PUBLIC` or `VPC`.
     public var networkMode: String
     public var networkModeConfig: VpcConfig?
-
-    public init(networkMode: String, networkModeConfig: VpcConfig? = nil) {
-        self.networkMode = networkMode
-        self.networkModeConfig = networkModeConfig
-    }
 
     public static let `public` = NetworkConfiguration(networkMode: "PUBLIC")
 }
@@ -119,11 +96,6 @@ public struct ProtocolConfiguration: Codable, Hashable, Sendable {
     public var port: Int?
     /// The path the server answers on; the protocol's default when nil.
     public var path: String?
-    public init(serverProtocol: String, port: Int? = nil, path: String? = nil) {
-        self.serverProtocol = serverProtocol
-        self.port = port
-        self.path = path
-    }
 
     public static let http = ProtocolConfiguration(serverProtocol: "HTTP")
 }
@@ -133,11 +105,6 @@ public struct LifecycleConfiguration: Codable, Hashable, Sendable {
     public var idleRuntimeSessionTimeout: Int?
     /// Seconds, 60-1,209,600; AWS's default is 28800.
     public var maxLifetime: Int?
-
-    public init(idleRuntimeSessionTimeout: Int? = nil, maxLifetime: Int? = nil) {
-        self.idleRuntimeSessionTimeout = idleRuntimeSessionTimeout
-        self.maxLifetime = maxLifetime
-    }
 }
 
 /// Everything CreateAgentRuntime and UpdateAgentRuntime share: each update sends the whole
@@ -299,10 +266,6 @@ public struct AgentCoreDeletion: Codable, Hashable, Sendable {
 public struct AgentCorePage<Item: Sendable>: Sendable {
     public var items: [Item]
     public var nextToken: String?
-    public init(items: [Item], nextToken: String?) {
-        self.items = items
-        self.nextToken = nextToken
-    }
 }
 
 // MARK: - JSON

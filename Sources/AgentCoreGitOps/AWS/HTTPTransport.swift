@@ -11,14 +11,6 @@ public struct HTTPRequest: Sendable {
     public var body: AWSBody
     /// Where a successful response body goes instead of memory.
     public var responseBodyFile: URL?
-
-    public init(method: String, url: URL, headers: [String: String], body: AWSBody, responseBodyFile: URL? = nil) {
-        self.method = method
-        self.url = url
-        self.headers = headers
-        self.body = body
-        self.responseBodyFile = responseBodyFile
-    }
 }
 
 /// Moves bytes; `AWSClient` does the AWS part (endpoints, signing, errors, retries) on top.

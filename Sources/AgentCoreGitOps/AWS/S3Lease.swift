@@ -6,11 +6,6 @@ public struct LeaseHolder: Sendable, Equatable, Codable {
     public var key: String
     public var description: String
 
-    public init(key: String, description: String) {
-        self.key = key
-        self.description = description
-    }
-
     /// A workflow run (`GITHUB_RUN_ID`), or a person running the CLI on this machine.
     public static func current(environment: [String: String], purpose: String) -> LeaseHolder {
         if let runID = environment["GITHUB_RUN_ID"], !runID.isEmpty {

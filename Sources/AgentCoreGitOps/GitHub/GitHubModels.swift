@@ -8,24 +8,12 @@ public struct GitHubUser: Codable, Sendable, Equatable {
     public var id: Int?
     /// `User`, `Bot` or `Organization`.
     public var type: String?
-
-    public init(login: String, id: Int? = nil, type: String? = nil) {
-        self.login = login
-        self.id = id
-        self.type = type
-    }
 }
 
 public struct GitHubLabel: Codable, Sendable, Equatable {
     public var name: String
     public var color: String?
     public var description: String?
-
-    public init(name: String, color: String? = nil, description: String? = nil) {
-        self.name = name
-        self.color = color
-        self.description = description
-    }
 }
 
 public struct GitHubComment: Codable, Sendable, Equatable {
@@ -132,14 +120,6 @@ public struct GitHubRepositoryInfo: Codable, Sendable, Equatable {
         case defaultBranch = "default_branch"
         case owner
     }
-
-    public init(id: Int? = nil, fullName: String, fork: Bool? = nil, defaultBranch: String? = nil, owner: GitHubUser? = nil) {
-        self.id = id
-        self.fullName = fullName
-        self.fork = fork
-        self.defaultBranch = defaultBranch
-        self.owner = owner
-    }
 }
 
 /// `GET /repos/{owner}/{repo}`: what `agentcore setup` needs of it.
@@ -181,12 +161,6 @@ public struct GitHubCommitComparison: Codable, Sendable, Equatable {
         case aheadBy = "ahead_by"
         case behindBy = "behind_by"
     }
-
-    public init(status: Status, aheadBy: Int? = nil, behindBy: Int? = nil) {
-        self.status = status
-        self.aheadBy = aheadBy
-        self.behindBy = behindBy
-    }
 }
 
 /// The part of `GET /branches/{branch}` the flows read.
@@ -202,12 +176,6 @@ public struct GitHubPullRequestBranch: Codable, Sendable, Equatable {
     public var sha: String
     /// Null when the fork the pull request came from was deleted.
     public var repo: GitHubRepositoryInfo?
-
-    public init(ref: String, sha: String, repo: GitHubRepositoryInfo?) {
-        self.ref = ref
-        self.sha = sha
-        self.repo = repo
-    }
 }
 
 public struct GitHubPullRequest: Codable, Sendable, Equatable {
@@ -273,12 +241,6 @@ public struct GitHubLabelDefinition: Sendable, Equatable {
     /// Six hex digits without `#`.
     public var color: String
     public var description: String
-
-    public init(name: String, color: String, description: String) {
-        self.name = name
-        self.color = color
-        self.description = description
-    }
 }
 
 /// Fields to change on an issue; nil leaves a field as it is.
@@ -293,17 +255,6 @@ public struct GitHubIssueUpdate: Encodable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case title, body, state, labels
         case stateReason = "state_reason"
-    }
-
-    public init(
-        title: String? = nil, body: String? = nil, state: String? = nil,
-        stateReason: GitHubIssueStateReason? = nil, labels: [String]? = nil
-    ) {
-        self.title = title
-        self.body = body
-        self.state = state
-        self.stateReason = stateReason
-        self.labels = labels
     }
 
     public static func close(reason: GitHubIssueStateReason = .completed) -> GitHubIssueUpdate {

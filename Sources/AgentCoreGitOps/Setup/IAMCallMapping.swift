@@ -67,8 +67,6 @@ public struct IAMCallMappingError: Error, Equatable, CustomStringConvertible {
 public struct IAMCallMapping: Sendable {
     public var names: ResourceNames
 
-    public init(names: ResourceNames) { self.names = names }
-
     public func requests(for call: AWSCall) throws -> [AuthorizationRequest] {
         switch call.service {
         case "bedrock-agentcore": return try agentCore(call)

@@ -7,11 +7,6 @@ public struct AuthorizationRequest: Sendable, Hashable, CustomStringConvertible 
     public struct Principal: Sendable, Hashable {
         public var kind: String
         public var id: String
-
-        public init(kind: String, id: String) {
-            self.kind = kind
-            self.id = id
-        }
     }
 
     /// `service:Action`, e.g. `bedrock-agentcore:CreateAgentRuntime`.

@@ -8,11 +8,6 @@ public struct PRDeployedVersion: Sendable, Equatable {
     public var version: String
     public var commitSHA: String?
 
-    public init(version: String, commitSHA: String?) {
-        self.version = version
-        self.commitSHA = commitSHA
-    }
-
     /// The hidden lines; none when the version is not a version number.
     public var markers: [String] {
         guard MarkerValue.matches(version, MarkerValue.versionPattern) else { return [] }

@@ -14,14 +14,6 @@ public struct DeploymentIssueCheck: Sendable {
     /// Hex SHA-256 of the artifact the version runs, from S3; nil when S3 keeps none.
     public var artifactSHA256: String?
 
-    public init(metadata: DeploymentMetadata, title: String, body: String, record: DeploymentRecord?, artifactSHA256: String?) {
-        self.metadata = metadata
-        self.title = title
-        self.body = body
-        self.record = record
-        self.artifactSHA256 = artifactSHA256
-    }
-
     /// Every disagreement, each naming the field and both values; empty when all agree.
     public func disagreements() -> [String] {
         var found: [String] = []

@@ -8,15 +8,6 @@ public struct DeploymentRecord: Sendable, Equatable, Codable {
     public var packageSHA256: String
     public var pullRequest: Int?
     public var recordedAt: Date
-
-    public init(runtimeName: String, version: String, commitSHA: String, packageSHA256: String, pullRequest: Int?, recordedAt: Date) {
-        self.runtimeName = runtimeName
-        self.version = version
-        self.commitSHA = commitSHA
-        self.packageSHA256 = packageSHA256
-        self.pullRequest = pullRequest
-        self.recordedAt = recordedAt
-    }
 }
 
 /// Records of what each commit deployed and what each version was first built from, in the

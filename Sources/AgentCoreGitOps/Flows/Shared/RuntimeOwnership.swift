@@ -23,12 +23,6 @@ public enum RuntimeOwnership {
         /// GitHub's repository id; nil in tags written before ids were recorded.
         public var repositoryID: Int?
         public var role: Role
-
-        public init(repository: String, repositoryID: Int?, role: Role) {
-            self.repository = repository
-            self.repositoryID = repositoryID
-            self.role = role
-        }
     }
 
     /// AgentCore's limit on a runtime's description, in code points.

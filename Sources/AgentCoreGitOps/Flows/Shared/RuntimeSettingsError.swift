@@ -8,13 +8,6 @@ public struct RuntimeSettingsError: Error, Equatable, CustomStringConvertible, L
     public var problem: String
     public var fix: String?
 
-    public init(source: String, field: String?, problem: String, fix: String? = nil) {
-        self.source = source
-        self.field = field
-        self.problem = problem
-        self.fix = fix
-    }
-
     public var description: String {
         let text = field.map { "\(source): \($0) \(problem)" } ?? "\(source) \(problem)"
         return fix.map { "\(text) — \($0)" } ?? text

@@ -45,12 +45,6 @@ public struct Headroom: Sendable, Equatable, Encodable {
         public var name: String
         public var versions: Int
         public var endpoints: Int
-
-        public init(name: String, versions: Int, endpoints: Int) {
-            self.name = name
-            self.versions = versions
-            self.endpoints = endpoints
-        }
     }
 
     /// 1,000 as people write it (no locale: logs should read the same everywhere).

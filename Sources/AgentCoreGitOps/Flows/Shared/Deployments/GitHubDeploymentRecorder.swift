@@ -18,10 +18,6 @@ public struct GitHubDeploymentRecorder: Sendable {
 
     public let github: any GitHubAPI
 
-    public init(github: any GitHubAPI) {
-        self.github = github
-    }
-
     /// What is deployed: a commit of the repository as a runtime (version) in an environment.
     public struct Subject: Sendable, Equatable {
         public var environment: String
@@ -33,19 +29,6 @@ public struct GitHubDeploymentRecorder: Sendable {
         public var version: String?
         public var packageSHA256: String?
         public var production: Bool
-
-        public init(
-            environment: String, commitSHA: String, runtimeID: String?, runtimeName: String, version: String?,
-            packageSHA256: String? = nil, production: Bool
-        ) {
-            self.environment = environment
-            self.commitSHA = commitSHA
-            self.runtimeID = runtimeID
-            self.runtimeName = runtimeName
-            self.version = version
-            self.packageSHA256 = packageSHA256
-            self.production = production
-        }
 
         var payload: [String: String] {
             var payload = [runtimeNameKey: runtimeName]

@@ -17,11 +17,6 @@ public struct PromotionHistory: Sendable, Equatable {
     /// Versions of promoted deployment issues, newest first.
     public var fromIssues: [String]
 
-    public init(fromDeployments: [String], fromIssues: [String]) {
-        self.fromDeployments = fromDeployments
-        self.fromIssues = fromIssues
-    }
-
     public static let none = PromotionHistory(fromDeployments: [], fromIssues: [])
 
     /// The last `count` distinct versions of each record, together.

@@ -15,13 +15,6 @@ public struct VersionPruner: Sendable {
     public let dryRun: Bool
     public let log: @Sendable (String) -> Void
 
-    public init(agentCore: any AgentCoreControlClient, policy: RetentionPolicy, dryRun: Bool, log: @escaping @Sendable (String) -> Void) {
-        self.agentCore = agentCore
-        self.policy = policy
-        self.dryRun = dryRun
-        self.log = log
-    }
-
     /// What pruning one runtime did.
     public struct Result: Sendable, Equatable, Encodable {
         public struct Problem: Sendable, Equatable, Encodable {
