@@ -23,19 +23,8 @@ public struct AWSConfiguration: Sendable {
     /// An endpoint for every service (`AWS_ENDPOINT_URL`), e.g. the sandbox.
     public var endpoint: URL?
     /// Per-service endpoints, keyed by `AWSService.endpointEnvironmentSuffix`.
-    public var serviceEndpoints: [String: URL]
-    public var retryPolicy: AWSRetryPolicy
-
-    public init(
-        region: String, credentialSource: CredentialSource, endpoint: URL? = nil,
-        serviceEndpoints: [String: URL] = [:], retryPolicy: AWSRetryPolicy = AWSRetryPolicy()
-    ) {
-        self.region = region
-        self.credentialSource = credentialSource
-        self.endpoint = endpoint
-        self.serviceEndpoints = serviceEndpoints
-        self.retryPolicy = retryPolicy
-    }
+    public var serviceEndpoints: [String: URL] = [:]
+    public var retryPolicy: AWSRetryPolicy = AWSRetryPolicy()
 
     /// One line for logs and `--verbose` output; names the access key id, never the secret.
     public var summary: String {

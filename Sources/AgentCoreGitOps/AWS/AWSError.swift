@@ -16,24 +16,10 @@ public struct AWSError: Error, Sendable, Equatable {
     /// The operation that failed, e.g. `CreateAgentRuntime`.
     public var operation: String
     public var reason: String?
-    public var fieldList: [Field]
+    public var fieldList: [Field] = []
     /// The signing name of the service that answered (`bedrock-agentcore`, `s3`, `sts`), which is
     /// also its IAM action prefix.
     public var service: String?
-
-    public init(
-        code: String, message: String, httpStatus: Int, requestID: String? = nil,
-        operation: String, reason: String? = nil, fieldList: [Field] = [], service: String? = nil
-    ) {
-        self.code = code
-        self.message = message
-        self.httpStatus = httpStatus
-        self.requestID = requestID
-        self.operation = operation
-        self.reason = reason
-        self.fieldList = fieldList
-        self.service = service
-    }
 
     public var isNotFound: Bool {
         code == "ResourceNotFoundException" || code == "NoSuchKey" || code == "NotFound" || httpStatus == 404

@@ -33,36 +33,19 @@ public struct AWSRequest: Sendable {
     /// The path as unencoded segments joined by `/`, e.g. `/runtimes/pr_1-abc/`; the transport
     /// percent-encodes it as the service expects.
     public var path: String
+    public var query: [URLQueryItem] = []
+    public var headers: [String: String] = [:]
+    public var body: AWSBody = .empty
+    /// Sent without a signature: only STS `AssumeRoleWithWebIdentity`, which authenticates with
+    /// the OIDC token in its body and is how credentials are obtained in the first place.
+    public var isUnsigned: Bool = false
+    /// When set, a successful response body is written to this file instead of memory
+    /// (S3 GetObject), and `AWSResponse.body` is empty.
+    public var responseBodyFile: URL?
     /// Set instead of `path` when a segment holds a `/` of its own (a runtime ARN in the data
     /// plane's `/runtimes/{arn}/invocations`): each segment is percent-encoded whole, so that
     /// `/` travels as `%2F`. Overrides `path`.
     public var pathSegments: [String]?
-    public var query: [URLQueryItem]
-    public var headers: [String: String]
-    public var body: AWSBody
-    /// Sent without a signature: only STS `AssumeRoleWithWebIdentity`, which authenticates with
-    /// the OIDC token in its body and is how credentials are obtained in the first place.
-    public var isUnsigned: Bool
-    /// When set, a successful response body is written to this file instead of memory
-    /// (S3 GetObject), and `AWSResponse.body` is empty.
-    public var responseBodyFile: URL?
-
-    public init(
-        service: AWSService, operation: String, method: String, path: String,
-        query: [URLQueryItem] = [], headers: [String: String] = [:], body: AWSBody = .empty,
-        isUnsigned: Bool = false, responseBodyFile: URL? = nil, pathSegments: [String]? = nil
-    ) {
-        self.service = service
-        self.pathSegments = pathSegments
-        self.operation = operation
-        self.method = method
-        self.path = path
-        self.query = query
-        self.headers = headers
-        self.body = body
-        self.isUnsigned = isUnsigned
-        self.responseBodyFile = responseBodyFile
-    }
 }
 
 /// A response as received. `AWSRequestSending.send` returns only 2xx ones; other statuses are

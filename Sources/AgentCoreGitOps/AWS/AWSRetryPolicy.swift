@@ -10,17 +10,11 @@ public struct AWSRetryPolicy: Sendable, Equatable {
     public static let defaultMaxAttempts = 3
 
     /// Attempts in all, the first included (`AWS_MAX_ATTEMPTS`).
-    public var maxAttempts: Int
+    public var maxAttempts: Int = defaultMaxAttempts
     /// The ceiling before the first retry; it doubles for each further retry.
-    public var baseDelay: Duration
+    public var baseDelay: Duration = .seconds(1)
     /// No wait is longer than this.
-    public var maxDelay: Duration
-
-    public init(maxAttempts: Int = defaultMaxAttempts, baseDelay: Duration = .seconds(1), maxDelay: Duration = .seconds(20)) {
-        self.maxAttempts = maxAttempts
-        self.baseDelay = baseDelay
-        self.maxDelay = maxDelay
-    }
+    public var maxDelay: Duration = .seconds(20)
 
     /// The wait before retry number `retry` (1 for the first retry), given a uniform random
     /// number in 0...1: `random × min(maxDelay, baseDelay × 2^(retry-1))`.

@@ -11,13 +11,10 @@ public struct HTTPStreamingResponse: Sendable {
     public var headers: [String: String]
     /// The body, piece by piece; ends when the server ends it, throws when the connection breaks.
     public var body: AsyncThrowingStream<Data, any Error>
+}
 
-    public init(status: Int, headers: [String: String], body: AsyncThrowingStream<Data, any Error>) {
-        self.status = status
-        self.headers = headers
-        self.body = body
-    }
-
+// Initializers written here leave the struct its memberwise one.
+extension HTTPStreamingResponse {
     /// A body that is already whole, as one piece (what a transport that cannot stream returns).
     public init(_ response: AWSResponse) {
         let body = response.body

@@ -3,16 +3,10 @@ import Foundation
 /// One event of a `text/event-stream` answer, as the HTML standard's event-stream format defines it.
 public struct ServerSentEvent: Sendable, Equatable {
     /// The `event:` field; `message` when the event names none.
-    public var event: String
+    public var event: String = "message"
     /// The `data:` lines, joined with newlines.
     public var data: String
     public var id: String?
-
-    public init(event: String = "message", data: String, id: String? = nil) {
-        self.event = event
-        self.data = data
-        self.id = id
-    }
 }
 
 /// Cuts an event stream into events as its bytes arrive, in pieces of any size: lines end with

@@ -15,14 +15,7 @@ public struct SigV4Signer: Sendable {
         /// Send and sign `x-amz-content-sha256` with the payload hash (S3 requires it).
         public var signsContentHash: Bool
         /// Whether `x-amz-security-token` is part of the signature or added after signing.
-        public var signsSessionToken: Bool
-
-        public init(normalizesPath: Bool, encodesPath: Bool, signsContentHash: Bool, signsSessionToken: Bool = true) {
-            self.normalizesPath = normalizesPath
-            self.encodesPath = encodesPath
-            self.signsContentHash = signsContentHash
-            self.signsSessionToken = signsSessionToken
-        }
+        public var signsSessionToken: Bool = true
 
         /// What the SDKs do for every service but S3.
         public static let standard = Options(normalizesPath: true, encodesPath: true, signsContentHash: false)
@@ -68,14 +61,7 @@ public struct SigV4Signer: Sendable {
     public var region: String
     /// The credential-scope service name, e.g. `bedrock-agentcore` or `s3`.
     public var service: String
-    public var options: Options
-
-    public init(credentials: AWSCredentials, region: String, service: String, options: Options = .standard) {
-        self.credentials = credentials
-        self.region = region
-        self.service = service
-        self.options = options
-    }
+    public var options: Options = .standard
 
     /// Signs with an `Authorization` header.
     /// - Parameters:

@@ -53,30 +53,19 @@ public struct GitHubConfiguration: Sendable {
     public static let defaultAPIURL = URL(string: "https://api.github.com")!
     public static let defaultBotLogin = "github-actions[bot]"
 
-    public var apiURL: URL
+    public var apiURL: URL = defaultAPIURL
     public var token: String
     public var repository: GitHubRepository
     /// The login whose comments and issues carry trusted markers (`AGENTCORE_BOT_LOGIN`).
-    public var botLogin: String
-    public var userAgent: String
-    public var retry: GitHubRetryPolicy
+    public var botLogin: String = defaultBotLogin
+    public var userAgent: String = "agentcore-gitops"
+    public var retry: GitHubRetryPolicy = .default
     /// Per-request timeout.
-    public var requestTimeout: TimeInterval
+    public var requestTimeout: TimeInterval = 60
+}
 
-    public init(
-        apiURL: URL = defaultAPIURL, token: String, repository: GitHubRepository,
-        botLogin: String = defaultBotLogin, userAgent: String = "agentcore-gitops",
-        retry: GitHubRetryPolicy = .default, requestTimeout: TimeInterval = 60
-    ) {
-        self.apiURL = apiURL
-        self.token = token
-        self.repository = repository
-        self.botLogin = botLogin
-        self.userAgent = userAgent
-        self.retry = retry
-        self.requestTimeout = requestTimeout
-    }
-
+// Initializers written here leave the struct its memberwise one.
+extension GitHubConfiguration {
     /// Reads `GITHUB_TOKEN` (or `GH_TOKEN`), `GITHUB_API_URL`, `GITHUB_REPOSITORY` and
     /// `AGENTCORE_BOT_LOGIN` from the given environment.
     public init(environment: [String: String], retry: GitHubRetryPolicy = .default) throws {

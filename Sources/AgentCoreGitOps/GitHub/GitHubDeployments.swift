@@ -24,21 +24,10 @@ public struct GitHubDeployment: Codable, Sendable, Equatable {
         case transientEnvironment = "transient_environment"
         case productionEnvironment = "production_environment"
     }
+}
 
-    public init(
-        id: Int, sha: String, ref: String? = nil, task: String? = nil, environment: String, payload: [String: String]? = nil,
-        creator: GitHubUser? = nil, createdAt: String? = nil
-    ) {
-        self.id = id
-        self.sha = sha
-        self.ref = ref
-        self.task = task
-        self.environment = environment
-        self.payload = payload
-        self.creator = creator
-        self.createdAt = createdAt
-    }
-
+// Initializers written here leave the struct its memberwise one.
+extension GitHubDeployment {
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(Int.self, forKey: .id)
@@ -147,12 +136,5 @@ public struct GitHubDeploymentStatus: Codable, Sendable, Equatable {
         case environmentURL = "environment_url"
         case logURL = "log_url"
         case createdAt = "created_at"
-    }
-
-    public init(id: Int, state: String, description: String? = nil, environmentURL: String? = nil) {
-        self.id = id
-        self.state = state
-        self.description = description
-        self.environmentURL = environmentURL
     }
 }

@@ -60,20 +60,7 @@ public struct GitHubAPIFailure: Sendable, Equatable {
     public var message: String
     public var documentationURL: String?
     /// GitHub's validation details (`errors[].code`, e.g. `already_exists`), when present.
-    public var errorCodes: [String]
-
-    public init(
-        operation: GitHubOperation, method: String, path: String, status: Int, message: String,
-        documentationURL: String? = nil, errorCodes: [String] = []
-    ) {
-        self.operation = operation
-        self.method = method
-        self.path = path
-        self.status = status
-        self.message = message
-        self.documentationURL = documentationURL
-        self.errorCodes = errorCodes
-    }
+    public var errorCodes: [String] = []
 
     /// GitHub answers 403 "Resource not accessible by integration" when the token lacks a
     /// permission, and 404 when the token may not even see the resource.

@@ -30,13 +30,6 @@ public struct GitHubComment: Codable, Sendable, Equatable {
         case updatedAt = "updated_at"
         case htmlURL = "html_url"
     }
-
-    public init(id: Int, body: String?, user: GitHubUser?, createdAt: String? = nil) {
-        self.id = id
-        self.body = body
-        self.user = user
-        self.createdAt = createdAt
-    }
 }
 
 /// Why an issue was closed or reopened (`state_reason`).
@@ -56,9 +49,9 @@ public struct GitHubIssue: Codable, Sendable, Equatable {
     public var title: String
     public var body: String?
     /// `open` or `closed`.
-    public var state: String
+    public var state: String = "open"
     public var stateReason: String?
-    public var labels: [GitHubLabel]
+    public var labels: [GitHubLabel] = []
     public var user: GitHubUser?
     public var htmlURL: String?
     /// Present when the "issue" is a pull request (the issues API lists both).
@@ -75,18 +68,12 @@ public struct GitHubIssue: Codable, Sendable, Equatable {
         case pullRequest = "pull_request"
     }
 
-    public init(
-        number: Int, title: String, body: String?, state: String = "open", labels: [GitHubLabel] = [],
-        user: GitHubUser? = nil
-    ) {
-        self.number = number
-        self.title = title
-        self.body = body
-        self.state = state
-        self.labels = labels
-        self.user = user
-    }
+    public var isPullRequest: Bool { pullRequest != nil }
+    public func hasLabel(_ name: String) -> Bool { labels.contains { $0.name == name } }
+}
 
+// Initializers written here leave the struct its memberwise one.
+extension GitHubIssue {
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         number = try container.decode(Int.self, forKey: .number)
@@ -99,9 +86,6 @@ public struct GitHubIssue: Codable, Sendable, Equatable {
         htmlURL = try container.decodeIfPresent(String.self, forKey: .htmlURL)
         pullRequest = try container.decodeIfPresent(PullRequestLink.self, forKey: .pullRequest)
     }
-
-    public var isPullRequest: Bool { pullRequest != nil }
-    public func hasLabel(_ name: String) -> Bool { labels.contains { $0.name == name } }
 }
 
 /// A repository as pull requests, events and `GET /repos/{owner}/{repo}` name it.

@@ -25,12 +25,6 @@ public struct BootChecker: Sendable {
     public var entryPoint: String = "agent.py"
     public var budget: Double = 30
 
-    public init(python: URL, entryPoint: String = "agent.py", budget: Double = 30) {
-        self.python = python
-        self.entryPoint = entryPoint
-        self.budget = budget
-    }
-
     public func check(archive: URL) async throws -> BootReport {
         let workspace = try makeWorkspace()
         defer { try? FileManager.default.removeItem(at: workspace) }

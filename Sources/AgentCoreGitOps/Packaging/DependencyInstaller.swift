@@ -45,7 +45,7 @@ public struct InstalledDependencies: Sendable, Equatable {
 /// uv runs with `--no-config` unless the agent's settings name a configuration file.
 public struct DependencyInstaller: Sendable {
     public var cacheDirectory: URL
-    public var toolchain: PythonToolchain
+    public var toolchain: PythonToolchain = PythonToolchain()
     /// A `uv.toml` to use; nil runs uv without any configuration file.
     public var configFile: URL?
 
@@ -53,12 +53,6 @@ public struct DependencyInstaller: Sendable {
     static let stampName = ".agentcore-stamp"
     /// Installed sets kept in the cache (about 65 MB each for the sample agent).
     static let setsKept = 4
-
-    public init(cacheDirectory: URL, toolchain: PythonToolchain = PythonToolchain(), configFile: URL? = nil) {
-        self.cacheDirectory = cacheDirectory
-        self.toolchain = toolchain
-        self.configFile = configFile
-    }
 
     public func install(
         _ source: DependencySource, python: PythonVersion, platform: DependencyPlatform,

@@ -33,11 +33,7 @@ public struct PythonVersion: Sendable, Equatable, Hashable, CustomStringConverti
 
 /// Finds the tools the build runs: `uv`, and an interpreter of a given Python version.
 public struct PythonToolchain: Sendable {
-    public var environment: [String: String]
-
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        self.environment = environment
-    }
+    public var environment: [String: String] = ProcessInfo.processInfo.environment
 
     public func uv() throws -> URL {
         guard let url = Subprocess.which("uv", environment: environment) else { throw PackagingError.uvMissing }

@@ -37,11 +37,6 @@ public struct ZipArchiver: Sendable {
     var now: @Sendable () -> Int64 = ZipArchiver.realTimeNanoseconds
     var memoryBudget: Int64 = 128 << 20
 
-    public init(reuse: Bool = true, limits: PackageLimits? = nil) {
-        self.reuse = reuse
-        self.limits = limits
-    }
-
     public func write(_ items: [ArchiveItem], to output: URL) async throws -> ZipArchiveResult {
         try await write(items, to: output, after: nil)
     }

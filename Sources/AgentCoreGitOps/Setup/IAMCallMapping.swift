@@ -24,8 +24,6 @@ public struct AWSCall: Sendable, Hashable, Codable, CustomStringConvertible {
         public var copySourceBucket: String?
         public var copySourceKey: String?
         public var copySourceVersionId: String?
-
-        public init() {}
     }
 
     /// The SigV4 signing name, which is also the IAM prefix (`bedrock-agentcore`, `s3`, `sts`).
@@ -33,14 +31,7 @@ public struct AWSCall: Sendable, Hashable, Codable, CustomStringConvertible {
     public var operation: String
     /// The HTTP status answered (nil when none was).
     public var status: Int?
-    public var resources: Resources
-
-    public init(service: String, operation: String, status: Int? = nil, resources: Resources = Resources()) {
-        self.service = service
-        self.operation = operation
-        self.status = status
-        self.resources = resources
-    }
+    public var resources: Resources = Resources()
 
     public var description: String {
         let named = [resources.runtimeId ?? resources.runtimeName, resources.endpointName, resources.bucket, resources.key]

@@ -108,28 +108,13 @@ public struct PolicyStatement: Sendable, Hashable, Decodable {
     }
 
     public var sid: String?
-    public var effect: Effect
+    public var effect: Effect = .allow
     public var principal: PolicyPrincipal?
     public var action: PolicyValues?
     public var notAction: PolicyValues?
     public var resource: PolicyValues?
     public var notResource: PolicyValues?
     public var condition: PolicyConditions?
-
-    public init(
-        sid: String?, effect: Effect = .allow, principal: PolicyPrincipal? = nil, action: PolicyValues? = nil,
-        notAction: PolicyValues? = nil, resource: PolicyValues? = nil, notResource: PolicyValues? = nil,
-        condition: PolicyConditions? = nil
-    ) {
-        self.sid = sid
-        self.effect = effect
-        self.principal = principal
-        self.action = action
-        self.notAction = notAction
-        self.resource = resource
-        self.notResource = notResource
-        self.condition = condition
-    }
 
     private enum CodingKeys: String, CodingKey {
         case sid = "Sid", effect = "Effect", principal = "Principal", action = "Action", notAction = "NotAction"

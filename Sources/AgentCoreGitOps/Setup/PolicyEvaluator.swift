@@ -16,14 +16,7 @@ public struct AuthorizationRequest: Sendable, Hashable, CustomStringConvertible 
     public var resource: String
     public var principal: Principal?
     /// Condition keys and their values (several for a multivalued key).
-    public var context: [String: [String]]
-
-    public init(action: String, resource: String, principal: Principal? = nil, context: [String: [String]] = [:]) {
-        self.action = action
-        self.resource = resource
-        self.principal = principal
-        self.context = context
-    }
+    public var context: [String: [String]] = [:]
 
     public var description: String { "\(action) on \(resource)" }
 }

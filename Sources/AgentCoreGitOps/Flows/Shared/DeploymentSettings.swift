@@ -10,22 +10,10 @@ public struct DeploymentSettings: Sendable, Equatable {
     public var roleArn: String
     /// Where code packages are stored (`AGENTCORE_S3_BUCKET`).
     public var bucket: String
-    public var prodRuntimeName: String
-    public var prodEndpointName: String
-    public var approverPermission: ApproverPermission
-    public var botLogin: String
-
-    public init(
-        roleArn: String, bucket: String, prodRuntimeName: String = defaultProdRuntimeName, prodEndpointName: String = "prod",
-        approverPermission: ApproverPermission = .write, botLogin: String = "github-actions[bot]"
-    ) {
-        self.roleArn = roleArn
-        self.bucket = bucket
-        self.prodRuntimeName = prodRuntimeName
-        self.prodEndpointName = prodEndpointName
-        self.approverPermission = approverPermission
-        self.botLogin = botLogin
-    }
+    public var prodRuntimeName: String = defaultProdRuntimeName
+    public var prodEndpointName: String = "prod"
+    public var approverPermission: ApproverPermission = .write
+    public var botLogin: String = "github-actions[bot]"
 
     // The limits in these patterns count code points, as AWS does.
     private static var roleArnPattern: Regex<Substring> {

@@ -10,12 +10,10 @@ public struct ErrorExcerpt: Sendable, Equatable {
 
     public static let maxLines = 8
     public static let maxLineLength = 300
+}
 
-    public init(text: String, truncated: Bool) {
-        self.text = text
-        self.truncated = truncated
-    }
-
+// Initializers written here leave the struct its memberwise one.
+extension ErrorExcerpt {
     /// The error as the executable prints it (`String(describing:)`), made fit.
     public init(describing error: any Error, redactor: SecretRedactor) {
         self.init(message: String(describing: error), redactor: redactor)

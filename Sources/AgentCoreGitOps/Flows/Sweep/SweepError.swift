@@ -4,12 +4,7 @@ import Foundation
 public struct SweepError: Error, Sendable, Equatable, CustomStringConvertible {
     public var failures: [SweepReport.Entry]
     /// Runtimes some of whose old versions could not be deleted.
-    public var pruneFailures: [VersionPruner.Result]
-
-    public init(failures: [SweepReport.Entry], pruneFailures: [VersionPruner.Result] = []) {
-        self.failures = failures
-        self.pruneFailures = pruneFailures
-    }
+    public var pruneFailures: [VersionPruner.Result] = []
 
     public var description: String {
         var problems: [String] = []

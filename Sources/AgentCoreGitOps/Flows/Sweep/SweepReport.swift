@@ -22,15 +22,8 @@ public struct SweepReport: Sendable, Equatable, Encodable {
     public var dryRun: Bool
     public var entries: [Entry]
     /// Versions pruned per runtime; empty unless the sweep prunes.
-    public var pruned: [VersionPruner.Result]
+    public var pruned: [VersionPruner.Result] = []
     public var headroom: [Headroom]
-
-    public init(dryRun: Bool, entries: [Entry], pruned: [VersionPruner.Result] = [], headroom: [Headroom]) {
-        self.dryRun = dryRun
-        self.entries = entries
-        self.pruned = pruned
-        self.headroom = headroom
-    }
 
     /// Plain lines for the log.
     public var lines: [String] {
