@@ -11,11 +11,6 @@ struct RuntimeDeployerSandboxTests {
 
     init() async throws { fixture = try await FlowFixture() }
 
-    /// A pull request number no other test uses, so `pr_<n>` is this test's alone.
-    private func freshTarget(_ fixture: FlowFixture) async throws -> DeploymentTarget {
-        .pullRequest(try await fixture.openPullRequest())
-    }
-
     private func build(_ fixture: FlowFixture, _ target: DeploymentTarget, greeting: String) async throws -> (PackageManifest, EnvironmentSettings) {
         try fixture.writeAgent(greeting)
         let agent = try fixture.agentSource()
@@ -24,15 +19,17 @@ struct RuntimeDeployerSandboxTests {
         return (manifest, try agent.runtimeSettings(for: target.role))
     }
 
-    private func deployFirstVersion(_ fixture: FlowFixture, _ target: DeploymentTarget) async throws -> RuntimeDeployment {
+    /// The runtime of a pull request no other test uses (so `pr_<n>` is this test's alone), with
+    /// version 1 deployed.
+    private func runtimeAtVersionOne() async throws -> (target: DeploymentTarget, first: RuntimeDeployment) {
+        let target = DeploymentTarget.pullRequest(try await fixture.openPullRequest())
         let (package, settings) = try await build(fixture, target, greeting: "one")
-        return try await fixture.deployer().deploy(package, settings: settings, to: target, current: nil)
+        return (target, try await fixture.deployer().deploy(package, settings: settings, to: target, current: nil))
     }
 
     @Test("two racing runs of the same change make one version")
     func racingSameChange() async throws {
-        let target = try await freshTarget(fixture)
-        let first = try await deployFirstVersion(fixture, target)
+        let (target, first) = try await runtimeAtVersionOne()
         let (package, settings) = try await build(fixture, target, greeting: "two")
         let deployer = try fixture.deployer()
 
@@ -47,8 +44,7 @@ struct RuntimeDeployerSandboxTests {
 
     @Test("racing runs of different changes each get a version, and v<k> holds version k's code")
     func racingDifferentChanges() async throws {
-        let target = try await freshTarget(fixture)
-        let first = try await deployFirstVersion(fixture, target)
+        let (target, first) = try await runtimeAtVersionOne()
         let (packageA, settings) = try await build(fixture, target, greeting: "A")
         let (packageB, _) = try await build(fixture, target, greeting: "B")
         let deployer = try fixture.deployer()
@@ -67,8 +63,7 @@ struct RuntimeDeployerSandboxTests {
 
     @Test("a rerun after a crash between the update and the copy makes the copy and no version")
     func crashBeforeCopy() async throws {
-        let target = try await freshTarget(fixture)
-        let first = try await deployFirstVersion(fixture, target)
+        let (target, first) = try await runtimeAtVersionOne()
         let (package, settings) = try await build(fixture, target, greeting: "after the crash")
         let deployer = try fixture.deployer()
 
@@ -90,8 +85,7 @@ struct RuntimeDeployerSandboxTests {
 
     @Test("a rerun whose create answer was lost gets the same runtime; another change finds it by name")
     func createRepeatedOrRaced() async throws {
-        let target = try await freshTarget(fixture)
-        let first = try await deployFirstVersion(fixture, target)
+        let (target, first) = try await runtimeAtVersionOne()
         let (package, settings) = try await build(fixture, target, greeting: "one")
         let deployer = try fixture.deployer()
 
@@ -108,8 +102,7 @@ struct RuntimeDeployerSandboxTests {
 
     @Test("a failed version is reported, and the next run of the same package makes a new one")
     func failedVersionRetried() async throws {
-        let target = try await freshTarget(fixture)
-        let first = try await deployFirstVersion(fixture, target)
+        let (target, first) = try await runtimeAtVersionOne()
         let (package, settings) = try await build(fixture, target, greeting: "fails once")
         try await fixture.sandbox.awsControl("POST", "/_sandbox/fail-next", json: [
             "operation": "UpdateAgentRuntime", "name_contains": target.runtimeName, "failure_reason": "the agent crashed on start",
