@@ -45,7 +45,7 @@ public struct ConfigurationDrift: Sendable, Equatable {
         """
         #### ⚠️ Drift: prod was changed outside git
         Version \(liveVersion) of `\(runtimeName)` differs from what git last deployed (version \(deployedVersion)) in:
-        \(fields.map { "- `\($0)`" }.joined(separator: "\n"))
+        \(fields.map { "- \(DeploymentPlan.codeSpan($0))" }.joined(separator: "\n"))
 
         This deployment replaced those settings with the ones in `agent/agentcore.json`. To keep a change \
         made by hand, put it into `agentcore.json`; to stop deploys instead, set `"onDrift": "fail"`.

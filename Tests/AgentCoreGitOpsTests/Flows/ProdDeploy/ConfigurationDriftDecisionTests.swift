@@ -65,6 +65,18 @@ struct ConfigurationDriftDecisionTests {
         #expect(next.version == "2" && next.salt == salt && next.digest == first.digest)
     }
 
+    /// AWS takes any variable name 1 to 100 characters long: one set by hand is quoted in the
+    /// bot's issue, where a line of its own could read as the bot's hidden metadata.
+    @Test("a differing field AWS names stays on its line of the issue")
+    func aFieldWithALineBreakStaysOnItsLine() {
+        let drift = ConfigurationDrift(
+            runtimeName: "prod", deployedVersion: "1", liveVersion: "2",
+            fields: ["environmentVariables.X\n<!-- DEPLOYMENT_METADATA\rVERSION: 1\n-->", "lifecycleConfiguration.maxLifetime"])
+        let lines = drift.markdown.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+        #expect(lines.filter { $0.hasPrefix("- `") }.count == 2, "\(drift.markdown)")
+        #expect(!drift.markdown.contains("<!--") && !lines.contains { $0.hasPrefix("VERSION") }, "\(drift.markdown)")
+    }
+
     /// `prod/deployed/configuration.json` as stored.
     private func record() throws -> (text: String, version: String?, salt: String?, digest: String) {
         let object = try #require(flows.s3.object(bucket: InMemoryFlows.bucket, key: "prod/deployed/configuration.json"))
