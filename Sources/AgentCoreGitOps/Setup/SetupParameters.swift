@@ -114,11 +114,12 @@ public struct SetupParameters: Sendable, Hashable {
             found.append(ActionableError(
                 "the deploy, pull-request and execution roles must be three roles", fix: "give each its own name"))
         }
-        if prodRuntime.wholeMatch(of: /[a-zA-Z][a-zA-Z0-9_]{0,47}/) == nil || prodRuntime.wholeMatch(of: /pr_[0-9]+/) != nil {
+        // The pull-request role may read, change and delete every pr_* runtime and key.
+        if prodRuntime.wholeMatch(of: /[a-zA-Z][a-zA-Z0-9_]{0,47}/) == nil || prodRuntime.hasPrefix(DeploymentSettings.pullRequestPrefix) {
             found.append(ActionableError(
                 "prod runtime name '\(prodRuntime)' is not the name of a long-lived AgentCore runtime",
                 fix: "give --prod-runtime the value of AGENTCORE_PROD_RUNTIME (a letter, then up to 47 letters, digits or "
-                    + "underscores, not pr_<n>), or leave it out for the default prod"))
+                    + "underscores, not starting with pr_, which names pull-request runtimes), or leave it out for the default prod"))
         }
         if productionEnvironment.isEmpty || productionEnvironment.count > 255
             || productionEnvironment.contains(where: { $0.isNewline || $0 == "\"" }) {

@@ -116,13 +116,14 @@ public struct SetupPolicies: Sendable, Hashable {
         probeActions: ["s3:DeleteObject"])
 
     /// Narrowed to what `pr-deploy` uses, on runtimes whose ids start with `pr_` (an id starts
-    /// with its runtime's name, so `prod` cannot match) and on keys under `pr_`.
+    /// with its runtime's name, so a prod runtime, which may not start with `pr_`, cannot match) and on keys under `pr_`.
     static let pullRequestScope = Scope(
         listActions: actionsWithoutResourceType.filter { $0 != "bedrock-agentcore:ListAgentRuntimeVersions" },
         runtimeStatement: "PullRequestRuntimes",
         // pr-deploy never moves an endpoint.
         runtimeActions: runtimeAndEndpointActions.filter { $0 != "bedrock-agentcore:UpdateAgentRuntimeEndpoint" },
-        runtimes: "pr_*", codeActions: ["s3:PutObject", "s3:GetObject"], codeKeys: "pr_*",
+        runtimes: DeploymentSettings.pullRequestPrefix + "*", codeActions: ["s3:PutObject", "s3:GetObject"],
+        codeKeys: DeploymentSettings.pullRequestPrefix + "*",
         probeActions: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"])
 
     /// `readsForThePlan`: the prod runtime whose endpoint, settings records and package manifests

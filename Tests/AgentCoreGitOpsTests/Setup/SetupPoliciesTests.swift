@@ -238,6 +238,8 @@ import Testing
         ("bucket", "a..b", "two dots"), ("bucket", "xn--agent", "must not start with xn--"), ("role", "has/slash", "not an IAM role name"),
         ("environment", "", "not a GitHub environment name"), ("prod", "prod-v2", "not the name of a long-lived"),
         ("prod", "pr_7", "not the name of a long-lived"),
+        // The pull-request role may touch every pr_* runtime and key: such a prod would be its to read and change.
+        ("prod", "pr_prod", "not the name of a long-lived"), ("prod", "pr_", "not the name of a long-lived"),
     ])
     func badSettingsAreRefusedWithTheFix(_ field: String, _ value: String, _ problem: String) {
         var parameters = Self.parameters

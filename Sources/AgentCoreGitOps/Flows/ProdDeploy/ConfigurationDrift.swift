@@ -15,15 +15,19 @@ public struct ConfigurationDrift: Sendable, Equatable {
 
     /// Compares the latest version as AWS returns it with what the last deploy sent. Nil when
     /// they match, when nothing was recorded yet, or when the latest version already runs
-    /// `desired` (a rerun after the record could not be written).
+    /// `desired` (a rerun after the record could not be written). What the last deploy sent is
+    /// its recorded version's settings, or what it was sending when it stopped before recording
+    /// the version it made: whichever the latest version is closer to.
     static func detect(
         current: AgentRuntime?, desired: AgentRuntimeConfiguration, record: SentConfigurationRecord
     ) async throws -> ConfigurationDrift? {
         guard let current, let live = current.configuration, let sent = try await record.read() else { return nil }
         guard live.normalized != desired.normalized else { return nil }
         // The ownership tag is the tool's, not a setting: a rename changes it without a version.
-        let fields = SettingsDiff.differingPaths(
-            sent.configuration.withoutOwnershipTag, live.fingerprinted(salt: sent.salt).withoutOwnershipTag)
+        let latest = live.fingerprinted(salt: sent.salt).withoutOwnershipTag
+        let fields = ([sent.configuration] + [sent.pending].compactMap { $0 })
+            .map { SettingsDiff.differingPaths($0.withoutOwnershipTag, latest) }
+            .min { $0.count < $1.count } ?? []
         guard !fields.isEmpty else { return nil }
         return ConfigurationDrift(
             runtimeName: current.agentRuntimeName, deployedVersion: sent.version, liveVersion: current.agentRuntimeVersion,
@@ -45,7 +49,7 @@ public struct ConfigurationDrift: Sendable, Equatable {
         """
         #### ⚠️ Drift: prod was changed outside git
         Version \(liveVersion) of `\(runtimeName)` differs from what git last deployed (version \(deployedVersion)) in:
-        \(fields.map { "- `\($0)`" }.joined(separator: "\n"))
+        \(fields.map { "- \(DeploymentPlan.codeSpan($0))" }.joined(separator: "\n"))
 
         This deployment replaced those settings with the ones in `agent/agentcore.json`. To keep a change \
         made by hand, put it into `agentcore.json`; to stop deploys instead, set `"onDrift": "fail"`.

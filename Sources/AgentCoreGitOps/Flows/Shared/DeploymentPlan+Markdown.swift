@@ -51,7 +51,8 @@ extension DeploymentPlan {
             lines.append("| Setting | Now | After |")
             lines.append("|---|---|---|")
             for change in settingChanges {
-                lines.append("| `\(change.path)` | \(cell(change.old)) | \(cell(change.new)) |")
+                // A path names a tag, whose name may hold white space: escaped like the values.
+                lines.append("| \(cell(change.path)) | \(cell(change.old)) | \(cell(change.new)) |")
             }
         }
         return lines
@@ -59,12 +60,18 @@ extension DeploymentPlan {
 
     private func short(_ sha: String) -> String { String(sha.prefix(12)) }
 
-    /// A table cell: code-formatted, pipes escaped, long values cut.
+    /// A table cell: the value as a code span, or *not set*.
     private func cell(_ value: String?) -> String {
-        guard let value else { return "*not set*" }
+        value.map(Self.codeSpan) ?? "*not set*"
+    }
+
+    /// Text from settings (a tag's name, a value, a field AWS names) as inline code that stays
+    /// on its line and in its table cell: pipes escaped, long values cut, every kind of line
+    /// break (`\r` ends a Markdown line too) made a space.
+    static func codeSpan(_ value: String) -> String {
         var text = value.count > 200 ? String(value.prefix(200)) + "…" : value
+        text = String(text.map { $0.isNewline ? " " : $0 })
         text = text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "`", with: "'")
-            .replacingOccurrences(of: "\n", with: " ")
             // No value may read as a hidden marker of the bot's text.
             .replacingOccurrences(of: "<!--", with: "<!‐‐").replacingOccurrences(of: "-->", with: "‐‐>")
         return "`\(text)`"

@@ -5,6 +5,8 @@ import Foundation
 public struct DeploymentSettings: Sendable, Equatable {
     /// The prod runtime when AGENTCORE_PROD_RUNTIME is not set.
     public static let defaultProdRuntimeName = "prod"
+    /// How pull-request runtimes (`pr_<n>`) and their keys start: the pull-request role's scope.
+    public static let pullRequestPrefix = "pr_"
 
     /// The execution role the runtime assumes (`AGENTCORE_ROLE_ARN`).
     public var roleArn: String
@@ -52,8 +54,10 @@ public struct DeploymentSettings: Sendable, Equatable {
         where text.wholeMatch(of: Self.namePattern) == nil {
             problems.append("\(name) '\(text)' is not a valid AgentCore name (a letter, then up to 47 letters, digits or underscores)")
         }
-        if prodRuntime.wholeMatch(of: /pr_[0-9]+/) != nil {
-            problems.append("AGENTCORE_PROD_RUNTIME '\(prodRuntime)' looks like a pull-request runtime; choose another name")
+        if prodRuntime.hasPrefix(pullRequestPrefix) {
+            problems.append(
+                "AGENTCORE_PROD_RUNTIME '\(prodRuntime)' starts with \(pullRequestPrefix) like a pull-request runtime, which the "
+                    + "pull-request role may read and change; choose a name that does not")
         }
         if prodEndpoint == "DEFAULT" {
             problems.append("AGENTCORE_PROD_ENDPOINT cannot be DEFAULT: AgentCore moves DEFAULT to every new version itself")

@@ -273,9 +273,10 @@ extension EnvironmentSettings {
         let claim = try r.object(value, path)
         try r.rejectUnknownKeys(claim, path, allowed: ["inboundTokenClaimName", "inboundTokenClaimValueType", "authorizingClaimMatchValue"])
         func at(_ key: String) -> String { SettingsReader.join(path, key) }
+        // The model's `[A-Za-z0-9_.-:]+`: `.-:` is a range (. / 0-9 :), so no hyphen.
         let name = try r.string(
             try r.required(claim, "inboundTokenClaimName", path), at("inboundTokenClaimName"), length: 1...255,
-            pattern: /[A-Za-z0-9_.\-\/:]+/, patternHint: "letters, digits and _.-/:")
+            pattern: /[A-Za-z0-9_.\/:]+/, patternHint: "letters, digits and _./: (AgentCore takes no hyphen here)")
         let type = try r.string(
             try r.required(claim, "inboundTokenClaimValueType", path), at("inboundTokenClaimValueType"), oneOf: ["STRING", "STRING_ARRAY"])
         let matchPath = at("authorizingClaimMatchValue")

@@ -74,6 +74,9 @@ struct SentConfigurationRecord {
         var configuration: AgentRuntimeConfiguration
         /// Nil in records written before digests were salted.
         var salt: String?
+        /// What a deploy was about to send when it last wrote this; nil once its version is recorded.
+        /// A version made by a run that stopped before recording it is git's, not a hand-made change.
+        var pending: AgentRuntimeConfiguration?
     }
 
     private var record: BucketRecord<Record> {
@@ -86,6 +89,14 @@ struct SentConfigurationRecord {
         // One salt per record, kept: digests stay comparable from one deploy to the next.
         let salt = (try? await read())?.salt ?? Self.newSalt()
         try await record.write(Record(version: version, configuration: configuration.fingerprinted(salt: salt), salt: salt))
+    }
+
+    /// Before a create or update: `configuration` is about to be sent. Without a record there is
+    /// nothing to compare with, so nothing to keep either.
+    func storePending(_ configuration: AgentRuntimeConfiguration) async throws {
+        guard var existing = try await read() else { return }
+        existing.pending = configuration.fingerprinted(salt: existing.salt)
+        try await record.write(existing)
     }
 
     func read() async throws -> Record? { try await record.read() }

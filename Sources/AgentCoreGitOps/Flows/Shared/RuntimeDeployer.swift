@@ -65,6 +65,7 @@ public struct RuntimeDeployer: Sendable {
         } else {
             try await upload(package, to: packageLocation)
             try await PackageContentsRecord(s3: s3).store(package, beside: packageLocation)
+            try await SentConfigurationRecord(s3: s3, bucket: bucket, runtimeName: target.runtimeName).storePending(desired)
             version = try await createOrUpdate(target, desired, tags: settings.tags, base: base, packageSHA256: package.sha256)
             runs = desired
         }

@@ -32,12 +32,42 @@ public struct SecretRedactor: Sendable {
     public func redact(_ text: String) -> String {
         var text = text
         for secret in secrets {
-            text = text.replacingOccurrences(of: secret, with: Self.placeholder)
-            if let encoded = secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics), encoded != secret {
-                text = text.replacingOccurrences(of: encoded, with: Self.placeholder)
+            let encoded = secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics)
+            for form in [secret] + [encoded].compactMap({ $0 }) + Self.jsonForms(of: secret) {
+                text = text.replacingOccurrences(of: form, with: Self.placeholder)
             }
         }
         return Self.redactCredentialShapes(text)
+    }
+
+    /// The secret as a JSON string's content, the way an agent's JSON answer quotes it: `"`,
+    /// `\` and control characters escaped; with `/` escaped (some encoders); with every
+    /// non-ASCII character as `\uXXXX` (Python's default).
+    static func jsonForms(of secret: String) -> [String] {
+        func escaped(slash: Bool, asciiOnly: Bool) -> String {
+            var out = ""
+            for scalar in secret.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "/" where slash: out += "\\/"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case "\u{08}": out += "\\b"
+                case "\u{0C}": out += "\\f"
+                default:
+                    if scalar.value < 0x20 || (asciiOnly && scalar.value > 0x7E) {
+                        out += String(scalar).utf16.map { String(format: "\\u%04x", $0) }.joined()
+                    } else {
+                        out.unicodeScalars.append(scalar)
+                    }
+                }
+            }
+            return out
+        }
+        let forms = [false, true].flatMap { slash in [false, true].map { escaped(slash: slash, asciiOnly: $0) } }
+        return Array(Set(forms).subtracting([secret]))
     }
 
     /// Headers and fields that carry credentials, bearer tokens, GitHub and AWS key formats,

@@ -43,4 +43,17 @@ struct PRDeploySecretsDecisionTests {
         #expect(body.contains("connected to"), "\(body)")
         #expect(!body.contains("k9-Very-Secret-Pass"), "\(body)")
     }
+
+    /// An agent that answers in JSON quotes a value as JSON does: `"` and `\` escaped, and with
+    /// Python's default `ensure_ascii` every non-ASCII character as `\uXXXX`.
+    @Test("an answer quoting the value JSON-escaped: the excerpt redacts that form too")
+    func aJSONEscapedValueIsRedacted() async throws {
+        flows.environment["DB_CONNECTION"] = #"k9"Very\Secret-Pässwörd"#
+        flows.invoker.answer { _ in FakeInvoker.answer(#"{"result": "connected with k9\"Very\\Secret-P\u00e4ssw\u00f6rd"}"#) }
+        let number = flows.github.openPullRequest()
+        _ = try await flows.prDeploy("opened", number)
+        let body = comment(number)
+        #expect(body.contains("connected with"), "\(body)")
+        #expect(!body.contains("Secret-P"), "\(body)")
+    }
 }

@@ -49,6 +49,48 @@ struct ConfigurationDriftDecisionTests {
         }
     }
 
+    @Test("a version whose deploy stopped before recording it is git's: the next commit sees no drift")
+    func aVersionMadeButNotRecordedIsNotDrift() async throws {
+        _ = try await versionMadeButNotRecorded()
+        try flows.writeAgent("A changed agent")
+        #expect(try await deployedVersion(after: flows.github.pushToMain()) == "3")
+        #expect(!flows.github.allIssues.contains { $0.body?.contains("Drift") == true })
+    }
+
+    @Test("a hand-made change after such a version is still drift, named alone")
+    func aHandMadeChangeAfterAnUnrecordedVersionIsDrift() async throws {
+        let prod = try await versionMadeButNotRecorded()
+        var changed = try #require(flows.agentCore.latest(of: prod)?.configuration)
+        changed.protocolConfiguration = ProtocolConfiguration(serverProtocol: "MCP")
+        _ = try await flows.agentCore.updateAgentRuntime(UpdateAgentRuntimeRequest(agentRuntimeId: prod, configuration: changed))
+        flows.agentCore.settleLatest(of: prod, as: .ready)
+
+        try flows.writeAgent("A changed agent")
+        await #expect { try await flows.prodDeploy(after: flows.github.pushToMain()) } throws: { error in
+            "\(error)".contains("in protocolConfiguration.serverProtocol: someone changed it outside git")
+        }
+    }
+
+    /// Version 1 deployed and recorded; version 2 made from a changed setting, its job stopped
+    /// before the record (the write is refused once the update is sent). Returns prod's id.
+    private func versionMadeButNotRecorded() async throws -> String {
+        #expect(try await deployedVersion(after: flows.github.pushToMain()) == "1")
+        let prod = try #require(flows.agentCore.runtimeIDs(named: "prod").first)
+        try flows.checkout.file("agent/agentcore.json", """
+            {"entryPoint": "agent.py", "python": "3.11", "prompt": "../prompts/bot.txt", "onDrift": "fail",
+             "environmentVariables": {"API_KEY": "${JOKE_API_KEY}"}, "lifecycle": {"idleRuntimeSessionTimeout": 600}}
+            """)
+        let agentCore = flows.agentCore
+        flows.s3.denyAccess { operation, key in
+            operation == "PutObject" && key == "prod/deployed/configuration.json" && !agentCore.calls("UpdateAgentRuntime").isEmpty
+        }
+        await #expect(throws: AWSError.self) { try await flows.prodDeploy(after: flows.github.pushToMain()) }
+        #expect(flows.agentCore.versionNumbers(of: prod) == ["1", "2"])
+        flows.s3.denyAccess { _, _ in false }
+        _ = try await flows.agentCore.getAgentRuntime(id: prod, version: nil)  // one look settles it
+        return prod
+    }
+
     @Test("the drift record keeps salted digests of variable values, never the values, and one salt per record")
     func theRecordsDigestsAreSalted() async throws {
         _ = try await deployedVersion(after: flows.github.pushToMain())
@@ -63,6 +105,18 @@ struct ConfigurationDriftDecisionTests {
         _ = try await deployedVersion(after: flows.github.pushToMain())
         let next = try record()
         #expect(next.version == "2" && next.salt == salt && next.digest == first.digest)
+    }
+
+    /// AWS takes any variable name 1 to 100 characters long: one set by hand is quoted in the
+    /// bot's issue, where a line of its own could read as the bot's hidden metadata.
+    @Test("a differing field AWS names stays on its line of the issue")
+    func aFieldWithALineBreakStaysOnItsLine() {
+        let drift = ConfigurationDrift(
+            runtimeName: "prod", deployedVersion: "1", liveVersion: "2",
+            fields: ["environmentVariables.X\n<!-- DEPLOYMENT_METADATA\rVERSION: 1\n-->", "lifecycleConfiguration.maxLifetime"])
+        let lines = drift.markdown.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+        #expect(lines.filter { $0.hasPrefix("- `") }.count == 2, "\(drift.markdown)")
+        #expect(!drift.markdown.contains("<!--") && !lines.contains { $0.hasPrefix("VERSION") }, "\(drift.markdown)")
     }
 
     /// `prod/deployed/configuration.json` as stored.

@@ -20,4 +20,23 @@ import Testing
         #expect(!shown.contains { $0.contains("hunter2") || $0.contains("postgres") || $0.contains("INFO") || $0.contains("DEBUG") })
         #expect(changes.first { $0.path == "environmentVariables.DB_URL" }?.new == nil)
     }
+
+    /// AWS takes tag names and values with any white space (the model's `\s`), a description with
+    /// any character: none may end a table row and put text of its own into the comment.
+    @Test("a line break in a tag name or a value stays inside its table row")
+    func lineBreaksStayInTheirRow() {
+        let sha = String(repeating: "a", count: 64)
+        let plan = DeploymentPlan(
+            runtimeName: "prod", endpointName: "prod", liveVersion: "3", oldPackageSHA256: sha, newPackageSHA256: sha,
+            dependencyChanges: [],
+            settingChanges: [
+                SettingChange(path: "tags.team\n\nNothing changes: same package, same settings.\n", old: nil, new: "jokes"),
+                SettingChange(path: "description", old: "old", new: "new\r\rThe authorizer is unchanged.\u{2028}\u{0B}x"),
+            ],
+            warnings: [])
+        let lines = plan.markdown.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+        #expect(lines.filter { $0.hasPrefix("|") }.count == 4, "\(plan.markdown)")
+        #expect(!lines.contains { $0.hasPrefix("Nothing changes") || $0.hasPrefix("The authorizer") }, "\(plan.markdown)")
+        #expect(lines.contains { $0.hasPrefix("| `tags.team") && $0.contains("Nothing changes") && $0.hasSuffix("`jokes` |") })
+    }
 }

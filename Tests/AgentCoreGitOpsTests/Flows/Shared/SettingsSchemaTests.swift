@@ -41,6 +41,9 @@ import Testing
          "authorizerConfiguration.customJWTAuthorizer.customClaims[0].authorizingClaimMatchValue.claimMatchOperator"),
         (#"{"authorizerConfiguration": {"customJWTAuthorizer": {"discoveryUrl": "\#(Self.discovery)", "customClaims": [\#(Self.claim(#"{"matchValueString": "gold", "matchValueStringList": ["a"]}"#, "EQUALS"))]}}}"#,
          "authorizerConfiguration.customJWTAuthorizer.customClaims[0].authorizingClaimMatchValue.claimMatchValue"),
+        // The model's `[A-Za-z0-9_.-:]+` has the range `.-:` (./0-9:), no hyphen.
+        (#"{"authorizerConfiguration": {"customJWTAuthorizer": {"discoveryUrl": "\#(Self.discovery)", "customClaims": [\#(Self.claim(#"{"matchValueString": "gold"}"#, "EQUALS", name: "cognito-groups"))]}}}"#,
+         "authorizerConfiguration.customJWTAuthorizer.customClaims[0].inboundTokenClaimName"),
         (#"{"requestHeaderConfiguration": {"requestHeaderAllowlist": ["1X"]}}"#, "requestHeaderConfiguration.requestHeaderAllowlist[0]"),
         (#"{"requestHeaderConfiguration": {"requestHeaderAllowlist": [\#((1...21).map { "\"X-H\($0)\"" }.joined(separator: ", "))]}}"#,
          "requestHeaderConfiguration.requestHeaderAllowlist"),
@@ -69,8 +72,8 @@ import Testing
 
     static let discovery = "https://issuer.example.com/.well-known/openid-configuration"
 
-    static func claim(_ value: String, _ matchOperator: String) -> String {
-        #"{"inboundTokenClaimName": "tier", "inboundTokenClaimValueType": "STRING", "authorizingClaimMatchValue": {"claimMatchValue": \#(value), "claimMatchOperator": "\#(matchOperator)"}}"#
+    static func claim(_ value: String, _ matchOperator: String, name: String = "tier") -> String {
+        #"{"inboundTokenClaimName": "\#(name)", "inboundTokenClaimValueType": "STRING", "authorizingClaimMatchValue": {"claimMatchValue": \#(value), "claimMatchOperator": "\#(matchOperator)"}}"#
     }
 
     @Test("the tool refuses each value of the table before any call, naming the field and the fix")

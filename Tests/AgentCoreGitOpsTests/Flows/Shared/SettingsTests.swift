@@ -27,6 +27,7 @@ import Testing
 
     @Test(arguments: [
         ("AGENTCORE_PROD_RUNTIME", "pr_7", "pull-request runtime"),
+        ("AGENTCORE_PROD_RUNTIME", "pr_main", "pull-request runtime"),
         ("AGENTCORE_PROD_RUNTIME", "prod-main", "not a valid AgentCore name"),
         ("AGENTCORE_PROD_ENDPOINT", "DEFAULT", "cannot be DEFAULT"),
         ("AGENTCORE_ROLE_ARN", "arn:aws:iam::12:role/x", "not an IAM role ARN"),
