@@ -29,7 +29,11 @@ public struct AgentCoreControl: AgentCoreControlClient {
             try AgentCoreValidation.checkVersion(version)
             query.append(URLQueryItem(name: "version", value: version))
         }
-        return try await call("GetAgentRuntime", "GET", try runtimePath(id), query: query)
+        let answer = try await send("GetAgentRuntime", "GET", try runtimePath(id), query: query)
+        var runtime: AgentRuntime = try decode("GetAgentRuntime", answer)
+        let unmanaged = AgentRuntime.unmanagedSettings(inAnswer: answer.body)
+        runtime.unmanagedSettings = unmanaged.isEmpty ? nil : unmanaged
+        return runtime
     }
 
     public func deleteAgentRuntime(id: String, clientToken: String) async throws -> AgentCoreDeletion {
@@ -125,6 +129,13 @@ public struct AgentCoreControl: AgentCoreControlClient {
         _ operation: String, _ method: String, _ path: String,
         query: [URLQueryItem] = [], body: (any Encodable)? = nil
     ) async throws -> Output {
+        try decode(operation, try await send(operation, method, path, query: query, body: body))
+    }
+
+    private func send(
+        _ operation: String, _ method: String, _ path: String,
+        query: [URLQueryItem] = [], body: (any Encodable)? = nil
+    ) async throws -> AWSResponse {
         var headers: [String: String] = [:]
         var payload = AWSBody.empty
         if let body {
@@ -134,7 +145,10 @@ public struct AgentCoreControl: AgentCoreControlClient {
         let request = AWSRequest(
             service: .agentCoreControl, operation: operation, method: method, path: path,
             query: query, headers: headers, body: payload)
-        let response = try await transport.send(request)
+        return try await transport.send(request)
+    }
+
+    private func decode<Output: Decodable>(_ operation: String, _ response: AWSResponse) throws -> Output {
         do {
             return try AgentCoreJSON.decoder.decode(Output.self, from: response.body)
         } catch {

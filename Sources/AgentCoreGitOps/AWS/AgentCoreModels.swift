@@ -179,6 +179,10 @@ public struct AgentRuntime: Codable, Hashable, Sendable {
     public var allowedPorts: [AllowedPort]?
     public var resourceConfigurations: [ResourceConfiguration]?
     public var hooksConfiguration: RuntimeHooksConfiguration?
+    /// Settings AWS answered with that this tool never sends (`metadataConfiguration`, a JWT
+    /// authorizer's certificates, set in the console), by path: an update without them drops
+    /// them. Named by `AgentCoreControl` from GetAgentRuntime's answer; nil when there are none.
+    public var unmanagedSettings: [String]?
 
     /// The configuration this version was made from, ready to send again with changes.
     public var configuration: AgentRuntimeConfiguration? {

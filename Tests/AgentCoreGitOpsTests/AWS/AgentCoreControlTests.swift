@@ -168,6 +168,35 @@ import Testing
         #expect(page.nextToken == nil)
     }
 
+    /// Members an update replaces that the tool never sends, set by hand (console, CLI): named,
+    /// so drift can report them before a deploy drops them. Answers only AWS gives (status,
+    /// identity details), members an update keeps when left out, and empty defaults are not settings.
+    @Test func settingsTheToolDoesNotSendAreNamed() async throws {
+        var answer = Samples.runtime(version: "4")
+        answer["metadataConfiguration"] = ["requireMMDSV2": true]
+        answer["authorizerConfiguration"] = ["customJWTAuthorizer": [
+            "discoveryUrl": "https://idp.internal/.well-known/openid-configuration", "allowedAudience": ["jokes"],
+            "certificateConfigurations": [["secretsManager": ["secretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:ca"]]],
+            "privateEndpointOverrides": [],
+        ]]
+        answer["filesystemConfigurations"] = [
+            ["sessionStorage": ["mountPath": "/mnt/session"]], ["capacityProviderVolume": ["volumeName": "data", "mountPath": "/mnt/data"]],
+        ]
+        answer["cpuConfigurations"] = [["architecture": "ARM64"]]
+        answer["workloadIdentityDetails"] = ["workloadIdentityArn": "arn:aws:bedrock-agentcore:us-east-1:123456789012:workload-identity/x"]
+        answer["quarantineStatus"] = ["status": "NONE"]
+        let transport = FakeAWSTransport { _ in FakeAWSTransport.json(answer) }
+        let runtime = try await AgentCoreControl(transport: transport).getAgentRuntime(id: id)
+        #expect(runtime.unmanagedSettings == [
+            "authorizerConfiguration.customJWTAuthorizer.certificateConfigurations",
+            "filesystemConfigurations[1].capacityProviderVolume", "metadataConfiguration",
+        ])
+        #expect(runtime.authorizerConfiguration?.customJWTAuthorizer?.allowedAudience == ["jokes"])
+
+        let plain = FakeAWSTransport { _ in FakeAWSTransport.json(Samples.runtime(version: "4")) }
+        #expect(try await AgentCoreControl(transport: plain).getAgentRuntime(id: id).unmanagedSettings == nil)
+    }
+
     @Test func anUnreadableAnswerNamesTheOperation() async throws {
         let transport = FakeAWSTransport { _ in AWSResponse(status: 200, headers: [:], body: Data("<html>".utf8)) }
         await #expect(throws: AgentCoreControlError.self) {

@@ -136,6 +136,17 @@ final class FakeAgentCore: AgentCoreControlClient, @unchecked Sendable {
         }
     }
 
+    /// AWS answers for the latest version of `id` with settings the tool has no member for
+    /// (`metadataConfiguration` set in the console), as `AgentCoreControl` names them.
+    func setUnmanagedSettings(_ paths: [String], onLatestOf id: String) {
+        lock.withLock {
+            guard var runtime = runtimes[id], var version = runtime.versions[runtime.latest] else { return }
+            version.runtime.unmanagedSettings = paths
+            runtime.versions[runtime.latest] = version
+            runtimes[id] = runtime
+        }
+    }
+
     // MARK: What is there (no call recorded, nothing settles)
 
     func runtimeIDs(named name: String) -> [String] {

@@ -22,12 +22,14 @@ public struct ConfigurationDrift: Sendable, Equatable {
         current: AgentRuntime?, desired: AgentRuntimeConfiguration, record: SentConfigurationRecord
     ) async throws -> ConfigurationDrift? {
         guard let current, let live = current.configuration, let sent = try await record.read() else { return nil }
-        guard live.normalized != desired.normalized else { return nil }
+        // Settings git never sends were made by hand, whatever else matches.
+        let unmanaged = current.unmanagedSettings ?? []
+        guard live.normalized != desired.normalized || !unmanaged.isEmpty else { return nil }
         // The ownership tag is the tool's, not a setting: a rename changes it without a version.
         let latest = live.fingerprinted(salt: sent.salt).withoutOwnershipTag
         let fields = ([sent.configuration] + [sent.pending].compactMap { $0 })
             .map { SettingsDiff.differingPaths($0.withoutOwnershipTag, latest) }
-            .min { $0.count < $1.count } ?? []
+            .min { $0.count < $1.count }.map { $0 + unmanaged } ?? unmanaged
         guard !fields.isEmpty else { return nil }
         return ConfigurationDrift(
             runtimeName: current.agentRuntimeName, deployedVersion: sent.version, liveVersion: current.agentRuntimeVersion,

@@ -3,12 +3,13 @@ import Foundation
 extension AgentRuntime {
     /// The one rule for "no new version when nothing changed", for the flows and the CLI alike:
     /// a change needs a new version unless this version runs exactly `desired` — every setting
-    /// sent, from the code and role to the authorizer, network, file systems and hooks — and did
-    /// not fail. Forms AWS treats as "not set" (an empty list or map) count as not set.
+    /// sent, from the code and role to the authorizer, network, file systems and hooks, and none
+    /// that this tool never sends — and did not fail. Forms AWS treats as "not set" (an empty list or map) count as not set.
     /// The ownership tag is left out: a tag that only gains the repository id or a new name is
     /// written with the next real change.
     public func needsNewVersion(for desired: AgentRuntimeConfiguration) -> Bool {
-        guard !status.isFailed, let configuration else { return true }
+        // A setting made by hand that git cannot declare: the new version replaces it, as drift reports.
+        guard !status.isFailed, let configuration, unmanagedSettings?.isEmpty ?? true else { return true }
         return configuration.withoutOwnershipTag != desired.withoutOwnershipTag
     }
 }

@@ -49,6 +49,25 @@ struct ConfigurationDriftDecisionTests {
         }
     }
 
+    /// `agentcore.json` cannot hold these (a JWT authorizer's certificates, `metadataConfiguration`),
+    /// and an update that leaves them out removes them: a deploy would drop them unannounced.
+    @Test("a setting the tool never sends, made by hand, is drift: named, and onDrift fail refuses")
+    func aHandMadeSettingTheToolDoesNotSendIsDrift() async throws {
+        #expect(try await deployedVersion(after: flows.github.pushToMain()) == "1")
+        let prod = try #require(flows.agentCore.runtimeIDs(named: "prod").first)
+        let same = try #require(flows.agentCore.latest(of: prod)?.configuration)
+        _ = try await flows.agentCore.updateAgentRuntime(UpdateAgentRuntimeRequest(agentRuntimeId: prod, configuration: same))
+        flows.agentCore.settleLatest(of: prod, as: .ready)
+        flows.agentCore.setUnmanagedSettings(["metadataConfiguration"], onLatestOf: prod)
+
+        // Even with no change in git: keeping that version would keep a setting git does not declare.
+        await #expect { try await flows.prodDeploy(after: flows.github.pushToMain()) } throws: { error in
+            "\(error)".contains("differs from what git last deployed (version 1) in metadataConfiguration")
+                && "\(error)".contains("onDrift is fail")
+        }
+        #expect(flows.agentCore.versionNumbers(of: prod) == ["1", "2"])
+    }
+
     @Test("a version whose deploy stopped before recording it is git's: the next commit sees no drift")
     func aVersionMadeButNotRecordedIsNotDrift() async throws {
         _ = try await versionMadeButNotRecorded()

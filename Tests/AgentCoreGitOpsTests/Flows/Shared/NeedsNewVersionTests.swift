@@ -31,6 +31,11 @@ import Testing
         var container = runtime()
         container.agentRuntimeArtifact = nil
         #expect(container.needsNewVersion(for: desired))
+
+        // A setting made by hand that the tool never sends: a new version replaces it with git's.
+        var handMade = runtime(environment: ["A": "1"])
+        handMade.unmanagedSettings = ["metadataConfiguration"]
+        #expect(handMade.needsNewVersion(for: desired))
     }
 
     @Test("a tag that only gains the repository id or a new name makes none; the user's text makes one")
