@@ -185,7 +185,8 @@ import Testing
         answer["cpuConfigurations"] = [["architecture": "ARM64"]]
         answer["workloadIdentityDetails"] = ["workloadIdentityArn": "arn:aws:bedrock-agentcore:us-east-1:123456789012:workload-identity/x"]
         answer["quarantineStatus"] = ["status": "NONE"]
-        let transport = FakeAWSTransport { _ in FakeAWSTransport.json(answer) }
+        let response = FakeAWSTransport.json(answer)
+        let transport = FakeAWSTransport { _ in response }
         let runtime = try await AgentCoreControl(transport: transport).getAgentRuntime(id: id)
         #expect(runtime.unmanagedSettings == [
             "authorizerConfiguration.customJWTAuthorizer.certificateConfigurations",
