@@ -103,6 +103,12 @@ extension EnvironmentSettings {
         }
         if let value = object["hooksConfiguration"] {
             settings.hooks = try hooks(value, r, at("hooksConfiguration"))
+            // AgentCore runs lifecycle hooks on platform version V2 only, and V1 is its default.
+            if (settings.platformVersion ?? "V1") == "V1" {
+                throw r.error(
+                    at("hooksConfiguration"), "needs platform version V2: AgentCore refuses lifecycle hooks on V1, its default",
+                    fix: "set \"platformVersion\": \"V2\" beside it")
+            }
         }
         return settings
     }

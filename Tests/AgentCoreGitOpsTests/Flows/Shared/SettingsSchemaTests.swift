@@ -56,8 +56,12 @@ import Testing
         (#"{"platformVersion": "V 2"}"#, "platformVersion"),
         (#"{"allowedPorts": [{"port": 7000}]}"#, "allowedPorts[0].port"),
         (#"{"resourceConfigurations": [{"minimumMemoryInMiB": 0}]}"#, "resourceConfigurations[0].minimumMemoryInMiB"),
-        (#"{"hooksConfiguration": {"build": {"warmup": {"action": {"httpPost": {"path": "warmup"}}}}}}"#,
+        (#"{"platformVersion": "V2", "hooksConfiguration": {"build": {"warmup": {"action": {"httpPost": {"path": "warmup"}}}}}}"#,
          "hooksConfiguration.build.warmup.action.httpPost.path"),
+        // Lifecycle hooks run on platform version V2 only; AgentCore's default is V1.
+        (#"{"hooksConfiguration": {"build": {"warmup": {"action": {"httpPost": {"path": "/warmup"}}}}}}"#, "hooksConfiguration"),
+        (#"{"platformVersion": "V1", "hooksConfiguration": {"build": {"warmup": {"action": {"httpPost": {"path": "/warmup"}}}}}}"#,
+         "hooksConfiguration"),
         (#"{"environments": {"prod": {"networkMode": "VPN"}}}"#, "environments.prod.networkMode"),
         (#"{"environments": {"pr": {"tags": {"": "x"}}}}"#, "environments.pr.tags."),
         (#"{"environments": {"pr": {"prompt": "other.txt"}}}"#, "environments.pr.prompt"),
