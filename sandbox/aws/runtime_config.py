@@ -52,6 +52,9 @@ def configuration_problems(params: dict[str, Any], previous: dict[str, Any] | No
         problems.append(("networkConfiguration.networkModeConfig",
                          "networkMode VPC needs networkModeConfig with subnets and securityGroups"))
     problems += _port_problems(params)
+    # "Lifecycle hooks are available for agent runtimes that use platform version V2"; V1 is the default.
+    if params.get("hooksConfiguration") is not None and params.get("platformVersion", "V1") == "V1":
+        problems.append(("hooksConfiguration", "lifecycle hooks need platform version V2; set platformVersion to V2"))
     authorizer = (params.get("authorizerConfiguration") or {}).get("customJWTAuthorizer") or {}
     unknown_scopes = sorted(set(authorizer.get("advertisedScopeMapping") or {}) - set(authorizer.get("allowedScopes") or []))
     if unknown_scopes:

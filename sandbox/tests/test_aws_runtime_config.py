@@ -240,6 +240,8 @@ INVALID = [  # (what, change to a valid request, the field AWS names)
     ("path without a leading slash", with_setting("protocolConfiguration", {"serverProtocol": "HTTP", "path": "invocations"}),
      "protocolConfiguration.path"),
     ("platform version with a space", with_setting("platformVersion", "V 2"), "platformVersion"),
+    ("lifecycle hooks on the default platform version V1",
+     with_setting("hooksConfiguration", {"build": {"warmup": {"action": {"httpPost": {"path": "/warmup"}}}}}), "hooksConfiguration"),
     ("overlapping allowed ports", with_setting("allowedPorts", [{"portRange": {"from": 9000, "to": 9100}}, {"port": 9050}]),
      "allowedPorts.2.member"),
     ("two resource configurations", with_setting("resourceConfigurations", [{"minimumMemoryInMiB": 1024}] * 2), "resourceConfigurations"),
