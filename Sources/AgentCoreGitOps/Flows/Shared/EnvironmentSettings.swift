@@ -45,6 +45,10 @@ public struct EnvironmentSettings: Sendable, Equatable {
     /// `${NAME}`: a variable of the job's environment, e.g. one the workflow sets from a secret.
     static var referencePattern: Regex<(Substring, Substring)> { /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/ }
 
+    /// A value `${NAME}` reads is a secret, redacted wherever it appears in what the tool prints
+    /// or posts; a shorter one would take every matching letter or digit out of those texts.
+    public static let minimumSecretLength = 4
+
     /// The names the environment variable values reference, sorted.
     public var referencedVariables: [String] {
         Set(environmentVariables.values.flatMap { $0.matches(of: Self.referencePattern).map { String($0.1) } }).sorted()
@@ -62,6 +66,16 @@ public struct EnvironmentSettings: Sendable, Equatable {
                 problem: "references \(names), which \(missing.count == 1 ? "is" : "are") not set in the job's environment",
                 fix: "set \(missing.joined(separator: ", ")) in the workflow step's env (e.g. from a GitHub secret: "
                     + "\(missing[0]): ${{ secrets.\(missing[0]) }})")
+        }
+        let short = referencedVariables.filter { (variables[$0] ?? "").count < Self.minimumSecretLength }
+        if !short.isEmpty {
+            let names = short.map { "${\($0)}" }.joined(separator: ", ")
+            throw RuntimeSettingsError(
+                source: source, field: SettingsReader.join(path, "environmentVariables"),
+                problem: "references \(names), whose value in the job's environment is shorter than \(Self.minimumSecretLength) characters; "
+                    + "a referenced value is a secret, redacted wherever it appears, and one this short cannot be",
+                fix: "use a value of at least \(Self.minimumSecretLength) characters for \(short.joined(separator: ", ")), "
+                    + "or write a value that is not secret into agentcore.json itself")
         }
         for (key, template) in environmentVariables where template.contains("${") {
             let value = template.replacing(Self.referencePattern) { variables[String($0.1)] ?? "" }

@@ -14,30 +14,39 @@ public struct SecretRedactor: Sendable {
     /// Longest first, so a secret that contains another is replaced whole.
     public let secrets: [String]
 
-    /// Values shorter than 6 characters are left out: replacing every "1" or "true" would wreck
-    /// the text and hide nothing.
+    /// Every non-empty value is redacted, however short: each was declared a secret. Values
+    /// `${NAME}` reads are at least `EnvironmentSettings.minimumSecretLength` long, so this
+    /// never replaces every "a" or "1" of a message.
     public init(secrets: [String]) {
-        self.secrets = Set(secrets.filter { $0.count >= 6 }).sorted { $0.count > $1.count || ($0.count == $1.count && $0 < $1) }
+        self.secrets = Set(secrets.filter { !$0.isEmpty }).sorted { $0.count > $1.count || ($0.count == $1.count && $0 < $1) }
     }
+
+    /// A variable whose name only looks secret (`MAX_TOKENS=1000`) may hold an ordinary setting:
+    /// values shorter than this are left in the text.
+    static let minimumGuessedSecretLength = 6
 
     /// The values of `secretVariables`, and of any variable whose name says it holds a secret.
     public init(environment: [String: String]) {
-        let named = ["TOKEN", "SECRET", "PASSWORD", "PRIVATE_KEY"]
+        let named = ["TOKEN", "SECRET", "PASSWORD", "PRIVATE_KEY", "API_KEY"]
         self.init(secrets: environment.compactMap { name, value in
+            if Self.secretVariables.contains(name) { return value }
             let upper = name.uppercased()
-            return Self.secretVariables.contains(name) || named.contains(where: upper.contains) ? value : nil
+            return named.contains(where: upper.contains) && value.count >= Self.minimumGuessedSecretLength ? value : nil
         })
     }
 
     public func redact(_ text: String) -> String {
-        var text = text
+        // A stand-in no secret contains (environment values cannot hold NUL), so a shorter
+        // secret is never found inside the placeholder a longer one left.
+        let standIn = "\u{0}"
+        var text = text.replacingOccurrences(of: standIn, with: "")
         for secret in secrets {
             let encoded = secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics)
             for form in [secret] + [encoded].compactMap({ $0 }) + Self.jsonForms(of: secret) {
-                text = text.replacingOccurrences(of: form, with: Self.placeholder)
+                text = text.replacingOccurrences(of: form, with: standIn)
             }
         }
-        return Self.redactCredentialShapes(text)
+        return Self.redactCredentialShapes(text.replacingOccurrences(of: standIn, with: Self.placeholder))
     }
 
     /// The secret as a JSON string's content, the way an agent's JSON answer quotes it: `"`,

@@ -44,6 +44,44 @@ struct PRDeploySecretsDecisionTests {
         #expect(!body.contains("k9-Very-Secret-Pass"), "\(body)")
     }
 
+    /// However short a referenced value is, it was declared a secret: the shortest allowed one is
+    /// redacted from the failure comment and from the smoke test's excerpt as a long one is.
+    @Test("the shortest allowed value: redacted from the failure comment and the smoke test's excerpt")
+    func aShortValueIsRedacted() async throws {
+        let short = "Qz7k"
+        #expect(short.count == EnvironmentSettings.minimumSecretLength)
+        flows.environment["DB_CONNECTION"] = short
+        let failing = flows.github.openPullRequest()
+        flows.agentCore.failNext("CreateAgentRuntime", with: FakeAgentCore.error(
+            "ValidationException", 400, "CreateAgentRuntime", "environmentVariables.DATABASE_URL '\(short)' is not valid"))
+        await #expect(throws: AWSError.self) { try await flows.prDeploy("opened", failing) }
+        let failure = comment(failing)
+        #expect(failure.contains(": deploy failed") && failure.contains("DATABASE_URL &#39;[redacted]&#39; is not valid"), "\(failure)")
+        #expect(!failure.contains(short), "\(failure)")
+
+        flows.invoker.answer { _ in FakeInvoker.answer(#"{"result": "password is \#(short)"}"#) }
+        let answered = flows.github.openPullRequest()
+        _ = try await flows.prDeploy("opened", answered)
+        let excerpt = comment(answered)
+        #expect(excerpt.contains("password is [redacted]"), "\(excerpt)")
+        #expect(!excerpt.contains(short), "\(excerpt)")
+    }
+
+    /// A one- or two-character value cannot be redacted without taking every such letter out of
+    /// every text: it is refused before anything is packaged or sent, naming the variable.
+    @Test("a value shorter than the minimum: refused before any AWS call, naming the variable and the fix")
+    func aTooShortValueIsRefused() async throws {
+        flows.environment["DB_CONNECTION"] = "k9"
+        let number = flows.github.openPullRequest()
+        let error = await #expect(throws: RuntimeSettingsError.self) { try await flows.prDeploy("opened", number) }
+        let text = String(describing: error)
+        #expect(error?.field == "environments.pr.environmentVariables", "\(text)")
+        #expect(text.contains("${DB_CONNECTION}") && text.contains("use a value of at least 4 characters for DB_CONNECTION"), "\(text)")
+        #expect(!text.contains("'k9'") && !text.contains(" k9 "), "the value itself stays out: \(text)")
+        #expect(flows.agentCore.changes.isEmpty && flows.s3.keys.isEmpty, "\(flows.agentCore.calls)")
+        #expect(!comment(number).contains("k9"), "\(comment(number))")
+    }
+
     /// An agent that answers in JSON quotes a value as JSON does: `"` and `\` escaped, and with
     /// Python's default `ensure_ascii` every non-ASCII character as `\uXXXX`.
     @Test("an answer quoting the value JSON-escaped: the excerpt redacts that form too")

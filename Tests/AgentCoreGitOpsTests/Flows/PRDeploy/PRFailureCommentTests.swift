@@ -175,6 +175,16 @@ struct PRFailureCommentTests {
         }
     }
 
+    @Test("declared secrets go however short; a shorter one is not found inside another's placeholder")
+    func shortDeclaredSecrets() {
+        let redactor = SecretRedactor(secrets: ["Qz7k", "dact", "long-secret-value", ""])
+        #expect(Set(redactor.secrets) == ["Qz7k", "dact", "long-secret-value"])
+        #expect(redactor.redact("pin Qz7k, key long-secret-value, dactyl") == "pin [redacted], key [redacted], [redacted]yl")
+        // A guessed name with a short value is a setting, not a secret: it stays.
+        #expect(SecretRedactor(environment: ["MAX_TOKENS": "1000"]).redact("up to 1000 tokens") == "up to 1000 tokens")
+        #expect(SecretRedactor(environment: ["JOKE_API_KEY": "jk-4f2a9c"]).redact("key jk-4f2a9c") == "key [redacted]")
+    }
+
     @Test("the excerpt: the first lines, each cut short, control characters gone")
     func excerpt() {
         let none = SecretRedactor(secrets: [])

@@ -112,7 +112,7 @@ import Testing
 
     @Test("the configuration sent carries every member")
     func configurationCarriesEverything() throws {
-        let prod = try RuntimeSettings.parse(Data(Self.full.utf8)).resolved(for: .prod, variables: ["JOKE_API_KEY": "k"])
+        let prod = try RuntimeSettings.parse(Data(Self.full.utf8)).resolved(for: .prod, variables: ["JOKE_API_KEY": "k3y-value"])
         let configuration = prod.configuration(
             artifact: .code(S3CodeLocation(bucket: "b-1", prefix: "prod/packages/a.zip"), runtime: "PYTHON_3_11", entryPoint: ["agent.py"]),
             roleArn: "arn:aws:iam::123456789012:role/r", description: "Joke bot [agentcore-gitops o/r prod]")
