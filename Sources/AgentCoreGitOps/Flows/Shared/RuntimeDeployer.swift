@@ -66,7 +66,10 @@ public struct RuntimeDeployer: Sendable {
             try await upload(package, to: packageLocation)
             try await PackageContentsRecord(s3: s3).store(package, beside: packageLocation)
             try await SentConfigurationRecord(s3: s3, bucket: bucket, runtimeName: target.runtimeName).storePending(desired)
-            version = try await createOrUpdate(target, desired, tags: settings.tags, base: base, packageSHA256: package.sha256)
+            let tokenKey = try await ClientTokenKey(s3: s3, bucket: bucket, runtimeName: target.runtimeName).key()
+            version = try await createOrUpdate(
+                target, desired, tags: settings.tags, base: base, packageSHA256: package.sha256,
+                settingsHash: try Self.hash(desired, tags: settings.tags, key: tokenKey))
             runs = desired
         }
         try await recordSettings(runs, of: version.number, declared: settings.declared, target: target)
@@ -160,9 +163,8 @@ public struct RuntimeDeployer: Sendable {
 
     private func createOrUpdate(
         _ target: DeploymentTarget, _ desired: AgentRuntimeConfiguration, tags: [String: String]?, base: AgentRuntime?,
-        packageSHA256: String
+        packageSHA256: String, settingsHash: String
     ) async throws -> (id: String, number: String) {
-        let settingsHash = try Self.hash(desired, tags: tags)
         guard let base else {
             do {
                 let created = try await agentCore.createAgentRuntime(CreateAgentRuntimeRequest(
@@ -236,8 +238,10 @@ public struct RuntimeDeployer: Sendable {
 
     // MARK: Helpers
 
-    static func hash(_ configuration: AgentRuntimeConfiguration, tags: [String: String]? = nil) throws -> String {
-        var bytes = try AgentCoreJSON.encoder.encode(configuration.normalized)
+    /// What a client token says of the settings: environment variable values digested under the
+    /// runtime's `ClientTokenKey`, so the token cannot be checked against guessed secrets.
+    static func hash(_ configuration: AgentRuntimeConfiguration, tags: [String: String]? = nil, key: String) throws -> String {
+        var bytes = try AgentCoreJSON.encoder.encode(configuration.keyedDigests(key: key))
         if let tags, !tags.isEmpty { bytes += try AgentCoreJSON.encoder.encode(tags) }
         return SHA256Hasher.hash(bytes).hexString
     }
