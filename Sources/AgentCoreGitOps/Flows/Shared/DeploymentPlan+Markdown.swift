@@ -52,7 +52,8 @@ extension DeploymentPlan {
             lines.append("|---|---|---|")
             for change in settingChanges {
                 // A path names a tag, whose name may hold white space: escaped like the values.
-                lines.append("| \(cell(change.path)) | \(cell(change.old)) | \(cell(change.new)) |")
+                let (old, new) = Self.cells(change.old, change.new)
+                lines.append("| \(Self.codeSpan(change.path)) | \(old) | \(new) |")
             }
         }
         return lines
@@ -60,17 +61,50 @@ extension DeploymentPlan {
 
     private func short(_ sha: String) -> String { String(sha.prefix(12)) }
 
-    /// A table cell: the value as a code span, or *not set*.
-    private func cell(_ value: String?) -> String {
-        value.map(Self.codeSpan) ?? "*not set*"
+    /// The most characters of a value a cell or code span shows.
+    static let maxShownLength = 200
+    /// How much of what two values share a cell shows before their first difference.
+    static let contextBeforeDifference = 40
+
+    /// One row's values as cells: each as a code span, or *not set*. A value longer than
+    /// `maxShownLength` is cut and says so; when the values first differ past what its start
+    /// would show, the cell shows the stretch around that difference instead, so a row never
+    /// looks unchanged.
+    static func cells(_ old: String?, _ new: String?) -> (old: String, new: String) {
+        let difference = old.flatMap { old in new.flatMap { firstDifference(old, $0) } }
+        func cell(_ value: String?) -> String {
+            guard let value else { return "*not set*" }
+            let characters = Array(value)
+            guard characters.count > maxShownLength else { return inlineCode(value) }
+            var start = 0
+            if let difference, difference > maxShownLength - contextBeforeDifference {
+                start = max(0, min(difference - contextBeforeDifference, characters.count - maxShownLength))
+            }
+            let end = start + maxShownLength
+            let shown = (start > 0 ? "…" : "") + String(characters[start..<end]) + (end < characters.count ? "…" : "")
+            let from = start > 0 ? ", shown from character \(start + 1)" : ""
+            return inlineCode(shown) + " *(cut: \(characters.count) characters\(from))*"
+        }
+        return (cell(old), cell(new))
+    }
+
+    /// Where two different values part (0-based, in characters); nil when they are equal.
+    static func firstDifference(_ a: String, _ b: String) -> Int? {
+        guard a != b else { return nil }
+        let (a, b) = (Array(a), Array(b))
+        return zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.count, b.count)
     }
 
     /// Text from settings (a tag's name, a value, a field AWS names) as inline code that stays
-    /// on its line and in its table cell: pipes escaped, long values cut, every kind of line
-    /// break (`\r` ends a Markdown line too) made a space.
+    /// on its line and in its table cell, cut after `maxShownLength` characters.
     static func codeSpan(_ value: String) -> String {
-        var text = value.count > 200 ? String(value.prefix(200)) + "…" : value
-        text = String(text.map { $0.isNewline ? " " : $0 })
+        inlineCode(value.count > maxShownLength ? String(value.prefix(maxShownLength)) + "…" : value)
+    }
+
+    /// Inline code whole: pipes escaped, every kind of line break (`\r` ends a Markdown line
+    /// too) made a space.
+    static func inlineCode(_ value: String) -> String {
+        var text = String(value.map { $0.isNewline ? " " : $0 })
         text = text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "`", with: "'")
             // No value may read as a hidden marker of the bot's text.
             .replacingOccurrences(of: "<!--", with: "<!‐‐").replacingOccurrences(of: "-->", with: "‐‐>")

@@ -39,4 +39,43 @@ import Testing
         #expect(!lines.contains { $0.hasPrefix("Nothing changes") || $0.hasPrefix("The authorizer") }, "\(plan.markdown)")
         #expect(lines.contains { $0.hasPrefix("| `tags.team") && $0.contains("Nothing changes") && $0.hasSuffix("`jokes` |") })
     }
+
+    /// A cell shows at most 200 characters. Two long values that part after that must not both
+    /// show the same start and read as no change: the cells say they are cut and show where the
+    /// values differ.
+    @Test("long values that differ past what a cell shows: cut, saying so, the difference in view")
+    func longValuesShowTheirDifference() throws {
+        let shared = String(repeating: "The joke bot answers in haiku. ", count: 10)  // 310 characters
+        let old = shared + "Model v1, temperature 0.2."
+        let new = shared + "Model v2, temperature 0.2."
+        func row(_ change: SettingChange) throws -> [Substring] {
+            let sha = String(repeating: "a", count: 64)
+            let plan = DeploymentPlan(
+                runtimeName: "prod", endpointName: "prod", liveVersion: "3", oldPackageSHA256: sha, newPackageSHA256: sha,
+                dependencyChanges: [], settingChanges: [change], warnings: [])
+            let line = try #require(plan.markdown.split(separator: "\n").first { $0.hasPrefix("| `\(change.path)`") })
+            return line.split(separator: " | ")
+        }
+
+        let cells = try row(SettingChange(path: "description", old: old, new: new))
+        #expect(cells.count == 3)
+        #expect(cells[1] != cells[2], "\(cells)")
+        #expect(cells[1].contains("Model v1") && cells[2].contains("Model v2"), "\(cells)")
+        #expect(cells[1].hasPrefix("`…") && cells[1].hasSuffix("*(cut: \(old.count) characters, shown from character \(old.count - 199))*"), "\(cells)")
+        #expect(cells[2].contains("*(cut: \(new.count) characters"), "\(cells)")
+
+        // A difference in the middle: the cell starts a little before it and is cut at both ends.
+        let middle = try row(SettingChange(path: "description", old: old + shared, new: new + shared))
+        #expect(middle[1].contains("…` *(cut: \(old.count + shared.count) characters, shown from character 278)*"), "\(middle)")
+        #expect(middle[1].contains("Model v1") && middle[2].contains("Model v2"), "\(middle)")
+
+        // One value the other's start: the longer one shows where it goes on.
+        let longer = try row(SettingChange(path: "description", old: shared, new: shared + "Now with limericks."))
+        #expect(longer[1] != longer[2] && longer[2].contains("Now with limericks."), "\(longer)")
+
+        // A difference the start shows: the start; a short value: whole, with no note.
+        let early = try row(SettingChange(path: "description", old: "A" + shared, new: "B" + shared))
+        #expect(early[1].hasPrefix("`AThe joke") && early[2].hasPrefix("`BThe joke") && early[1].contains("…` *(cut: 311 characters)*"), "\(early)")
+        #expect(try row(SettingChange(path: "platformVersion", old: "V1", new: "V2")) == ["| `platformVersion`", "`V1`", "`V2` |"])
+    }
 }
