@@ -64,7 +64,8 @@ public struct DeploymentPlan: Sendable, Equatable {
                     throw ActionableError(
                         "\(names.prodRuntimeName) version \(version) has no settings record "
                             + "(s3://\(names.bucket)/\(names.prodRuntimeName)/deployed/versions/\(version).json)",
-                        fix: "versions deployed by older releases of agentcore-gitops have none; the next prod deploy writes one")
+                        fix: "versions deployed by older releases of agentcore-gitops have none, and a version whose deploy "
+                            + "stopped before recording it gets one from the next prod deploy; until then the plan is not shown")
                 }
                 served = Served(version: version, configuration: record.configuration, tags: record.tags)
             }

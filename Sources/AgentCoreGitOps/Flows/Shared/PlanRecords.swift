@@ -131,6 +131,38 @@ struct DeclaredSettingsRecord {
     func store(_ record: Record) async throws { try await self.record(version: record.version).write(record) }
 
     func read(version: String) async throws -> Record? { try await record(version: version).read() }
+
+    /// What a deploy is about to send, as git declares it, left for the next deploy
+    /// (`<name>/deployed/pending-declaration.json`, the deploy role's alone): a run that stops
+    /// once AWS made the version but before recording it would otherwise leave that version
+    /// without a record for good, as the next deploy makes a newer one.
+    struct Pending: Codable, Equatable {
+        var configuration: AgentRuntimeConfiguration
+        var tags: [String: String]?
+        /// What was sent, environment variable values as keyed digests (`ClientTokenKey`): which
+        /// version this declaration made, without keeping a secret.
+        var sent: AgentRuntimeConfiguration
+    }
+
+    private var pending: BucketRecord<Pending> {
+        BucketRecord(s3: s3, location: S3Location(bucket: bucket, key: "\(runtimeName)/deployed/pending-declaration.json"))
+    }
+
+    /// Before a create or update: `declared` is about to be sent as `configuration`.
+    func storePending(
+        _ declared: AgentRuntimeConfiguration, tags: [String: String]?, sending configuration: AgentRuntimeConfiguration, key: String
+    ) async throws {
+        try await pending.write(Pending(configuration: declared.normalized, tags: tags, sent: configuration.keyedDigests(key: key)))
+    }
+
+    /// Records `runtime`'s version from the pending declaration when it has no record and runs
+    /// exactly what that declaration sent: a run made it and stopped before recording it.
+    func recordIfLeftPending(_ runtime: AgentRuntime, key: String) async throws {
+        guard let configuration = runtime.configuration, try await read(version: runtime.agentRuntimeVersion) == nil,
+              let pending = try await pending.read(), pending.sent == configuration.keyedDigests(key: key)
+        else { return }
+        try await store(Record(version: runtime.agentRuntimeVersion, configuration: pending.configuration, tags: pending.tags))
+    }
 }
 
 extension AgentRuntimeConfiguration {

@@ -67,6 +67,9 @@ public struct RuntimeDeployer: Sendable {
             try await PackageContentsRecord(s3: s3).store(package, beside: packageLocation)
             try await SentConfigurationRecord(s3: s3, bucket: bucket, runtimeName: target.runtimeName).storePending(desired)
             let tokenKey = try await ClientTokenKey(s3: s3, bucket: bucket, runtimeName: target.runtimeName).key()
+            if target.role == .production {
+                try await leaveDeclaration(of: desired, declared: settings.declared, base: base, target: target, key: tokenKey)
+            }
             version = try await createOrUpdate(
                 target, desired, tags: settings.tags, base: base, packageSHA256: package.sha256,
                 settingsHash: try Self.hash(desired, tags: settings.tags, key: tokenKey))
@@ -92,10 +95,27 @@ public struct RuntimeDeployer: Sendable {
     ) async throws {
         try await SentConfigurationRecord(s3: s3, bucket: bucket, runtimeName: target.runtimeName).store(runs, version: version)
         guard target.role == .production else { return }
-        var declaredConfiguration = runs
-        declaredConfiguration.environmentVariables = declared.environmentVariables.isEmpty ? nil : declared.environmentVariables
         try await DeclaredSettingsRecord(s3: s3, bucket: bucket, runtimeName: target.runtimeName)
-            .store(.init(version: version, configuration: declaredConfiguration.normalized, tags: declared.tags))
+            .store(.init(version: version, configuration: Self.declared(runs, as: declared), tags: declared.tags))
+    }
+
+    /// Before a prod create or update: the newest version gets its declared-settings record if
+    /// the run that made it stopped before writing it (a pull request's plan compares with that
+    /// record once the endpoint serves it), and this run leaves its own declaration the same way.
+    private func leaveDeclaration(
+        of desired: AgentRuntimeConfiguration, declared: EnvironmentSettings, base: AgentRuntime?, target: DeploymentTarget,
+        key: String
+    ) async throws {
+        let records = DeclaredSettingsRecord(s3: s3, bucket: bucket, runtimeName: target.runtimeName)
+        if let base { try await records.recordIfLeftPending(base, key: key) }
+        try await records.storePending(Self.declared(desired, as: declared), tags: declared.tags, sending: desired, key: key)
+    }
+
+    /// `configuration` with its environment variables as git declares them, `${NAME}` as written.
+    private static func declared(_ configuration: AgentRuntimeConfiguration, as declared: EnvironmentSettings) -> AgentRuntimeConfiguration {
+        var copy = configuration
+        copy.environmentVariables = declared.environmentVariables.isEmpty ? nil : declared.environmentVariables
+        return copy.normalized
     }
 
     /// The whole configuration a version is made from; updates send all of it again.

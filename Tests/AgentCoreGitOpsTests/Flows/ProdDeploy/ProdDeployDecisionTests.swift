@@ -87,4 +87,76 @@ struct ProdDeployDecisionTests {
         #expect(metadata.prNumber == number)
         #expect(metadata.prRuntimeID == nil)
     }
+
+    /// A run that stops once AWS made version 2 but before writing its declared-settings record,
+    /// and a newer merge that deploys before anyone reruns it: version 2 must still get its
+    /// record, or every pull request's plan says "no settings record" once prod serves it.
+    @Test("a version whose run stopped before recording it: the next deploy records it, and a pull request plans against it")
+    func aVersionLeftWithoutItsRecordGetsIt() async throws {
+        let secret = "prod-secret-value-9Xw4"
+        try flows.checkout.file("agent/agentcore.json", """
+            {"entryPoint": "agent.py", "python": "3.11", "prompt": "../prompts/bot.txt", "tags": {"team": "jokes"},
+             "environments": {"prod": {"environmentVariables": {"API_KEY": "${PROD_API_KEY}"}}}}
+            """)
+        flows.environment["PROD_API_KEY"] = secret
+        let prodID = try await flows.deployedMerge().deployment.runtimeID
+
+        let recordKey = "prod/deployed/versions/2.json"
+        try flows.writeAgent("Version two")
+        let second = flows.github.merge(flows.github.openPullRequest())
+        flows.s3.denyAccess { operation, key in operation == "PutObject" && key == recordKey }
+        await #expect(throws: AWSError.self) { try await flows.prodDeploy(after: second) }
+        flows.s3.denyAccess { _, _ in false }
+        #expect(flows.agentCore.versionNumbers(of: prodID) == ["1", "2"])
+        #expect(flows.s3.object(bucket: InMemoryFlows.bucket, key: recordKey) == nil)
+
+        try flows.writeAgent("Version three")
+        let third = flows.github.merge(flows.github.openPullRequest())
+        guard case .deployed(_, let deployment) = try await flows.prodDeploy(after: third) else {
+            Issue.record("the newer merge was not deployed")
+            return
+        }
+        #expect(deployment.version == "3")
+
+        let stored = try #require(flows.s3.object(bucket: InMemoryFlows.bucket, key: recordKey), "version 2 has no record")
+        #expect(!String(decoding: stored.bytes, as: UTF8.self).contains(secret), "the record is the pull-request role's to read")
+        let record = try AgentCoreJSON.decoder.decode(DeclaredSettingsRecord.Record.self, from: stored.bytes)
+        let versionTwo = try #require(try await flows.agentCore.getAgentRuntime(id: prodID, version: "2").configuration)
+        #expect(record.version == "2" && record.tags == ["team": "jokes"])
+        #expect(record.configuration.agentRuntimeArtifact == versionTwo.agentRuntimeArtifact)
+        #expect(record.configuration.environmentVariables == ["API_KEY": "${PROD_API_KEY}"])
+
+        // Someone rolls prod back to version 2; a pull request's plan compares with its record.
+        flows.agentCore.seedEndpoint(runtimeID: prodID, name: "prod", version: "2")
+        flows.environment["PROD_API_KEY"] = nil
+        guard case .deployed(let report) = try await flows.prDeploy("opened", flows.github.openPullRequest()) else {
+            Issue.record("the pull request was not deployed")
+            return
+        }
+        #expect(report.noPlanReason == nil && report.plan?.liveVersion == "2", "\(report.noPlanReason ?? "")")
+    }
+
+    /// A run's declaration left behind is no record for a version it did not make: one made by
+    /// hand since must stay without one rather than claim settings it does not run.
+    @Test("a version the left-behind declaration did not make gets no record from it")
+    func aHandMadeVersionGetsNoRecordFromADeclaration() async throws {
+        let prodID = try await flows.deployedMerge().deployment.runtimeID
+        try flows.writeAgent("Version two")
+        let second = flows.github.merge(flows.github.openPullRequest())
+        flows.agentCore.failNext("UpdateAgentRuntime", with: FakeAgentCore.error(
+            "ValidationException", 400, "UpdateAgentRuntime", "refused"))
+        await #expect(throws: AWSError.self) { try await flows.prodDeploy(after: second) }
+        #expect(flows.s3.object(bucket: InMemoryFlows.bucket, key: "prod/deployed/pending-declaration.json") != nil)
+
+        var byHand = try #require(flows.agentCore.latest(of: prodID)?.configuration)
+        byHand.lifecycleConfiguration = LifecycleConfiguration(idleRuntimeSessionTimeout: 300, maxLifetime: 28800)
+        _ = try await flows.agentCore.updateAgentRuntime(UpdateAgentRuntimeRequest(agentRuntimeId: prodID, configuration: byHand))
+        flows.agentCore.settleLatest(of: prodID, as: .ready)
+
+        try flows.writeAgent("Version three")
+        _ = try await flows.prodDeploy(after: flows.github.merge(flows.github.openPullRequest()))
+        #expect(flows.agentCore.versionNumbers(of: prodID) == ["1", "2", "3"])
+        #expect(flows.s3.object(bucket: InMemoryFlows.bucket, key: "prod/deployed/versions/2.json") == nil)
+        #expect(flows.s3.object(bucket: InMemoryFlows.bucket, key: "prod/deployed/versions/3.json") != nil)
+    }
 }
