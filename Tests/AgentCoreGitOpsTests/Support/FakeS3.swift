@@ -15,6 +15,7 @@ final class FakeS3: AWSRequestSending, @unchecked Sendable {
     private var objects: [String: Object] = [:]
     private var recorded: [String] = []
     private var denied: @Sendable (_ operation: String, _ key: String) -> Bool = { _, _ in false }
+    private var beforeCopy: @Sendable () async -> Void = {}
 
     /// "PutObject bucket/key", in order.
     var calls: [String] { lock.withLock { recorded } }
@@ -25,6 +26,9 @@ final class FakeS3: AWSRequestSending, @unchecked Sendable {
     func denyAccess(_ denied: @escaping @Sendable (_ operation: String, _ key: String) -> Bool) {
         lock.withLock { self.denied = denied }
     }
+
+    /// Runs `action` at the start of every CopyObject, before it takes effect (a slow copy).
+    func beforeEachCopy(_ action: @escaping @Sendable () async -> Void) { lock.withLock { beforeCopy = action } }
 
     func object(bucket: String, key: String) -> Object? { lock.withLock { objects["\(bucket)/\(key)"] } }
     var keys: [String] { lock.withLock { objects.keys.sorted() } }
@@ -40,6 +44,7 @@ final class FakeS3: AWSRequestSending, @unchecked Sendable {
         case .data(let data): body = data
         case .file(let url): body = try Data(contentsOf: url)
         }
+        if request.operation == "CopyObject" { await lock.withLock { beforeCopy }() }
         return try lock.withLock {
             recorded.append("\(request.operation) \(path)")
             if let key = path.split(separator: "/", maxSplits: 1).last, denied(request.operation, String(key)) {

@@ -111,14 +111,15 @@ public struct PRDeployFlow: ExecutableFlow, Sendable {
         defer { try? FileManager.default.removeItem(atPath: package.path) }
         let comments = try await github.listComments(issue: event.number)
         let current = try await findRuntime(comments)
-        let deployment = try await RuntimeDeployer(context: context)
-            .deploy(package, settings: settings, to: target, current: current)
-        let smokeTest = try await DeploymentSmokeTest(
-            context: context, settings: agent.settings.smokeTest, runtimeName: target.runtimeName, redactor: agent.redactor
-        ).run(deployment.runtime, commitSHA: event.headSHA)
+        let smokeTest = DeploymentSmokeTest(
+            context: context, settings: agent.settings.smokeTest, runtimeName: target.runtimeName, redactor: agent.redactor)
+        let (deployment, smokeTestOutcome) = try await RuntimeDeployer(context: context)
+            .deploy(package, settings: settings, to: target, current: current) { [headSHA = event.headSHA] version in
+                try await smokeTest.run(version, commitSHA: headSHA)
+            }
         var report = PRDeploymentReport(
             deployment: deployment, package: package, headSHA: event.headSHA,
-            defaultEndpoint: try await defaultEndpoint(of: deployment.runtimeID), smokeTest: smokeTest)
+            defaultEndpoint: try await defaultEndpoint(of: deployment.runtimeID), smokeTest: smokeTestOutcome)
         (report.plan, report.noPlanReason) = await planAgainstProd(package)
         return (report, comments)
     }

@@ -66,18 +66,19 @@ public struct ProdDeployFlow: ExecutableFlow, Sendable {
         let pullRequestRuntimeID = try await findPullRequestRuntime(pullRequest)
         let drift = try await checkDrift(current: current, package: package, settings: settings)
         let plan = try await DeploymentPlan.againstLiveProd(context: context, package: package, settings: settings, prod: current)
-        let deployment = try await RuntimeDeployer(context: context)
-            .deploy(package, settings: settings, to: target, current: current)
-        try await recordDeployment(deployment, package: package, pullRequest: pullRequest)
-        let smokeTest = try await smokeTest(deployment.runtime)
+        let (deployment, smokeTestOutcome) = try await RuntimeDeployer(context: context)
+            .deploy(package, settings: settings, to: target, current: current) { version in
+                try await recordDeployment(of: version, package: package, pullRequest: pullRequest)
+                return try await smokeTest(version)
+            }
         let issue = try DeploymentIssue(
             deployment: deployment, package: package, commitSHA: event.after, pullRequest: pullRequest,
             pullRequestRuntimeID: pullRequestRuntimeID, prodEndpointName: context.settings.prodEndpointName,
-            plan: plan, drift: drift, smokeTest: smokeTest)
+            plan: plan, drift: drift, smokeTest: smokeTestOutcome)
         let number = try await openIssue(issue)
         try reportOutputs(issue, number: number)
         try await pruneOldVersions(of: deployment.runtime, policy: retention)
-        try requirePassed(smokeTest, issue: number)
+        try requirePassed(smokeTestOutcome, issue: number)
         return .deployed(issue: number, deployment: deployment)
     }
 
@@ -167,9 +168,9 @@ public struct ProdDeployFlow: ExecutableFlow, Sendable {
 
     /// What this version was built from, written once in the deploy bucket before the issue
     /// opens: prod-promote checks every deployment issue against it.
-    private func recordDeployment(_ deployment: RuntimeDeployment, package: PackageManifest, pullRequest: Int?) async throws {
+    private func recordDeployment(of version: AgentRuntime, package: PackageManifest, pullRequest: Int?) async throws {
         try await records.record(DeploymentRecord(
-            runtimeName: target.runtimeName, version: deployment.version, commitSHA: event.after,
+            runtimeName: target.runtimeName, version: version.agentRuntimeVersion, commitSHA: event.after,
             packageSHA256: package.sha256, pullRequest: pullRequest, recordedAt: Date()))
     }
 

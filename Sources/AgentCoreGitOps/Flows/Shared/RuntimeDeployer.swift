@@ -51,6 +51,18 @@ public struct RuntimeDeployer: Sendable {
         _ package: PackageManifest, settings: EnvironmentSettings, to target: DeploymentTarget, current: AgentRuntime?,
         waitForReady: Bool = true
     ) async throws -> RuntimeDeployment {
+        let (deployment, _) = try await deploy(
+            package, settings: settings, to: target, current: current, waitForReady: waitForReady, checking: { _ in })
+        return deployment
+    }
+
+    /// Deploys as above and runs `check` on the READY version while its code is copied to `v<k>`:
+    /// the copy of a large package takes a while, and a smoke test needs only the version.
+    /// Both finish before this returns; the first error of either is thrown.
+    public func deploy<Checked: Sendable>(
+        _ package: PackageManifest, settings: EnvironmentSettings, to target: DeploymentTarget, current: AgentRuntime?,
+        waitForReady: Bool = true, checking check: @Sendable (AgentRuntime) async throws -> Checked
+    ) async throws -> (RuntimeDeployment, Checked) {
         let packageLocation = S3Location(bucket: bucket, key: "\(target.runtimeName)/packages/\(package.sha256).zip")
         let desired = try await configuration(for: package, at: packageLocation, settings: settings, target: target)
         let base = try await settled(current)
@@ -79,10 +91,12 @@ public struct RuntimeDeployer: Sendable {
         let deployed = waitForReady
             ? try await waitUntilReady(id: version.id, version: version.number, known: base)
             : try await agentCore.getAgentRuntime(id: version.id, version: version.number)
-        let copy = try await ensureVersionCopy(of: deployed, target: target)
-        return RuntimeDeployment(
+        async let copy = ensureVersionCopy(of: deployed, target: target)
+        let checked = try await check(deployed)
+        let deployment = RuntimeDeployment(
             runtime: deployed, changed: deployed.agentRuntimeVersion != current?.agentRuntimeVersion,
-            previousVersion: current?.agentRuntimeVersion, packageLocation: packageLocation, versionCopy: copy)
+            previousVersion: current?.agentRuntimeVersion, packageLocation: packageLocation, versionCopy: try await copy)
+        return (deployment, checked)
     }
 
     // MARK: Steps

@@ -24,6 +24,21 @@ struct PRDeploySmokeTestDecisionTests {
         flows.github.commitStatuses(sha).filter { $0.context == SmokeTest.statusContext }
     }
 
+    @Test("the smoke test does not wait for the version's code to be copied to v<k>: both are in flight at once")
+    func theSmokeTestRunsWhileTheCodeIsCopied() async throws {
+        let overlap = Overlap()
+        flows.s3.beforeEachCopy { await overlap.run("copy", alongside: "invoke") {} }
+        flows.invoker.answer { _ in
+            await overlap.run("invoke", alongside: "copy") { FakeInvoker.answer(#"{"result": "Hello"}"#) }
+        }
+        let number = flows.github.openPullRequest()
+        let report = try deployed(try await flows.prDeploy("opened", number))
+
+        #expect(await overlap.overlapped)
+        #expect(report.smokeTest?.passed == true)
+        #expect(flows.s3.object(bucket: InMemoryFlows.bucket, key: "pr_\(number)/v1/code.zip") != nil)
+    }
+
     @Test("opened: the new version answers through DEFAULT; the comment, the status, the record and the output say it passed")
     func aNewVersionIsTestedAndPasses() async throws {
         flows.environment["GITHUB_SERVER_URL"] = "https://github.com"

@@ -30,6 +30,23 @@ struct ProdDeploySmokeTestDecisionTests {
 
     private func issueBody(_ number: Int) throws -> String { try #require(flows.github.issue(number)?.body) }
 
+    @Test("the prod version's smoke test does not wait for its code to be copied to v<k>: both are in flight at once")
+    func theSmokeTestRunsWhileTheCodeIsCopied() async throws {
+        let (_, merge) = try await merged()
+        let overlap = Overlap()
+        flows.s3.beforeEachCopy { await overlap.run("copy", alongside: "invoke") {} }
+        flows.invoker.answer { _ in
+            await overlap.run("invoke", alongside: "copy") { FakeInvoker.answer(#"{"result": "Hello"}"#) }
+        }
+        guard case .deployed(_, let deployment) = try await flows.prodDeploy(after: merge) else {
+            throw InMemoryFlowsError("prod-deploy did not deploy")
+        }
+
+        #expect(await overlap.overlapped)
+        #expect(try await prodRecords.smokeTest(runtimeID: deployment.runtimeID, version: "1")?.passed == true)
+        #expect(flows.s3.object(bucket: InMemoryFlows.bucket, key: "prod/v1/code.zip") != nil)
+    }
+
     @Test("a merge: the new prod version answers through DEFAULT before the issue opens, which shows it")
     func theNewVersionIsTestedBeforeTheIssueOpens() async throws {
         let merge = try await flows.deployedMerge()
