@@ -202,13 +202,14 @@ class AgentHost:
             connection.close()
             raise AgentError(f"the connection to {self.code.label} failed: {error}; its output:\n{self.output_tail()}") from error
 
-    def stop(self) -> None:
-        """SIGTERM to the agent's process group, SIGKILL after a grace period; then its files go."""
+    def stop(self, graceful: bool = True) -> None:
+        """SIGTERM to the agent's process group, SIGKILL after a grace period (at once when not
+        `graceful`); then its files go."""
         with self._state_lock:
             self._closed = True
             process = self._process
         if process is not None:
-            _terminate(process)
+            _terminate(process, graceful)
             log.info("%s: agent stopped", self.code.label)
         shutil.rmtree(self.directory, ignore_errors=True)
 
@@ -450,8 +451,9 @@ def _with_privileges(command: list[str], user: User | None) -> list[str]:
 
 # Processes and ports ------------------------------------------------------------------------
 
-def _terminate(process: subprocess.Popen) -> None:
-    for signum, grace in ((signal.SIGTERM, STOP_GRACE_SECONDS), (signal.SIGKILL, 10.0)):
+def _terminate(process: subprocess.Popen, graceful: bool = True) -> None:
+    signals = ((signal.SIGTERM, STOP_GRACE_SECONDS),) if graceful else ()
+    for signum, grace in (*signals, (signal.SIGKILL, 10.0)):
         try:
             os.killpg(process.pid, signum)  # the whole group: whatever the agent started goes too
         except (ProcessLookupError, PermissionError):

@@ -291,7 +291,8 @@ class DataPlane:
         with self.lock:
             hosts, self.hosts = list(self.hosts.values()), {}
             stoppers = list(self._stoppers)
-        threads = [threading.Thread(target=host.stop, daemon=True) for host in hosts]
+        # Killed at once: the sandbox is going away, and no agent's work outlives it.
+        threads = [threading.Thread(target=host.stop, kwargs={"graceful": False}, daemon=True) for host in hosts]
         for thread in threads:
             thread.start()
         for thread in threads + stoppers:

@@ -2,6 +2,7 @@
 
 import io
 import shutil
+import signal
 import stat
 import sys
 import tempfile
@@ -13,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 from werkzeug.test import EnvironBuilder
 
-from aws import agentcore, host_wheels
+from aws import agent_host, agentcore, host_wheels
 from aws.agent_host import AgentError, extract
 from aws.dataplane import DataPlane
 from aws.request import read_request
@@ -147,10 +148,12 @@ class TestHostWheels:
 class FakeHost:
     def __init__(self):
         self.stopped = 0
+        self.graceful: list[bool] = []
         self.code = SimpleNamespace(label="fake")
 
-    def stop(self):
+    def stop(self, graceful=True):
         self.stopped += 1
+        self.graceful.append(graceful)
 
 
 def test_agents_of_deleted_versions_and_runtimes_are_stopped(monkeypatch, tmp_path):
@@ -171,6 +174,7 @@ def test_agents_of_deleted_versions_and_runtimes_are_stopped(monkeypatch, tmp_pa
     plane.stop()
     assert hosts["1"].stopped == 1 and [key[3] for key in plane.hosts] == []
     assert hosts["2"].stopped == 1  # by stop(): the sandbox is going away
+    assert hosts["1"].graceful == [True] and hosts["2"].graceful == [False]  # a deleted version's agent may finish
 
     survivor = FakeHost()
     plane.hosts[("123456789012", "us-east-1", "pr_1-0123456789", "2")] = survivor
@@ -178,6 +182,18 @@ def test_agents_of_deleted_versions_and_runtimes_are_stopped(monkeypatch, tmp_pa
     plane.reconcile()
     plane.stop()
     assert survivor.stopped == 1
+
+
+@pytest.mark.parametrize(("graceful", "signals"), [(True, ["SIGTERM"]), (False, ["SIGKILL"])])
+def test_a_graceful_stop_asks_first_and_a_sandbox_stop_kills_at_once(monkeypatch, tmp_path, graceful, signals):
+    sent = []
+    monkeypatch.setattr(agent_host.os, "killpg", lambda pid, signum: sent.append(signal.Signals(signum).name))
+    process = SimpleNamespace(pid=12345, wait=lambda timeout: 0)  # it exits at the first signal
+    code = agent_host.AgentCode("pr_1 version 1", 11, ("agent.py",), {}, fetch_zip=lambda: b"")
+    host = agent_host.AgentHost(code, tmp_path / "v1", SimpleNamespace(), spawner=None)
+    host._process = process
+    host.stop(graceful=graceful)
+    assert sent == signals
 
 
 def test_idle_agents_beyond_the_limit_are_stopped_least_recently_used_first(tmp_path):
