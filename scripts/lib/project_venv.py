@@ -13,7 +13,7 @@ def enter(bootstrap=True):
     """Runs the calling script again with .venv's Python and .venv/bin first on PATH (so its
     children find the sandbox's packages and the pinned uv), after scripts/bootstrap unless told
     not to; only sets PATH when the script already runs there."""
-    in_venv = Path(sys.prefix).resolve() == VENV
+    in_venv = Path(sys.prefix).resolve() == VENV.resolve()  # .venv may be a link to another checkout's
     if bootstrap and not in_venv:
         subprocess.run(["bash", str(ROOT / "scripts" / "bootstrap")], check=True)
     python = VENV / "bin" / "python"

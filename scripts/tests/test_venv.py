@@ -178,3 +178,15 @@ def test_a_python_script_without_the_venv_names_the_fix(python_scripts):
     result = run_probe(python_scripts, "--no-bootstrap")
     assert result.returncode == 1
     assert "run scripts/bootstrap first" in result.stderr
+
+
+def test_a_python_script_runs_once_in_a_venv_that_links_to_another_checkouts(python_scripts, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("other-checkout") / ".venv"
+    subprocess.run([getattr(sys, "_base_executable", sys.executable), "-m", "venv", "--without-pip", str(elsewhere)],
+                   check=True)
+    (python_scripts / ".venv").symlink_to(elsewhere)
+    result = subprocess.run([getattr(sys, "_base_executable", sys.executable), str(python_scripts / "scripts" / "probe"),
+                             "--no-bootstrap"], capture_output=True, text=True, timeout=60,
+                            env={"PATH": "/usr/bin:/bin", "HOME": str(python_scripts)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.endswith("['--no-bootstrap']\n")
