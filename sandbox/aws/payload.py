@@ -33,6 +33,7 @@ CHECKSUMS = {
 
 
 def s3_payload_problem(request: AwsRequest) -> ErrorReply | None:
+    sha256 = _once(lambda: hashlib.sha256(request.body).digest())  # both headers name it: one pass of the body
     declared = request.headers.get("x-amz-content-sha256")
     if declared is None:
         if request.authorization is not None and not request.presigned:
@@ -40,7 +41,7 @@ def s3_payload_problem(request: AwsRequest) -> ErrorReply | None:
     elif declared not in STREAMING_PAYLOADS:
         if not re.fullmatch(r"[0-9a-f]{64}", declared):
             return ErrorReply("s3", 400, "InvalidArgument", "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, or a valid sha256 value.")
-        if hashlib.sha256(request.body).hexdigest() != declared:
+        if sha256().hex() != declared:
             return ErrorReply("s3", 400, "XAmzContentSHA256Mismatch",
                               "The provided 'x-amz-content-sha256' header does not match what was computed.")
     if "aws-chunked" in request.headers.get("content-encoding", "") or (declared or "").startswith("STREAMING-"):
@@ -57,13 +58,24 @@ def s3_payload_problem(request: AwsRequest) -> ErrorReply | None:
         value = request.headers.get(header)
         if value is None:
             continue
-        expected = compute(request.body)
+        expected = sha256() if header == "x-amz-checksum-sha256" else compute(request.body)
         given = _base64(value)
         if given is None or len(given) != len(expected):
             return ErrorReply("s3", 400, "InvalidRequest", f"Value for {header} header is invalid.")
         if given != expected:
             return ErrorReply("s3", 400, "BadDigest", f"The {name} you specified did not match the calculated checksum.")
     return None
+
+
+def _once(compute):
+    """`compute`, run on the first call only."""
+    results = []
+
+    def value():
+        if not results:
+            results.append(compute())
+        return results[0]
+    return value
 
 
 def _base64(value: str) -> bytes | None:
