@@ -91,12 +91,17 @@ public struct RuntimeDeployer: Sendable {
         let deployed = waitForReady
             ? try await waitUntilReady(id: version.id, version: version.number, known: base)
             : try await agentCore.getAgentRuntime(id: version.id, version: version.number)
-        async let copy = ensureVersionCopy(of: deployed, target: target)
-        let checked = try await check(deployed)
+        async let copy = Result(awaiting: { try await ensureVersionCopy(of: deployed, target: target) })
+        let checked = await Result(awaiting: { try await check(deployed) })
+        // Both run to the end, errors or not: leaving this scope early would cancel the copy's
+        // request in flight, and a cancelled URLSession request on Linux can leave its caller
+        // waiting forever.
+        let versionCopy = await copy
+        let result = try checked.get()
         let deployment = RuntimeDeployment(
             runtime: deployed, changed: deployed.agentRuntimeVersion != current?.agentRuntimeVersion,
-            previousVersion: current?.agentRuntimeVersion, packageLocation: packageLocation, versionCopy: try await copy)
-        return (deployment, checked)
+            previousVersion: current?.agentRuntimeVersion, packageLocation: packageLocation, versionCopy: try versionCopy.get())
+        return (deployment, result)
     }
 
     // MARK: Steps

@@ -47,6 +47,21 @@ struct ProdDeploySmokeTestDecisionTests {
         #expect(flows.s3.object(bucket: InMemoryFlows.bucket, key: "prod/v1/code.zip") != nil)
     }
 
+    @Test("a failure beside the copy of the version's code does not cancel the copy: it finishes, and the run fails with that failure")
+    func aFailureBesideTheCopyLetsTheCopyFinish() async throws {
+        let (_, merge) = try await merged()
+        flows.s3.denyAccess { operation, key in operation == "PutObject" && key.hasPrefix("prod/records/versions/") }
+        let copyCancelled = Recorder<Bool>()
+        flows.s3.beforeEachCopy {
+            for _ in 0..<10_000 { await Task.yield() }  // the record's write fails meanwhile
+            copyCancelled.append(Task.isCancelled)
+        }
+
+        await #expect(throws: AWSError.self) { try await flows.prodDeploy(after: merge) }
+        #expect(copyCancelled.values == [false], "a cancelled request in flight can hang URLSession on Linux")
+        #expect(flows.s3.object(bucket: InMemoryFlows.bucket, key: "prod/v1/code.zip") != nil)
+    }
+
     @Test("a merge: the new prod version answers through DEFAULT before the issue opens, which shows it")
     func theNewVersionIsTestedBeforeTheIssueOpens() async throws {
         let merge = try await flows.deployedMerge()
