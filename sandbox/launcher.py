@@ -41,7 +41,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--agent-start-budget", type=float, default=60.0, metavar="SECONDS",
                         help="how long an invoked agent may take to answer GET /ping (default 60, as AgentCore)")
     parser.add_argument("--lay-out-ahead", action="store_true",
-                        help="lay out the code of each runtime's newest version in the background from its create or update on, "
+                        help="lay out the code of each runtime's newest version in the background once it is READY, "
                              "so its first invocation only starts the agent (scripts/demo does; off by default: a "
                              "sandbox shared by a test suite would lay out hundreds of versions nobody invokes)")
     parser.add_argument("--exit-with-parent", action="store_true", help="exit when the parent process dies")
