@@ -6,7 +6,7 @@ The qualifier names an endpoint (default `DEFAULT`, which follows the newest rea
 endpoint's live version names the zip in S3 that the sandbox runs (agent_host), started on first
 use and kept while the version exists. With `lay_out_ahead` (`scripts/sandbox --lay-out-ahead`, as
 the demo runs it), a runtime's newest version has its code laid out in the background as soon as
-it is created or updated, so that first use only starts the agent. What the agent answers goes back as AgentCore passes it
+it is READY, so that first use only starts the agent. What the agent answers goes back as AgentCore passes it
 on: a 2xx answer as is (an event stream chunk by chunk), any other status as the
 RuntimeClientError (424) AgentCore makes of it, the body dropped. Requests reach this module
 after the front door has checked their signature and applied fault rules.
@@ -52,7 +52,6 @@ FORWARDED_HEADERS = {
 }
 CUSTOM_HEADER_PREFIX = "x-amzn-bedrock-agentcore-runtime-custom-"
 WORKSPACE_PREFIX = "agentcore-sandbox-agents-"
-LAID_OUT_WHEN = {"CREATING", "UPDATING", "READY"}  # a version's statuses while its code is (being) fetched
 RUNTIME_ERROR = "Received error ({status}) from runtime. Please check your CloudWatch logs for more information."
 
 
@@ -238,11 +237,10 @@ class DataPlane:
             self._lay_out_ready_versions()
 
     def _lay_out_ready_versions(self) -> None:
-        """Each runtime's newest version has its code laid out in the background (extracted, host
-        builds swapped in, bytecode placed) from the moment it is created or updated, as AgentCore
-        fetches a version's code before it says READY; its agent still starts on the first
-        invocation. A deploy invokes the version it made right away, so that invocation no longer
-        waits for the files. A version that failed is left alone."""
+        """Each runtime's newest version, once READY, has its code laid out in the background
+        (extracted, host builds swapped in, bytecode placed), as AgentCore has a version's code in
+        place when it says READY; its agent still starts on the first invocation. A deploy
+        invokes the version it made right away, so that invocation no longer waits for the files."""
         from .agentcore import agentcore_backends
 
         ready = []
@@ -254,7 +252,7 @@ class DataPlane:
                             continue
                         number, version = next(reversed(runtime.versions.items()))
                         key = (account, region, runtime_id, number)
-                        if version.lifecycle.status in LAID_OUT_WHEN and key not in self._laid_out and key not in self.hosts:
+                        if version.lifecycle.status == "READY" and key not in self._laid_out and key not in self.hosts:
                             self._laid_out.add(key)
                             ready.append((key, f"{runtime.name} version {number}", version.config))
         for key, label, config in ready:

@@ -254,7 +254,7 @@ CODE_ZIP = {"agentRuntimeArtifact": {"codeConfiguration": {
 IMAGE = {"agentRuntimeArtifact": {"containerConfiguration": {"containerUri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/a:1"}}}
 
 
-def test_the_newest_version_of_each_runtime_is_laid_out_ahead_once_unless_it_failed(monkeypatch, tmp_path):
+def test_the_newest_ready_version_of_each_runtime_is_laid_out_ahead_once(monkeypatch, tmp_path):
     def version(status, config=CODE_ZIP):
         return SimpleNamespace(lifecycle=SimpleNamespace(status=status), config=config)
 
@@ -264,7 +264,6 @@ def test_the_newest_version_of_each_runtime_is_laid_out_ahead_once_unless_it_fai
 
     runtimes = {"ready-0123456789": runtime("ready", version("READY"), version("READY")),
                 "updating-0123456789": runtime("updating", version("READY"), version("UPDATING")),
-                "creating-0123456789": runtime("creating", version("CREATING"), status="CREATING"),
                 "failed-0123456789": runtime("failed", version("READY"), version("UPDATE_FAILED")),
                 "image-0123456789": runtime("image", version("READY", IMAGE)),
                 "deleting-0123456789": runtime("deleting", version("READY"), status="DELETING")}
@@ -280,13 +279,11 @@ def test_the_newest_version_of_each_runtime_is_laid_out_ahead_once_unless_it_fai
         plane.lay_out_ahead = True
         plane.reconcile()
         plane.reconcile()
-        assert laid_out == ["ready version 2", "updating version 2", "creating version 1"], \
-            "once, only the newest version, as soon as it is created or updated"
+        assert laid_out == ["ready version 2"], "once, and only the newest version when it is READY"
         assert plane.hosts[("123456789012", "us-east-1", "ready-0123456789", "2")].pid is None, "the agent is not started"
         runtimes["updating-0123456789"].versions["2"].lifecycle.status = "READY"
-        runtimes["failed-0123456789"].versions["3"] = version("UPDATING")
         plane.reconcile()
-        assert laid_out == ["ready version 2", "updating version 2", "creating version 1", "failed version 3"]
+        assert laid_out == ["ready version 2", "updating version 2"]
     finally:
         plane.stop()
 
