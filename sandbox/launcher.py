@@ -40,10 +40,6 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
                         help="how long CREATING, UPDATING and DELETING last (default 0)")
     parser.add_argument("--agent-start-budget", type=float, default=60.0, metavar="SECONDS",
                         help="how long an invoked agent may take to answer GET /ping (default 60, as AgentCore)")
-    parser.add_argument("--lay-out-ahead", action="store_true",
-                        help="lay out the code of each runtime's newest version in the background once it is READY, "
-                             "so its first invocation only starts the agent (scripts/demo does; off by default: a "
-                             "sandbox shared by a test suite would lay out hundreds of versions nobody invokes)")
     parser.add_argument("--exit-with-parent", action="store_true", help="exit when the parent process dies")
     arguments = parser.parse_args(argv)
     if arguments.host not in ("127.0.0.1", "localhost", "::1"):
@@ -113,7 +109,7 @@ def main(argv: list[str]) -> int:
     from aws import build_aws_app
 
     aws = build_aws_app(region=arguments.region, ready_delay_seconds=arguments.ready_delay,
-                        agent_start_budget_seconds=arguments.agent_start_budget, lay_out_ahead=arguments.lay_out_ahead)
+                        agent_start_budget_seconds=arguments.agent_start_budget)
     try:
         server = make_server(arguments.host, arguments.port, aws)
     except OSError as error:

@@ -240,11 +240,10 @@ def random_credentials() -> tuple[str, str]:
 
 
 def build_aws_app(region: str = "us-east-1", ready_delay_seconds: float = 0.0,
-                  agent_start_budget_seconds: float = 60.0, lay_out_ahead: bool = False) -> AwsSandbox:
+                  agent_start_budget_seconds: float = 60.0) -> AwsSandbox:
     """The app with fresh random credentials; call `load()` to bring in moto."""
     access_key_id, secret = random_credentials()
     state = SandboxState(ready_delay_seconds=ready_delay_seconds)
     aws = AwsSandbox(state, CredentialStore(access_key_id, secret), region)
     aws.dataplane.init_budget_seconds = agent_start_budget_seconds
-    aws.dataplane.lay_out_ahead = lay_out_ahead
     return aws

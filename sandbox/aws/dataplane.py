@@ -4,9 +4,8 @@
 
 The qualifier names an endpoint (default `DEFAULT`, which follows the newest ready version); the
 endpoint's live version names the zip in S3 that the sandbox runs (agent_host), started on first
-use and kept while the version exists. With `lay_out_ahead` (`scripts/sandbox --lay-out-ahead`, as
-the demo runs it), a runtime's newest version has its code laid out in the background as soon as
-it is READY, so that first use only starts the agent. What the agent answers goes back as AgentCore passes it
+use and kept while the version exists. A runtime's newest version has its code laid out in the
+background as soon as it is READY, so that first use does not wait for the files. What the agent answers goes back as AgentCore passes it
 on: a 2xx answer as is (an event stream chunk by chunk), any other status as the
 RuntimeClientError (424) AgentCore makes of it, the body dropped. Requests reach this module
 after the front door has checked their signature and applied fault rules.
@@ -80,8 +79,6 @@ class DataPlane:
         self._workspace: Path | None = None
         self._code_cache: CodeCache | None = None
         self._stoppers: list[threading.Thread] = []
-        # Off by default: in a sandbox shared by a test suite, most versions are never invoked.
-        self.lay_out_ahead = False
         # Versions whose code was laid out ahead (or found not runnable), one at a time in the background.
         self._laid_out: set[tuple[str, str, str, str]] = set()
         self._preparer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="agent-code")
@@ -231,12 +228,11 @@ class DataPlane:
 
     def reconcile(self) -> None:
         """Called after control-plane calls: stops the agents of deleted versions and runtimes, and
-        (with `lay_out_ahead`) lays out the code of new READY versions."""
+        lays out the code of new READY versions."""
         self._stop_deleted()
-        if self.lay_out_ahead:
-            self._lay_out_ready_versions()
+        self._prepare_ready_versions()
 
-    def _lay_out_ready_versions(self) -> None:
+    def _prepare_ready_versions(self) -> None:
         """Each runtime's newest version, once READY, has its code laid out in the background
         (extracted, host builds swapped in, bytecode placed), as AgentCore has a version's code in
         place when it says READY; its agent still starts on the first invocation. A deploy

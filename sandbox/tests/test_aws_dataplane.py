@@ -122,6 +122,14 @@ class TestVersions:
         assert invoke_json(sandbox, arn, {}, qualifier="pinned")["greeting"] == "one"
         assert {a["version"] for a in agents(sandbox) if a["runtimeId"] == runtime_id} == {"1", "2"}
 
+    def test_a_ready_version_is_known_before_its_first_invocation_which_starts_its_agent(self, sandbox, unique_name):
+        created = deploy(sandbox, unique_name("ahead"), zip_bytes({"agent.py": ECHO_AGENT}))
+        wait_until_ready(sandbox, created["agentRuntimeId"])
+        waiting = agent_of(sandbox, created["agentRuntimeId"])  # its code is being laid out, nothing runs
+        assert waiting["pid"] is None and waiting["startSeconds"] is None
+        assert invoke_json(sandbox, created["agentRuntimeArn"], {"first": True})["payload"] == {"first": True}
+        assert agent_of(sandbox, created["agentRuntimeId"])["pid"] is not None
+
     def test_deleting_a_version_stops_its_agent_and_no_other(self, sandbox, unique_name):
         created = deploy(sandbox, unique_name("old_version"), zip_bytes({"agent.py": ECHO_AGENT}))
         runtime_id, arn = created["agentRuntimeId"], created["agentRuntimeArn"]
@@ -252,30 +260,6 @@ def test_an_agent_that_ignores_port_is_found_on_8080(sandbox, unique_name):
         assert agent_of(sandbox, created["agentRuntimeId"])["port"] == 8080
     finally:  # free 8080 for whoever needs it next
         sandbox.client("bedrock-agentcore-control").delete_agent_runtime(agentRuntimeId=created["agentRuntimeId"])
-
-
-class TestLayingOutAhead:
-    """`scripts/sandbox --lay-out-ahead` (the demo's): a READY version's code is laid out before its
-    first invocation, which still starts the agent."""
-
-    def test_with_lay_out_ahead_a_ready_version_is_known_before_its_first_invocation_which_starts_it(self):
-        other = start_sandbox("--lay-out-ahead")
-        try:
-            created = deploy(other, "ahead", zip_bytes({"agent.py": ECHO_AGENT}))
-            wait_until_ready(other, created["agentRuntimeId"])
-            waiting = agent_of(other, created["agentRuntimeId"])  # its code is being laid out, nothing runs
-            assert waiting["pid"] is None and waiting["startSeconds"] is None
-            assert invoke_json(other, created["agentRuntimeArn"], {"first": True})["payload"] == {"first": True}
-            assert agent_of(other, created["agentRuntimeId"])["pid"] is not None
-        finally:
-            other.stop()
-
-    def test_without_it_a_version_is_laid_out_on_first_use(self, sandbox, unique_name):
-        created = deploy(sandbox, unique_name("on_first_use"), zip_bytes({"agent.py": ECHO_AGENT}))
-        wait_until_ready(sandbox, created["agentRuntimeId"])
-        assert all(a["runtimeId"] != created["agentRuntimeId"] for a in agents(sandbox))
-        invoke_json(sandbox, created["agentRuntimeArn"], {})
-        assert agent_of(sandbox, created["agentRuntimeId"])["pid"] is not None
 
 
 class TestLifetime:

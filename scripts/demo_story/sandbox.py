@@ -54,13 +54,10 @@ class Sandbox:
 
     def __init__(self, seed=None):
         self.log = tempfile.NamedTemporaryFile(prefix="demo-sandbox-", suffix=".log", delete=False)
-        # Each new version is invoked right after it turns READY (its smoke test): its code is laid
-        # out meanwhile, while the executable copies it in S3 and records the deploy.
-        options = ["--exit-with-parent", "--lay-out-ahead"]
         if seed is None:
-            command = [str(ROOT / "scripts" / "sandbox"), *options]
+            command = [str(ROOT / "scripts" / "sandbox"), "--exit-with-parent"]
         else:
-            command = [sys.executable, "-c", SEEDED_LAUNCH, str(seed), str(ROOT / "sandbox"), *options]
+            command = [sys.executable, "-c", SEEDED_LAUNCH, str(seed), str(ROOT / "sandbox"), "--exit-with-parent"]
         started = time.perf_counter()
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=self.log, text=True,
                                         start_new_session=True)
