@@ -42,7 +42,6 @@ INIT_EXCEEDED = "Runtime initialization time exceeded. Please make sure that ini
 INVOKE_TIMEOUT_SECONDS = 900  # per socket read: a streaming agent may pause between chunks
 MAX_UNZIPPED_BYTES = 750 * 1024 * 1024  # AgentCore's limit for an extracted code package
 STOP_GRACE_SECONDS = 2.0
-PING_INTERVAL_SECONDS = 0.02  # between looks at a starting agent; each look is two connection attempts
 
 
 class AgentError(Exception):
@@ -121,7 +120,6 @@ class AgentHost:
         self.port: int | None = None
         self._process: subprocess.Popen | None = None
         self._prepared = False
-        self._prepared_times: StartTimes | None = None  # of a preparation ahead of the first start
         self._compile_later = None  # the code cache's compile of this version's new bytecode
         self._closed = False
         self._in_flight = 0  # invocations being answered: the agent is busy
@@ -148,22 +146,6 @@ class AgentHost:
                 return self._start()
             except OSError as error:  # a full disk, a missing setpriv: the caller still gets an AWS-shaped error
                 raise AgentError(f"{self.code.label}: the sandbox could not start it: {error}") from error
-
-    def prepare(self) -> None:
-        """Lays out the version's code ahead of its first start (what that start would do first);
-        the agent is not started. A failure is logged and left for that start to meet and report."""
-        with self._start_lock:
-            if self._closed or self._prepared:
-                return
-            try:
-                base_python, python = self._interpreters()
-                self._prepared_times = self._prepare(base_python)
-                unprivileged_user(python)  # asked once per sandbox, so the first start does not wait for it
-            except Exception as error:  # the first invocation prepares again and reports it
-                log.info("%s: its code could not be laid out ahead of its first start: %s", self.code.label, error)
-            finally:
-                if self._closed:  # deleted meanwhile: stop() may have removed the files before these
-                    shutil.rmtree(self.directory, ignore_errors=True)
 
     @property
     def busy(self) -> bool:
@@ -222,17 +204,10 @@ class AgentHost:
 
     # Starting ----------------------------------------------------------------------------
 
-    def _interpreters(self) -> tuple[str, str]:
-        """The machine's python3.X (which prepares the code) and its bare environment (which runs it)."""
-        base_python = find_python(self.code.python_minor)
-        return base_python, bare_interpreter(base_python, self.settings.interpreters / f"python3.{self.code.python_minor}")
-
     def _start(self) -> int:
-        base_python, python = self._interpreters()
-        if self._prepared:  # a restart, or the first start of a version prepared ahead
-            times, self._prepared_times = self._prepared_times or StartTimes(), None
-        else:
-            times = self._prepare(base_python)
+        base_python = find_python(self.code.python_minor)
+        python = bare_interpreter(base_python, self.settings.interpreters / f"python3.{self.code.python_minor}")
+        times = StartTimes() if self._prepared else self._prepare(base_python)
         began = time.monotonic()
         process, port = self._launch(python)
         self.port = self._wait_for_ping(process, port, began)
@@ -316,7 +291,7 @@ class AgentHost:
                 _terminate(process)
                 raise AgentError(f"{INIT_EXCEEDED.format(budget=f'{budget:g}')} ({self.code.label}: GET /ping did not "
                                  f"answer 200 on port {AGENTCORE_PORT} or $PORT; its output:\n{self.output_tail()})")
-            time.sleep(PING_INTERVAL_SECONDS)
+            time.sleep(0.05)
 
 
 def extract(data: bytes, root: Path, cache: CodeCache | None = None) -> None:
@@ -331,10 +306,6 @@ def extract(data: bytes, root: Path, cache: CodeCache | None = None) -> None:
         unzipped = sum(entry.file_size for entry in entries)
         if unzipped > MAX_UNZIPPED_BYTES:
             raise AgentError(f"the code package unzips to {unzipped} bytes, over AgentCore's 750 MB limit")
-        # Plain strings, and each directory made once: a package is thousands of files in a few
-        # hundred directories, so per-file path objects and mkdir calls would cost more than the files.
-        base = os.fspath(root)
-        made: set[str] = set()
         for entry in entries:
             parts = PurePosixPath(entry.filename).parts
             if entry.filename.startswith("/") or "\\" in entry.filename or ".." in parts or not parts:
@@ -342,25 +313,18 @@ def extract(data: bytes, root: Path, cache: CodeCache | None = None) -> None:
             mode = entry.external_attr >> 16
             if stat.S_ISLNK(mode):
                 raise AgentError(f"the code package holds a symbolic link, which the sandbox does not extract: {entry.filename}")
-            target = os.path.join(base, *parts)
+            target = root.joinpath(*parts)
             if entry.is_dir():
-                make_directory(target, made)
+                target.mkdir(parents=True, exist_ok=True)
                 os.chmod(target, (mode & 0o777) or 0o755)
                 continue
-            make_directory(os.path.dirname(target), made)
+            target.parent.mkdir(parents=True, exist_ok=True)
             if cache is not None:
                 cache.extract(archive, entry, target, (mode & 0o777) or 0o644)
                 continue
             with archive.open(entry) as source, open(target, "wb") as sink:
                 shutil.copyfileobj(source, sink, 1024 * 1024)
             os.chmod(target, (mode & 0o777) or 0o644)
-
-
-def make_directory(path: str, made: set[str]) -> None:
-    """`path` and its parents, unless `made` records that they exist already."""
-    if path not in made:
-        os.makedirs(path, exist_ok=True)
-        made.add(path)
 
 
 # Interpreters and users ---------------------------------------------------------------------
@@ -484,20 +448,10 @@ def ping(port: int) -> int | None:
 
 
 def _candidate_ports(pid: int, port: int) -> list[int]:
-    """$PORT and 8080 where the agent's own processes listen; both when /proc cannot tell. /proc
-    is read only once one of them takes connections: an agent spends most of its start importing,
-    and a refused connection costs far less than reading every socket of the machine."""
-    accepting = [candidate for candidate in (port, AGENTCORE_PORT) if _accepts_connections(candidate)]
-    if not accepting:
-        return []
+    """$PORT and 8080, where the agent's own processes listen; both when /proc cannot tell."""
     listening = listening_ports(pid)
-    return accepting if listening is None else [p for p in accepting if p in listening]
-
-
-def _accepts_connections(port: int) -> bool:
-    with socket.socket() as probe:
-        probe.settimeout(2)
-        return probe.connect_ex(("127.0.0.1", port)) == 0
+    wanted = [port, AGENTCORE_PORT]
+    return wanted if listening is None else [p for p in wanted if p in listening]
 
 
 def listening_ports(pid: int) -> set[int] | None:

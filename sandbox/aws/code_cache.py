@@ -18,7 +18,6 @@ writes into its own code directory would write into the shared file, so such age
 share files: none of the agents here do, and AgentCore's code directory is not for writing.
 """
 
-import contextlib
 import hashlib
 import json
 import os
@@ -49,18 +48,15 @@ class CodeCache:
         self._lock = threading.Lock()
         # SHA-256 of each stored file by inode: a file another version shares is not read again.
         self._digests: dict[int, str] = {}
-        # Keys known to be in the file store (only this sandbox writes it), so placing a shared
-        # file is one link, without looking for it first.
-        self._stored: set[str] = set()
 
     # Files ------------------------------------------------------------------------------------
 
-    def extract(self, archive: zipfile.ZipFile, entry: zipfile.ZipInfo, target: str | Path, mode: int) -> None:
+    def extract(self, archive: zipfile.ZipFile, entry: zipfile.ZipInfo, target: Path, mode: int) -> None:
         """`entry` of `archive` at `target`: linked from the store, written there first if new."""
         name = hashlib.sha256(entry.filename.encode()).hexdigest()[:16]
         key = f"zip-{entry.CRC:08x}-{entry.file_size}-{mode:o}-{name}"
 
-        def write(path: str) -> None:
+        def write(path: Path) -> None:
             with archive.open(entry) as source, open(path, "wb") as sink:
                 shutil.copyfileobj(source, sink, 1024 * 1024)
 
@@ -68,33 +64,28 @@ class CodeCache:
 
     def copy_tree(self, source: Path, root: Path) -> None:
         """Every file under `source` at the same place under `root` (replacing what is there)."""
-        source, root = os.fspath(source), os.fspath(root)
         for directory, _, names in os.walk(source):
-            relative = os.path.relpath(directory, source)
-            destination = os.path.normpath(os.path.join(root, relative))
-            os.makedirs(destination, exist_ok=True)
+            relative = Path(directory).relative_to(source)
+            (root / relative).mkdir(parents=True, exist_ok=True)
             for name in names:
-                if relative == "." and name in (".complete", ".lock"):
+                if relative == Path(".") and name in (".complete", ".lock"):
                     continue
-                path = os.path.join(directory, name)
-                info = os.stat(path)
+                path = Path(directory) / name
+                info = path.stat()
                 mode = info.st_mode & 0o777
-                key = f"copy-{hashlib.sha256(path.encode()).hexdigest()[:16]}-{info.st_size}-{info.st_mtime_ns}-{mode:o}"
-                target = os.path.join(destination, name)
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(target)
+                key = f"copy-{hashlib.sha256(str(path).encode()).hexdigest()[:16]}-{info.st_size}-{info.st_mtime_ns}-{mode:o}"
+                target = root / relative / name
+                target.unlink(missing_ok=True)
                 self._place(key, mode, lambda stored, path=path: shutil.copyfile(path, stored), target)
 
-    def _place(self, key: str, mode: int, write, target: str | Path) -> None:
-        stored = os.path.join(self.files, key[-2:], key)
-        if key not in self._stored:
-            if not os.path.exists(stored):
-                os.makedirs(os.path.dirname(stored), exist_ok=True)
-                staging = os.path.join(os.path.dirname(stored), f".{key}.{uuid.uuid4().hex}")
-                write(staging)
-                os.chmod(staging, mode)
-                os.replace(staging, stored)  # another request may have stored it meanwhile: same bytes
-            self._stored.add(key)
+    def _place(self, key: str, mode: int, write, target: Path) -> None:
+        stored = self.files / key[-2:] / key
+        if not stored.exists():
+            stored.parent.mkdir(parents=True, exist_ok=True)
+            staging = stored.with_name(f".{key}.{uuid.uuid4().hex}")
+            write(staging)
+            os.chmod(staging, mode)
+            os.replace(staging, stored)  # another request may have stored it meanwhile: same bytes
         try:
             os.link(stored, target)
         except OSError:  # another file system, or the link limit: a copy does the same
@@ -107,34 +98,26 @@ class CodeCache:
         others (a callable), which the caller runs once the agent is up so that it never delays a
         start: the next version gets them. None when nothing is missing."""
         tag = f"cpython-3{python_minor}"
-        wanted: dict[str, list[tuple[str, str]]] = {}
+        wanted: dict[str, list[tuple[Path, Path]]] = {}
         for directory, directories, names in os.walk(root):
-            shipped = set()  # bytecode the package brought: kept
-            if "__pycache__" in directories:
-                directories.remove("__pycache__")
-                shipped = set(os.listdir(os.path.join(directory, "__pycache__")))
+            directories[:] = [d for d in directories if d != "__pycache__"]
             for name in names:
                 if not name.endswith(".py"):
                     continue
-                compiled = f"{name[:-3]}.{tag}.pyc"
-                if compiled in shipped:
-                    continue
-                source = os.path.join(directory, name)
-                wanted.setdefault(self._digest(source), []).append((source, os.path.join(directory, "__pycache__", compiled)))
+                source = Path(directory) / name
+                target = source.parent / "__pycache__" / f"{name[:-3]}.{tag}.pyc"
+                if target.exists():
+                    continue  # the package brought its own
+                wanted.setdefault(self._digest(source), []).append((source, target))
         store = self.bytecode / tag
-        in_store = set(os.listdir(store)) if store.is_dir() else set()  # one listing, not a look per file
         missing = []
-        made: set[str] = set()
         for key, places in wanted.items():
-            if f"{key}.pyc" not in in_store:
-                missing.append((key, Path(places[0][0])))  # new, or it does not compile: Python compiles it at import
-                continue
             compiled = store / f"{key}.pyc"
+            if not compiled.exists():
+                missing.append((key, places[0][0]))  # new, or it does not compile: Python compiles it at import
+                continue
             for _, target in places:
-                folder = os.path.dirname(target)
-                if folder not in made:
-                    os.makedirs(folder, exist_ok=True)
-                    made.add(folder)
+                target.parent.mkdir(exist_ok=True)
                 # Through the file store, so the next version links it instead of copying from disk.
                 self._place(f"pyc-{tag}-{key}", 0o644, lambda stored, compiled=compiled: shutil.copyfile(compiled, stored), target)
         if not missing:
@@ -148,15 +131,15 @@ class CodeCache:
 
         return compile_missing
 
-    def _digest(self, source: str) -> str:
-        info = os.stat(source)
+    def _digest(self, source: Path) -> str:
+        info = source.stat()
         if info.st_nlink > 1 and (known := self._digests.get(info.st_ino)):
             return known  # a link to a stored file, whose bytes never change
-        with open(source, "rb") as handle:
-            digest = hashlib.sha256(handle.read()).hexdigest()
+        digest = hashlib.sha256(source.read_bytes()).hexdigest()
         if info.st_nlink > 1:
             self._digests[info.st_ino] = digest
         return digest
+
     @staticmethod
     def _compile(missing: list[tuple[str, Path]], root: Path, store: Path, python: str) -> None:
         store.mkdir(parents=True, exist_ok=True)

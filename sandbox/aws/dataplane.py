@@ -21,7 +21,6 @@ import shutil
 import tempfile
 import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote
@@ -79,9 +78,6 @@ class DataPlane:
         self._workspace: Path | None = None
         self._code_cache: CodeCache | None = None
         self._stoppers: list[threading.Thread] = []
-        # Versions whose code was laid out ahead (or found not runnable), one at a time in the background.
-        self._laid_out: set[tuple[str, str, str, str]] = set()
-        self._preparer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="agent-code")
 
     @staticmethod
     def handles(request: AwsRequest) -> bool:
@@ -190,11 +186,7 @@ class DataPlane:
                                   f"Version {number} of agent runtime {runtime_id} no longer exists")
             config = version.config
             label = f"{runtime.name} version {number}"
-        return self._host((account, region, runtime_id, number), label, config)
-
-    def _host(self, key: tuple[str, str, str, str], label: str, config: dict) -> AgentHost:
-        """The agent host of the version `key` names, created (not started) when new."""
-        account, _, runtime_id, number = key
+        key = (account, region, runtime_id, number)
         with self.lock:
             host = self.hosts.get(key)
             if host is None:
@@ -224,44 +216,10 @@ class DataPlane:
             self._code_cache = CodeCache(self._workspace / "code-cache", self.wheel_cache.parent / "sandbox-bytecode")
         return self._workspace
 
-    # Keeping agents to versions that exist ----------------------------------------------
+    # Keeping processes to versions that exist ------------------------------------------
 
     def reconcile(self) -> None:
-        """Called after control-plane calls: stops the agents of deleted versions and runtimes, and
-        lays out the code of new READY versions."""
-        self._stop_deleted()
-        self._prepare_ready_versions()
-
-    def _prepare_ready_versions(self) -> None:
-        """Each runtime's newest version, once READY, has its code laid out in the background
-        (extracted, host builds swapped in, bytecode placed), as AgentCore has a version's code in
-        place when it says READY; its agent still starts on the first invocation. A deploy
-        invokes the version it made right away, so that invocation no longer waits for the files."""
-        from .agentcore import agentcore_backends
-
-        ready = []
-        for account, regions in list(agentcore_backends.items()):
-            for region, backend in list(regions.items()):
-                with backend.lock:
-                    for runtime_id, runtime in backend.runtimes.items():
-                        if not runtime.versions or runtime.lifecycle.status == "DELETING":
-                            continue
-                        number, version = next(reversed(runtime.versions.items()))
-                        key = (account, region, runtime_id, number)
-                        if version.lifecycle.status == "READY" and key not in self._laid_out and key not in self.hosts:
-                            self._laid_out.add(key)
-                            ready.append((key, f"{runtime.name} version {number}", version.config))
-        for key, label, config in ready:
-            try:
-                host = self._host(key, label, config)
-            except InvokeError:
-                continue  # not runnable here (a container image, say): its invocation says why
-            try:
-                self._preparer.submit(host.prepare)
-            except RuntimeError:  # the sandbox is stopping
-                return
-
-    def _stop_deleted(self) -> None:
+        """Stops the agents of versions and runtimes that were deleted (called after control-plane calls)."""
         from .agentcore import agentcore_backends
 
         with self.lock:
@@ -293,7 +251,6 @@ class DataPlane:
             thread.start()
         for thread in threads + stoppers:
             thread.join()
-        self._preparer.shutdown(wait=True, cancel_futures=True)  # nothing writes to the workspace now
         if self._workspace is not None:
             shutil.rmtree(self._workspace, ignore_errors=True)
 

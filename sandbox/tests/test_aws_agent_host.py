@@ -157,10 +157,10 @@ class FakeHost:
 
 
 def test_agents_of_deleted_versions_and_runtimes_are_stopped(monkeypatch, tmp_path):
-    versions = {"1": SimpleNamespace(lifecycle=SimpleNamespace(status="READY"), config={}),
-                "2": SimpleNamespace(lifecycle=SimpleNamespace(status="READY"), config={})}
-    runtime = SimpleNamespace(name="pr_1", versions=versions, lifecycle=SimpleNamespace(status="READY"))
-    backend = SimpleNamespace(runtimes={"pr_1-0123456789": runtime}, lock=threading.RLock())
+    versions = {"1": SimpleNamespace(lifecycle=SimpleNamespace(status="READY")),
+                "2": SimpleNamespace(lifecycle=SimpleNamespace(status="READY"))}
+    runtime = SimpleNamespace(versions=versions, lifecycle=SimpleNamespace(status="READY"))
+    backend = SimpleNamespace(runtimes={"pr_1-0123456789": runtime})
     monkeypatch.setattr(agentcore, "agentcore_backends", {"123456789012": {"us-east-1": backend}})
     plane = DataPlane(lambda: {}, tmp_path)
     hosts = {number: FakeHost() for number in ("1", "2")}
@@ -247,115 +247,3 @@ def test_a_suspended_agent_starts_again_from_its_files(tmp_path):
     finally:
         host.stop()
         shutil.rmtree(workspace, ignore_errors=True)
-
-
-CODE_ZIP = {"agentRuntimeArtifact": {"codeConfiguration": {
-    "runtime": "PYTHON_3_11", "entryPoint": ["agent.py"], "code": {"s3": {"bucket": "code", "prefix": "agent.zip"}}}}}
-IMAGE = {"agentRuntimeArtifact": {"containerConfiguration": {"containerUri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/a:1"}}}
-
-
-def test_the_newest_ready_version_of_each_runtime_is_laid_out_ahead_once(monkeypatch, tmp_path):
-    def version(status, config=CODE_ZIP):
-        return SimpleNamespace(lifecycle=SimpleNamespace(status=status), config=config)
-
-    def runtime(name, *versions, status="READY"):
-        return SimpleNamespace(name=name, lifecycle=SimpleNamespace(status=status),
-                               versions={str(n): v for n, v in enumerate(versions, 1)})
-
-    runtimes = {"ready-0123456789": runtime("ready", version("READY"), version("READY")),
-                "updating-0123456789": runtime("updating", version("READY"), version("UPDATING")),
-                "failed-0123456789": runtime("failed", version("READY"), version("UPDATE_FAILED")),
-                "image-0123456789": runtime("image", version("READY", IMAGE)),
-                "deleting-0123456789": runtime("deleting", version("READY"), status="DELETING")}
-    backend = SimpleNamespace(runtimes=runtimes, lock=threading.RLock())
-    monkeypatch.setattr(agentcore, "agentcore_backends", {"123456789012": {"us-east-1": backend}})
-    plane = DataPlane(lambda: {"AWS_ENDPOINT_URL": "http://127.0.0.1:9"}, tmp_path / "wheels")
-    laid_out = []
-    plane._preparer = SimpleNamespace(submit=lambda prepare: laid_out.append(prepare.__self__.code.label),
-                                      shutdown=lambda **_: None)
-    try:
-        plane.reconcile()
-        plane.reconcile()
-        assert laid_out == ["ready version 2"], "once, and only the newest version when it is READY"
-        assert plane.hosts[("123456789012", "us-east-1", "ready-0123456789", "2")].pid is None, "the agent is not started"
-        runtimes["updating-0123456789"].versions["2"].lifecycle.status = "READY"
-        plane.reconcile()
-        assert laid_out == ["ready version 2", "updating version 2"]
-    finally:
-        plane.stop()
-
-
-class TestCodeLaidOutAhead:
-    """AgentHost.prepare: a READY version's code laid out before its first invocation."""
-
-    @pytest.fixture
-    def workspace(self):
-        from aws.dataplane import workspace_parent
-
-        # A directory the agent's user can reach, as the sandbox's workspace is.
-        workspace = Path(tempfile.mkdtemp(prefix="ahead-test-", dir=workspace_parent()))
-        workspace.chmod(0o755)
-        yield workspace
-        shutil.rmtree(workspace, ignore_errors=True)
-
-    @staticmethod
-    def host(workspace, package: bytes, fetched: list):
-        from aws.agent_host import AgentCode, AgentHost, HostSettings, Spawner
-
-        code = AgentCode("echo version 1", sys.version_info.minor, ("agent.py",), {},
-                         lambda: fetched.append(package) or package)
-        settings = HostSettings({"AWS_ENDPOINT_URL": "http://127.0.0.1:9"}, workspace / "wheels", workspace / "interpreters")
-        return AgentHost(code, workspace / "echo-v1", settings, Spawner())
-
-    def test_the_first_invocation_starts_the_agent_from_the_files_laid_out(self, workspace):
-        from agent_fixtures import ECHO_AGENT, zip_bytes
-
-        fetched = []
-        host = self.host(workspace, zip_bytes({"agent.py": ECHO_AGENT}), fetched)
-        try:
-            host.prepare()
-            assert (workspace / "echo-v1" / "code" / "agent.py").exists() and host.pid is None
-            host.prepare()
-            host.ensure_ready()
-            assert host.pid is not None and len(fetched) == 1, "the code was fetched and extracted once"
-        finally:
-            host.stop()
-
-    def test_a_failure_is_reported_by_the_first_invocation(self, workspace):
-        host = self.host(workspace, b"not a zip", [])
-        host.prepare()  # logged, not raised: nobody is waiting for it
-        with pytest.raises(AgentError, match="not a zip archive"):
-            host.ensure_ready()
-        host.stop()
-
-    def test_a_deleted_version_is_not_laid_out(self, workspace):
-        from agent_fixtures import ECHO_AGENT, zip_bytes
-
-        fetched = []
-        host = self.host(workspace, zip_bytes({"agent.py": ECHO_AGENT}), fetched)
-        host.stop()
-        host.prepare()
-        assert fetched == [] and not (workspace / "echo-v1").exists()
-
-
-def test_proc_is_read_only_once_a_port_takes_connections(monkeypatch):
-    """A starting agent is looked at every few milliseconds: a look costs two refused connections
-    until something listens, not a read of every socket on the machine."""
-    import socket
-
-    from aws import agent_host
-
-    def closed_port():
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            return probe.getsockname()[1]
-
-    reads = []
-    with socket.socket() as server:
-        server.bind(("127.0.0.1", 0))
-        server.listen()
-        listening = server.getsockname()[1]
-        monkeypatch.setattr(agent_host, "listening_ports", lambda pid: reads.append(pid) or {listening})
-        monkeypatch.setattr(agent_host, "AGENTCORE_PORT", closed_port())
-        assert agent_host._candidate_ports(12345, closed_port()) == [] and reads == []
-        assert agent_host._candidate_ports(12345, listening) == [listening] and reads == [12345]

@@ -122,14 +122,6 @@ class TestVersions:
         assert invoke_json(sandbox, arn, {}, qualifier="pinned")["greeting"] == "one"
         assert {a["version"] for a in agents(sandbox) if a["runtimeId"] == runtime_id} == {"1", "2"}
 
-    def test_a_ready_version_is_known_before_its_first_invocation_which_starts_its_agent(self, sandbox, unique_name):
-        created = deploy(sandbox, unique_name("ahead"), zip_bytes({"agent.py": ECHO_AGENT}))
-        wait_until_ready(sandbox, created["agentRuntimeId"])
-        waiting = agent_of(sandbox, created["agentRuntimeId"])  # its code is being laid out, nothing runs
-        assert waiting["pid"] is None and waiting["startSeconds"] is None
-        assert invoke_json(sandbox, created["agentRuntimeArn"], {"first": True})["payload"] == {"first": True}
-        assert agent_of(sandbox, created["agentRuntimeId"])["pid"] is not None
-
     def test_deleting_a_version_stops_its_agent_and_no_other(self, sandbox, unique_name):
         created = deploy(sandbox, unique_name("old_version"), zip_bytes({"agent.py": ECHO_AGENT}))
         runtime_id, arn = created["agentRuntimeId"], created["agentRuntimeArn"]

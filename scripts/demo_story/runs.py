@@ -54,7 +54,6 @@ def tell_once(binaries, seed=None, verbose=False):
     world = World(sandbox, binaries, verbose=verbose, seed=seed)
     print(f"== sandbox up in {sandbox.start_seconds:.1f} s: AWS {sandbox.aws_url}, GitHub {sandbox.github_url}, "
           f"repository {sandbox.repository}; agent copied to {world.tree}\n")
-    started = time.perf_counter()
     try:
         state, duplicates, wrong = tell(
             world, lambda index, line, seconds: print(f"[{index:2}] {line}  ({seconds:.1f} s)", flush=True))
@@ -62,11 +61,9 @@ def tell_once(binaries, seed=None, verbose=False):
         print(f"\nFAILED {failure}")
         return False
     finally:
-        told = time.perf_counter()
         world.close()
         sandbox.stop()
         sandbox.remove_log()
-        print(f"\n== story told in {told - started:.1f} s; sandbox stopped in {time.perf_counter() - told:.1f} s")
     print_table(world, state)
     for problem in duplicates + wrong:
         print(f"PROBLEM: {problem}")
