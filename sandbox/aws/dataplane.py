@@ -4,8 +4,7 @@
 
 The qualifier names an endpoint (default `DEFAULT`, which follows the newest ready version); the
 endpoint's live version names the zip in S3 that the sandbox runs (agent_host), started on first
-use and kept while the version exists. A runtime's newest version has its code laid out in the
-background as soon as it is READY, so that first use does not wait for the files. What the agent answers goes back as AgentCore passes it
+use and kept while the version exists. What the agent answers goes back as AgentCore passes it
 on: a 2xx answer as is (an event stream chunk by chunk), any other status as the
 RuntimeClientError (424) AgentCore makes of it, the body dropped. Requests reach this module
 after the front door has checked their signature and applied fault rules.
