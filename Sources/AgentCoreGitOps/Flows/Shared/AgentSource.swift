@@ -72,9 +72,12 @@ public struct AgentSource: Sendable {
 
     /// What comments and issues never show: the job's own credentials, and the value of every
     /// variable a `${NAME}` in `agentcore.json` references (in any environment), whatever quotes it.
+    /// A value too short to be a secret is refused wherever it is sent, so it takes no part:
+    /// redacting every "e" of a message would give the value away.
     public var redactor: SecretRedactor {
-        let referenced = settings.allEnvironments.flatMap(\.referencedVariables)
-        return SecretRedactor(secrets: SecretRedactor(environment: environment).secrets + referenced.compactMap { environment[$0] })
+        let referenced = settings.allEnvironments.flatMap(\.referencedVariables).compactMap { environment[$0] }
+        return SecretRedactor(secrets: SecretRedactor(environment: environment).secrets
+            + referenced.filter { $0.count >= EnvironmentSettings.minimumSecretLength })
     }
 
     /// Builds the code zip for `runtimeName` inside a log group.

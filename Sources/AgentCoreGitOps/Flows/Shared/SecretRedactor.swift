@@ -15,8 +15,9 @@ public struct SecretRedactor: Sendable {
     public let secrets: [String]
 
     /// Every non-empty value is redacted, however short: each was declared a secret. Values
-    /// `${NAME}` reads are at least `EnvironmentSettings.minimumSecretLength` long, so this
-    /// never replaces every "a" or "1" of a message.
+    /// `${NAME}` reads are at least `EnvironmentSettings.minimumSecretLength` long (shorter ones
+    /// are refused and left out, see `AgentSource.redactor`), so this never replaces every "a"
+    /// or "1" of a message.
     public init(secrets: [String]) {
         self.secrets = Set(secrets.filter { !$0.isEmpty }).sorted { $0.count > $1.count || ($0.count == $1.count && $0 < $1) }
     }

@@ -82,6 +82,35 @@ struct PRDeploySecretsDecisionTests {
         #expect(!comment(number).contains("k9"), "\(comment(number))")
     }
 
+    /// A refused value takes no part in redaction: every "e" of the refusal would read "[redacted]"
+    /// and give the value away by where it is missing.
+    @Test("a one-letter value: the refusal comment reads whole, with no letter redacted")
+    func aRefusedValueLeavesTheCommentWhole() async throws {
+        flows.environment["DB_CONNECTION"] = "e"
+        let number = flows.github.openPullRequest()
+        await #expect(throws: RuntimeSettingsError.self) { try await flows.prDeploy("opened", number) }
+        let body = comment(number)
+        #expect(body.contains("use a value of at least 4 characters for DB_CONNECTION"), "\(body)")
+        #expect(!body.contains(SecretRedactor.placeholder), "\(body)")
+    }
+
+    /// A variable only prod references is not this job's to check: a short value of it here
+    /// (the pull request job's own REGION=1) is no secret of this deploy and is left in the text.
+    @Test("a short value of a variable only prod references: the excerpt is left as the agent wrote it")
+    func aShortValueOnlyProdReferencesIsNotRedacted() async throws {
+        try flows.checkout.file("agent/agentcore.json", """
+            {"entryPoint": "agent.py", "python": "3.11", "prompt": "../prompts/bot.txt",
+             "environmentVariables": {"LOG_LEVEL": "DEBUG"},
+             "environments": {"pr": {"environmentVariables": {"DATABASE_URL": "${DB_CONNECTION}"}},
+                              "prod": {"environmentVariables": {"SHARDS": "${SHARD_COUNT}"}}}}
+            """)
+        flows.environment["SHARD_COUNT"] = "1"
+        flows.invoker.answer { _ in FakeInvoker.answer(#"{"result": "1+1=2"}"#) }
+        let number = flows.github.openPullRequest()
+        _ = try await flows.prDeploy("opened", number)
+        #expect(comment(number).contains("1+1=2"), "\(comment(number))")
+    }
+
     /// An agent that answers in JSON quotes a value as JSON does: `"` and `\` escaped, and with
     /// Python's default `ensure_ascii` every non-ASCII character as `\uXXXX`.
     @Test("an answer quoting the value JSON-escaped: the excerpt redacts that form too")
