@@ -156,9 +156,11 @@ struct DeclaredSettingsRecord {
     }
 
     /// Records `runtime`'s version from the pending declaration when it has no record and runs
-    /// exactly what that declaration sent: a run made it and stopped before recording it.
+    /// exactly what that declaration sent: a run made it and stopped before recording it. A
+    /// version with settings this tool never sends was changed by hand, whatever else matches.
     func recordIfLeftPending(_ runtime: AgentRuntime, key: String) async throws {
-        guard let configuration = runtime.configuration, try await read(version: runtime.agentRuntimeVersion) == nil,
+        guard runtime.unmanagedSettings?.isEmpty ?? true,
+              let configuration = runtime.configuration, try await read(version: runtime.agentRuntimeVersion) == nil,
               let pending = try await pending.read(), pending.sent == configuration.keyedDigests(key: key)
         else { return }
         try await store(Record(version: runtime.agentRuntimeVersion, configuration: pending.configuration, tags: pending.tags))

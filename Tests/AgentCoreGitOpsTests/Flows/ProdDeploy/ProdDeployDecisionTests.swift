@@ -136,6 +136,30 @@ struct ProdDeployDecisionTests {
         #expect(report.noPlanReason == nil && report.plan?.liveVersion == "2", "\(report.noPlanReason ?? "")")
     }
 
+    /// A version made by hand from the stopped run's one, adding a setting this tool never sends
+    /// (`metadataConfiguration` in the console), sends what the declaration sent and more: no record.
+    @Test("a hand-made version with settings the tool never sends gets no record from the declaration it otherwise matches")
+    func aVersionWithHandMadeSettingsGetsNoRecordFromADeclaration() async throws {
+        let prodID = try await flows.deployedMerge().deployment.runtimeID
+        try flows.writeAgent("Version two")
+        let second = flows.github.merge(flows.github.openPullRequest())
+        flows.s3.denyAccess { operation, key in operation == "PutObject" && key == "prod/deployed/versions/2.json" }
+        await #expect(throws: AWSError.self) { try await flows.prodDeploy(after: second) }
+        flows.s3.denyAccess { _, _ in false }
+        for _ in 0..<5 where try await flows.agentCore.getAgentRuntime(id: prodID).status != .ready {}  // version 2 settles
+
+        let same = try #require(flows.agentCore.latest(of: prodID)?.configuration)
+        _ = try await flows.agentCore.updateAgentRuntime(UpdateAgentRuntimeRequest(agentRuntimeId: prodID, configuration: same))
+        flows.agentCore.settleLatest(of: prodID, as: .ready)
+        flows.agentCore.setUnmanagedSettings(["metadataConfiguration"], onLatestOf: prodID)
+
+        try flows.writeAgent("Version four")
+        _ = try await flows.prodDeploy(after: flows.github.merge(flows.github.openPullRequest()))
+        #expect(flows.agentCore.versionNumbers(of: prodID) == ["1", "2", "3", "4"])
+        #expect(flows.s3.object(bucket: InMemoryFlows.bucket, key: "prod/deployed/versions/3.json") == nil)
+        #expect(flows.s3.object(bucket: InMemoryFlows.bucket, key: "prod/deployed/versions/4.json") != nil)
+    }
+
     /// A run's declaration left behind is no record for a version it did not make: one made by
     /// hand since must stay without one rather than claim settings it does not run.
     @Test("a version the left-behind declaration did not make gets no record from it")
