@@ -58,7 +58,8 @@ public struct RuntimeDeployer: Sendable {
 
     /// Deploys as above and runs `check` on the READY version while its code is copied to `v<k>`:
     /// the copy of a large package takes a while, and a smoke test needs only the version.
-    /// Both finish before this returns; the first error of either is thrown.
+    /// Both finish before this returns. The check's error is the one thrown; when the copy
+    /// failed too, its error is logged (a re-run makes the copy).
     public func deploy<Checked: Sendable>(
         _ package: PackageManifest, settings: EnvironmentSettings, to target: DeploymentTarget, current: AgentRuntime?,
         waitForReady: Bool = true, checking check: @Sendable (AgentRuntime) async throws -> Checked
@@ -97,6 +98,9 @@ public struct RuntimeDeployer: Sendable {
         // request in flight, and a cancelled URLSession request on Linux can leave its caller
         // waiting forever.
         let versionCopy = await copy
+        if case .failure = checked, case .failure(let copyError) = versionCopy {
+            log("the copy of version \(deployed.agentRuntimeVersion)'s code failed too: \(copyError)")
+        }
         let result = try checked.get()
         let deployment = RuntimeDeployment(
             runtime: deployed, changed: deployed.agentRuntimeVersion != current?.agentRuntimeVersion,
