@@ -5,7 +5,7 @@ import Testing
 /// `AWSClient` and `S3Client` over real HTTP against the sandbox, which checks every signature
 /// and every S3 payload hash as AWS does. Tests that add fault rules start their own sandbox,
 /// since rules apply to every request it serves.
-@Suite(.tags(.sandbox)) struct AWSSandboxTests {
+@Suite(.heavy, .tags(.sandbox)) struct AWSSandboxTests {
     /// The shared sandbox, started by the first suite that needs it.
     let sandbox: Sandbox
 

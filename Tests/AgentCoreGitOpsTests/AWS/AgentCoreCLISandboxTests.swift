@@ -3,7 +3,7 @@ import Testing
 @testable import AgentCoreGitOps
 
 /// The `agentcore` binary against the sandbox, as a person or a script would run it.
-@Suite(.tags(.sandbox, .process)) struct AgentCoreCLISandboxTests {
+@Suite(.heavy, .tags(.sandbox, .process)) struct AgentCoreCLISandboxTests {
     /// The shared sandbox, started by the first suite that needs it.
     let sandbox: Sandbox
 

@@ -3,7 +3,7 @@ import Testing
 @testable import AgentCoreGitOps
 
 /// The real client and waiters over real HTTP against the sandbox (moto with AWS's behaviour).
-@Suite(.tags(.sandbox)) struct AgentCoreControlSandboxTests {
+@Suite(.heavy, .tags(.sandbox)) struct AgentCoreControlSandboxTests {
     /// The shared sandbox, started by the first suite that needs it.
     let sandbox: Sandbox
 

@@ -4,7 +4,7 @@ import Testing
 
 /// `agentcore endpoint update` on the prod runtime moves the endpoint under the prod lease, like
 /// approvals and rollbacks; other runtimes' endpoints move without it.
-@Suite(.tags(.sandbox, .process)) struct EndpointLeaseCLISandboxTests {
+@Suite(.heavy, .tags(.sandbox, .process)) struct EndpointLeaseCLISandboxTests {
     @Test func movingAProdEndpointTakesAndReleasesTheLease() async throws {
         let sandbox = try await Sandbox.shared()
         let cli = AgentCoreCLI(sandbox: sandbox)

@@ -4,7 +4,7 @@ import Testing
 
 /// The lease over the sandbox's S3, whose conditional writes decide the race.
 extension S3LeaseTests {
-    @Test(.tags(.sandbox)) func racingHoldersOverRealHTTPGetOneLeaseAndTheNextWaitsForIt() async throws {
+    @Test(.heavy, .tags(.sandbox)) func racingHoldersOverRealHTTPGetOneLeaseAndTheNextWaitsForIt() async throws {
         let sandbox = try await Sandbox.shared()
         let s3 = S3Client(client: try AWSSandboxTests.client(sandbox))
         let location = S3Location(bucket: sandbox.info.s3Bucket, key: "lease-tests/\(UUID().uuidString).json")

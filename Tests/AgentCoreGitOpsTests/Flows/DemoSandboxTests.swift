@@ -5,7 +5,7 @@ import Testing
 /// against sandboxes of its own. Here it does so twice with a fifth of the executables' AWS
 /// and GitHub requests failing or slowed: every run must converge (failed steps re-run, as a
 /// person would), end in the expected state, and leave no duplicates and no PR runtimes behind.
-@Suite("scripts/demo", .tags(.sandbox, .process))
+@Suite("scripts/demo", .heavy, .tags(.sandbox, .process))
 struct DemoSandboxTests {
     @Test("two faulty runs of the story converge with no duplicates")
     func faultyRunsConverge() async throws {

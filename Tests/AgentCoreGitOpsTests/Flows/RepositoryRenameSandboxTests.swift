@@ -6,7 +6,7 @@ import Testing
 /// repository id, and runtimes tagged by name before ids were recorded are recognised by their
 /// old name, which GitHub redirects to the repository. The executables run as the workflows run
 /// them, with `GITHUB_REPOSITORY_ID` as Actions sets it (FlowFixture's environment).
-@Suite("renamed repository end to end", .tags(.sandbox, .process))
+@Suite("renamed repository end to end", .heavy, .tags(.sandbox, .process))
 struct RepositoryRenameSandboxTests {
     /// A checkout of the small agent, in a repository of its own on the shared sandbox.
     let fixture: FlowFixture

@@ -6,7 +6,7 @@ import Testing
 /// zip each version points at. The sample agent answers through its real code path (the Bedrock
 /// stand-in plays the model); a handler that raises fails the job; a prod version that failed is
 /// refused at approval.
-@Suite("smoke test end to end", .tags(.sandbox, .process))
+@Suite("smoke test end to end", .heavy, .tags(.sandbox, .process))
 struct SmokeTestSandboxTests {
     struct GitHubStatuses: Decodable {
         struct Status: Decodable {

@@ -4,7 +4,7 @@ import Testing
 
 /// `createCommitStatus` against the GitHub emulator: the smoke test's status on a commit, as
 /// branch protection reads it back.
-@Suite(.tags(.sandbox)) struct CommitStatusSandboxTests {
+@Suite(.heavy, .tags(.sandbox)) struct CommitStatusSandboxTests {
     struct State: Decodable { let statuses: [Status] }
     struct Status: Decodable {
         let sha: String

@@ -3,7 +3,7 @@ import Testing
 @testable import AgentCoreGitOps
 
 /// `GitHubClient` over real HTTP against the GitHub emulator on loopback.
-@Suite(.tags(.sandbox)) struct GitHubClientSandboxTests {
+@Suite(.heavy, .tags(.sandbox)) struct GitHubClientSandboxTests {
     /// The shared sandbox's GitHub emulator.
     let emulator: GitHubEmulator
 

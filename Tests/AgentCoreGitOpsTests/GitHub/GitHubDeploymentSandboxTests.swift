@@ -4,7 +4,7 @@ import Testing
 
 /// The Deployments calls against the emulator, which follows GitHub's documented behaviour and
 /// REST description.
-@Suite(.tags(.sandbox)) struct GitHubDeploymentSandboxTests {
+@Suite(.heavy, .tags(.sandbox)) struct GitHubDeploymentSandboxTests {
     @Test func createListAndStatusAgainstTheEmulator() async throws {
         let github = try await GitHubEmulator.shared().ownRepository()
         let sha = GitHubEmulator.randomSHA()

@@ -3,7 +3,7 @@ import Testing
 @testable import AgentCoreGitOps
 
 /// Commit order, branch tips and repository identity, against the emulator's commit graph.
-@Suite(.tags(.sandbox)) struct GitHubHistorySandboxTests {
+@Suite(.heavy, .tags(.sandbox)) struct GitHubHistorySandboxTests {
     @Test func commitsCompareByAncestryNotByAge() async throws {
         let emulator = try await GitHubEmulator.shared()
         let github = try emulator.client()

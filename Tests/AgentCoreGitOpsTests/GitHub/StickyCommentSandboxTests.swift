@@ -3,7 +3,7 @@ import Testing
 @testable import AgentCoreGitOps
 
 /// The pull request's sticky comment and its runtime marker, against the GitHub emulator.
-@Suite(.tags(.sandbox)) struct StickyCommentSandboxTests {
+@Suite(.heavy, .tags(.sandbox)) struct StickyCommentSandboxTests {
     /// The shared sandbox's GitHub emulator.
     let emulator: GitHubEmulator
 

@@ -5,7 +5,7 @@ import Testing
 /// Hostile input the existing flow tests do not already cover (those are listed in the
 /// hardening report): each gets a clear message, and nothing is deleted or half-deployed.
 /// Table-driven: one case per input, run through the real executables against the sandbox.
-@Suite("Hardening: hostile input", .tags(.sandbox, .process))
+@Suite("Hardening: hostile input", .heavy, .tags(.sandbox, .process))
 struct HostileInputSandboxTests {
     /// A checkout of the small agent, over the shared sandbox.
     let fixture: FlowFixture

@@ -7,7 +7,7 @@ import Testing
 /// one deployment issue. (Two approvals at once, and an approval while the runtime is updating,
 /// are in ApprovalFlowSandboxTests; here are the pr-deploy and prod-deploy races, and an approval while a
 /// real prod-deploy process runs.)
-@Suite("Hardening: races", .tags(.sandbox, .process))
+@Suite("Hardening: races", .heavy, .tags(.sandbox, .process))
 struct RaceSandboxTests {
     /// A checkout of the small agent, over the shared sandbox.
     let fixture: FlowFixture

@@ -11,7 +11,7 @@ import Testing
 /// to mask a secret with the line `::add-mask::<value>`. GitHub's runner consumes that line and
 /// never shows it (it is how masking works: the value must be sent to be masked). It counts only
 /// as that whole line, and only in Actions mode; outside Actions not even that is printed.
-@Suite("Hardening: secrets in output", .tags(.sandbox, .process))
+@Suite("Hardening: secrets in output", .heavy, .tags(.sandbox, .process))
 struct SecretLeakSandboxTests {
     /// A checkout of the small agent, over the shared sandbox.
     let fixture: FlowFixture

@@ -4,7 +4,7 @@ import Testing
 
 /// Resolutions and installs through uv over local wheels: each test starts uv.
 extension DependencyInputTests {
-    @Test(.tags(.process)) func aChangedFilePulledInWithDashRIsInstalled() async throws {
+    @Test(.heavy, .tags(.process)) func aChangedFilePulledInWithDashRIsInstalled() async throws {
         let tree = try await Self.agent(requirements: "--no-index\n-f wheels\n-r pinned.txt\n")
         try tree.file("agent/pinned.txt", "somelib==1.0\n")
         let first = try await Self.build(tree)
@@ -20,7 +20,7 @@ extension DependencyInputTests {
         #expect(!names.contains("pinned.txt") && !names.contains("requirements.txt"), "the files that declare the set stay out")
     }
 
-    @Test(.tags(.process)) func aChangedConstraintFileIsInstalled() async throws {
+    @Test(.heavy, .tags(.process)) func aChangedConstraintFileIsInstalled() async throws {
         let tree = try await Self.agent(requirements: "--no-index\n--find-links wheels\nsomelib\n-c constraints/pins.txt\n")
         try tree.file("agent/constraints/pins.txt", "somelib<2\n")
         _ = try await Self.build(tree)
@@ -30,7 +30,7 @@ extension DependencyInputTests {
         #expect(try Self.somelib(tree)?.hasPrefix("VERSION = '2.0'") == true)
     }
 
-    @Test(.tags(.process)) func aReplacedFindLinksWheelIsInstalled() async throws {
+    @Test(.heavy, .tags(.process)) func aReplacedFindLinksWheelIsInstalled() async throws {
         let tree = try await Self.agent(requirements: "--no-index\n-f wheels\nsomelib==1.0\n")
         let first = try await Self.build(tree)
         #expect(try Self.somelib(tree) == "VERSION = '1.0'\n")
@@ -44,7 +44,7 @@ extension DependencyInputTests {
             == [.wheelChanged(name: "somelib", version: "1.0")])
     }
 
-    @Test(.tags(.process)) func aLocalWheelNamedByPathIsHashedByContent() async throws {
+    @Test(.heavy, .tags(.process)) func aLocalWheelNamedByPathIsHashedByContent() async throws {
         let tree = try await Self.agent(requirements: "--no-index\n./vendor/somelib-1.0-py3-none-any.whl\n")
         try await LocalWheels.make(in: tree.url("agent/vendor"), name: "somelib", version: "1.0")
         _ = try await Self.build(tree)
@@ -55,7 +55,7 @@ extension DependencyInputTests {
 
     /// uv reads `uv.toml` from its working directory; the tool runs it with `--no-config`, so only
     /// a configuration the agent names counts, and then its content is part of the key.
-    @Test(.tags(.process)) func aUVConfigCountsOnlyWhenNamedAndThenByContent() async throws {
+    @Test(.heavy, .tags(.process)) func aUVConfigCountsOnlyWhenNamedAndThenByContent() async throws {
         let tree = try await Self.agent(requirements: "--no-index\n-f wheels\nsomelib\n")
         try FileManager.default.removeItem(at: tree.url("agent/wheels/somelib-2.0-py3-none-any.whl"))
         try await LocalWheels.make(in: tree.url("agent/more"), name: "somelib", version: "2.0")
@@ -84,7 +84,7 @@ extension DependencyInputTests {
         #expect(missing.stderr.contains("the uv configuration") && missing.stderr.contains("does not exist"), "\(missing.output)")
     }
 
-    @Test(.tags(.process)) func aChangedFindLinksVariableIsInstalled() async throws {
+    @Test(.heavy, .tags(.process)) func aChangedFindLinksVariableIsInstalled() async throws {
         let tree = try await Self.agent(requirements: "--no-index\nsomelib\n")
         // Two local flat indexes, one version each.
         try await LocalWheels.make(in: tree.url("links-old"), name: "somelib", version: "1.0")
@@ -95,7 +95,7 @@ extension DependencyInputTests {
         #expect(try Self.somelib(tree)?.hasPrefix("VERSION = '2.0'") == true)
     }
 
-    @Test(.tags(.process)) func aChangedIndexURLIsInstalled() async throws {
+    @Test(.heavy, .tags(.process)) func aChangedIndexURLIsInstalled() async throws {
         let tree = try await Self.agent(requirements: "somelib\n")
         // Two PEP 503 indexes on disk: <index>/somelib/index.html links the wheel beside it.
         for (index, version) in [("simple-old", "1.0"), ("simple-new", "2.0")] {
@@ -108,7 +108,7 @@ extension DependencyInputTests {
         #expect(try Self.somelib(tree)?.hasPrefix("VERSION = '2.0'") == true)
     }
 
-    @Test(.tags(.process)) func uvLockIsExportedAndFollowed() async throws {
+    @Test(.heavy, .tags(.process)) func uvLockIsExportedAndFollowed() async throws {
         let tree = try TempTree()
         try tree.file("agent/agent.py", "import somelib\n")
         try await LocalWheels.make(in: tree.url("agent/wheels"), name: "somelib", version: "1.0")
@@ -138,7 +138,7 @@ extension DependencyInputTests {
         #expect(!names.contains("uv.lock") && !names.contains("pyproject.toml"))
     }
 
-    @Test(.tags(.process)) func anUnchangedSetIsNeitherResolvedNorInstalledAgain() async throws {
+    @Test(.heavy, .tags(.process)) func anUnchangedSetIsNeitherResolvedNorInstalledAgain() async throws {
         let tree = try await Self.agent(requirements: "--no-index\n-f wheels\nsomelib==1.0\n")
         _ = try await Self.build(tree)
         try tree.file("agent/agent.py", "import somelib\nprint(somelib.VERSION)\n")
@@ -152,7 +152,7 @@ extension DependencyInputTests {
 
     /// A dependency directory restored under a key it was not built for (the workflows' cache
     /// restores by prefix) is rebuilt, never used.
-    @Test(.tags(.process)) func aSetRestoredUnderAnotherKeyIsRebuilt() async throws {
+    @Test(.heavy, .tags(.process)) func aSetRestoredUnderAnotherKeyIsRebuilt() async throws {
         let tree = try await Self.agent(requirements: "--no-index\n-f wheels\n-r pinned.txt\n")
         try tree.file("agent/pinned.txt", "somelib==1.0\n")
         let old = try await Self.build(tree)

@@ -6,7 +6,7 @@ import Testing
 extension DependencyInstallerTests {
     /// The real dependency set, installed once into the shared cache: the second call must come
     /// from the cache, and the tree must hold ARM64 extension modules only.
-    @Test(.tags(.process)) func theAgentsRequirementsInstallAsARM64WheelsOnce() async throws {
+    @Test(.heavy, .tags(.process)) func theAgentsRequirementsInstallAsARM64WheelsOnce() async throws {
         let installer = DependencyInstaller(cacheDirectory: TestCache.directory)
         let requirements = RepositoryPaths.root.appendingPathComponent("agent/requirements.txt")
         let first = try await installer.install(.requirements(requirements), python: .default, platform: .agentCore)

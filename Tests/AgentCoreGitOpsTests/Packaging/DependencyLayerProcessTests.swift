@@ -4,7 +4,7 @@ import Testing
 
 /// Layered packages read back with unzip, zip and Python's zipfile: each test starts those tools.
 extension DependencyLayerTests {
-    @Test(.tags(.process)) func aLayeredPackageListsAndHoldsWhatOneArchiveOfBothTreesWould() async throws {
+    @Test(.heavy, .tags(.process)) func aLayeredPackageListsAndHoldsWhatOneArchiveOfBothTreesWould() async throws {
         let tree = try Self.trees()
         let layer = try await Self.layer(from: tree)
         let layered = try await ZipArchiver().write(try Self.items(tree.url("agent")), to: tree.url("layered.zip"), after: layer)
@@ -34,7 +34,7 @@ extension DependencyLayerTests {
         #expect(same.stdout == "True\n", "\(same.output)")
     }
 
-    @Test(.tags(.process)) func aDamagedOrForeignLayerIsNotUsed() async throws {
+    @Test(.heavy, .tags(.process)) func aDamagedOrForeignLayerIsNotUsed() async throws {
         let tree = try Self.trees()
         let layer = try await Self.layer(from: tree)
         let bytes = try Data(contentsOf: layer.archive)

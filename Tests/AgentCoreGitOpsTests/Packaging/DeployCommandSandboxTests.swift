@@ -4,7 +4,7 @@ import Testing
 
 /// `agentcore deploy` as a person runs it, against the sandbox: package, upload, create or
 /// update, the `v<k>` copies, and the manifest it prints.
-@Suite(.tags(.sandbox, .process)) struct DeployCommandSandboxTests {
+@Suite(.heavy, .tags(.sandbox, .process)) struct DeployCommandSandboxTests {
     /// The shared sandbox, started by the first suite that needs it.
     let sandbox: Sandbox
 

@@ -4,7 +4,7 @@ import Testing
 
 /// Whole builds of the sample agent and of small agents made to fail, with the real uv, the real
 /// interpreter and the shared dependency cache (so a second run installs nothing).
-@Suite(.tags(.process)) struct PackageBuilderProcessTests {
+@Suite(.heavy, .tags(.process)) struct PackageBuilderProcessTests {
     static let sampleAgent = RepositoryPaths.root.appendingPathComponent("agent")
 
     static func options(agent: URL, output: URL) -> PackageOptions {

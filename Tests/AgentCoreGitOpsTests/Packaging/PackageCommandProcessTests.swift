@@ -3,7 +3,7 @@ import Testing
 @testable import AgentCoreGitOps
 
 /// `agentcore zip` and `agentcore package` as a user runs them: exit status, message, manifest.
-@Suite(.tags(.process)) struct PackageCommandProcessTests {
+@Suite(.heavy, .tags(.process)) struct PackageCommandProcessTests {
     static let agentcore = RepositoryPaths.executable("agentcore")
 
     @Test func zipPrintsAManifestWhoseHashMatchesTheFile() async throws {

@@ -4,7 +4,7 @@ import Testing
 
 /// Packages built with their dependencies through uv, or read back with Python's zipfile or the agentcore executable.
 extension PackageContentsTests {
-    @Test(.tags(.process)) func theIgnoreFileKeepsFilesOutAndIsPartOfThePackage() async throws {
+    @Test(.heavy, .tags(.process)) func theIgnoreFileKeepsFilesOutAndIsPartOfThePackage() async throws {
         let tree = try TempTree()
         try tree.file("agent/agent.py", "print('hi')\n")
         try tree.file("agent/tools/search.py", "X = 1\n")
@@ -25,7 +25,7 @@ extension PackageContentsTests {
         #expect(second.fileCount == first.fileCount && second.sha256 != first.sha256)
     }
 
-    @Test(.tags(.process)) func anOversizedPackageListsItsTenBiggestContributorsByDistribution() async throws {
+    @Test(.heavy, .tags(.process)) func anOversizedPackageListsItsTenBiggestContributorsByDistribution() async throws {
         let tree = try TempTree()
         try tree.file("agent/agent.py", "import somelib\n")
         for index in 1...11 { try tree.file("agent/data\(index).bin", String(repeating: "x", count: 1000 * index)) }
@@ -53,7 +53,7 @@ extension PackageContentsTests {
         #expect(!FileManager.default.fileExists(atPath: tree.url("code.zip").path))
     }
 
-    @Test(.tags(.process)) func nativeCodeForAnotherMachineIsRefusedBeforeAnythingIsWritten() async throws {
+    @Test(.heavy, .tags(.process)) func nativeCodeForAnotherMachineIsRefusedBeforeAnythingIsWritten() async throws {
         let tree = try TempTree()
         try tree.file("agent/agent.py", "import somelib\n")
         try tree.data("agent/bin/helper", Self.elf(machine: 62))
@@ -80,7 +80,7 @@ extension PackageContentsTests {
         #expect(!FileManager.default.fileExists(atPath: tree.url("code.zip").path))
     }
 
-    @Test(.tags(.process)) func thePackageCarriesItsManifestAndTheCommandPrintsIt() async throws {
+    @Test(.heavy, .tags(.process)) func thePackageCarriesItsManifestAndTheCommandPrintsIt() async throws {
         let tree = try TempTree()
         try tree.file("agent/agent.py", "import somelib\n")
         try tree.file("agent/requirements.txt", "--no-index\n-f wheels\nsomelib==1.0\n")

@@ -4,7 +4,7 @@ import Testing
 
 /// Awaiting a child's exit without holding a thread, and stopping an agent the way BootChecker
 /// does: each test starts a real process and waits for its exit as the event it is.
-@Suite(.tags(.process)) struct ProcessExitProcessTests {
+@Suite(.heavy, .tags(.process)) struct ProcessExitProcessTests {
     private func start(_ script: String) throws -> (Process, ProcessExit) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")

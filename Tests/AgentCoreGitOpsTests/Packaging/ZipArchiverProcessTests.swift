@@ -4,7 +4,7 @@ import Testing
 
 /// Archives read back with unzip, zipinfo and Python's zipfile: each test starts those tools.
 extension ZipArchiverTests {
-    @Test(.tags(.process)) func unzipAndZipinfoAcceptTheArchiveWithNormalisedModes() async throws {
+    @Test(.heavy, .tags(.process)) func unzipAndZipinfoAcceptTheArchiveWithNormalisedModes() async throws {
         let tree = try Self.sampleTree()
         let zip = tree.url("out/code.zip")
         _ = try await Self.archive(tree.url("src"), to: zip)
@@ -26,7 +26,7 @@ extension ZipArchiverTests {
         #expect(rows.allSatisfy { $0.contains(" unx ") && $0.contains("80-Jan-01 00:00") })
     }
 
-    @Test(.tags(.process)) func pythonZipfileSeesUnixCreatorUTF8NamesSortedOrderAndExclusions() async throws {
+    @Test(.heavy, .tags(.process)) func pythonZipfileSeesUnixCreatorUTF8NamesSortedOrderAndExclusions() async throws {
         let tree = try Self.sampleTree()
         let zip = tree.url("code.zip")
         _ = try await Self.archive(tree.url("src"), to: zip)
@@ -44,7 +44,7 @@ extension ZipArchiverTests {
         #expect(try await ArchiveInspector.pythonText(zip, entry: "pkg/ünïcode.py") == "NAME = 'ü'\n")
     }
 
-    @Test(.tags(.process)) func sourceDateEpochSetsTheTimestamp() async throws {
+    @Test(.heavy, .tags(.process)) func sourceDateEpochSetsTheTimestamp() async throws {
         let tree = try Self.sampleTree()
         var contents = ArchiveContents()
         try contents.addTree(tree.url("src"))
@@ -55,7 +55,7 @@ extension ZipArchiverTests {
         #expect(entries.allSatisfy { $0.dateTime == [2023, 11, 14, 22, 13, 20] })
     }
 
-    @Test(.tags(.process)) func rebuildReusesUnchangedEntriesAndMatchesAFreshBuild() async throws {
+    @Test(.heavy, .tags(.process)) func rebuildReusesUnchangedEntriesAndMatchesAFreshBuild() async throws {
         let tree = try Self.sampleTree()
         let zip = tree.url("out/code.zip")
         let first = try await Self.archive(tree.url("src"), to: zip)
@@ -72,7 +72,7 @@ extension ZipArchiverTests {
         #expect(test.status == 0, "\(test.output)")
     }
 
-    @Test(.tags(.process)) func aStaleIndexIsIgnored() async throws {
+    @Test(.heavy, .tags(.process)) func aStaleIndexIsIgnored() async throws {
         let tree = try Self.sampleTree()
         let zip = tree.url("code.zip")
         _ = try await Self.archive(tree.url("src"), to: zip)
@@ -89,7 +89,7 @@ extension ZipArchiverTests {
         #expect(try await runProcess(ArchiveInspector.tool("unzip"), ["-tq", zip.path]).status == 0)
     }
 
-    @Test(.tags(.process)) func renamedAndTouchedFilesReuseTheirCompressedBytes() async throws {
+    @Test(.heavy, .tags(.process)) func renamedAndTouchedFilesReuseTheirCompressedBytes() async throws {
         let tree = try Self.sampleTree()
         let zip = tree.url("code.zip")
         let first = try await Self.archive(tree.url("src"), to: zip, clockAhead: 60)
@@ -104,7 +104,7 @@ extension ZipArchiverTests {
         #expect(try await ArchiveInspector.pythonText(zip, entry: "pkg/renamed.py") == "NAME = 'ü'\n")
     }
 
-    @Test(.tags(.process)) func aDamagedIndexIsIgnored() async throws {
+    @Test(.heavy, .tags(.process)) func aDamagedIndexIsIgnored() async throws {
         let tree = try Self.sampleTree()
         let zip = tree.url("code.zip")
         let first = try await Self.archive(tree.url("src"), to: zip)

@@ -6,7 +6,7 @@ import Testing
 /// to what IAM authorizes (iam.md) and evaluated against the policies of the role that makes it:
 /// the generated ones, and docs/setup.md's. Every call must be allowed, and every granted action
 /// used by some call or explained in `SetupPolicies.grantsNoDeploymentCallUses`.
-@Suite(.tags(.sandbox, .process)) struct PolicyStorySandboxTests {
+@Suite(.heavy, .tags(.sandbox, .process)) struct PolicyStorySandboxTests {
     @Test func everyCallOfTheStoryIsAllowedAndEveryGrantIsUsed() async throws {
         let sandbox = try await Sandbox.launch()
         defer { sandbox.stop() }

@@ -3,7 +3,7 @@ import Testing
 @testable import AgentCoreGitOps
 
 /// `agentcore setup policies` and `agentcore setup check` as processes against the sandbox.
-@Suite(.tags(.sandbox, .process)) struct SetupCommandSandboxTests {
+@Suite(.heavy, .tags(.sandbox, .process)) struct SetupCommandSandboxTests {
     /// The environment of a workflow step: AWS credentials, the variables, the GitHub context.
     static func environment(_ sandbox: Sandbox) async throws -> [String: String] {
         let github = try await GitHubEmulator.in(sandbox)

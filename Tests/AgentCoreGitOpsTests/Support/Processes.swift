@@ -21,6 +21,14 @@ struct ProcessResult: Sendable {
     let stdout: String
     let stderr: String
     var output: String { stdout + stderr }
+
+    /// Standard error without the notes a client logs before it retries a request
+    /// ("…: connection error -1001; retry 1 of 2 in 0.42 s"): a busy machine may add them to any run.
+    var stderrBesidesRetries: String {
+        stderr.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { $0.firstMatch(of: /; retry \d+ of \d+ in [0-9.]+ s$/) == nil }
+            .joined(separator: "\n")
+    }
 }
 
 /// What a child process keeps of the test's environment: the search path, and how this machine

@@ -3,7 +3,7 @@ import Testing
 @testable import AgentCoreGitOps
 
 /// `pr-deploy` end to end: the executable against the sandbox, with the events GitHub sends.
-@Suite("pr-deploy end to end", .tags(.sandbox, .process))
+@Suite("pr-deploy end to end", .heavy, .tags(.sandbox, .process))
 struct PRDeploySandboxTests {
     /// A checkout of the small agent, over the shared sandbox.
     let fixture: FlowFixture

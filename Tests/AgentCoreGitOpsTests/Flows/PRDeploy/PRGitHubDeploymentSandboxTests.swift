@@ -4,7 +4,7 @@ import Testing
 
 /// pr-deploy's GitHub deployments end to end: the executable against the sandbox, the deployments
 /// and their statuses read back from the GitHub emulator.
-@Suite("pr-deploy: GitHub deployments of pr-<n>", .tags(.sandbox, .process))
+@Suite("pr-deploy: GitHub deployments of pr-<n>", .heavy, .tags(.sandbox, .process))
 struct PRGitHubDeploymentSandboxTests {
     /// The tool's deployments to `pr-<number>`, newest first, each with its states, newest first.
     private func deployments(_ fixture: FlowFixture, _ number: Int) async throws -> [(GitHubDeployment, [GitHubDeploymentStatus])] {

@@ -3,7 +3,7 @@ import Testing
 @testable import AgentCoreGitOps
 
 /// `prod-deploy` end to end: the executable against the sandbox, with the push events GitHub sends.
-@Suite("prod-deploy end to end", .tags(.sandbox, .process))
+@Suite("prod-deploy end to end", .heavy, .tags(.sandbox, .process))
 struct ProdDeploySandboxTests {
     /// A checkout of the small agent, over the shared sandbox.
     let fixture: FlowFixture

@@ -4,7 +4,7 @@ import Testing
 
 /// prod-deploy deploys a commit only while it is the newest: the tip of the default branch, or a
 /// descendant of the commit prod's newest version was built from.
-@Suite("prod-deploy of superseded commits", .tags(.sandbox, .process))
+@Suite("prod-deploy of superseded commits", .heavy, .tags(.sandbox, .process))
 struct ProdDeploySupersededSandboxTests {
     @Test("a re-run of an old commit's run after a newer commit was deployed changes nothing")
     func oldCommitIsNotDeployed() async throws {

@@ -4,7 +4,7 @@ import Testing
 
 /// `prod-promote` on `issues` labeled events, run as a process against the sandbox; every test
 /// checks the final AWS and GitHub state, then reruns the same run and checks nothing doubled.
-@Suite(.tags(.sandbox, .process)) struct ApprovalFlowSandboxTests {
+@Suite(.heavy, .tags(.sandbox, .process)) struct ApprovalFlowSandboxTests {
     /// The shared sandbox, started by the first suite that needs it.
     let sandbox: Sandbox
 

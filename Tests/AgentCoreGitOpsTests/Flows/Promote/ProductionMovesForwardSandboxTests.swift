@@ -4,7 +4,7 @@ import Testing
 
 /// Production only moves forward, on purpose, to the code a person reviewed: each way the wrong
 /// version could go live, driven through `prod-promote` and `prod-deploy` against the sandbox.
-@Suite(.tags(.sandbox, .process)) struct ProductionMovesForwardSandboxTests {
+@Suite(.heavy, .tags(.sandbox, .process)) struct ProductionMovesForwardSandboxTests {
     /// Two approvals at once: while one holds the prod lease and moves prod to 3, the approval of 2
     /// waits, then reads the live version again and refuses instead of moving prod back.
     @Test func anApprovalThatWaitedForAnotherReadsTheLiveVersionAgain() async throws {

@@ -4,7 +4,7 @@ import Testing
 
 /// A promotion records that prod moved before it cleans up: a clean-up that fails afterwards
 /// (here the role lacks DeleteAgentRuntime) fails the run but never hides that prod moved.
-@Suite(.tags(.sandbox, .process)) struct PromotionCleanupFailureSandboxTests {
+@Suite(.heavy, .tags(.sandbox, .process)) struct PromotionCleanupFailureSandboxTests {
     @Test func aCleanUpFailureAfterTheMoveLeavesAnIssueThatSaysProdMoved() async throws {
         let sandbox = try await Sandbox.launch()  // the deny rule is sandbox-wide
         defer { sandbox.stop() }

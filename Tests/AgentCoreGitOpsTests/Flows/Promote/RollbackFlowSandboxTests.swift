@@ -4,7 +4,7 @@ import Testing
 
 /// `prod-promote` on `workflow_dispatch`: rollback and roll-forward by hand, as a process against
 /// the sandbox.
-@Suite(.tags(.sandbox, .process)) struct RollbackFlowSandboxTests {
+@Suite(.heavy, .tags(.sandbox, .process)) struct RollbackFlowSandboxTests {
     /// The shared sandbox, started by the first suite that needs it.
     let sandbox: Sandbox
 

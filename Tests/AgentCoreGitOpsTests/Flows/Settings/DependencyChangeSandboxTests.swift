@@ -7,7 +7,7 @@ import Testing
 /// `somelib 1.0 → 2.0`. Each way of changing it is a scenario: a file pulled in with `-r`, a
 /// constraint file (`-c`), a wheel added to a `--find-links` directory (no text changes), and the
 /// uv configuration `agentcore.json` names (`uvConfig`). Wheels are made here; there is no index.
-@Suite("dependency change end to end", .tags(.sandbox, .process))
+@Suite("dependency change end to end", .heavy, .tags(.sandbox, .process))
 struct DependencyChangeSandboxTests {
     /// A checkout of the small agent, in a repository of its own on the shared sandbox.
     let fixture: FlowFixture

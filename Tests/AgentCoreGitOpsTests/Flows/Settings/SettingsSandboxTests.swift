@@ -6,7 +6,7 @@ import Testing
 /// prod a JWT authorizer and a VPC and pull-request runtimes neither; a settings change shows up
 /// field by field in the pull request's comment; a change made to prod by hand is reported as
 /// drift, or with `"onDrift": "fail"` refused before anything changes.
-@Suite("runtime settings end to end", .tags(.sandbox, .process))
+@Suite("runtime settings end to end", .heavy, .tags(.sandbox, .process))
 struct SettingsSandboxTests {
     /// A checkout of the small agent, in a repository of its own on the shared sandbox.
     let fixture: FlowFixture

@@ -3,7 +3,7 @@ import Testing
 @testable import AgentCoreGitOps
 
 /// Builds resolve the agent's dependencies through uv, a process.
-@Suite("AgentSource builds", .tags(.process))
+@Suite("AgentSource builds", .heavy, .tags(.process))
 struct AgentSourceBuildProcessTests {
     @Test("builds for the same name at once each keep their own bytes")
     func concurrentBuilds() async throws {

@@ -4,7 +4,7 @@ import Testing
 
 /// The shared deploy step against the sandbox, in-process, for what the flows cannot show from
 /// outside: races, and reruns after a crash at each point.
-@Suite("RuntimeDeployer", .tags(.sandbox))
+@Suite("RuntimeDeployer", .heavy, .tags(.sandbox))
 struct RuntimeDeployerSandboxTests {
     /// A checkout of the small agent, over the shared sandbox.
     let fixture: FlowFixture

@@ -6,7 +6,7 @@ import Testing
 extension RuntimeOwnershipTests {
     /// GitHub follows a renamed or transferred repository's old name to it, until another
     /// repository takes the name: a tag by an old name is ours only while it still leads to us.
-    @Test(.tags(.sandbox)) func oldNamesAreFollowedThroughTheEmulator() async throws {
+    @Test(.heavy, .tags(.sandbox)) func oldNamesAreFollowedThroughTheEmulator() async throws {
         let github = try await GitHubEmulator.shared().ownRepository()
         let client = try github.client()
         let owner = try #require(github.repository.split(separator: "/").first)

@@ -4,7 +4,7 @@ import Testing
 
 /// The schema judged by Python's `jsonschema`: each test starts python.
 extension SettingsSchemaTests {
-    @Test("the schema accepts the sample and a file using every member, and refuses every value the tool refuses", .tags(.process))
+    @Test("the schema accepts the sample and a file using every member, and refuses every value the tool refuses", .heavy, .tags(.process))
     func schemaAgreesWithTheTool() async throws {
         let sample = try String(contentsOf: RepositoryPaths.root.appendingPathComponent("agent/agentcore.json"), encoding: .utf8)
         let verdicts = try await SchemaValidator.errors(for: [sample, EnvironmentSettingsTests.full, EnvironmentSettingsTests.overridesThatRemove] + Self.invalid.map(\.json))

@@ -5,7 +5,7 @@ import Testing
 /// prod-deploy run as a process against a sandbox of the test's own, whose request log only this
 /// test writes to.
 extension SettingsSchemaTests {
-    @Test("each invalid value fails prod-deploy before any AWS call, naming the field", .tags(.sandbox, .process))
+    @Test("each invalid value fails prod-deploy before any AWS call, naming the field", .heavy, .tags(.sandbox, .process))
     func refusedBeforeAnyAWSCall() async throws {
         let sandbox = try await Sandbox.launch()
         defer { sandbox.stop() }

@@ -4,7 +4,7 @@ import Testing
 
 /// `agentcore sweep` as a process. It looks at every runtime in the account, so it runs in a
 /// sandbox of its own: on the shared one it would clean up after other tests' closed pull requests.
-@Suite(.tags(.sandbox, .process)) struct SweepFlowSandboxTests {
+@Suite(.heavy, .tags(.sandbox, .process)) struct SweepFlowSandboxTests {
     @Test func deletesOnlyThisRepositorysRuntimesOfClosedPullRequests() async throws {
         let sandbox = try await Sandbox.launch()
         defer { sandbox.stop() }
