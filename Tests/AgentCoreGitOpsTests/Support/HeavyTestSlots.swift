@@ -33,13 +33,14 @@ extension Trait where Self == HeavyTestSlot {
 
 /// A counting semaphore for tests: waiting suspends the task, never a thread.
 actor HeavyTestSlots {
-    /// Twice the cores (a test spends much of its time waiting on its processes), at least four;
-    /// `AGENTCORE_TEST_HEAVY_SLOTS` sets another number.
+    /// Twice the cores (a test spends much of its time waiting on its processes), from four to
+    /// eight: the shared sandbox answers every test's requests from one Python process, whatever
+    /// the cores. `AGENTCORE_TEST_HEAVY_SLOTS` sets another number.
     static let shared = HeavyTestSlots(capacity: {
         if let text = ProcessInfo.processInfo.environment["AGENTCORE_TEST_HEAVY_SLOTS"], let number = Int(text), number > 0 {
             return number
         }
-        return max(4, 2 * ProcessInfo.processInfo.activeProcessorCount)
+        return min(8, max(4, 2 * ProcessInfo.processInfo.activeProcessorCount))
     }())
 
     let capacity: Int
