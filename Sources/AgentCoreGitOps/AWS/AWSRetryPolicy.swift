@@ -31,6 +31,9 @@ public struct AWSRetryPolicy: Sendable, Equatable {
         "SlowDown", "PriorRequestNotComplete", "EC2ThrottledException",
         "RequestTimeout", "RequestTimeoutException", "InternalError", "InternalServerException",
         "ServiceUnavailable", "ServiceUnavailableException",
+        // S3: a conditional write met another write of the key in flight; S3 asks for a retry,
+        // whose 412 or success then says which write won.
+        "ConditionalRequestConflict",
     ]
 
     static let retryableStatuses: Set<Int> = [429, 500, 502, 503, 504]

@@ -65,6 +65,24 @@ import Testing
         #expect(error.description.contains("agentRuntimeName: must match"))
     }
 
+    /// S3 answers 409 ConditionalRequestConflict to a conditional write that met another write
+    /// of the same key in flight, and asks for a retry: the retry's 412 then says the other won.
+    @Test func aConditionalWriteThatMetAnotherInFlightIsRetried() async throws {
+        let transport = ScriptedTransport([
+            .respond(status: 409, body: "<Error><Code>ConditionalRequestConflict</Code><Message>A conflicting conditional operation is currently in progress against this resource.</Message></Error>"),
+            .respond(status: 412, body: "<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message></Error>"),
+        ])
+        let s3 = S3Client(client: AWSFixtures.client(transport))
+
+        let error = try await #require(throws: AWSError.self) {
+            try await s3.putObject(bucket: "b", key: "k", data: Data("{}".utf8), contentType: "application/json", condition: .noObject)
+        }
+
+        #expect(transport.requests.count == 2)
+        #expect(transport.requests.allSatisfy { $0.headers["If-None-Match"] == "*" })
+        #expect(error.code == "PreconditionFailed")
+    }
+
     @Test func droppedConnectionsAreRetried() async throws {
         let transport = ScriptedTransport([.fail(.networkConnectionLost), .fail(.timedOut), .respond(status: 200, body: "{}")])
         let client = AWSFixtures.client(transport)
