@@ -101,13 +101,25 @@ extension DeploymentPlan {
         inlineCode(value.count > maxShownLength ? String(value.prefix(maxShownLength)) + "…" : value)
     }
 
-    /// Inline code whole: pipes escaped, every kind of line break (`\r` ends a Markdown line
-    /// too) made a space.
+    /// Inline code whole, on one line, and one-to-one: two different values never show the same.
+    /// A backslash is doubled, so that what stands for a character a span cannot hold reads
+    /// unambiguously: a line break as `\n` or `\r` (or `\u{2028}` and the like), a backtick as
+    /// `\u{60}`. Pipes are escaped for the table; `<!--` and `-->` are broken up, so that no value
+    /// reads as a hidden marker of the bot's text.
     static func inlineCode(_ value: String) -> String {
-        var text = String(value.map { $0.isNewline ? " " : $0 })
-        text = text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "`", with: "'")
-            // No value may read as a hidden marker of the bot's text.
-            .replacingOccurrences(of: "<!--", with: "<!‐‐").replacingOccurrences(of: "-->", with: "‐‐>")
+        var text = ""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "`": text += "\\u{60}"
+            case "|": text += "\\|"
+            case _ where Character(scalar).isNewline: text += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        text = text.replacingOccurrences(of: "<!--", with: "<\\!--").replacingOccurrences(of: "-->", with: "--\\>")
         return "`\(text)`"
     }
 }

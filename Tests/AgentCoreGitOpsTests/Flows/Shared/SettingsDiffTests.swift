@@ -40,6 +40,25 @@ import Testing
         #expect(lines.contains { $0.hasPrefix("| `tags.team") && $0.contains("Nothing changes") && $0.hasSuffix("`jokes` |") })
     }
 
+    /// A cell must show what a table cell cannot hold (a line break, a backtick) in a way of its
+    /// own: two values that differ only there showed the same cell and read as no change.
+    @Test("values that differ only in a line break, a backtick or a backslash show different cells")
+    func valuesThatDifferOnlyInWhatACellCannotHoldShowDifferently() {
+        let pairs: [(String, String)] = [
+            ("a b", "a\nb"), ("a\r\nb", "a\nb"), ("it's", "it`s"), ("a\\nb", "a\nb"), ("x|y", "x\\|y"),
+            ("a\u{2028}b", "a b"), ("<!-- x -->", "<\\!-- x --\\>"),
+        ]
+        for (old, new) in pairs {
+            let (oldCell, newCell) = DeploymentPlan.cells(old, new)
+            #expect(oldCell != newCell, "\(old.debugDescription) and \(new.debugDescription) both show \(oldCell)")
+            for cell in [oldCell, newCell] {
+                #expect(!cell.contains(where: \.isNewline) && !cell.contains("<!--") && !cell.contains("-->"), "\(cell)")
+                #expect(cell.dropFirst().dropLast().allSatisfy { $0 != "`" }, "\(cell)")
+            }
+        }
+        #expect(DeploymentPlan.inlineCode("say \"hi\"\n|`") == #"`say "hi"\n\|\u{60}`"#)
+    }
+
     /// A cell shows at most 200 characters. Two long values that part after that must not both
     /// show the same start and read as no change: the cells say they are cut and show where the
     /// values differ.
