@@ -85,16 +85,16 @@ def start_github(host: str, port: int):
     return start_github_emulator(host, port)
 
 
-def make_server(host: str, port: int, app):
-    from werkzeug.serving import WSGIRequestHandler, make_server as werkzeug_make_server
+def make_server(host: str, port: int, app, keep_alive_while=lambda: True):
+    from keepalive import KeepAliveHandler, make_server as keepalive_make_server
 
-    class Handler(WSGIRequestHandler):
+    class Handler(KeepAliveHandler):
         # Query strings can carry presigned credentials and session tokens: keep them out of logs.
         def log_request(self, code="-", size="-"):
             path = self.path.split("?", 1)[0]
             log.info('"%s %s" %s', self.command, path, getattr(code, "value", code))
 
-    return werkzeug_make_server(host, port, app, threaded=True, request_handler=Handler)
+    return keepalive_make_server(host, port, app, handler=Handler, keep_alive_while=keep_alive_while)
 
 
 def main(argv: list[str]) -> int:
@@ -111,7 +111,7 @@ def main(argv: list[str]) -> int:
     aws = build_aws_app(region=arguments.region, ready_delay_seconds=arguments.ready_delay,
                         agent_start_budget_seconds=arguments.agent_start_budget)
     try:
-        server = make_server(arguments.host, arguments.port, aws)
+        server = make_server(arguments.host, arguments.port, aws, keep_alive_while=lambda: not aws.state.may_drop())
     except OSError as error:
         log.error("cannot listen on %s:%d (%s); pass --port 0 to use a free port", arguments.host, arguments.port, error)
         return 1

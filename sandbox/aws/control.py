@@ -106,6 +106,11 @@ class SandboxState:
                     return rule
         return None
 
+    def may_drop(self) -> bool:
+        """Whether a fault rule may still drop a connection (the server then keeps none open)."""
+        with self.lock:
+            return any(rule.fault == "drop" and (rule.count is None or rule.count > 0) for rule in self.fault_rules)
+
     def take_failure(self, operation: str, names: list[str]) -> str | None:
         """The failure reason for the next resource of `operation` named like one of `names`."""
         with self.lock:

@@ -103,6 +103,11 @@ class Faults:
         with self._lock:
             return [rule.to_json() for rule in self._rules]
 
+    def may_drop(self) -> bool:
+        """Whether a fault rule may still drop a connection (the server then keeps none open)."""
+        with self._lock:
+            return any(rule.fault == "drop" for rule in self._rules)
+
     def take(self, method: str, path: str) -> FaultRule | None:
         """The first rule that fires for this request, using up one of its count."""
         with self._lock:

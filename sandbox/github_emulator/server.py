@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import threading
 
-from werkzeug.serving import WSGIRequestHandler, make_server
+from keepalive import KeepAliveHandler, make_server
 
 from .app import GitHubApp
 from .identities import make_identities
@@ -14,7 +14,7 @@ from .state import Store
 DEFAULT_REPOSITORY = "sandbox-org/agent-app"
 
 
-class _QuietHandler(WSGIRequestHandler):
+class _QuietHandler(KeepAliveHandler):
     """No access log: the launcher's stdout carries one JSON line, and stderr stays readable."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
@@ -38,7 +38,8 @@ class GitHubEmulator:
         self.identities = make_identities(owner)
         self.repository = repository
         self.app = GitHubApp(Store(self.identities, repository))
-        self._server = make_server(host, port, self.app, threaded=True, request_handler=_QuietHandler)
+        self._server = make_server(host, port, self.app, handler=_QuietHandler,
+                                   keep_alive_while=lambda: not self.app.faults.may_drop())
         shown_host = f"[{host}]" if ":" in host else host
         self.url = f"http://{shown_host}:{self._server.server_port}"
         self.app.base_url = self.url

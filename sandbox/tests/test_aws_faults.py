@@ -1,6 +1,8 @@
 """Fault injection and the request log, as tests of retrying clients use them."""
 
 import time
+import urllib.error
+import urllib.request
 import uuid
 
 import pytest
@@ -134,3 +136,15 @@ def test_bad_fault_rules_are_refused_with_a_reason(sandbox):
     assert sandbox.control("GET", "/_sandbox/faults") == (200, {"faults": [], "fail_after": None})
     status, body = sandbox.control("GET", "/_sandbox/nothing")
     assert status == 404 and "/_sandbox/faults" in body["message"]
+
+
+def test_an_unsigned_head_of_the_root_is_answered_unlogged_and_unfaulted(sandbox):
+    add_fault(sandbox, service="*", operation="*", fault="error500", count=1)
+    sandbox.control("DELETE", "/_sandbox/requests")
+    request = urllib.request.Request(sandbox.info["aws_endpoint"] + "/", method="HEAD")
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        urllib.request.urlopen(request, timeout=10)
+    assert answer.value.code == 404
+    assert sandbox.control("GET", "/_sandbox/requests")[1]["requests"] == []
+    status, rules = sandbox.control("GET", "/_sandbox/faults")
+    assert status == 200 and rules["faults"][0]["count"] == 1, rules

@@ -41,7 +41,7 @@ public protocol HTTPStreamingTransport: HTTPTransport {
 
 extension URLSessionTransport: HTTPStreamingTransport {
     /// FoundationNetworking on Linux has no `URLSession.bytes(for:)`, so a session delegate passes
-    /// each piece on as it arrives. One session per request: a session's delegate is fixed.
+    /// each piece on as it arrives.
     public func stream(_ request: HTTPRequest) async throws -> HTTPStreamingResponse {
         var urlRequest = URLRequest(url: request.url)
         urlRequest.httpMethod = request.method
@@ -53,9 +53,9 @@ extension URLSessionTransport: HTTPStreamingTransport {
         case .data(let data): urlRequest.httpBody = data
         case .file(let url): urlRequest.httpBody = try Data(contentsOf: url, options: .mappedIfSafe)
         }
-        let relay = StreamingRelay()
-        let session = URLSession(configuration: Self.streamingConfiguration, delegate: relay, delegateQueue: nil)
-        return try await relay.start(session.dataTask(with: urlRequest), in: session)
+        let streams = StreamingSession.shared
+        await streams.openConnection(to: request.url)
+        return try await streams.start(urlRequest)
     }
 
     /// Agents may think for minutes before their first byte: the idle limit is AgentCore's own
@@ -69,15 +69,82 @@ extension URLSessionTransport: HTTPStreamingTransport {
     }
 }
 
-/// The session delegate behind `URLSessionTransport.stream`: resumes the caller with the status
-/// and headers, then yields each piece of the body into the stream. Cancelling the caller's task,
-/// or dropping the stream, cancels the request.
-private final class StreamingRelay: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+/// The one session every stream of the process goes through; its delegate hands each task's
+/// events to that task's relay (FoundationNetworking ignores a task's own delegate).
+///
+/// One session, so that a stream can reuse a connection: on Linux, FoundationNetworking keeps
+/// the write-readiness source it made for a new connection's connect until that connection's
+/// first exchange ends, and that source fires without pause. An invocation on a new connection
+/// kept a core busy for as long as the agent took to answer (about 0.8 s of CPU a second),
+/// on the runner and in the sandbox's tests alike; on a connection an earlier exchange opened,
+/// it waits idle.
+final class StreamingSession: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    static let shared = StreamingSession()
+
+    private let lock = NSLock()
+    private var session: URLSession!
+    private var relays: [Int: StreamingRelay] = [:]
+    private var reachedHosts: Set<String> = []
+
+    private override init() {
+        super.init()
+        session = URLSession(configuration: URLSessionTransport.streamingConfiguration, delegate: self, delegateQueue: nil)
+    }
+
+    func start(_ request: URLRequest) async throws -> HTTPStreamingResponse {
+        let relay = StreamingRelay()
+        let task = session.dataTask(with: request)
+        lock.withLock { relays[task.taskIdentifier] = relay }
+        return try await relay.start(task)
+    }
+
+    /// Opens a connection to the request's host with an unsigned `HEAD /` (whatever the answer,
+    /// AWS answers at once), the first time this process streams from that host, so that the
+    /// stream itself goes over an open connection. A failure costs nothing but the busy wait.
+    func openConnection(to url: URL) async {
+        guard var parts = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return }
+        parts.path = "/"
+        parts.query = nil
+        guard let root = parts.url else { return }
+        let first = lock.withLock { reachedHosts.insert(root.absoluteString).inserted }
+        guard first else { return }
+        var request = URLRequest(url: root, timeoutInterval: 10)
+        request.httpMethod = "HEAD"
+        guard let opened = try? await start(request) else { return }
+        _ = try? await opened.collectBody()
+    }
+
+    private func relay(for task: URLSessionTask) -> StreamingRelay? {
+        lock.withLock { relays[task.taskIdentifier] }
+    }
+
+    func urlSession(
+        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
+    ) {
+        guard let relay = relay(for: dataTask) else { return completionHandler(.cancel) }
+        relay.received(response, of: dataTask, completionHandler: completionHandler)
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        relay(for: dataTask)?.received(data)
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
+        let relay = lock.withLock { relays.removeValue(forKey: task.taskIdentifier) }
+        relay?.finish(throwing: error)
+    }
+}
+
+/// One streamed exchange: resumes the caller with the status and headers, then yields each
+/// piece of the body into the stream. Cancelling the caller's task, or dropping the stream,
+/// cancels the request.
+private final class StreamingRelay: @unchecked Sendable {
     private let lock = NSLock()
     private var head: CheckedContinuation<HTTPStreamingResponse, any Error>?
     private var body: AsyncThrowingStream<Data, any Error>.Continuation?
 
-    func start(_ task: URLSessionDataTask, in session: URLSession) async throws -> HTTPStreamingResponse {
+    func start(_ task: URLSessionDataTask) async throws -> HTTPStreamingResponse {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 lock.withLock { head = continuation }
@@ -88,8 +155,8 @@ private final class StreamingRelay: NSObject, URLSessionDataDelegate, @unchecked
         }
     }
 
-    func urlSession(
-        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+    func received(
+        _ response: URLResponse, of dataTask: URLSessionDataTask,
         completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
     ) {
         guard let http = response as? HTTPURLResponse else {
@@ -111,17 +178,12 @@ private final class StreamingRelay: NSObject, URLSessionDataDelegate, @unchecked
         waiting?.resume(returning: HTTPStreamingResponse(status: http.statusCode, headers: headers, body: stream))
     }
 
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+    func received(_ data: Data) {
         _ = lock.withLock { body }?.yield(data)
     }
 
-    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
-        finish(throwing: error)
-        session.finishTasksAndInvalidate()  // a session keeps its delegate until invalidated
-    }
-
     /// Ends whichever stage is open: the wait for headers (with an error) or the body.
-    private func finish(throwing error: (any Error)?) {
+    func finish(throwing error: (any Error)?) {
         let (waiting, open) = lock.withLock {
             defer { head = nil; body = nil }
             return (head, body)

@@ -1,0 +1,91 @@
+"""The sandbox's servers keep connections alive (see sandbox/keepalive.py for why)."""
+
+import http.client
+import threading
+
+import pytest
+
+from keepalive import make_server
+
+
+def _ignores_bodies(environ, start_response):
+    """Answers with the path and never reads the request body."""
+    body = environ["PATH_INFO"].encode()
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def _streams(environ, start_response):
+    """Answers without a length, in pieces (werkzeug sends them chunked)."""
+    start_response("200 OK", [("Content-Type", "text/event-stream")])
+    return [b"data: a\n\n", b"data: b\n\n"]
+
+
+@pytest.fixture
+def serve():
+    servers = []
+
+    def start(app):
+        server = make_server("127.0.0.1", 0, app)
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        servers.append(server)
+        return server.server_port
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def test_one_connection_carries_requests_whose_bodies_the_app_left_unread(serve):
+    port = serve(_ignores_bodies)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    answers = []
+    for number in range(3):
+        connection.request("PUT", f"/request-{number}", body=b"x" * 100_000)
+        response = connection.getresponse()
+        answers.append((response.status, response.read(), response.getheader("Connection")))
+        assert not response.will_close, "the server closed the connection"
+    assert answers == [(200, f"/request-{n}".encode(), None) for n in range(3)]
+    assert connection.sock is not None
+    connection.close()
+
+
+def test_a_streamed_answer_ends_and_the_next_request_follows(serve):
+    port = serve(_streams)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    for _ in range(2):
+        connection.request("POST", "/invocations", body=b"{}")
+        response = connection.getresponse()
+        assert response.getheader("Transfer-Encoding") == "chunked"
+        assert response.read() == b"data: a\n\ndata: b\n\n"
+    connection.close()
+
+
+def test_a_client_that_asks_to_close_gets_its_connection_closed(serve):
+    port = serve(_ignores_bodies)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    connection.request("GET", "/once", headers={"Connection": "close"})
+    response = connection.getresponse()
+    assert response.read() == b"/once"
+    assert response.will_close
+
+
+def test_while_a_drop_may_come_every_answer_closes_its_connection(serve):
+    drops_armed = threading.Event()
+    server = make_server("127.0.0.1", 0, _ignores_bodies, keep_alive_while=lambda: not drops_armed.is_set())
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=5)
+        connection.request("GET", "/kept")
+        kept = connection.getresponse()
+        assert kept.read() == b"/kept" and not kept.will_close
+
+        drops_armed.set()
+        connection.request("GET", "/closed")
+        closed = connection.getresponse()
+        assert closed.read() == b"/closed" and closed.will_close
+        assert closed.getheader("Connection") == "close"
+    finally:
+        server.shutdown()
+        server.server_close()
