@@ -5,7 +5,7 @@ import Testing
 /// Every step safe to re-run: a run cut off after any number of AWS requests, or whose GitHub
 /// answer was lost, is finished by the next run with no duplicate runtime, version, issue or
 /// comment. These tests fail AWS for everyone, so they have a sandbox of their own.
-@Suite("Flows: reruns after a crash", .heavy, .tags(.sandbox, .process), .serialized)
+@Suite("Flows: reruns after a crash", .heavyInAChain, .tags(.sandbox, .process), .serialized)
 final class FlowRerunSandboxTests {
     let sandbox: Sandbox
 

@@ -9,7 +9,7 @@ import Testing
 /// run makes them), then rerun: the rerun always reaches the uninterrupted run's end state.
 /// The suite samples every `CRASH_MATRIX_STRIDE`-th point; `scripts/crash-matrix` runs them all.
 /// Faults hit every request, so the matrix has a sandbox of its own and runs one flow at a time.
-@Suite("Hardening: crash matrix", .heavy, .tags(.sandbox, .process), .serialized)
+@Suite("Hardening: crash matrix", .heavyInAChain, .tags(.sandbox, .process), .serialized)
 final class CrashMatrixSandboxTests {
     let sandbox: Sandbox
     let matrix: CrashMatrix

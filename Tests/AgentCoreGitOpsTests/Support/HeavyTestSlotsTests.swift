@@ -7,12 +7,12 @@ import Testing
         let release: AsyncStream<Void>.Continuation
         let task: Task<Void, Error>
 
-        init(_ name: String, in slots: HeavyTestSlots, entered: Entries) {
+        init(_ name: String, in slots: HeavyTestSlots, first: Bool = false, entered: Entries) {
             let (stream, release) = AsyncStream<Void>.makeStream()
             self.name = name
             self.release = release
             task = Task {
-                try await slots.withSlot {
+                try await slots.withSlot(first: first) {
                     await entered.add(name)
                     for await _ in stream { break }
                 }
@@ -49,6 +49,25 @@ import Testing
 
         try await second.finish()
         try await third.finish()
+        #expect(await slots.taken == 0)
+    }
+
+    @Test func aTestInAChainGetsTheNextSlotBeforeThoseThatWaitedLonger() async throws {
+        let slots = HeavyTestSlots(capacity: 1)
+        let entered = Entries()
+        let holder = Holder("holder", in: slots, entered: entered)
+        try await eventually("the holder is in") { await entered.names == ["holder"] }
+        let early = Holder("early", in: slots, entered: entered)
+        try await eventually("the early one waits") { await slots.waitingCount == 1 }
+        let chained = Holder("chained", in: slots, first: true, entered: entered)
+        try await eventually("both wait") { await slots.waitingCount == 2 }
+
+        try await holder.finish()
+        try await eventually("the chained one is in") { await entered.names.count == 2 }
+        #expect(await entered.names == ["holder", "chained"])
+        try await chained.finish()
+        try await early.finish()
+        #expect(await entered.names == ["holder", "chained", "early"])
         #expect(await slots.taken == 0)
     }
 

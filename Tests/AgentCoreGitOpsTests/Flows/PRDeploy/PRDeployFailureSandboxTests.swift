@@ -7,7 +7,7 @@ import Testing
 ///
 /// A sandbox of its own: `fail-next` matches runtime names by substring (`pr_1` would also catch
 /// another test's `pr_12`), and the GitHub fault below would hit everyone's comments.
-@Suite("pr-deploy: failed deploys on the sticky comment", .heavy, .tags(.sandbox, .process), .serialized)
+@Suite("pr-deploy: failed deploys on the sticky comment", .heavyInAChain, .tags(.sandbox, .process), .serialized)
 final class PRDeployFailureSandboxTests {
     let sandbox: Sandbox
 

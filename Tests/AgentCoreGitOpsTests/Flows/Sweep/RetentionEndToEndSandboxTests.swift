@@ -6,7 +6,7 @@ import Testing
 /// eight merges through prod-deploy with `AGENTCORE_KEEP_VERSIONS=3` and `AGENTCORE_KEEP_PROMOTED=2`,
 /// three approvals, a rollback and the sweep, as processes against a sandbox of its own (the sweep
 /// looks at every runtime of the repository).
-@Suite("Retention, production deployments and history end to end", .serialized, .heavy, .tags(.sandbox, .process))
+@Suite("Retention, production deployments and history end to end", .serialized, .heavyInAChain, .tags(.sandbox, .process))
 final class RetentionEndToEndSandboxTests {
     let sandbox: Sandbox
 
