@@ -31,10 +31,22 @@ class KeepAliveHandler(WSGIRequestHandler):
             return  # the client did not ask to close, and http.server would close after this answer
         super().send_header(keyword, value)
 
+    def run_wsgi(self) -> None:
+        super().run_wsgi()
+        # werkzeug closes after a failure mid-answer only when the answer is chunked; one with a
+        # Content-Length would leave the client waiting for bytes that never come.
+        if self.environ.get(FAILED_KEY):
+            self.close_connection = True
+
+
+FAILED_KEY = "keepalive.failed"
+
 
 def reading_bodies_first(app):
     """The WSGI application with each request body read whole before it runs: whatever the
-    application reads or leaves, the next request on the connection starts where it should."""
+    application reads or leaves, the next request on the connection starts where it should.
+    A HEAD answer loses any body the application gave it (werkzeug would send it, and the client
+    would read it as the start of the next answer), and a failure marks the connection to close."""
 
     def application(environ, start_response):
         stream = environ["wsgi.input"]
@@ -44,9 +56,31 @@ def reading_bodies_first(app):
             length = environ.get("CONTENT_LENGTH") or "0"
             body = stream.read(int(length)) if length.isdigit() and int(length) > 0 else b""
         environ["wsgi.input"] = io.BytesIO(body)
-        return app(environ, start_response)
+        try:
+            answer = app(environ, start_response)
+            if environ["REQUEST_METHOD"] == "HEAD":
+                for _ in answer:
+                    pass
+                if hasattr(answer, "close"):
+                    answer.close()
+                return []
+        except BaseException:
+            environ[FAILED_KEY] = True
+            raise
+        return _marking_failures(answer, environ)
 
     return application
+
+
+def _marking_failures(answer, environ):
+    try:
+        yield from answer
+    except BaseException:
+        environ[FAILED_KEY] = True
+        raise
+    finally:
+        if hasattr(answer, "close"):
+            answer.close()
 
 
 class _NothingToDrain:

@@ -1,6 +1,7 @@
 """The sandbox's servers keep connections alive (see sandbox/keepalive.py for why)."""
 
 import http.client
+import socket
 import threading
 
 import pytest
@@ -89,3 +90,46 @@ def test_while_a_drop_may_come_every_answer_closes_its_connection(serve):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def _head_with_a_body(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "5")])
+    return [b"hello"]
+
+
+def _fails_midway(environ, start_response):
+    if environ["PATH_INFO"] == "/fine":
+        start_response("200 OK", [("Content-Length", "2")])
+        return [b"ok"]
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "10")])
+
+    def pieces():
+        yield b"abc"
+        raise RuntimeError("the application broke mid-answer")
+
+    return pieces()
+
+
+def test_a_head_answer_sends_no_body_to_be_read_as_the_next_answer(serve):
+    port = serve(_head_with_a_body)
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+        connection.sendall(b"HEAD /thing HTTP/1.1\r\nHost: sandbox\r\n\r\n")
+        received = b""
+        while b"\r\n\r\n" not in received:
+            received += connection.recv(4096)
+        connection.settimeout(0.3)
+        try:
+            received += connection.recv(4096)
+        except socket.timeout:
+            pass
+        headers, _, rest = received.partition(b"\r\n\r\n")
+        assert headers.startswith(b"HTTP/1.1 200") and rest == b"", received
+
+
+def test_a_failure_mid_answer_closes_the_connection(serve):
+    port = serve(_fails_midway)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    connection.request("GET", "/broken")
+    answer = connection.getresponse()
+    with pytest.raises(http.client.IncompleteRead):
+        answer.read()

@@ -65,6 +65,8 @@ extension URLSessionTransport: HTTPStreamingTransport {
         configuration.urlCache = nil
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         configuration.timeoutIntervalForRequest = 900
+        // One session serves every stream of the process: curl would queue a seventh at once.
+        configuration.httpMaximumConnectionsPerHost = 64
         return configuration
     }
 }
@@ -107,7 +109,7 @@ final class StreamingSession: NSObject, URLSessionDataDelegate, @unchecked Senda
         parts.query = nil
         guard let root = parts.url else { return }
         let first = lock.withLock { reachedHosts.insert(root.absoluteString).inserted }
-        guard first else { return }
+        guard first, !Task.isCancelled else { return }
         var request = URLRequest(url: root, timeoutInterval: 10)
         request.httpMethod = "HEAD"
         guard let opened = try? await start(request) else { return }
@@ -143,11 +145,18 @@ private final class StreamingRelay: @unchecked Sendable {
     private let lock = NSLock()
     private var head: CheckedContinuation<HTTPStreamingResponse, any Error>?
     private var body: AsyncThrowingStream<Data, any Error>.Continuation?
+    /// How the exchange ended, when it ended before the caller waited for it (a task cancelled
+    /// before it started completes at once).
+    private var endedEarly: (any Error)?
 
     func start(_ task: URLSessionDataTask) async throws -> HTTPStreamingResponse {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                lock.withLock { head = continuation }
+                let ended: (any Error)? = lock.withLock {
+                    if endedEarly == nil { head = continuation }
+                    return endedEarly
+                }
+                if let ended { return continuation.resume(throwing: ended) }
                 task.resume()
             }
         } onCancel: {
@@ -186,6 +195,7 @@ private final class StreamingRelay: @unchecked Sendable {
     func finish(throwing error: (any Error)?) {
         let (waiting, open) = lock.withLock {
             defer { head = nil; body = nil }
+            if head == nil && body == nil { endedEarly = error ?? URLError(.cancelled) }
             return (head, body)
         }
         if let waiting {

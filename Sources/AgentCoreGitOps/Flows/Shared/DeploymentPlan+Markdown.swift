@@ -103,23 +103,37 @@ extension DeploymentPlan {
 
     /// Inline code whole, on one line, and one-to-one: two different values never show the same.
     /// A backslash is doubled, so that what stands for a character a span cannot hold reads
-    /// unambiguously: a line break as `\n` or `\r` (or `\u{2028}` and the like), a backtick as
-    /// `\u{60}`. Pipes are escaped for the table; `<!--` and `-->` are broken up, so that no value
-    /// reads as a hidden marker of the bot's text.
+    /// unambiguously: a line break as `\n` or `\r`, a backtick as `\u{60}`, and as `\u{…}` what
+    /// would not show or would show as something else (other line breaks, tabs, controls,
+    /// invisible and bidirectional format characters, spaces other than U+0020, and a space at
+    /// either end, which Markdown trims from a code span). Pipes are escaped for the table;
+    /// `<!--` and `-->` are broken up, so that no value reads as a hidden marker of the bot's text.
     static func inlineCode(_ value: String) -> String {
         var text = ""
-        for scalar in value.unicodeScalars {
+        let scalars = Array(value.unicodeScalars)
+        for (index, scalar) in scalars.enumerated() {
+            let atAnEnd = index == 0 || index == scalars.count - 1
             switch scalar {
             case "\\": text += "\\\\"
             case "\n": text += "\\n"
             case "\r": text += "\\r"
             case "`": text += "\\u{60}"
             case "|": text += "\\|"
-            case _ where Character(scalar).isNewline: text += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            case " " where atAnEnd: text += "\\u{20}"
+            case _ where Self.showsAsSomethingElse(scalar):
+                text += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
             default: text.unicodeScalars.append(scalar)
             }
         }
         text = text.replacingOccurrences(of: "<!--", with: "<\\!--").replacingOccurrences(of: "-->", with: "--\\>")
         return "`\(text)`"
+    }
+
+    private static func showsAsSomethingElse(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator, .privateUse, .surrogate, .unassigned: true
+        case .spaceSeparator: scalar != " "
+        default: Character(scalar).isNewline
+        }
     }
 }

@@ -47,6 +47,9 @@ import Testing
         let pairs: [(String, String)] = [
             ("a b", "a\nb"), ("a\r\nb", "a\nb"), ("it's", "it`s"), ("a\\nb", "a\nb"), ("x|y", "x\\|y"),
             ("a\u{2028}b", "a b"), ("<!-- x -->", "<\\!-- x --\\>"),
+            // Markdown trims a space at both ends of a code span; these do not show, or show alike.
+            (" prod ", "prod"), ("a\u{200B}b", "ab"), ("a\tb", "a b"), ("a\u{A0}b", "a b"), ("\u{202E}ab", "ab"),
+            ("\u{0}", "\u{FFFD}"),
         ]
         for (old, new) in pairs {
             let (oldCell, newCell) = DeploymentPlan.cells(old, new)
@@ -54,6 +57,15 @@ import Testing
             for cell in [oldCell, newCell] {
                 #expect(!cell.contains(where: \.isNewline) && !cell.contains("<!--") && !cell.contains("-->"), "\(cell)")
                 #expect(cell.dropFirst().dropLast().allSatisfy { $0 != "`" }, "\(cell)")
+                // What Markdown would trim or not show: spaces at both ends, invisible characters.
+                #expect(!(cell.hasPrefix("` ") && cell.hasSuffix(" `")), "\(cell)")
+                #expect(cell.unicodeScalars.allSatisfy { scalar in
+                    switch scalar.properties.generalCategory {
+                    case .control, .format, .unassigned, .privateUse: false
+                    case .spaceSeparator: scalar == " "
+                    default: true
+                    }
+                }, "\(cell.debugDescription)")
             }
         }
         #expect(DeploymentPlan.inlineCode("say \"hi\"\n|`") == #"`say "hi"\n\|\u{60}`"#)
