@@ -24,6 +24,10 @@ class KeepAliveHandler(WSGIRequestHandler):
     """Leaves the connection open after an answer, unless the client or an error closes it."""
 
     protocol_version = "HTTP/1.1"
+    # An answer goes out in several small writes (status and headers, then the body). On a kept
+    # connection Nagle's algorithm holds each later one until the client's delayed ACK (40 ms);
+    # closing the connection used to flush them.
+    disable_nagle_algorithm = True
 
     def send_header(self, keyword: str, value: str) -> None:
         if keyword.lower() == "connection" and value.lower() == "close" and not self.close_connection \
